@@ -1,0 +1,169 @@
+// Domain types shared by every stage. Plain data: these values are stored as JSON in the store and
+// never travel through workflow history (history carries only ids, hashes and counts).
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Confidence = 'high' | 'medium' | 'low';
+export type VerdictKind = 'confirmed' | 'rejected' | 'uncertain';
+export type DecisionKind = 'approve' | 'reject';
+export type FindingStatus = 'pending' | 'approved' | 'rejected';
+
+/** A place in a snapshot file. Lines and columns are 1-based. */
+export interface Location {
+  file: string;
+  startLine: number;
+  endLine: number;
+  startColumn?: number;
+  endColumn?: number;
+}
+
+/** One hop of a dataflow trace, from the attacker-controlled source to the sink. */
+export interface TraceStep {
+  kind: 'source' | 'step' | 'sink';
+  file: string;
+  line: number;
+  column?: number;
+  /** What happens here, e.g. "req.query.id flows into parameter `id` of findUser()". */
+  label: string;
+  /** The source line, trimmed; kept in the store only. */
+  snippet?: string;
+}
+
+/** A proposed fix, as a unified diff against the snapshot's copy of `file`. */
+export interface Patch {
+  file: string;
+  diff: string;
+  description: string;
+}
+
+/** Facts the engine observed that a verifier weighs. All optional: engines report what they know. */
+export interface CandidateEvidence {
+  /** e.g. "req.query", "req.body". */
+  sourceKind?: string;
+  /** The source is a request input of a handler that a route registers. */
+  sourceIsRequestInput?: boolean;
+  /** The handler is reachable from a router mounted on the application (not merely defined). */
+  reachableFromMountedRoute?: boolean;
+  /** Human-readable route, e.g. "GET /users/:id". */
+  route?: string;
+  /** Sanitisers or safe forms seen on the path (they did not fully cut the flow). */
+  sanitisersOnPath?: string[];
+  /** The flow passes through a parameterised or otherwise safe form of the sink. */
+  parameterised?: boolean;
+  /** The origin file looks like a test, fixture or example. */
+  inTestOrFixture?: boolean;
+}
+
+/** A possible vulnerability as the reasoning stage found it, before verification. */
+export interface Candidate {
+  /** Stable within a snapshot: derived from rule, sink location and source location. */
+  id: string;
+  engine: string;
+  ruleId: string;
+  cwe: string;
+  title: string;
+  /** Where the vulnerability manifests (the sink). */
+  location: Location;
+  /** The file whose entry point (route handler, exported function) starts the trace. */
+  origin: string;
+  trace: TraceStep[];
+  explanation: string;
+  /** Files whose contents this result depends on (origin and every file the trace passes through). */
+  dependsOn: string[];
+  patch?: Patch;
+  evidence: CandidateEvidence;
+}
+
+export interface Verdict {
+  candidateId: string;
+  verdict: VerdictKind;
+  reasons: string[];
+  verifier: string;
+}
+
+export interface Decision {
+  decision: DecisionKind;
+  actor: string;
+  comment?: string;
+  decidedAt: string;
+  /** The scan in which the decision was made (decisions carry over to later scans by fingerprint). */
+  scanId: string;
+}
+
+/** A verified, scored candidate: what people review. */
+export interface Finding {
+  id: string;
+  fingerprint: string;
+  candidateId: string;
+  ruleId: string;
+  cwe: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  location: Location;
+  trace: TraceStep[];
+  explanation: string;
+  verdict: Verdict;
+  patch?: Patch;
+  status: FindingStatus;
+  decision?: Decision;
+  /** True when the decision came from an earlier scan of the same repository. */
+  decisionCarriedOver?: boolean;
+}
+
+/** A read-only view of a snapshot's text files, as engines see it. */
+export interface SourceFiles {
+  /** Every file path in the snapshot (POSIX, relative to the repository root), sorted. */
+  paths(): string[];
+  /** The file's text, or undefined when it is not in the snapshot. */
+  read(path: string): string | undefined;
+}
+
+/** What an engine keeps between scans of one repository so that a re-scan can be incremental. */
+export interface AnalysisState {
+  engine: string;
+  engineVersion: string;
+  /** file -> files it directly depends on (imports). */
+  dependencies: Record<string, string[]>;
+  candidates: Candidate[];
+}
+
+export interface EngineProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export interface EngineInput {
+  files: SourceFiles;
+  /** Files whose results must be (re)computed; null means every file. Candidates are reported only for origins in scope. */
+  scope: ReadonlySet<string> | null;
+  onProgress?: (progress: EngineProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EngineOutput {
+  candidates: Candidate[];
+  /** Files actually analysed (origins considered). */
+  analysedFiles: string[];
+  /** file -> files it directly depends on, for every source file the engine understood. */
+  dependencies: Record<string, string[]>;
+}
+
+/** A reasoning engine. Two implementations exist: the built-in dataflow engine and Claude. */
+export interface ReasoningEngine {
+  readonly name: string;
+  readonly version: string;
+  analyse(input: EngineInput): Promise<EngineOutput>;
+}
+
+export interface VerifierInput {
+  files: SourceFiles;
+  candidates: Candidate[];
+  signal?: AbortSignal;
+}
+
+/** Challenges candidates. Must return exactly one verdict per candidate. */
+export interface Verifier {
+  readonly name: string;
+  verify(input: VerifierInput): Promise<Verdict[]>;
+}

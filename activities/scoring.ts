@@ -1,0 +1,124 @@
+// Scoring: severity from the weakness class and its reachability, confidence capped by what verification
+// earned, and fingerprints that survive line shifts (they hash code text, never line numbers).
+import { createHash } from 'node:crypto';
+import type { Candidate, Confidence, Decision, Finding, Severity, SourceFiles, Verdict } from './model.js';
+
+/** Base severity per CWE: what an attacker gets when the flaw is reachable. */
+const BASE_SEVERITY: Record<string, Severity> = {
+  'CWE-78': 'critical', // OS command injection: code execution on the host
+  'CWE-94': 'critical', // code injection
+  'CWE-95': 'critical', // eval injection
+  'CWE-89': 'critical', // SQL injection: read/modify the whole database
+  'CWE-22': 'high', // path traversal: read/write arbitrary files
+  'CWE-918': 'high', // SSRF
+  'CWE-639': 'high', // IDOR
+  'CWE-862': 'high', // missing authorisation
+  'CWE-79': 'medium', // XSS
+  'CWE-601': 'medium', // open redirect
+};
+const ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
+const CONFIDENCE_ORDER: Confidence[] = ['low', 'medium', 'high'];
+
+export function severityFor(candidate: Candidate, verdict: Verdict): Severity {
+  const base = BASE_SEVERITY[candidate.cwe] ?? 'medium';
+  // Unproven reachability lowers the stakes one step; it does not remove the finding.
+  if (verdict.verdict === 'uncertain' || candidate.evidence.reachableFromMountedRoute === false) {
+    return ORDER[Math.max(0, ORDER.indexOf(base) - 1)];
+  }
+  return base;
+}
+
+/** Confidence never exceeds what verification earned: confirmed caps at high, uncertain at low. */
+export function confidenceFor(candidate: Candidate, verdict: Verdict): Confidence {
+  const cap: Confidence = verdict.verdict === 'confirmed' ? 'high' : 'low';
+  const e = candidate.evidence;
+  let earned: Confidence = 'low';
+  if (e.sourceIsRequestInput && e.reachableFromMountedRoute) earned = 'high';
+  else if (e.sourceIsRequestInput || e.reachableFromMountedRoute) earned = 'medium';
+  return CONFIDENCE_ORDER[Math.min(CONFIDENCE_ORDER.indexOf(cap), CONFIDENCE_ORDER.indexOf(earned))];
+}
+
+function normalise(line: string | undefined): string {
+  return (line ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function lineText(files: SourceFiles, file: string, line: number): string {
+  const text = files.read(file);
+  if (text === undefined) return '';
+  return text.split('\n')[line - 1] ?? '';
+}
+
+/** Fingerprint from the rule, the files and the normalised code of source and sink, plus an occurrence index. */
+export function fingerprintBase(candidate: Candidate, files: SourceFiles): string {
+  const source = candidate.trace.find((s) => s.kind === 'source');
+  const sinkCode = normalise(lineText(files, candidate.location.file, candidate.location.startLine));
+  const sourceCode = source ? normalise(lineText(files, source.file, source.line)) : '';
+  return [candidate.ruleId, candidate.location.file, candidate.origin, sinkCode, source?.file ?? '', sourceCode].join('\u0000');
+}
+
+export interface ScoreInput {
+  candidates: Candidate[];
+  verdicts: Verdict[];
+  files: SourceFiles;
+  /** Decisions made in earlier scans of this repository, by fingerprint. */
+  ledger: Map<string, Decision>;
+}
+
+export interface ScoreOutput {
+  findings: Finding[];
+  /** Candidates that verification rejected: kept in the record, not in the findings. */
+  rejected: number;
+}
+
+export function scoreCandidates({ candidates, verdicts, files, ledger }: ScoreInput): ScoreOutput {
+  const verdictById = new Map(verdicts.map((v) => [v.candidateId, v]));
+  const occurrences = new Map<string, number>();
+  const byFingerprint = new Map<string, Finding>();
+  let rejected = 0;
+  const ordered = [...candidates].sort(
+    (a, b) =>
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.startLine - b.location.startLine ||
+      a.id.localeCompare(b.id),
+  );
+  for (const c of ordered) {
+    const verdict = verdictById.get(c.id);
+    if (!verdict) throw new Error(`No verdict for candidate ${c.id}: verification must answer every candidate.`);
+    if (verdict.verdict === 'rejected') {
+      rejected++;
+      continue;
+    }
+    const base = fingerprintBase(c, files);
+    const n = occurrences.get(base) ?? 0;
+    occurrences.set(base, n + 1);
+    const fingerprint = createHash('sha256').update(`${base}\u0000${n}`).digest('hex');
+    if (byFingerprint.has(fingerprint)) continue; // the same flaw reported twice merges into one finding
+    const prior = ledger.get(fingerprint);
+    byFingerprint.set(fingerprint, {
+      id: `f_${fingerprint.slice(0, 16)}`,
+      fingerprint,
+      candidateId: c.id,
+      ruleId: c.ruleId,
+      cwe: c.cwe,
+      title: c.title,
+      severity: severityFor(c, verdict),
+      confidence: confidenceFor(c, verdict),
+      location: c.location,
+      trace: c.trace,
+      explanation: c.explanation,
+      verdict,
+      patch: c.patch,
+      status: prior ? (prior.decision === 'approve' ? 'approved' : 'rejected') : 'pending',
+      decision: prior,
+      decisionCarriedOver: prior ? true : undefined,
+    });
+  }
+  const findings = [...byFingerprint.values()].sort(
+    (a, b) =>
+      ORDER.indexOf(b.severity) - ORDER.indexOf(a.severity) ||
+      CONFIDENCE_ORDER.indexOf(b.confidence) - CONFIDENCE_ORDER.indexOf(a.confidence) ||
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.startLine - b.location.startLine,
+  );
+  return { findings, rejected };
+}

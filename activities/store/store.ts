@@ -1,0 +1,107 @@
+// The code store: where snapshots, Merkle trees, scan artefacts and decisions live. Two implementations
+// exist (embedded SQLite, Turbopuffer); every call names its tenant so one tenant can never read another's rows.
+import type { AnalysisState, Decision } from '../model.js';
+
+export interface SnapshotFile {
+  /** POSIX path relative to the repository root. */
+  path: string;
+  /** sha256 of the content, hex. */
+  hash: string;
+  size: number;
+  /** Git file mode: '100644' or '100755'. */
+  mode: string;
+}
+
+export interface SnapshotRecord {
+  /** Content address of the manifest: sha256 over the sorted (path, hash, mode) rows. */
+  id: string;
+  tenant: string;
+  repoKey: string;
+  /** The commit the snapshot was taken at, when the source is a git repository. */
+  commit?: string;
+  /** True when a local working tree differed from its commit. */
+  dirty?: boolean;
+  createdAt: string;
+  files: SnapshotFile[];
+  /** Counted skips: binary, tooLarge, symlinkOutside, ignored, unreadable ... */
+  skipped: Record<string, number>;
+  bytes: number;
+}
+
+/** A directory node of a Merkle tree. Leaves are file content hashes and are not stored as nodes. */
+export interface MerkleNode {
+  hash: string;
+  children: { name: string; hash: string; kind: 'file' | 'dir' }[];
+}
+
+export interface RepoTreeRecord {
+  repoKey: string;
+  rootHash: string;
+  snapshotId: string;
+  updatedAt: string;
+}
+
+export interface ScanRecord {
+  scanId: string;
+  tenant: string;
+  workflowId: string;
+  runId: string;
+  repoKey: string;
+  source: unknown;
+  requestedBy: string;
+  createdAt: string;
+}
+
+/** Artefacts a scan produces, stored whole as JSON, keyed by (tenant, scanId, kind). */
+export type ScanArtifactKind =
+  | 'merkle-diff'
+  | 'scope'
+  | 'candidates'
+  | 'verdicts'
+  | 'findings'
+  | 'apply-result'
+  | 'report.json'
+  | 'report.sarif'
+  | 'patch-series';
+
+export interface LedgerEntry extends Decision {
+  fingerprint: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'turbopuffer';
+
+  // Content-addressed blobs (sha256 hex), per tenant.
+  putBlobs(tenant: string, blobs: { hash: string; content: Buffer }[]): Promise<void>;
+  getBlob(tenant: string, hash: string): Promise<Buffer | undefined>;
+  /** The subset of `hashes` already stored, so callers upload only what is missing. */
+  hasBlobs(tenant: string, hashes: string[]): Promise<Set<string>>;
+
+  // Snapshots: immutable, idempotent by id.
+  putSnapshot(snapshot: SnapshotRecord): Promise<void>;
+  getSnapshot(tenant: string, snapshotId: string): Promise<SnapshotRecord | undefined>;
+
+  // Merkle trees: nodes are content-addressed per tenant; each repository points at its latest root.
+  putMerkleNodes(tenant: string, nodes: MerkleNode[]): Promise<void>;
+  getMerkleNode(tenant: string, hash: string): Promise<MerkleNode | undefined>;
+  getRepoTree(tenant: string, repoKey: string): Promise<RepoTreeRecord | undefined>;
+  putRepoTree(tenant: string, tree: RepoTreeRecord): Promise<void>;
+
+  // Engine state between scans, keyed by the tree root it was computed for.
+  putAnalysisState(tenant: string, repoKey: string, rootHash: string, state: AnalysisState): Promise<void>;
+  getAnalysisState(tenant: string, repoKey: string, rootHash: string, engine: string): Promise<AnalysisState | undefined>;
+
+  // Scans and their artefacts.
+  upsertScan(scan: ScanRecord): Promise<void>;
+  getScan(tenant: string, scanId: string): Promise<ScanRecord | undefined>;
+  listScans(tenant: string, opts?: { repoKey?: string; limit?: number }): Promise<ScanRecord[]>;
+  putArtifact(tenant: string, scanId: string, kind: ScanArtifactKind, value: unknown): Promise<void>;
+  getArtifact<T = unknown>(tenant: string, scanId: string, kind: ScanArtifactKind): Promise<T | undefined>;
+
+  // Decisions: per scan and, by fingerprint, per repository (so a later scan keeps them).
+  recordDecision(tenant: string, repoKey: string, findingId: string, entry: LedgerEntry): Promise<void>;
+  getLedger(tenant: string, repoKey: string): Promise<Map<string, LedgerEntry>>;
+  getScanDecisions(tenant: string, scanId: string): Promise<Map<string, LedgerEntry>>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,116 @@
+// Names and message definitions shared by the workflow, the worker and every caller (API, CLI).
+// This module must stay deterministic: no I/O, no Node built-ins, only @temporalio/workflow-safe imports.
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+export const TASK_QUEUE = 'vigil-scans';
+
+/** Search attributes Vigil registers on the namespace and upserts from the workflow. */
+export const SEARCH_ATTRIBUTES = {
+  tenant: defineSearchAttributeKey('VigilTenant', 'KEYWORD'),
+  repo: defineSearchAttributeKey('VigilRepo', 'KEYWORD'),
+  status: defineSearchAttributeKey('VigilStatus', 'KEYWORD'),
+} as const;
+
+/** Name -> Temporal type, for the operator service (infra registers these). */
+export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword'> = {
+  VigilTenant: 'Keyword',
+  VigilRepo: 'Keyword',
+  VigilStatus: 'Keyword',
+};
+
+/** Domain error types. Activities throw ApplicationFailure with one of these types; the workflow's
+ * retry policies list them as non-retryable so retry config and throw sites cannot drift. */
+export const NON_RETRYABLE_ERRORS = [
+  'InvalidSourceError',
+  'DisallowedSourceError',
+  'SnapshotNotFoundError',
+  'ScanStateError',
+  'PatchConflictError',
+  'EngineConfigError',
+] as const;
+export type NonRetryableErrorType = (typeof NON_RETRYABLE_ERRORS)[number];
+
+export type Role = 'scanner' | 'approver' | 'operator';
+
+export type ScanSource =
+  | { kind: 'local'; path: string }
+  | { kind: 'git'; url: string; ref?: string };
+
+export interface ScanInput {
+  scanId: string;
+  tenant: string;
+  /** Stable identity of the repository (absolute path or normalised URL). */
+  repoKey: string;
+  source: ScanSource;
+  engine: 'builtin' | 'claude';
+  requestedBy: string;
+  /** Operational knobs set by the starter, e.g. a shorter heartbeat timeout in tests. */
+  tuning?: { heartbeatTimeoutSeconds?: number };
+}
+
+export type ScanStage =
+  | 'queued'
+  | 'snapshot'
+  | 'merkle_sync'
+  | 'reasoning'
+  | 'verification'
+  | 'scoring'
+  | 'awaiting_decisions'
+  | 'applying'
+  | 'reporting'
+  | 'completed'
+  | 'failed';
+
+/** Per-finding state kept in the workflow: ids and enums only, never code. */
+export interface FindingState {
+  id: string;
+  fingerprint: string;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  status: 'pending' | 'approved' | 'rejected';
+  hasPatch: boolean;
+  decidedBy?: string;
+  carriedOver?: boolean;
+}
+
+export interface StageCounts {
+  snapshot?: { snapshotId: string; files: number; bytes: number; skipped: Record<string, number>; commit?: string };
+  merkle?: { rootHash: string; added: number; changed: number; removed: number; unchanged: number };
+  reasoning?: { filesInScope: number; filesAnalysed: number; candidates: number; carriedOver: number };
+  verification?: { confirmed: number; rejected: number; uncertain: number };
+  scoring?: { findings: number };
+  apply?: { applied: number; rejected: number; failed: number; branch?: string; commit?: string; patchSeries?: boolean };
+  report?: { formats: string[] };
+}
+
+export interface ScanStatus {
+  scanId: string;
+  tenant: string;
+  repoKey: string;
+  stage: ScanStage;
+  counts: StageCounts;
+  findings: FindingState[];
+  error?: string;
+}
+
+export interface DecisionInput {
+  findingId: string;
+  decision: 'approve' | 'reject';
+  actor: string;
+  /** The caller's tenant and roles, checked again by the validator (defence in depth behind the API). */
+  tenant: string;
+  roles: Role[];
+  comment?: string;
+}
+
+export interface DecisionResult {
+  findingId: string;
+  status: 'approved' | 'rejected';
+  /** False when the same decision had already been recorded (a repeated decision is idempotent). */
+  changed: boolean;
+}
+
+export const statusQuery = defineQuery<ScanStatus>('status');
+export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+
+export const scanWorkflowType = 'scan';
