@@ -1,0 +1,64 @@
+// Reading a member of an abstract value. This is where request sources appear: a member of a value
+// typed as a framework request (models/sources.ts) is attacker-controlled input.
+import { REQUEST_SOURCES } from './models/sources.js';
+import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
+import { SQL_CLIENT_TYPE } from './models/frameworks.js';
+import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
+
+function extMember(e: ExtRef, name: string): ExtRef {
+  if (e.path.length === 0) {
+    const alias = MODULE_MEMBER_ALIASES.find((a) => a.module === e.module && a.member === name);
+    if (alias) return { module: alias.to, path: [] };
+  }
+  return { module: e.module, path: [...e.path, name] };
+}
+
+function extendFlow(f: Flow, name: string, site: Site): Flow {
+  if (!f.alias) return f;
+  const r = f.root;
+  if (r.kind === 'source') {
+    if (name.endsWith('()') || r.label.split('.').length > MAX_PATH + 1) return { ...f, alias: false };
+    // Point at the most specific expression while the source has not moved yet.
+    return { ...f, root: { ...r, label: `${r.label}.${name}`, site: f.steps.length ? r.site : site } };
+  }
+  if (r.path.length >= MAX_PATH) return { ...f, alias: false };
+  const path = [...r.path, name];
+  return { ...f, alias: !name.endsWith('()'), root: { ...r, path, site: f.steps.length ? r.site : site } };
+}
+
+/** `v.name` (or, with a `name()` segment, the result of calling method `name` on v). */
+export function memberAccess(v: Value, name: string, site: Site): Value {
+  let out = empty();
+  if (v.obj) {
+    const src = REQUEST_SOURCES.find((s) => s.requestType === v.obj!.type && s.member === name);
+    if (src) {
+      out.flows = [
+        {
+          root: { kind: 'source', sourceKind: src.sourceKind, label: src.sourceKind.replace(/\(\)$/, `()`), requestInput: true, site },
+          steps: [],
+          alias: !name.endsWith('()'),
+          cuts: [],
+          partial: [],
+          tags: [],
+          files: [],
+        },
+      ];
+    }
+    // Members of a SQL client are still the client (knex.schema, pool.promise()).
+    if (v.obj.type === SQL_CLIENT_TYPE) out.obj = v.obj;
+  }
+  if (v.props) {
+    const p = v.props.get(name) ?? (/^\d+$/.test(name) || name === '*' ? v.props.get('*') : undefined);
+    if (p) out = join(out, p);
+  }
+  if (v.flows.length) out = join(out, { flows: v.flows.map((f) => extendFlow(f, name, site)) });
+  if (v.ext?.length && !name.endsWith('()')) out = join(out, { flows: [], ext: v.ext.map((e) => extMember(e, name)) });
+  return out;
+}
+
+/** Follow an access path from a value. */
+export function project(v: Value, path: string[], site: Site): Value {
+  let cur = v;
+  for (const seg of path) cur = memberAccess(cur, seg, site);
+  return cur;
+}

@@ -1,0 +1,360 @@
+// Calls: matched against the model tables (sinks, sanitisers, type producers, route registration),
+// resolved to functions the analysis can see (summary instantiation), or propagated by default.
+import ts from 'typescript';
+import { memberAccess } from '../access.js';
+import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS } from '../models/frameworks.js';
+import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
+import { SINKS } from '../models/sinks.js';
+import type { CalleeMatch, SinkModel } from '../models/types.js';
+import { instantiate } from '../summaries.js';
+import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
+import { bind, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import { requireSpecifier } from './modules.js';
+import { judgeReplace, looksLikeSql } from './strings.js';
+
+export interface CallInfo {
+  callee: Value;
+  receiver?: Value;
+  receiverExpr?: ts.Expression;
+  method?: string;
+  construct: boolean;
+}
+
+/** SQL text may be unknown (a parameter) for these methods on a client recognised only by name. */
+const SQL_TEXT_OPTIONAL_METHODS = ['query', 'execute', 'raw'];
+
+function strip(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The last name in a receiver expression: `this.db` → "db", `req.app.locals.pool` → "pool". */
+function receiverName(e: ts.Expression | undefined): string {
+  if (!e) return '';
+  const s = strip(e);
+  if (ts.isIdentifier(s)) return s.text;
+  if (ts.isPropertyAccessExpression(s)) return s.name.text;
+  if (ts.isCallExpression(s)) return receiverName(s.expression);
+  return '';
+}
+
+export function calleeOf(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): CallInfo {
+  const construct = ts.isNewExpression(node);
+  const c = strip(node.expression);
+  if (ts.isPropertyAccessExpression(c) || (ts.isElementAccessExpression(c) && ts.isStringLiteralLike(c.argumentExpression))) {
+    const method = ts.isPropertyAccessExpression(c) ? c.name.text : (c.argumentExpression as ts.StringLiteral).text;
+    const receiver = evalExpr(ctx, c.expression);
+    return { callee: memberAccess(receiver, method, siteOf(ctx, c)), receiver, receiverExpr: c.expression, method, construct };
+  }
+  return { callee: evalExpr(ctx, c), construct };
+}
+
+const pathMatches = (actual: string[], pattern: string[]) =>
+  actual.length === pattern.length && pattern.every((p, i) => p === '*' || p === actual[i]);
+
+/** 'typed': matched on the value's type; 'named': on the receiver's name; 'symbolic': receiver is a parameter. */
+export function matchesCallee(m: CalleeMatch, call: CallInfo): 'typed' | 'named' | 'symbolic' | 'no' {
+  if (m.kind === 'module') {
+    const ok = !!m.construct === call.construct && (call.callee.ext ?? []).some((e) => e.module === m.module && pathMatches(e.path, m.path));
+    return ok ? 'typed' : 'no';
+  }
+  if (m.kind === 'global') {
+    const ok =
+      !!m.construct === call.construct &&
+      (call.callee.ext ?? []).some((e) => e.module === '<global>' && e.path[0] === m.name && pathMatches(e.path.slice(1), m.path ?? []));
+    return ok ? 'typed' : 'no';
+  }
+  if (!call.method || !call.receiver || !m.methods.includes(call.method)) return 'no';
+  if (call.receiver.obj) return call.receiver.obj.type === m.receiverType ? 'typed' : 'no';
+  if (call.receiver.ext?.length || call.receiver.fns?.length) return 'no';
+  if (m.receiverNames?.test(receiverName(call.receiverExpr))) return 'named';
+  if (call.receiver.flows.some((f) => f.alias && f.root.kind !== 'source')) return 'symbolic';
+  return 'no';
+}
+
+/** Rows worth testing for a call: indexed by module member, global name and method name. */
+function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; methods: string[] } }>(rows: T[]): (call: CallInfo) => T[] {
+  const index = new Map<string, T[]>();
+  const add = (k: string, r: T) => {
+    const list = index.get(k);
+    if (list) list.push(r);
+    else index.set(k, [r]);
+  };
+  for (const r of rows) {
+    const m = r.match;
+    if (m.kind === 'module') add(`m:${m.module}`, r);
+    else if (m.kind === 'global') add(`g:${m.name}`, r);
+    else for (const meth of m.methods) add(`.${meth}`, r);
+  }
+  return (call) => {
+    const keys = new Set<string>();
+    for (const e of call.callee.ext ?? []) keys.add(e.module === '<global>' ? `g:${e.path[0]}` : `m:${e.module}`);
+    if (call.method) keys.add(`.${call.method}`);
+    const out: T[] = [];
+    for (const k of keys) for (const r of index.get(k) ?? []) out.push(r);
+    // Keep table order: earlier rows win.
+    return out.length > 1 ? out.sort((a, b) => rows.indexOf(a) - rows.indexOf(b)) : out;
+  };
+}
+
+const sinkRows = indexRows(SINKS);
+const sanitiserRows = indexRows(SANITISERS);
+const producerRows = indexRows(TYPE_PRODUCERS);
+
+const truthyOption = (args: Value[], name: string) =>
+  args.some((a) => {
+    const p = a.props?.get(name);
+    return p !== undefined && !(p.constant && (p.text === 'false' || p.text === 'null' || p.text === '0' || p.text === ''));
+  });
+
+function checkSinks(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: CallInfo, args: Value[], site: Site): boolean {
+  let matched = false;
+  for (const model of sinkRows(call)) {
+    const how = matchesCallee(model.match, call);
+    if (how === 'no') continue;
+    let positions = model.args === 'all' ? args.map((_, i) => i) : [...model.args];
+    if (model.condition === 'shell-option' && truthyOption(args, 'shell')) positions = [...positions, ...(model.conditionalArgs ?? [])];
+    if (model.condition === 'no-root-option' && args.slice(1).some((a) => a.props?.has('root'))) continue;
+    if (model.condition === 'sql-text' && how === 'named') {
+      const text = args[0]?.text;
+      const unknown = text === undefined || /^\u0000*$/.test(text);
+      if (!looksLikeSql(text) && !(unknown && SQL_TEXT_OPTIONAL_METHODS.includes(call.method ?? ''))) continue;
+    }
+    // A conditional match (receiver still a parameter) is not known to be this sink yet.
+    if (how !== 'symbolic') matched = true;
+    const receiverRoot = how === 'symbolic' ? call.receiver!.flows.find((f) => f.alias && f.root.kind !== 'source')!.root : undefined;
+    for (const i of positions) {
+      const a = args[i];
+      if (!a) continue;
+      for (const flow of taintOf(a)) {
+        if (flow.cuts.includes(model.rule)) continue;
+        ctx.out.addSink({
+          sinkId: model.id,
+          rule: model.rule,
+          site,
+          argIndex: i,
+          flow,
+          receiver: receiverRoot && model.match.kind === 'method' ? { root: receiverRoot, type: model.match.receiverType } : undefined,
+          label: model.label,
+          calleeText: textOf(ctx, node.expression, 40),
+          patch: model.patch,
+        });
+      }
+    }
+  }
+  return matched;
+}
+
+const allocOf = (site: Site) => `${site.file}:${site.line}:${site.column}`;
+
+/** Route registration and mounting (models/frameworks.ts ROUTE_MODELS). */
+function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value | undefined {
+  const { receiver, method } = call;
+  if (!receiver || !method) return undefined;
+  for (const rm of ROUTE_MODELS) {
+    const type = receiver.obj?.type;
+    if (type === rm.routeType && rm.methods.includes(method)) {
+      // router.route('/x').get(handler)
+      const owner = receiver.obj!.info ?? {};
+      const ownerValue: Value = owner.ownerAlloc ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc } } : empty();
+      ctx.out.addEffect({ kind: 'route', receiver: ownerValue, receiverName: owner.ownerName ?? '', method, path: owner.path, handlers: handlerValue(args), site });
+      return receiver;
+    }
+    const typed = !!type && rm.receiverTypes.includes(type);
+    const untyped = !receiver.obj && !receiver.ext?.length && !receiver.fns?.length;
+    const named = untyped && rm.receiverNames.test(receiverName(call.receiverExpr));
+    const symbolic = untyped && receiver.flows.some((f) => f.alias && f.root.kind !== 'source');
+    if (!typed && !named && !symbolic) continue;
+    const name = receiverName(call.receiverExpr);
+    if (method === 'route' && args[0]?.constant) {
+      const info: Record<string, string> = { path: args[0].text ?? '', ownerType: type ?? '', ownerAlloc: receiver.obj?.alloc ?? '', ownerName: name };
+      return { flows: [], obj: { type: rm.routeType, alloc: allocOf(site), info } };
+    }
+    if (!rm.methods.includes(method)) continue;
+    let rest = args;
+    let path: string | undefined;
+    if (args[0]?.constant && args[0].text !== undefined) {
+      path = args[0].text;
+      rest = args.slice(1);
+    } else if (args[0] && !args[0].fns && !args[0].obj && !args[0].flows.length && method !== rm.mountMethod) {
+      rest = args.slice(1); // a computed path
+    }
+    const handlers = handlerValue(rest);
+    if (!handlers.fns?.length && !rest.some((a) => a.obj || a.flows.some((f) => f.alias))) continue; // app.get('setting')
+    if (method === rm.mountMethod) {
+      for (const a of rest) {
+        if ((a.obj && rm.mountable.includes(a.obj.type)) || (!a.obj && !a.fns && a.flows.some((f) => f.alias && f.root.kind !== 'source'))) {
+          ctx.out.addEffect({ kind: 'mount', receiver, prefix: path ?? '', child: a, site });
+        }
+      }
+    }
+    if (handlers.fns?.length || handlers.flows.length) {
+      ctx.out.addEffect({ kind: 'route', receiver, receiverName: name, method, path, handlers, site });
+    }
+    return typed ? receiver : undefined;
+  }
+  return undefined;
+}
+
+/** Handler functions among route arguments (arrays of middleware included); symbolic ones resolve later. */
+function handlerValue(args: Value[]): Value {
+  let out = empty();
+  for (const a of args) {
+    if (a.obj) continue;
+    out = join(out, { flows: a.flows.filter((f) => f.alias && f.root.kind !== 'source'), fns: a.fns });
+    const elems = a.props?.get('*');
+    if (elems?.fns) out = join(out, { flows: [], fns: elems.fns });
+  }
+  return out;
+}
+
+function typeResult(call: CallInfo, site: Site): Value | undefined {
+  for (const p of producerRows(call)) {
+    if (matchesCallee(p.match, call) === 'typed') return { flows: [], obj: { type: p.type, alloc: allocOf(site), info: p.info } };
+  }
+  const obj = call.receiver?.obj;
+  if (obj && call.method) {
+    const row = METHOD_RESULTS.find((r) => r.type === obj.type && r.method === call.method);
+    if (row) return row.result ? { flows: [], obj: { type: row.result, alloc: allocOf(site), info: obj.info } } : empty();
+    return { flows: [], obj };
+  }
+  return undefined;
+}
+
+const extIs = (v: Value, rows: { module: string; path: string[] }[]) =>
+  (v.ext ?? []).some((e) => rows.some((r) => r.module === e.module && pathMatches(e.path, r.path)));
+
+function sanitiserResult(call: CallInfo, args: Value[]): Value | undefined {
+  for (const s of sanitiserRows(call)) {
+    if (matchesCallee(s.match, call) === 'no') continue;
+    const from = s.from ?? 0;
+    const base = from === -1 ? (call.receiver ?? empty()) : (args[from] ?? empty());
+    return sanitise(derived(base), s.cuts, s.id);
+  }
+  return undefined;
+}
+
+function stringReplace(call: CallInfo, args: Value[]): Value | undefined {
+  if ((call.method !== 'replace' && call.method !== 'replaceAll') || !call.receiver) return undefined;
+  const [pattern, replacement] = args;
+  let v = join(derived(call.receiver), derived(replacement ?? empty()));
+  if (pattern?.regex && replacement?.constant) {
+    const j = judgeReplace(pattern.regex.source, pattern.regex.flags, replacement.text ?? '');
+    const name = `replace(/${pattern.regex.source}/${pattern.regex.flags})`;
+    if (j.cuts.length) v = sanitise(v, j.cuts.length === 4 ? 'all' : j.cuts, name);
+    if (j.partial.length) v = notePartial(v, `${name} (partial filtering for ${j.partial.join(', ')})`);
+  }
+  return v;
+}
+
+/** `x.method()` on a value that is still a parameter: remember the access so a request method resolves later. */
+function symbolicMethodResult(call: CallInfo): Value {
+  const flows: Flow[] = [];
+  for (const f of call.receiver?.flows ?? []) {
+    if (!f.alias || f.root.kind === 'source' || f.root.path.length >= MAX_PATH) continue;
+    flows.push({ ...f, alias: false, root: { ...f.root, path: [...f.root.path, `${call.method}()`] } });
+  }
+  return { flows };
+}
+
+function evalArgs(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value[] {
+  return (node.arguments ?? []).map((a) => {
+    if (ts.isSpreadElement(a)) {
+      const v = evalExpr(ctx, a.expression);
+      return join(memberAccess(v, '*', siteOf(ctx, a)), derived(v));
+    }
+    return evalExpr(ctx, a);
+  });
+}
+
+export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value {
+  const site = siteOf(ctx, node);
+  if (ts.isCallExpression(node)) {
+    const spec = requireSpecifier(node);
+    if (spec !== undefined) return ctx.prog.requireValue(ctx.mod.path, spec);
+  }
+  const call = calleeOf(ctx, node);
+  const args = evalArgs(ctx, node);
+  const argNodes = node.arguments ?? [];
+  const argText = (i: number) => (argNodes[i] ? textOf(ctx, argNodes[i]) : undefined);
+  const callSite = { site, argText, depth: 0 };
+
+  if (extIs(call.callee, FUNCTION_WRAPPERS)) return args[0] ?? empty();
+  const isSink = checkSinks(ctx, node, call, args, site);
+  const routed = checkRoutes(ctx, call, args, site);
+  if (routed) return routed;
+  const sanitised = sanitiserResult(call, args);
+  if (sanitised) return sanitised;
+  const typed = typeResult(call, site);
+
+  // Functions the analysis can see.
+  const { callee, receiver, method } = call;
+  if (method === 'call' || method === 'apply' || method === 'bind') {
+    if (receiver?.fns?.length) {
+      if (method === 'bind') return { flows: [], fns: receiver.fns };
+      const passed = method === 'call' ? args.slice(1) : args[1] ? [memberAccess(args[1], '*', site)] : [];
+      return joinAll(receiver.fns.map((fn) => instantiate(ctx.prog.provider, fn, passed, callSite, ctx.out)));
+    }
+  }
+  if (call.construct && callee.props && !callee.ext?.length) {
+    // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods.
+    for (const fn of callee.fns ?? []) instantiate(ctx.prog.provider, fn, args, callSite, ctx.out);
+    return { flows: [], props: callee.props };
+  }
+  if (callee.fns?.length) {
+    let out = empty();
+    for (const fn of callee.fns) out = join(out, instantiate(ctx.prog.provider, fn, args, callSite, ctx.out));
+    return typed ? join(out, typed) : out;
+  }
+  // Still-symbolic callee (a parameter called back): record the call for the caller to resolve.
+  if (!callee.ext?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source') && method === undefined) {
+    ctx.out.addCall({ callee, args, site, argTexts: argNodes.map((a) => textOf(ctx, a)) });
+  }
+
+  // Callbacks handed to code we cannot see (or to array/promise methods).
+  const cbModel = method ? CALLBACK_METHODS[method] : undefined;
+  let cbResult: Value | undefined;
+  args.forEach((a, i) => {
+    if (!a.fns?.length) return;
+    let passed: Value[] = [];
+    if (cbModel && i === cbModel.arg && receiver) {
+      const elem = cbModel.passes === 'element' ? join(memberAccess(receiver, '*', site), derived(receiver)) : receiver;
+      passed = method === 'reduce' ? [args[1] ?? empty(), elem] : [elem];
+    }
+    for (const fn of a.fns) {
+      const r = instantiate(ctx.prog.provider, fn, passed, { ...callSite, argText: () => undefined }, ctx.out);
+      if (cbModel && i === cbModel.arg) cbResult = join(cbResult ?? empty(), r);
+    }
+  });
+  if (cbModel && receiver && cbResult) {
+    if (cbModel.returns === 'callback') return cbResult;
+    if (cbModel.returns === 'callback-array') return { flows: [], props: new Map([['*', cbResult]]) };
+    return receiver;
+  }
+
+  // Arrays and collections remember what is stored in them.
+  if (method && receiver && MUTATING_METHODS.includes(method) && args.length) {
+    const target = (node.expression as ts.PropertyAccessExpression).expression;
+    if (ts.isIdentifier(strip(target))) {
+      const stored = joinAll(args);
+      const props = new Map(receiver.props ?? []);
+      props.set('*', join(props.get('*') ?? empty(), stored));
+      bind(ctx, strip(target) as ts.Identifier, { ...receiver, props });
+    }
+  }
+
+  if (typed) return typed;
+  if (isSink) return empty();
+  const replaced = stringReplace(call, args);
+  if (replaced) return replaced;
+  let out = joinAll(args.map((a) => derived(a)));
+  if (receiver) out = join(out, derived(receiver));
+  if (method && receiver && !DERIVING_METHODS.includes(method) && !callee.ext?.length) out = join(out, symbolicMethodResult(call));
+  if (extIs(callee, PATH_NORMALISERS)) out = tag(out, 'normalised-path');
+  // Unknown wrappers (asyncHandler(fn), catchErrors(fn)) usually return the function they wrap.
+  const wrapped = args.flatMap((a) => a.fns ?? []);
+  if (wrapped.length && !method) out = join(out, { flows: [], fns: wrapped });
+  return out;
+}
+
+export type { SinkModel };

@@ -1,0 +1,94 @@
+// The functions of a file and the names each declares: enough scoping to tell a local from a captured
+// variable from a module-level binding, without a binder or type checker.
+import ts from 'typescript';
+
+export type FnNode =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration;
+
+export interface FunctionInfo {
+  id: string;
+  node: FnNode | ts.SourceFile;
+  file: string;
+  name: string;
+  params: readonly ts.ParameterDeclaration[];
+  /** Names declared directly in this function (parameters, variables, inner function and class names). */
+  declared: Set<string>;
+  /** Declared names bound to a function or class declaration (hoisted). */
+  hoisted: Map<string, ts.FunctionDeclaration | ts.ClassDeclaration>;
+  parent?: FunctionInfo;
+  isModule: boolean;
+}
+
+export const isFunctionNode = (n: ts.Node): n is FnNode =>
+  ts.isFunctionDeclaration(n) ||
+  ts.isFunctionExpression(n) ||
+  ts.isArrowFunction(n) ||
+  ts.isMethodDeclaration(n) ||
+  ts.isConstructorDeclaration(n) ||
+  ts.isGetAccessorDeclaration(n) ||
+  ts.isSetAccessorDeclaration(n);
+
+export function bindingNames(name: ts.BindingName, out: string[] = []): string[] {
+  if (ts.isIdentifier(name)) out.push(name.text);
+  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bindingNames(el.name, out);
+  return out;
+}
+
+/** A readable name for a function: its own, or the variable/property it is assigned to. */
+export function functionName(node: FnNode): string {
+  if (node.name && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) return node.name.text;
+  const p = node.parent;
+  if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return p.name.text;
+  if (ts.isBinaryExpression(p) && ts.isPropertyAccessExpression(p.left)) return p.left.name.text;
+  if (ts.isExportAssignment(p)) return 'default export';
+  if (ts.isConstructorDeclaration(node)) return 'constructor';
+  return 'anonymous function';
+}
+
+export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, FunctionInfo> {
+  const out = new Map<ts.Node, FunctionInfo>();
+  const make = (node: FnNode | ts.SourceFile, parent?: FunctionInfo): FunctionInfo => {
+    const isModule = ts.isSourceFile(node);
+    const info: FunctionInfo = {
+      id: `${file}#${isModule ? 0 : node.getStart(sf)}${isModule ? '' : `:${node.end}`}`,
+      node,
+      file,
+      name: isModule ? `module ${file}` : functionName(node),
+      params: isModule ? [] : node.parameters,
+      declared: new Set(),
+      hoisted: new Map(),
+      parent,
+      isModule,
+    };
+    for (const p of info.params) for (const n of bindingNames(p.name)) info.declared.add(n);
+    out.set(node, info);
+    return info;
+  };
+  const walk = (n: ts.Node, owner: FunctionInfo): void => {
+    if (ts.isVariableDeclaration(n)) for (const name of bindingNames(n.name)) owner.declared.add(name);
+    else if (ts.isCatchClause(n) && n.variableDeclaration) for (const name of bindingNames(n.variableDeclaration.name)) owner.declared.add(name);
+    else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) && n.name) {
+      owner.declared.add(n.name.text);
+      owner.hoisted.set(n.name.text, n);
+    } else if (ts.isImportClause(n) && n.name) owner.declared.add(n.name.text);
+    else if (ts.isImportSpecifier(n) || ts.isNamespaceImport(n) || ts.isImportEqualsDeclaration(n)) owner.declared.add(n.name.text);
+    if (isFunctionNode(n)) {
+      const inner = make(n, owner);
+      // A named function expression sees its own name.
+      if (ts.isFunctionExpression(n) && n.name) inner.declared.add(n.name.text);
+      ts.forEachChild(n, (c) => walk(c, inner));
+      return;
+    }
+    ts.forEachChild(n, (c) => walk(c, owner));
+  };
+  const mod = make(sf);
+  ts.forEachChild(sf, (c) => walk(c, mod));
+  return out;
+}

@@ -1,0 +1,672 @@
+// Abstract interpretation of one JS/TS function body (or a module's top level) into a summary.
+// Statements run in order with strong updates; branches run on copies of the environment and join;
+// loops run twice. Calls are resolved through the model tables (calls.ts) or, for functions the
+// analysis can see, by instantiating their summaries.
+import ts from 'typescript';
+import type { TraceStep } from '../../../model.js';
+import { memberAccess } from '../access.js';
+import { callKey, effectKey, hitKey, type Collector, type Summary } from '../summaries.js';
+import { addStep, derived, empty, join, joinAll, taintOf, type Env, type Flow, type FnRef, type Site, type Value } from '../values.js';
+import { evalCall } from './calls.js';
+import { refine } from './conditions.js';
+import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
+import type { ModuleInfo } from './modules.js';
+import type { JsProgram } from './program.js';
+
+export interface Ctx {
+  prog: JsProgram;
+  info: FunctionInfo;
+  mod: ModuleInfo;
+  sf: ts.SourceFile;
+  env: Env;
+  out: Summary & Collector;
+}
+
+export function siteOf(ctx: { sf: ts.SourceFile; mod: ModuleInfo }, node: ts.Node): Site {
+  const start = ctx.sf.getLineAndCharacterOfPosition(node.getStart(ctx.sf));
+  const end = ctx.sf.getLineAndCharacterOfPosition(node.getEnd());
+  return { file: ctx.mod.path, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+}
+
+export function textOf(ctx: Ctx, node: ts.Node, max = 48): string {
+  const t = node.getText(ctx.sf).replace(/\s+/g, ' ');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+export function step(ctx: Ctx, node: ts.Node, label: string): TraceStep {
+  const s = siteOf(ctx, node);
+  return { kind: 'step', file: s.file, line: s.line, column: s.column, label };
+}
+
+export function builder(fnId: string): Summary & Collector {
+  const s: Summary & Collector = {
+    fnId,
+    sinks: new Map(),
+    ret: empty(),
+    effects: new Map(),
+    calls: new Map(),
+    files: new Set(),
+    addSink(hit) {
+      const k = hitKey(hit);
+      if (!s.sinks.has(k)) s.sinks.set(k, hit);
+    },
+    addEffect(e) {
+      const k = effectKey(e);
+      if (!s.effects.has(k)) s.effects.set(k, e);
+    },
+    addCall(c) {
+      const k = callKey(c);
+      if (!s.calls.has(k)) s.calls.set(k, c);
+    },
+    addFiles(files) {
+      for (const f of files) s.files.add(f);
+    },
+  };
+  return s;
+}
+
+const symbolic = (root: Flow['root']): Value => ({
+  flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
+});
+
+// ---------------------------------------------------------------- names
+
+export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
+  const { info } = ctx;
+  if (info.declared.has(name)) {
+    const v = ctx.env.vars.get(name);
+    if (v) return v;
+    if (info.isModule) return ctx.prog.moduleBinding(ctx.mod, name);
+    return empty();
+  }
+  for (let p = info.parent; p; p = p.parent) {
+    if (!p.declared.has(name)) continue;
+    if (p.isModule) return ctx.prog.moduleBinding(ctx.mod, name);
+    let v = symbolic({ kind: 'capture', name, path: [], site: siteOf(ctx, node) });
+    const decl = p.hoisted.get(name);
+    if (decl && ts.isFunctionDeclaration(decl)) v = join(v, { flows: [], fns: [ctx.prog.fnRef(decl)] });
+    return v;
+  }
+  if (name === 'undefined' || name === 'NaN' || name === 'Infinity') return empty();
+  if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
+  return { flows: [], ext: [{ module: '<global>', path: [name] }] };
+}
+
+function assignName(ctx: Ctx, name: string, v: Value): void {
+  // A new value invalidates what guards established about the old one.
+  for (const k of [...ctx.env.vars.keys()]) if (k === `#path:${name}` || k.startsWith(`#path:${name}.`)) ctx.env.vars.delete(k);
+  if (ctx.info.declared.has(name)) {
+    ctx.env.vars.set(name, v);
+    return;
+  }
+  // A module-level variable assigned inside a function (lazy initialisation): weak update.
+  for (let p = ctx.info.parent; p; p = p.parent) {
+    if (!p.declared.has(name)) continue;
+    if (p.isModule) {
+      const env = ctx.prog.moduleEnv(ctx.mod.path);
+      env.vars.set(name, join(env.vars.get(name) ?? empty(), v));
+    }
+    return;
+  }
+}
+
+function assignLabel(init: ts.Expression | undefined, name: string): string {
+  let e = init;
+  while (e && (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e))) e = e.expression;
+  if (e && (ts.isTemplateExpression(e) || ts.isTaggedTemplateExpression(e))) return `interpolated into \`${name}\` (template string)`;
+  if (e && ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return `concatenated into \`${name}\``;
+  return `assigned to \`${name}\``;
+}
+
+/** Bind a declaration pattern (or a destructuring assignment target) to a value. */
+export function bind(ctx: Ctx, target: ts.BindingName | ts.Expression, v: Value, init?: ts.Expression): void {
+  if (ts.isIdentifier(target)) {
+    const traced = v.flows.length || v.props ? addSteps(v, step(ctx, target, assignLabel(init, target.text))) : v;
+    assignName(ctx, target.text, traced);
+    return;
+  }
+  if (ts.isObjectBindingPattern(target)) {
+    for (const el of target.elements) {
+      let part: Value;
+      if (el.dotDotDotToken) part = v;
+      else {
+        const key = el.propertyName ? propName(ctx, el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+        part = key === undefined ? derived(v) : memberAccess(v, key, siteOf(ctx, el));
+      }
+      if (el.initializer) part = join(part, evalExpr(ctx, el.initializer));
+      bind(ctx, el.name, part);
+    }
+    return;
+  }
+  if (ts.isArrayBindingPattern(target)) {
+    target.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el)) return;
+      let part = el.dotDotDotToken ? v : memberAccess(v, String(i), siteOf(ctx, el));
+      if (el.initializer) part = join(part, evalExpr(ctx, el.initializer));
+      bind(ctx, el.name, part);
+    });
+    return;
+  }
+  // Destructuring assignment: ({ a, b: c } = v), [a, b] = v
+  if (ts.isObjectLiteralExpression(target)) {
+    for (const p of target.properties) {
+      if (ts.isShorthandPropertyAssignment(p)) bind(ctx, p.name, memberAccess(v, p.name.text, siteOf(ctx, p)));
+      else if (ts.isPropertyAssignment(p)) {
+        const key = propName(ctx, p.name);
+        bind(ctx, p.initializer, key === undefined ? derived(v) : memberAccess(v, key, siteOf(ctx, p)));
+      } else if (ts.isSpreadAssignment(p)) bind(ctx, p.expression, v);
+    }
+    return;
+  }
+  if (ts.isArrayLiteralExpression(target)) {
+    target.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el)) return;
+      if (ts.isSpreadElement(el)) bind(ctx, el.expression, v);
+      else bind(ctx, el, memberAccess(v, String(i), siteOf(ctx, el)));
+    });
+    return;
+  }
+  if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    bind(ctx, target.left, join(v, evalExpr(ctx, target.right)));
+    return;
+  }
+  assignTo(ctx, target, v);
+}
+
+function addSteps(v: Value, s: TraceStep): Value {
+  if (!v.flows.length && !v.props) return v;
+  const props = v.props && new Map([...v.props].map(([k, p]) => [k, addSteps(p, s)] as const));
+  return { ...v, flows: v.flows.map((f) => addStep(f, s)), props };
+}
+
+export function propName(ctx: Ctx, name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isComputedPropertyName(name)) {
+    const v = evalExpr(ctx, name.expression);
+    return v.constant ? v.text : undefined;
+  }
+  return undefined;
+}
+
+/** Pure access chains (`req.query.file`) can carry refinements from guards. */
+export function accessPathText(e: ts.Expression): string | undefined {
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) {
+    const base = accessPathText(e.expression);
+    return base === undefined ? undefined : `${base}.${e.name.text}`;
+  }
+  if (ts.isParenthesizedExpression(e)) return accessPathText(e.expression);
+  return undefined;
+}
+
+function isModuleExports(e: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+}
+
+function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
+  if (ts.isParenthesizedExpression(target)) return assignTo(ctx, target.expression, v);
+  if (ts.isIdentifier(target)) return bind(ctx, target, v);
+  if (isModuleExports(target)) {
+    ctx.prog.setCjsExports(ctx.mod.path, v);
+    return;
+  }
+  if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+    const obj = target.expression;
+    const key = ts.isPropertyAccessExpression(target)
+      ? target.name.text
+      : (() => {
+          const k = evalExpr(ctx, target.argumentExpression);
+          return k.constant && k.text !== undefined ? k.text : '*';
+        })();
+    if (isModuleExports(obj) || (ts.isIdentifier(obj) && obj.text === 'exports' && !ctx.info.declared.has('exports'))) {
+      ctx.prog.setCjsExport(ctx.mod.path, key, v);
+      return;
+    }
+    const path = accessPathText(obj);
+    if (path && ts.isIdentifier(obj)) {
+      const cur = evalExpr(ctx, obj);
+      const props = new Map(cur.props ?? []);
+      props.set(key, key === '*' ? join(props.get('*') ?? empty(), v) : v);
+      bind(ctx, obj, { ...cur, props });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- statements
+
+/** Runs statements; returns true when every path through them returns or throws. */
+export function evalStatements(ctx: Ctx, statements: readonly ts.Statement[]): boolean {
+  for (const st of statements) {
+    if (evalStatement(ctx, st)) return true;
+  }
+  return false;
+}
+
+function branch(ctx: Ctx, run: () => boolean): { vars: Map<string, Value>; exits: boolean } {
+  const saved = ctx.env.vars;
+  ctx.env.vars = new Map(saved);
+  const exits = run();
+  const vars = ctx.env.vars;
+  ctx.env.vars = saved;
+  return { vars, exits };
+}
+
+function joinVars(a: Map<string, Value>, b: Map<string, Value>): Map<string, Value> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, out.has(k) ? join(out.get(k)!, v) : v);
+  return out;
+}
+
+function mergeBranches(ctx: Ctx, a: { vars: Map<string, Value>; exits: boolean }, b: { vars: Map<string, Value>; exits: boolean }): boolean {
+  if (a.exits && b.exits) {
+    ctx.env.vars = joinVars(a.vars, b.vars);
+    return true;
+  }
+  ctx.env.vars = a.exits ? b.vars : b.exits ? a.vars : joinVars(a.vars, b.vars);
+  return false;
+}
+
+function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
+  if (ts.isVariableStatement(st)) {
+    for (const d of st.declarationList.declarations) {
+      const v = d.initializer ? evalExpr(ctx, d.initializer) : empty();
+      bind(ctx, d.name, v, d.initializer);
+    }
+    if (ctx.info.isModule && hasExport(st)) {
+      for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) ctx.prog.setEsmExport(ctx.mod.path, n, ctx.env.vars.get(n) ?? empty());
+    }
+    return false;
+  }
+  if (ts.isExpressionStatement(st)) {
+    evalExpr(ctx, st.expression);
+    return false;
+  }
+  if (ts.isReturnStatement(st)) {
+    if (st.expression) {
+      const v = evalExpr(ctx, st.expression);
+      const label = `returned from \`${ctx.info.name}\` (${ctx.mod.path})`;
+      ctx.out.ret = join(ctx.out.ret, addSteps(v, step(ctx, st, label)));
+    }
+    return true;
+  }
+  if (ts.isThrowStatement(st)) {
+    evalExpr(ctx, st.expression);
+    return true;
+  }
+  if (ts.isBreakStatement(st) || ts.isContinueStatement(st)) return true;
+  if (ts.isBlock(st)) return evalStatements(ctx, st.statements);
+  if (ts.isIfStatement(st)) {
+    evalExpr(ctx, st.expression);
+    const a = branch(ctx, () => {
+      refine(ctx, st.expression, true);
+      return evalStatement(ctx, st.thenStatement);
+    });
+    const b = branch(ctx, () => {
+      refine(ctx, st.expression, false);
+      return st.elseStatement ? evalStatement(ctx, st.elseStatement) : false;
+    });
+    return mergeBranches(ctx, a, b);
+  }
+  if (ts.isForOfStatement(st) || ts.isForInStatement(st)) {
+    const coll = evalExpr(ctx, st.expression);
+    const elem = ts.isForOfStatement(st) ? memberAccess(coll, '*', siteOf(ctx, st.expression)) : derived(coll);
+    const init = st.initializer;
+    loop(ctx, () => {
+      if (ts.isVariableDeclarationList(init)) for (const d of init.declarations) bind(ctx, d.name, elem);
+      else bind(ctx, init, elem);
+      evalStatement(ctx, st.statement);
+    });
+    return false;
+  }
+  if (ts.isForStatement(st)) {
+    if (st.initializer) {
+      if (ts.isVariableDeclarationList(st.initializer)) {
+        for (const d of st.initializer.declarations) bind(ctx, d.name, d.initializer ? evalExpr(ctx, d.initializer) : empty());
+      } else evalExpr(ctx, st.initializer);
+    }
+    loop(ctx, () => {
+      if (st.condition) evalExpr(ctx, st.condition);
+      evalStatement(ctx, st.statement);
+      if (st.incrementor) evalExpr(ctx, st.incrementor);
+    });
+    return false;
+  }
+  if (ts.isWhileStatement(st) || ts.isDoStatement(st)) {
+    loop(ctx, () => {
+      evalExpr(ctx, st.expression);
+      evalStatement(ctx, st.statement);
+    });
+    return false;
+  }
+  if (ts.isTryStatement(st)) {
+    const before = ctx.env.vars;
+    const t = branch(ctx, () => evalStatements(ctx, st.tryBlock.statements));
+    let exits = t.exits;
+    ctx.env.vars = t.vars;
+    if (st.catchClause) {
+      const c = branch(ctx, () => {
+        ctx.env.vars = joinVars(before, t.vars);
+        if (st.catchClause!.variableDeclaration) bind(ctx, st.catchClause!.variableDeclaration.name, empty());
+        return evalStatements(ctx, st.catchClause!.block.statements);
+      });
+      exits = mergeBranches(ctx, t, c);
+    }
+    if (st.finallyBlock) exits = evalStatements(ctx, st.finallyBlock.statements) || exits;
+    return exits;
+  }
+  if (ts.isSwitchStatement(st)) {
+    evalExpr(ctx, st.expression);
+    const results = st.caseBlock.clauses.map((cl) => branch(ctx, () => evalStatements(ctx, cl.statements)));
+    const hasDefault = st.caseBlock.clauses.some((c) => ts.isDefaultClause(c));
+    let vars = hasDefault ? new Map<string, Value>() : ctx.env.vars;
+    let first = !hasDefault;
+    for (const r of results) {
+      vars = first ? joinVars(vars, r.vars) : r.vars;
+      first = true;
+    }
+    ctx.env.vars = vars;
+    return false;
+  }
+  if (ts.isLabeledStatement(st)) return evalStatement(ctx, st.statement);
+  if (ts.isExportAssignment(st)) {
+    const v = evalExpr(ctx, st.expression);
+    if (st.isExportEquals) ctx.prog.setCjsExports(ctx.mod.path, v);
+    else ctx.prog.setEsmExport(ctx.mod.path, 'default', v);
+    return false;
+  }
+  if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+    for (const el of st.exportClause.elements) {
+      const local = (el.propertyName ?? el.name).text;
+      ctx.prog.setEsmExport(ctx.mod.path, el.name.text, lookup(ctx, local, el));
+    }
+    return false;
+  }
+  if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && ctx.info.isModule && hasExport(st)) {
+    const isDefault = (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    const name = st.name?.text;
+    const v = name ? (ctx.env.vars.get(name) ?? empty()) : hoistedValue(ctx, st);
+    ctx.prog.setEsmExport(ctx.mod.path, isDefault ? 'default' : name!, v);
+    return false;
+  }
+  return false;
+}
+
+let loopDepth = 0;
+
+function loop(ctx: Ctx, body: () => void): void {
+  // Twice: a value assigned late in the body reaches uses early in the next iteration (once when nested,
+  // to keep nested loops linear).
+  loopDepth++;
+  try {
+    for (let i = 0; i < (loopDepth > 1 ? 1 : 2); i++) {
+      const r = branch(ctx, () => {
+        body();
+        return false;
+      });
+      ctx.env.vars = joinVars(ctx.env.vars, r.vars);
+    }
+  } finally {
+    loopDepth--;
+  }
+}
+
+function hasExport(n: ts.Node): boolean {
+  return ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function classValue(ctx: Ctx, decl: ts.ClassDeclaration | ts.ClassExpression): Value {
+  // Instance and static methods alike: `new C().m()` and `C.m()` both find them.
+  const props = new Map<string, Value>();
+  for (const m of decl.members) {
+    if ((ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.body) {
+      const key = propName(ctx, m.name);
+      if (key) props.set(key, { flows: [], fns: [ctx.prog.fnRef(m, ctx.env)] });
+    }
+  }
+  const ctor = decl.members.find(ts.isConstructorDeclaration);
+  return { flows: [], props, fns: ctor?.body ? [ctx.prog.fnRef(ctor, ctx.env)] : undefined };
+}
+
+function hoistedValue(ctx: Ctx, decl: ts.FunctionDeclaration | ts.ClassDeclaration): Value {
+  return ts.isFunctionDeclaration(decl) ? { flows: [], fns: [ctx.prog.fnRef(decl, ctx.env)] } : classValue(ctx, decl);
+}
+
+/** Analyse a function (or a module top level, with `env` the module environment). */
+export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env): Summary & Collector {
+  const out = builder(info.id);
+  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out };
+  for (const [name, decl] of info.hoisted) env.vars.set(name, hoistedValue(ctx, decl));
+  if (info.isModule) {
+    evalStatements(ctx, mod.sf.statements);
+    return out;
+  }
+  const node = info.node as ts.FunctionLikeDeclaration;
+  info.params.forEach((p, i) => {
+    let v: Value = symbolic({ kind: 'param', index: i, path: [], site: siteOf(ctx, p) });
+    if (p.initializer) v = join(v, evalExpr(ctx, p.initializer));
+    bind(ctx, p.name, v);
+  });
+  if (!node.body) return out;
+  if (ts.isBlock(node.body)) evalStatements(ctx, node.body.statements);
+  else {
+    const v = evalExpr(ctx, node.body);
+    out.ret = join(out.ret, addSteps(v, step(ctx, node.body, `returned from \`${info.name}\` (${mod.path})`)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- expressions
+
+const NUMERIC_OPERATORS = new Set([
+  ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken,
+  ts.SyntaxKind.AsteriskAsteriskToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.CaretToken,
+  ts.SyntaxKind.LessThanLessThanToken, ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
+]);
+const BOOLEAN_OPERATORS = new Set([
+  ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword, ts.SyntaxKind.InKeyword,
+]);
+
+export function concatText(a: Value, b: Value): Pick<Value, 'text' | 'constant'> {
+  const ta = a.text ?? '\u0000';
+  const tb = b.text ?? '\u0000';
+  const text = `${ta}${tb}`.slice(0, 2000);
+  return { text, constant: !!(a.constant && b.constant) };
+}
+
+function stringJoin(parts: Value[]): Value {
+  let out: Value = { flows: [], text: '', constant: true };
+  for (const p of parts) {
+    const t = concatText(out, p);
+    out = { flows: [...out.flows, ...taintOf(p).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
+  }
+  const seen = new Set<string>();
+  out.flows = out.flows.filter((f) => {
+    const k = `${f.root.kind}:${JSON.stringify(f.root)}:${f.cuts.join(',')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return out;
+}
+
+export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
+  switch (e.kind) {
+    case ts.SyntaxKind.Identifier:
+      return ctx.env.vars.get(`#path:${(e as ts.Identifier).text}`) ?? lookup(ctx, (e as ts.Identifier).text, e);
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      return { flows: [], text: (e as ts.StringLiteral).text, constant: true };
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+      return { flows: [], text: (e as ts.NumericLiteral).text, constant: true };
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+      return { flows: [], text: e.getText(ctx.sf), constant: true };
+    case ts.SyntaxKind.RegularExpressionLiteral: {
+      const t = (e as ts.RegularExpressionLiteral).text;
+      const i = t.lastIndexOf('/');
+      return { flows: [], regex: { source: t.slice(1, i), flags: t.slice(i + 1) } };
+    }
+    case ts.SyntaxKind.ThisKeyword:
+    case ts.SyntaxKind.SuperKeyword:
+      return empty();
+  }
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e) || ts.isAwaitExpression(e)) {
+    return evalExpr(ctx, e.expression);
+  }
+  if (ts.isTemplateExpression(e)) {
+    const parts: Value[] = [{ flows: [], text: e.head.text, constant: true }];
+    for (const span of e.templateSpans) {
+      parts.push(evalExpr(ctx, span.expression));
+      parts.push({ flows: [], text: span.literal.text, constant: true });
+    }
+    return stringJoin(parts);
+  }
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+    const path = accessPathText(e);
+    if (path) {
+      const refined = ctx.env.vars.get(`#path:${path}`);
+      if (refined) return refined;
+    }
+    const obj = evalExpr(ctx, e.expression);
+    let key: string;
+    if (ts.isPropertyAccessExpression(e)) key = e.name.text;
+    else {
+      const k = evalExpr(ctx, e.argumentExpression);
+      key = k.constant && k.text !== undefined ? k.text : '*';
+      if (key === '*') return join(memberAccess(obj, '*', siteOf(ctx, e)), derived(obj));
+    }
+    return memberAccess(obj, key, siteOf(ctx, e));
+  }
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return evalCall(ctx, e);
+  if (ts.isTaggedTemplateExpression(e)) {
+    // sql`...` style tags build parameterised queries; evaluate the parts for their own calls only.
+    evalExpr(ctx, e.tag);
+    if (ts.isTemplateExpression(e.template)) for (const s of e.template.templateSpans) evalExpr(ctx, s.expression);
+    return empty();
+  }
+  if (ts.isBinaryExpression(e)) return evalBinary(ctx, e);
+  if (ts.isPrefixUnaryExpression(e)) {
+    const v = evalExpr(ctx, e.operand);
+    if (e.operator === ts.SyntaxKind.ExclamationToken) return empty();
+    // +x, -x, ~x, ++x coerce to a number: numeric coercion is a sanitiser.
+    void v;
+    return empty();
+  }
+  if (ts.isPostfixUnaryExpression(e)) return empty();
+  if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) {
+    evalExpr(ctx, e.expression);
+    return empty();
+  }
+  if (ts.isConditionalExpression(e)) {
+    evalExpr(ctx, e.condition);
+    const saved = ctx.env.vars;
+    ctx.env.vars = new Map(saved);
+    refine(ctx, e.condition, true);
+    const t = evalExpr(ctx, e.whenTrue);
+    ctx.env.vars = new Map(saved);
+    refine(ctx, e.condition, false);
+    const f = evalExpr(ctx, e.whenFalse);
+    ctx.env.vars = saved;
+    return join(t, f);
+  }
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return { flows: [], fns: [ctx.prog.fnRef(e, ctx.env)] };
+  if (ts.isClassExpression(e)) return classValue(ctx, e);
+  if (ts.isObjectLiteralExpression(e)) {
+    const props = new Map<string, Value>();
+    let spread: Value = empty();
+    for (const p of e.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        const key = propName(ctx, p.name) ?? '*';
+        const v = evalExpr(ctx, p.initializer);
+        props.set(key, key === '*' && props.has('*') ? join(props.get('*')!, v) : v);
+      } else if (ts.isShorthandPropertyAssignment(p)) props.set(p.name.text, lookup(ctx, p.name.text, p.name));
+      else if (ts.isSpreadAssignment(p)) {
+        const v = evalExpr(ctx, p.expression);
+        for (const [k, pv] of v.props ?? []) props.set(k, pv);
+        spread = join(spread, { flows: v.flows.map((f) => ({ ...f, alias: false })) });
+      } else if (isFunctionNode(p)) {
+        const key = propName(ctx, p.name);
+        if (key) props.set(key, { flows: [], fns: [ctx.prog.fnRef(p, ctx.env)] });
+      }
+    }
+    return { ...spread, props };
+  }
+  if (ts.isArrayLiteralExpression(e)) {
+    const props = new Map<string, Value>();
+    let all = empty();
+    e.elements.forEach((el, i) => {
+      if (ts.isSpreadElement(el)) {
+        const v = evalExpr(ctx, el.expression);
+        all = join(all, join(memberAccess(v, '*', siteOf(ctx, el)), derived(v)));
+      } else if (!ts.isOmittedExpression(el)) {
+        const v = evalExpr(ctx, el);
+        props.set(String(i), v);
+        all = join(all, v);
+      }
+    });
+    props.set('*', all);
+    return { flows: [], props };
+  }
+  if (ts.isSpreadElement(e)) return evalExpr(ctx, e.expression);
+  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) {
+    e.forEachChild(function visit(n): void {
+      if (ts.isJsxExpression(n) && n.expression) evalExpr(ctx, n.expression);
+      else n.forEachChild(visit);
+    });
+    return empty();
+  }
+  return empty();
+}
+
+function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
+  const op = e.operatorToken.kind;
+  if (op === ts.SyntaxKind.EqualsToken) {
+    const v = evalExpr(ctx, e.right);
+    bind(ctx, e.left, v, e.right);
+    return v;
+  }
+  if (op === ts.SyntaxKind.PlusEqualsToken) {
+    const cur = evalExpr(ctx, e.left);
+    const v = stringJoin([cur, evalExpr(ctx, e.right)]);
+    const name = accessPathText(e.left) ?? 'the variable';
+    const s = step(ctx, e, `appended to \`${name}\``);
+    assignTo(ctx, e.left, { ...v, flows: v.flows.map((f) => addStep(f, s)) });
+    return v;
+  }
+  if (
+    op === ts.SyntaxKind.AmpersandAmpersandEqualsToken ||
+    op === ts.SyntaxKind.BarBarEqualsToken ||
+    op === ts.SyntaxKind.QuestionQuestionEqualsToken
+  ) {
+    const v = join(evalExpr(ctx, e.left), evalExpr(ctx, e.right));
+    assignTo(ctx, e.left, v);
+    return v;
+  }
+  if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) {
+    evalExpr(ctx, e.right);
+    assignTo(ctx, e.left, empty());
+    return empty();
+  }
+  if (op === ts.SyntaxKind.CommaToken) {
+    evalExpr(ctx, e.left);
+    return evalExpr(ctx, e.right);
+  }
+  const l = evalExpr(ctx, e.left);
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
+    const saved = ctx.env.vars;
+    ctx.env.vars = new Map(saved);
+    refine(ctx, e.left, true);
+    const r = evalExpr(ctx, e.right);
+    ctx.env.vars = saved;
+    return join(l, r);
+  }
+  const r = evalExpr(ctx, e.right);
+  if (op === ts.SyntaxKind.PlusToken) return stringJoin([l, r]);
+  if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return join(l, r);
+  if (NUMERIC_OPERATORS.has(op) || BOOLEAN_OPERATORS.has(op)) return empty();
+  return joinAll([derived(l), derived(r)]);
+}

@@ -1,0 +1,146 @@
+// SQL injection fix: turn a query built by concatenation or a template literal into a placeholder query
+// with a parameters array, keeping the call otherwise identical.
+import ts from 'typescript';
+import type { JsProgram } from '../program.js';
+import { flattenString, importedModules, singleUseDeclaration, stringLiteral, type Edit, type Part } from './edit.js';
+
+const DOLLAR_DRIVERS = ['pg', 'pg-promise', 'postgres', 'pg-pool'];
+const QUESTION_DRIVERS = ['mysql', 'mysql2', 'mysql2/promise', 'sqlite3', 'sqlite', 'better-sqlite3', 'knex', 'sequelize'];
+
+/** `$1, $2 ...` for node-postgres, `?` for the others; decided by the drivers the file (or its imports) use. */
+export function placeholderStyle(prog: JsProgram, file: string): '?' | '$n' {
+  const seen = new Set<string>();
+  const look = (f: string, depth: number): '?' | '$n' | undefined => {
+    const mod = prog.modules.get(f);
+    if (!mod || seen.has(f)) return undefined;
+    seen.add(f);
+    const specs = importedModules(mod.sf);
+    if (specs.some((s) => DOLLAR_DRIVERS.includes(s))) return '$n';
+    if (specs.some((s) => QUESTION_DRIVERS.includes(s))) return '?';
+    if (depth > 0) for (const d of mod.deps) {
+      const r = look(d, depth - 1);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  return look(file, 2) ?? '?';
+}
+
+const VALUE_POSITION = /(=|<>|!=|<=|>=|<|>|\blike|\bilike|\bin\s*\(|\(|,|\blimit|\boffset|\bvalues\s*\(|\bthen|\belse|\bbetween|\band)\s*$/i;
+
+interface Rewritten {
+  sql: string;
+  params: string[];
+}
+
+/** Replace each interpolated expression by a placeholder; quoted fragments become one parameter. */
+export function parameterise(parts: Part[], sf: ts.SourceFile, style: '?' | '$n'): Rewritten | undefined {
+  const params: string[] = [];
+  const ph = () => (style === '?' ? '?' : `$${params.length}`);
+  let sql = '';
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.kind === 'text') {
+      if (/\?|\$\d/.test(p.text)) return undefined; // already has placeholders: do not mix styles/orders
+      sql += p.text;
+      continue;
+    }
+    const quote = openQuote(sql);
+    if (quote) {
+      // Inside a quoted SQL literal: the whole literal becomes one parameter.
+      const q = sql.lastIndexOf(quote.char);
+      const prefix = sql.slice(q + 1);
+      const inner: (string | ts.Expression)[] = prefix ? [prefix] : [];
+      let j = i;
+      let rest: string | undefined;
+      for (; j < parts.length; j++) {
+        const x = parts[j];
+        if (x.kind === 'expr') {
+          inner.push(x.node);
+          continue;
+        }
+        const close = x.text.indexOf(quote.char);
+        if (close >= 0) {
+          if (close > 0) inner.push(x.text.slice(0, close));
+          rest = x.text.slice(close + 1);
+          break;
+        }
+        inner.push(x.text);
+      }
+      if (rest === undefined) return undefined;
+      params.push(paramExpr(inner, sf));
+      sql = sql.slice(0, q) + ph() + rest;
+      i = j;
+      continue;
+    }
+    if (!VALUE_POSITION.test(sql)) return undefined; // an identifier or keyword position cannot be bound
+    params.push(p.node.getText(sf));
+    sql += ph();
+  }
+  return { sql, params };
+}
+
+function openQuote(sql: string): { char: string } | undefined {
+  let open: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (open) {
+      if (c === open) {
+        if (sql[i + 1] === open) i++;
+        else open = undefined;
+      } else if (c === '\\') i++;
+    } else if (c === "'" || c === '"') open = c;
+  }
+  return open ? { char: open } : undefined;
+}
+
+function paramExpr(inner: (string | ts.Expression)[], sf: ts.SourceFile): string {
+  if (inner.length === 1 && typeof inner[0] !== 'string') return inner[0].getText(sf);
+  const body = inner
+    .map((x) => (typeof x === 'string' ? x.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') : `\${${x.getText(sf)}}`))
+    .join('');
+  return `\`${body}\``;
+}
+
+export function sqlEdits(prog: JsProgram, sf: ts.SourceFile, file: string, call: ts.CallExpression | ts.NewExpression, argIndex: number): Edit[] | undefined {
+  const args = call.arguments ?? ts.factory.createNodeArray();
+  const arg = args[argIndex];
+  if (!arg || argIndex !== 0) return undefined;
+  let query: ts.Expression = arg;
+  if (ts.isIdentifier(arg)) {
+    const decl = singleUseDeclaration(arg);
+    if (!decl?.initializer) return undefined;
+    query = decl.initializer;
+  }
+  const parts = flattenString(query);
+  if (!parts) return undefined;
+  const style = placeholderStyle(prog, file);
+  const rw = parameterise(parts, sf, style);
+  if (!rw || !rw.params.length) return undefined;
+  const literal = stringLiteral(rw.sql, ts.isTemplateExpression(query) && rw.sql.includes('\n'));
+  const edits: Edit[] = [{ start: query.getStart(sf), end: query.getEnd(), text: literal }];
+  const list = `[${rw.params.join(', ')}]`;
+  const callee = call.expression;
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (method === 'prepare') {
+    // better-sqlite3: db.prepare(sql).all() binds its arguments.
+    const parent = call.parent;
+    if (!ts.isPropertyAccessExpression(parent) || !ts.isCallExpression(parent.parent) || parent.parent.arguments.length) return undefined;
+    const run = parent.parent;
+    edits.push({ start: run.getEnd() - 1, end: run.getEnd() - 1, text: rw.params.join(', ') });
+    return edits;
+  }
+  if (importedModules(sf).includes('sequelize') && method === 'query') {
+    if (args.length > 1) return undefined;
+    edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: `, { replacements: ${list} }` });
+    return edits;
+  }
+  const second = args[1];
+  if (!second) edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: `, ${list}` });
+  else if (ts.isArrowFunction(second) || ts.isFunctionExpression(second) || ts.isIdentifier(second)) {
+    // query(sql, callback) → query(sql, params, callback)
+    if (ts.isIdentifier(second) && !/^(cb|callback|done|next|handler|on[A-Z]\w*)$/.test(second.text)) return undefined;
+    edits.push({ start: second.getStart(sf), end: second.getStart(sf), text: `${list}, ` });
+  } else return undefined;
+  return edits;
+}

@@ -1,0 +1,254 @@
+// Abstract values of the dataflow analysis. Language-neutral: a front end (see js/) produces them.
+//
+// A value is what the analysis knows about one expression: which *roots* it derives from (flows), its
+// known object shape, the functions it may be, the library member it refers to, a typed allocation
+// (an Express app, a SQL client ...) and its constant text. Roots are symbolic while a function is
+// summarised (its parameters and captured variables) and become concrete request sources when a
+// summary is instantiated for a route handler.
+import type { TraceStep } from '../../model.js';
+
+export interface Site {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface SourceRoot {
+  kind: 'source';
+  /** Model row kind, e.g. "req.query". */
+  sourceKind: string;
+  /** Canonical access path for labels, e.g. "req.query.name". */
+  label: string;
+  requestInput: boolean;
+  site: Site;
+}
+export interface ParamRoot {
+  kind: 'param';
+  index: number;
+  path: string[];
+  site: Site;
+}
+export interface CaptureRoot {
+  kind: 'capture';
+  name: string;
+  path: string[];
+  site: Site;
+}
+export type Root = SourceRoot | ParamRoot | CaptureRoot;
+
+export interface Flow {
+  root: Root;
+  /** Trace steps after the root, in order. */
+  steps: TraceStep[];
+  /** Still the root itself (not transformed), so a property read extends the root's path. */
+  alias: boolean;
+  /** Rules for which a sanitiser on the way cut this flow. */
+  cuts: string[];
+  /** Sanitisers seen that did not cut the flow (evidence for the verifier). */
+  partial: string[];
+  /** Facts about the data, e.g. "normalised-path". */
+  tags: string[];
+  /** Files whose summaries this flow went through (for dependsOn). */
+  files: string[];
+}
+
+/** A function the analysis can see: its declaration plus the environment it closes over. */
+export interface FnRef {
+  id: string;
+  node: unknown;
+  file: string;
+  name: string;
+  env?: Env;
+}
+
+/** A reference into a library: module specifier plus member path ("child_process", ["exec"]). */
+export interface ExtRef {
+  module: string;
+  path: string[];
+}
+
+/** A typed allocation: an Express app or router, a SQL client ... `alloc` is the creation site. */
+export interface ObjRef {
+  type: string;
+  alloc: string;
+  /** Extra facts, e.g. the path of `router.route(path)` or the SQL driver. */
+  info?: Record<string, string>;
+}
+
+export interface Value {
+  flows: Flow[];
+  props?: Map<string, Value>;
+  fns?: FnRef[];
+  ext?: ExtRef[];
+  obj?: ObjRef;
+  /** Constant text, with U+0000 standing for unknown parts. */
+  text?: string;
+  /** The value is exactly `text` (a literal or built only from literals). */
+  constant?: boolean;
+  regex?: { source: string; flags: string };
+}
+
+/** Variables of one function activation; `parent` is the environment the function closed over. */
+export interface Env {
+  vars: Map<string, Value>;
+  owner: unknown;
+  parent?: Env;
+}
+
+export const MAX_PATH = 4;
+const MAX_FLOWS = 24;
+const MAX_STEPS = 24;
+
+export const empty = (): Value => ({ flows: [] });
+
+export function rootKey(r: Root): string {
+  switch (r.kind) {
+    case 'source':
+      return `s:${r.label}@${r.site.file}:${r.site.line}:${r.site.column}`;
+    case 'param':
+      return `p${r.index}.${r.path.join('.')}`;
+    case 'capture':
+      return `c:${r.name}.${r.path.join('.')}`;
+  }
+}
+
+export const flowKey = (f: Flow) => `${rootKey(f.root)}|${f.cuts.join(',')}|${f.alias ? 'a' : ''}`;
+
+const uniq = (xs: string[]) => [...new Set(xs)].sort();
+
+function mergeFlows(a: Flow[], b: Flow[]): Flow[] {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  const seen = new Set(a.map(flowKey));
+  const out = [...a];
+  for (const f of b) {
+    if (out.length >= MAX_FLOWS) break;
+    const k = flowKey(f);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+function mergeBy<T>(a: T[] | undefined, b: T[] | undefined, k: (t: T) => string): T[] | undefined {
+  if (!b?.length) return a;
+  if (!a?.length) return b;
+  const seen = new Set(a.map(k));
+  return [...a, ...b.filter((t) => !seen.has(k(t)))];
+}
+
+/** Least upper bound of two values (used at control-flow merges and for unions). */
+const isEmpty = (v: Value) =>
+  !v.flows.length && !v.props && !v.fns && !v.ext && !v.obj && v.text === undefined && !v.regex;
+
+export function join(a: Value, b: Value): Value {
+  if (a === b || isEmpty(b)) return a;
+  if (isEmpty(a)) return b;
+  const out: Value = { flows: mergeFlows(a.flows, b.flows) };
+  if (a.props || b.props) {
+    const props = new Map(a.props ?? []);
+    for (const [k, v] of b.props ?? []) props.set(k, props.has(k) ? join(props.get(k)!, v) : v);
+    out.props = props;
+  }
+  out.fns = mergeBy(a.fns, b.fns, (f) => f.id);
+  out.ext = mergeBy(a.ext, b.ext, (e) => `${e.module}#${e.path.join('.')}`);
+  out.obj = a.obj ?? b.obj;
+  out.regex = a.regex ?? b.regex;
+  if (a.text !== undefined && b.text !== undefined) {
+    out.text = a.text === b.text ? a.text : '\u0000';
+    out.constant = a.text === b.text && a.constant && b.constant;
+  } else if (a.text !== undefined || b.text !== undefined) out.text = a.text ?? b.text;
+  if (!out.fns) delete out.fns;
+  if (!out.ext) delete out.ext;
+  if (!out.obj) delete out.obj;
+  if (!out.regex) delete out.regex;
+  return out;
+}
+
+export const joinAll = (vs: Value[]): Value => vs.reduce((acc, v) => join(acc, v), empty());
+
+/** Every flow reaching the value, including through its known properties (an object or array of tainted data). */
+export function taintOf(v: Value, depth = 3): Flow[] {
+  let flows = v.flows;
+  if (depth > 0 && v.props) for (const p of v.props.values()) flows = mergeFlows(flows, taintOf(p, depth - 1));
+  return flows;
+}
+
+/** The value as plain data derived from its inputs: taint survives, identity does not. */
+export function derived(v: Value, extra?: Partial<Flow>): Value {
+  return {
+    flows: taintOf(v).map((f) => ({ ...f, alias: false, ...extra })),
+  };
+}
+
+export function addStep(f: Flow, step: TraceStep): Flow {
+  const last = f.steps[f.steps.length - 1];
+  // One step per line keeps traces readable.
+  if (last && last.file === step.file && last.line === step.line) return f;
+  if (f.root.site.file === step.file && f.root.site.line === step.line && f.steps.length === 0) return f;
+  if (f.steps.length >= MAX_STEPS) return f;
+  return { ...f, steps: [...f.steps, step] };
+}
+
+export function withStep(v: Value, step: TraceStep): Value {
+  if (!v.flows.length && !v.props) return v;
+  return { ...v, flows: v.flows.map((f) => addStep(f, step)), props: v.props && mapProps(v.props, (p) => withStep(p, step)) };
+}
+
+function mapProps(props: Map<string, Value>, fn: (v: Value) => Value): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const [k, v] of props) out.set(k, fn(v));
+  return out;
+}
+
+/** Cut the flows of `v` for `rules` ('all' removes the taint altogether). */
+export function sanitise(v: Value, rules: string[] | 'all', name: string): Value {
+  if (rules === 'all') return { flows: [], text: v.text && v.constant ? v.text : undefined, constant: v.constant };
+  const f = (x: Value): Value => ({
+    ...x,
+    flows: x.flows.map((fl) => ({ ...fl, cuts: uniq([...fl.cuts, ...rules]), partial: fl.partial })),
+    props: x.props && mapProps(x.props, f),
+  });
+  void name;
+  return f(v);
+}
+
+/** Record a sanitiser that did not cut the flow (bypassable or of the wrong kind). */
+export function notePartial(v: Value, name: string): Value {
+  const f = (x: Value): Value => ({
+    ...x,
+    flows: x.flows.map((fl) => (fl.partial.includes(name) ? fl : { ...fl, partial: [...fl.partial, name] })),
+    props: x.props && mapProps(x.props, f),
+  });
+  return f(v);
+}
+
+export function tag(v: Value, t: string): Value {
+  return { ...v, flows: v.flows.map((fl) => (fl.tags.includes(t) ? fl : { ...fl, tags: [...fl.tags, t] })) };
+}
+
+export function withFiles(f: Flow, files: string[]): Flow {
+  if (files.every((x) => f.files.includes(x))) return f;
+  return { ...f, files: uniq([...f.files, ...files]) };
+}
+
+export const isTainted = (v: Value) => taintOf(v).length > 0;
+
+/** A stable signature, to notice when a summary's return value grew. */
+export function signature(v: Value, depth = 2): string {
+  const parts = [
+    v.flows.map(flowKey).sort().join(';'),
+    (v.fns ?? []).map((f) => f.id).sort().join(','),
+    (v.ext ?? []).map((e) => `${e.module}#${e.path.join('.')}`).join(','),
+    v.obj ? `${v.obj.type}@${v.obj.alloc}` : '',
+    v.text ?? '',
+  ];
+  if (depth > 0 && v.props) {
+    parts.push([...v.props.entries()].map(([k, p]) => `${k}=${signature(p, depth - 1)}`).sort().join('&'));
+  }
+  return parts.join('|');
+}

@@ -1,0 +1,102 @@
+// The built-in verifier: challenges each candidate on four questions and writes down why.
+//   1. Is the code still there (sink and source lines as the trace quotes them)?
+//   2. Is the source attacker-controlled (request input, not configuration or a constant)?
+//   3. Does a sanitiser or a parameterised form neutralise the flow?
+//   4. Is the code reachable from a mounted route, rather than test/fixture code or a handler never registered?
+// Confirmed needs yes/no/no/yes; a clear "no" to 2 or 4 (or a "yes" to 3) rejects; anything unknown is uncertain.
+import type { Candidate, SourceFiles, Verdict, Verifier, VerdictKind } from '../../model.js';
+import { looksLikeTest } from './candidates.js';
+import { SANITISERS } from './models/sanitisers.js';
+import { REQUEST_SOURCES } from './models/sources.js';
+
+export const VERIFIER_NAME = 'builtin-verifier';
+
+type Check = { outcome: 'pass' | 'reject' | 'unknown'; reason: string };
+
+function codeStillThere(c: Candidate, files: SourceFiles): Check {
+  const text = files.read(c.location.file);
+  if (text === undefined) return { outcome: 'unknown', reason: `${c.location.file} is not in the snapshot, so the sink could not be re-read.` };
+  const lines = text.split('\n');
+  for (const step of c.trace) {
+    if (!step.snippet) continue;
+    const now = files.read(step.file)?.split('\n')[step.line - 1]?.trim();
+    if (now !== undefined && !now.startsWith(step.snippet.replace(/…$/, ''))) {
+      return { outcome: 'unknown', reason: `${step.file}:${step.line} no longer reads as the trace quotes it; the flow must be re-analysed.` };
+    }
+  }
+  if (c.location.startLine > lines.length) return { outcome: 'unknown', reason: `${c.location.file} has no line ${c.location.startLine}.` };
+  return { outcome: 'pass', reason: `The sink at ${c.location.file}:${c.location.startLine} and every quoted trace line are present as analysed.` };
+}
+
+function attackerControlled(c: Candidate): Check {
+  const kind = c.evidence.sourceKind ?? c.trace[0]?.label ?? 'the source';
+  if (c.evidence.sourceIsRequestInput === false) {
+    return { outcome: 'reject', reason: `The source (${kind}) is not request input: it comes from configuration or constants, not from an attacker.` };
+  }
+  const modelled = REQUEST_SOURCES.find((s) => s.sourceKind === c.evidence.sourceKind);
+  if (c.evidence.sourceIsRequestInput === true || modelled) {
+    return { outcome: 'pass', reason: `The source ${kind} is ${modelled ? modelled.description : 'request input'} of an HTTP request, which the client fully controls.` };
+  }
+  return { outcome: 'unknown', reason: `Nothing shows that the source (${kind}) is attacker-controlled.` };
+}
+
+/** Sanitiser names the engine recorded but which did not cut the flow: judge each against the models. */
+function sanitisation(c: Candidate): Check {
+  if (c.evidence.parameterised) return { outcome: 'reject', reason: 'The value reaches the sink only through a parameterised form (bound parameters), which keeps it data.' };
+  const seen = c.evidence.sanitisersOnPath ?? [];
+  if (!seen.length) return { outcome: 'pass', reason: 'No sanitiser, validation or parameterisation is applied between source and sink.' };
+  const effective = seen.filter((name) =>
+    SANITISERS.some((s) => s.id === name && (s.cuts === 'all' || (s.cuts as string[]).includes(c.ruleId))),
+  );
+  if (effective.length) return { outcome: 'reject', reason: `${effective.join(', ')} neutralises ${c.ruleId} input on the path.` };
+  const bypassable = seen.filter((name) => /partial filtering|not normalised/.test(name));
+  const unknown = seen.filter((name) => !bypassable.includes(name));
+  if (unknown.length) return { outcome: 'unknown', reason: `The flow passes through ${unknown.join(', ')}, whose effect on ${c.ruleId} could not be established.` };
+  return { outcome: 'pass', reason: `The filtering on the path is bypassable: ${bypassable.join('; ')}.` };
+}
+
+function reachability(c: Candidate): Check {
+  if (c.evidence.inTestOrFixture || looksLikeTest(c.origin)) {
+    return { outcome: 'reject', reason: `The entry point is in ${c.origin}, which is test, fixture or example code that production does not serve.` };
+  }
+  if (c.evidence.reachableFromMountedRoute) {
+    return { outcome: 'pass', reason: `The handler serves ${c.evidence.route ?? 'a route'} on a router mounted on the application.` };
+  }
+  if (c.evidence.route) {
+    return { outcome: 'unknown', reason: `The handler is registered as ${c.evidence.route}, but its router was never seen mounted on an application, so reachability is unproven.` };
+  }
+  return { outcome: 'reject', reason: `The handler in ${c.origin} is never registered on a route or called: it is dead code as far as the application is concerned.` };
+}
+
+export function judge(c: Candidate, files: SourceFiles): Verdict {
+  const checks = [codeStillThere(c, files), attackerControlled(c), sanitisation(c), reachability(c)];
+  const rejected = checks.filter((k) => k.outcome === 'reject');
+  const unknown = checks.filter((k) => k.outcome === 'unknown');
+  let verdict: VerdictKind;
+  let reasons: string[];
+  if (rejected.length) {
+    verdict = 'rejected';
+    reasons = [...rejected, ...checks.filter((k) => k.outcome !== 'reject')].map((k) => k.reason);
+  } else if (unknown.length) {
+    verdict = 'uncertain';
+    reasons = [...unknown, ...checks.filter((k) => k.outcome === 'pass')].map((k) => k.reason);
+  } else {
+    verdict = 'confirmed';
+    reasons = checks.map((k) => k.reason);
+  }
+  return { candidateId: c.id, verdict, reasons, verifier: VERIFIER_NAME };
+}
+
+export function createBuiltinVerifier(): Verifier {
+  return {
+    name: VERIFIER_NAME,
+    async verify({ files, candidates, signal }) {
+      const out: Verdict[] = [];
+      for (const c of candidates) {
+        signal?.throwIfAborted();
+        out.push(judge(c, files));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The scan's activities, built from their dependencies (store, engines, directories) so tests and
+// workers choose them. Every activity is idempotent: it may run more than once for the same scan.
+import type { ReasoningEngine, Verifier } from './model.js';
+import type { Store } from './store/store.js';
+import { snapshotStage, type SnapshotStageInput } from './stages/snapshot.js';
+import { merkleSyncStage } from './stages/merkle-sync.js';
+import { reasonStage } from './stages/reason.js';
+import { verifyStage } from './stages/verify.js';
+import { scoreStage } from './stages/score.js';
+import { recordDecisionStage, type RecordDecisionInput } from './stages/record-decision.js';
+import { applyStage, type ApplyStageInput } from './stages/apply.js';
+import { reportStage } from './stages/report.js';
+
+export interface ActivityDeps {
+  store: Store;
+  /** Where temporary clones and work files go. */
+  workDir: string;
+  /** Stat cache file for local snapshots (git-index-like); omit to always re-hash. */
+  statCacheFile?: string;
+  maxFileBytes?: number;
+  engines: Record<string, ReasoningEngine>;
+  verifiers: Record<string, Verifier>;
+  /** Called once per activity execution; lets operators and tests count executions. */
+  onExecute?: (activity: string, scanId: string) => void;
+}
+
+export interface ScanIds {
+  scanId: string;
+  tenant: string;
+  repoKey: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const count = (name: string, scanId: string) => deps.onExecute?.(name, scanId);
+  return {
+    async snapshot(input: SnapshotStageInput) {
+      count('snapshot', input.scanId);
+      return snapshotStage(deps, input);
+    },
+    async merkleSync(input: ScanIds & { snapshotId: string }) {
+      count('merkleSync', input.scanId);
+      return merkleSyncStage(deps, input);
+    },
+    async reason(input: ScanIds & { snapshotId: string; engine: string }) {
+      count('reason', input.scanId);
+      return reasonStage(deps, input);
+    },
+    async verify(input: ScanIds & { snapshotId: string; engine: string }) {
+      count('verify', input.scanId);
+      return verifyStage(deps, input);
+    },
+    async score(input: ScanIds & { snapshotId: string }) {
+      count('score', input.scanId);
+      return scoreStage(deps, input);
+    },
+    async recordDecision(input: RecordDecisionInput) {
+      count('recordDecision', input.scanId);
+      return recordDecisionStage(deps, input);
+    },
+    async apply(input: ApplyStageInput) {
+      count('apply', input.scanId);
+      return applyStage(deps, input);
+    },
+    async report(input: ScanIds & { snapshotId: string }) {
+      count('report', input.scanId);
+      return reportStage(deps, input);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Stage 8: the final report, stored as JSON and SARIF 2.1.0.
+import type { ActivityDeps, ScanIds } from '../index.js';
+import type { Finding } from '../model.js';
+import { toJsonReport } from '../report/json-report.js';
+import { toSarif } from '../report/sarif.js';
+import { VIGIL_VERSION } from '../version.js';
+import type { ApplyArtifact } from './apply.js';
+import type { MerkleDiffArtifact } from './merkle-sync.js';
+import type { ScopeArtifact } from './reason.js';
+import { loadSourceFiles } from '../source-files.js';
+import { requireArtifact } from './shared.js';
+
+export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
+  const { store } = deps;
+  const findings = await requireArtifact<Finding[]>(store, input.tenant, input.scanId, 'findings', 'scoring');
+  const decisions = await store.getScanDecisions(input.tenant, input.scanId);
+  // Decisions taken in this scan are the truth for the report; the scored copy predates them.
+  const decided = findings.map((f) => {
+    const d = decisions.get(f.id);
+    return d ? { ...f, status: d.decision === 'approve' ? ('approved' as const) : ('rejected' as const), decision: d } : f;
+  });
+  const scan = await store.getScan(input.tenant, input.scanId);
+  const apply = await store.getArtifact<ApplyArtifact>(input.tenant, input.scanId, 'apply-result');
+  const scope = await store.getArtifact<ScopeArtifact>(input.tenant, input.scanId, 'scope');
+  const diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
+  const patchSeries = await store.getArtifact<string>(input.tenant, input.scanId, 'patch-series');
+  const snapshot = await store.getSnapshot(input.tenant, input.snapshotId);
+  const meta = {
+    scanId: input.scanId,
+    tenant: input.tenant,
+    repoKey: input.repoKey,
+    commit: snapshot?.commit,
+    snapshotId: input.snapshotId,
+    requestedBy: scan?.requestedBy,
+    startedAt: scan?.createdAt,
+    finishedAt: new Date().toISOString(),
+  };
+  const json = toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries });
+  const sarif = toSarif({
+    findings: decided,
+    tool: { name: 'Vigil', version: VIGIL_VERSION },
+    scan: meta,
+    // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
+    sources: snapshot ? (await loadSourceFiles(store, snapshot)).read : undefined,
+  });
+  await store.putArtifact(input.tenant, input.scanId, 'report.json', json);
+  await store.putArtifact(input.tenant, input.scanId, 'report.sarif', sarif);
+  return { formats: ['json', 'sarif'] };
+}

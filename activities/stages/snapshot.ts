@@ -1,0 +1,53 @@
+// Stage 1: an immutable, content-addressed snapshot of the source. Also registers the scan in the
+// store, so a scan started by any client (API, CLI, Temporal UI) is known to the API.
+import type { ScanSource } from '../../workflows/definitions.js';
+import type { ActivityDeps } from '../index.js';
+import { startHeartbeat } from '../heartbeat.js';
+import { takeSnapshot } from '../snapshot/take-snapshot.js';
+
+export interface SnapshotStageInput {
+  scanId: string;
+  tenant: string;
+  repoKey: string;
+  source: ScanSource;
+  workflowId: string;
+  runId: string;
+  requestedBy: string;
+}
+
+export async function snapshotStage(deps: ActivityDeps, input: SnapshotStageInput) {
+  const { store } = deps;
+  await store.upsertScan({
+    scanId: input.scanId,
+    tenant: input.tenant,
+    workflowId: input.workflowId,
+    runId: input.runId,
+    repoKey: input.repoKey,
+    source: input.source,
+    requestedBy: input.requestedBy,
+    createdAt: new Date().toISOString(),
+  });
+  const hb = startHeartbeat();
+  try {
+    const snap = await takeSnapshot(store, {
+      tenant: input.tenant,
+      repoKey: input.repoKey,
+      source: input.source,
+      workDir: deps.workDir,
+      statCacheFile: deps.statCacheFile,
+      maxFileBytes: deps.maxFileBytes,
+      onProgress: (p) => hb.progress({ stage: 'snapshot', ...p }),
+      signal: hb.signal,
+    });
+    // Counts and hashes only: this value is recorded in workflow history.
+    return {
+      snapshotId: snap.snapshotId,
+      files: snap.files,
+      bytes: snap.bytes,
+      skipped: snap.skipped,
+      commit: snap.commit,
+    };
+  } finally {
+    hb.stop();
+  }
+}

@@ -1,0 +1,49 @@
+// A long-running scan worker process: `vigil worker`, deployments, and the crash tests run this.
+// It connects to TEMPORAL_ADDRESS (or the dev server of the data directory) and serves the scan task queue.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openConfiguredStore } from '../activities/store/open-store.js';
+import { vigilDataDir } from '../infra/data-dir.js';
+import { connectTemporal } from '../infra/temporal-connection.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+import { connectWorker } from './native-connection.js';
+import { createScanWorker, type ScanWorkerOptions } from './worker.js';
+
+export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): Promise<void> {
+  const level = (process.env.VIGIL_LOG_LEVEL ?? 'INFO').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  Runtime.install({ logger: new DefaultLogger(level) });
+  const dataDir = vigilDataDir();
+  const temporal = await connectTemporal({ dataDir });
+  const store = openConfiguredStore(dataDir);
+  const workDir = join(dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  const connection = await connectWorker(temporal.address);
+  const worker = await createScanWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE,
+    store,
+    workDir,
+    statCacheFile: join(dataDir, 'statcache.db'),
+    ...extra,
+  });
+  const stop = () => worker.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  console.error(`vigil worker: serving task queue ${process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE} on ${temporal.address}`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await store.close();
+    await temporal.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runWorkerProcess().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,44 @@
+// A scan worker: the scan workflow plus its activities, built from explicit dependencies.
+import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { Store } from '../activities/store/store.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+import { defaultEngines } from './engines.js';
+import { workflowBundle } from './workflow-bundle.js';
+
+export interface ScanWorkerOptions {
+  /** An existing native connection, or an address to connect to (host:port). */
+  connection?: NativeConnection;
+  address?: string;
+  namespace: string;
+  taskQueue?: string;
+  store: Store;
+  workDir: string;
+  statCacheFile?: string;
+  engines?: ActivityDeps['engines'];
+  verifiers?: ActivityDeps['verifiers'];
+  onExecute?: ActivityDeps['onExecute'];
+  logger?: Logger;
+}
+
+export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker> {
+  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
+  const defaults = defaultEngines();
+  const activities = createActivities({
+    store: opts.store,
+    workDir: opts.workDir,
+    statCacheFile: opts.statCacheFile,
+    engines: opts.engines ?? defaults.engines,
+    verifiers: opts.verifiers ?? defaults.verifiers,
+    onExecute: opts.onExecute,
+  });
+  return Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities,
+    // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
+    maxConcurrentActivityTaskExecutions: 2,
+  });
+}

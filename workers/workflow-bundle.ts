@@ -1,0 +1,41 @@
+// Bundling workflow code takes seconds; the result depends only on the workflow sources and the SDK
+// version, so it is cached on disk under that hash and reused by every worker process.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const workflowsDir = join(here, '..', 'workflows');
+
+function sourcesHash(): string {
+  const h = createHash('sha256');
+  const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
+  h.update(sdk.version);
+  for (const f of readdirSync(workflowsDir).sort()) {
+    h.update(f).update(readFileSync(join(workflowsDir, f)));
+  }
+  return h.digest('hex').slice(0, 20);
+}
+
+function cacheDir(): string {
+  return process.env.VIGIL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vigil');
+}
+
+export async function workflowBundle(): Promise<{ code: string }> {
+  const file = join(cacheDir(), 'workflow-bundles', `${sourcesHash()}.js`);
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(workflowsDir, 'index.ts'), logger: quietLogger });
+  mkdirSync(dirname(file), { recursive: true });
+  // Write then rename, so a concurrent reader never sees half a bundle.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
+  return { code };
+}
+
+const noop = () => {};
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };

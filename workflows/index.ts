@@ -1,0 +1,2 @@
+// Entry point the worker bundles: every workflow Vigil registers.
+export { scan } from './scan.js';
