@@ -2,13 +2,16 @@
 // a real SQLite store: findings at the right lines, patches proposed, one approved and one rejected, a
 // branch with only the approved fix, and the user's working tree untouched.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../activities/model.js';
 import type { ApplyArtifact } from '../activities/stages/apply.js';
 import { decideUpdate, type ScanStatus } from '../workflows/definitions.js';
+import { validateSarif } from './helpers/sarif-validate.js';
 import { createHarness, git, gitRepoFromFixture, scanInput, startScan, waitForStage, type Harness } from './helpers/scan-harness.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -104,6 +107,28 @@ describe('scan pipeline', () => {
     assert.equal(sarif?.version, '2.1.0');
     assert.equal(sarif?.runs[0].results.length, findings.length);
     assert.ok(await h.store.getArtifact('default', input.scanId, 'report.json'));
+    // The SARIF the workflow stored passes Microsoft's validator.
+    const validation = await validateSarif(sarif, join(h.dir, 'sarif-validation'));
+    assert.deepEqual(validation.errors, []);
+  });
+
+  test('a hostile tree: symlink to /etc/passwd, a 50 MB file and a binary are skipped and counted, never stored', async () => {
+    const repo = gitRepoFromFixture(join(fixtures, 'vulnerable-express'), h.dir);
+    symlinkSync('/etc/passwd', join(repo, 'passwd-link'));
+    execFileSync('truncate', ['-s', '50M', join(repo, 'huge.dat')]);
+    writeFileSync(join(repo, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 1, 2, 3]));
+    const input = scanInput(h, repo);
+    const status = await waitForStage(await startScan(h, input), ['awaiting_decisions']);
+    const skipped = status.counts.snapshot!.skipped;
+    assert.equal(skipped.symlinkOutside, 1);
+    assert.equal(skipped.tooLarge, 1);
+    assert.equal(skipped.binary, 1);
+    const snapshot = await h.store.getSnapshot('default', status.counts.snapshot!.snapshotId);
+    const paths = snapshot!.files.map((f) => f.path);
+    for (const p of ['passwd-link', 'huge.dat', 'logo.png']) assert.ok(!paths.includes(p), `${p} is not in the snapshot`);
+    const passwd = createHash('sha256').update(readFileSync('/etc/passwd')).digest('hex');
+    assert.equal(await h.store.getBlob('default', passwd), undefined, 'the content of /etc/passwd never reaches the store');
+    assert.ok(status.findings.length > 0, 'the rest of the tree is still analysed');
   });
 
   test('a re-scan keeps earlier decisions and analyses only what changed', async () => {

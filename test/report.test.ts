@@ -1,19 +1,16 @@
 // Reports: SARIF 2.1.0 checked by Microsoft's SARIF Multitool validator (the same validator the SARIF
 // web validator runs), and the JSON report's stable shape.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { Finding } from '../activities/model.js';
 import { applyUnifiedDiff } from '../activities/patches/apply-diff.js';
 import { JSON_REPORT_SCHEMA_VERSION, toJsonReport } from '../activities/report/json-report.js';
 import { FINGERPRINT_KEY, SARIF_SCHEMA, toSarif, type SarifLog } from '../activities/report/sarif.js';
+import { validateSarif } from './helpers/sarif-validate.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -147,49 +144,8 @@ function build(): SarifLog {
   return toSarif({ findings, tool, scan, sources: (p) => SOURCES[p] });
 }
 
-// --- the SARIF Multitool ---------------------------------------------------------------------------------
-// The npm package resolves to the platform's self-contained .NET executable; run it directly (its bin.js
-// wrapper goes through a shell, which would mangle paths with spaces).
-const multitool: string = createRequire(import.meta.url)('@microsoft/sarif-multitool');
-
-interface Validation {
-  errors: string[];
-  warnings: string[];
-  notes: string[];
-}
-
-// SARIF2006 checks that every URI in the log answers an HTTP GET: a network call, not a property of the log.
-const CONFIG = `<?xml version="1.0" encoding="utf-8"?>
-<Properties>
-  <Properties Key="SARIF2006.UrisShouldBeReachable.Options">
-    <Property Key="RuleEnabled" Value="Disabled" Type="Driver.RuleEnabledState" />
-  </Properties>
-</Properties>
-`;
-
-async function validate(name: string, log: unknown): Promise<Validation> {
-  const input = join(dir, `${name}.sarif`);
-  const output = join(dir, `${name}.validation.sarif`);
-  const config = join(dir, 'validation-config.xml');
-  writeFileSync(config, CONFIG);
-  writeFileSync(input, typeof log === 'string' ? log : JSON.stringify(log, null, 2));
-  // Exit status is 0 even when the log is invalid; the verdict is in the output log's results.
-  const args = ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--level', 'Error;Warning;Note', '--config', config];
-  await run(multitool, args, { timeout: 120_000 });
-  const report = JSON.parse(readFileSync(output, 'utf8')) as {
-    runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[]; invocations?: { toolExecutionNotifications?: { level?: string; message: { text: string } }[] }[] }[];
-  };
-  const out: Validation = { errors: [], warnings: [], notes: [] };
-  for (const r of report.runs[0].results ?? []) {
-    const text = `${r.ruleId}: ${r.message.text ?? r.message.arguments?.join(' | ') ?? r.message.id}`;
-    const level = r.level ?? 'warning'; // SARIF's default level
-    (level === 'error' ? out.errors : level === 'warning' ? out.warnings : out.notes).push(text);
-  }
-  // A validator that crashed on the input reports it as a notification, not a result.
-  for (const n of report.runs[0].invocations?.[0]?.toolExecutionNotifications ?? []) {
-    if (n.level === 'error') out.errors.push(`tool: ${n.message.text}`);
-  }
-  return out;
+async function validate(name: string, log: unknown) {
+  return validateSarif(log, join(dir, name));
 }
 
 describe('toSarif', () => {
