@@ -113,7 +113,8 @@ async function connectLocal(dataDir: string, log: (line: string) => void): Promi
     // The well-known ports when free, so `temporal` CLI commands and bookmarks just work.
     port: (await isPortFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined,
     uiPort: (await isPortFree(DEFAULT_UI_PORT)) ? DEFAULT_UI_PORT : undefined,
-    log,
+    // The server's own output is kept for error messages; shown live only when debugging.
+    log: process.env.VIGIL_DEBUG ? log : undefined,
   });
   let connection: Connection;
   try {

@@ -1,0 +1,94 @@
+// The HTTP API as a Hono app built from its dependencies, so tests call app.request() with a real
+// Temporal client and store and no port. One router per resource, one error shape, auth on /v1.
+import type { Client } from '@temporalio/client';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Store } from '../activities/store/store.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+import { authenticate } from './auth/middleware.js';
+import type { KeyRegistry, Principal } from './auth/registry.js';
+import { ApiError, createErrorHandler, notFoundHandler } from './http-errors.js';
+import { findingsRouter } from './routes/findings.js';
+import { historyRouter } from './routes/history.js';
+import { metaRouter } from './routes/meta.js';
+import { reportsRouter } from './routes/reports.js';
+import { scansRouter } from './routes/scans.js';
+
+export interface Logger {
+  error(event: string, fields: Record<string, unknown>): void;
+}
+
+/** One JSON line per event on stderr. Callers pass fields that are safe to log (never keys or bodies). */
+export const consoleLogger: Logger = {
+  error: (event, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), event, ...fields })),
+};
+
+export interface ApiConfig {
+  /** Where scan workflows are started; workers must poll the same queue. */
+  taskQueue: string;
+  /** How long a status query may wait for a worker before the API answers from stored data. */
+  queryTimeoutMs: number;
+  /** How long a decision may wait for the workflow to accept and complete it. */
+  updateTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_API_CONFIG: ApiConfig = {
+  taskQueue: TASK_QUEUE,
+  queryTimeoutMs: 3_000,
+  updateTimeoutMs: 15_000,
+  maxBodyBytes: 64 * 1024,
+};
+
+export interface AppDeps {
+  /** A client bound to the namespace scans run in. */
+  temporal: Client;
+  store: Store;
+  keys: KeyRegistry;
+  config?: Partial<ApiConfig>;
+  logger?: Logger;
+}
+
+/** What routers receive: the dependencies with defaults filled in. */
+export interface Services {
+  temporal: Client;
+  store: Store;
+  keys: KeyRegistry;
+  config: ApiConfig;
+  logger: Logger;
+}
+
+export type AppEnv = { Variables: { principal: Principal } };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const services: Services = {
+    temporal: deps.temporal,
+    store: deps.store,
+    keys: deps.keys,
+    config: { ...DEFAULT_API_CONFIG, ...deps.config },
+    logger: deps.logger ?? consoleLogger,
+  };
+  const app = new Hono<AppEnv>();
+  app.onError(createErrorHandler(services.logger));
+  app.notFound(notFoundHandler);
+
+  // Authenticate before reading any body, so anonymous callers cannot make us buffer one.
+  app.use('/v1/*', authenticate(services.keys));
+  const maxKiB = Math.round(services.config.maxBodyBytes / 1024);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: services.config.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `The request body is over ${maxKiB} KiB; send a smaller body.`);
+      },
+    }),
+  );
+
+  app.route('/', metaRouter());
+  app.route('/v1/scans', scansRouter(services));
+  app.route('/v1/scans', findingsRouter(services));
+  app.route('/v1/scans', historyRouter(services));
+  app.route('/v1/scans', reportsRouter(services));
+  return app;
+}

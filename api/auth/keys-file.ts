@@ -1,0 +1,134 @@
+// The API keys file: a JSON array of {id, name, tenant, roles, sha256}. It holds hashes only; a plaintext
+// key exists once, in the answer to whoever created it (or in admin.key for the first, bootstrap key).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { Role } from '../../workflows/definitions.js';
+import { generateApiKey, hashApiKey } from './tokens.js';
+
+export const ROLES = ['scanner', 'approver', 'operator'] as const satisfies readonly Role[];
+export const roleSchema = z.enum(ROLES);
+
+// Tenants end up in workflow ids and visibility queries, so they are kept to a quote-free alphabet.
+export const tenantSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'tenant must be 1-63 characters of a-z, 0-9, "_" or "-", starting with a letter or digit');
+
+export const keyNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+
+export const apiKeyEntrySchema = z.object({
+  id: z.string().min(1).max(100),
+  name: keyNameSchema,
+  tenant: tenantSchema,
+  roles: z.array(roleSchema).min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
+});
+export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
+
+export function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIGIL_DATA_DIR || join(homedir(), '.vigil');
+}
+
+export function resolveKeysFile(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIGIL_API_KEYS_FILE || join(dataDir, 'api-keys.json');
+}
+
+/** Validates a JSON array of key entries; `origin` names where it came from so the error says what to fix. */
+export function parseKeyEntries(json: string, origin: string): ApiKeyEntry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`${origin} is not valid JSON (${(err as Error).message}); fix it or remove it.`);
+  }
+  const parsed = z.array(apiKeyEntrySchema).safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${origin} must be a JSON array of {id, name, tenant, roles, sha256}: ${problems}.`);
+  }
+  return parsed.data;
+}
+
+/** The keys file's entries; a missing file has none. */
+export async function readKeysFile(file: string): Promise<ApiKeyEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return text.trim() === '' ? [] : parseKeyEntries(text, `API keys file ${file}`);
+}
+
+/** Writes atomically (temp file + rename) with mode 0600, so a crash never leaves half a file. */
+async function writePrivateFile(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
+  await rename(tmp, file);
+}
+
+export async function writeKeysFile(file: string, entries: ApiKeyEntry[]): Promise<void> {
+  await writePrivateFile(file, JSON.stringify(entries, null, 2) + '\n');
+}
+
+export interface CreateApiKeyInput {
+  tenant: string;
+  roles: Role[];
+  name: string;
+  keysFile: string;
+}
+
+/** Creates a key and appends its hash. The returned plaintext is the only copy: hand it over, never log it. */
+export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: string; entry: ApiKeyEntry }> {
+  const key = generateApiKey();
+  const entry = apiKeyEntrySchema.parse({
+    id: `key_${randomBytes(6).toString('hex')}`,
+    name: input.name,
+    tenant: input.tenant,
+    roles: [...new Set(input.roles)],
+    sha256: hashApiKey(key),
+  });
+  const entries = await readKeysFile(input.keysFile);
+  await writeKeysFile(input.keysFile, [...entries, entry]);
+  return { key, entry };
+}
+
+export type EnsureAdminKeyResult =
+  | { created: true; keyPath: string; keysFile: string }
+  | { created: false; keysFile: string };
+
+/**
+ * First start of the embedded default: when the keys file holds no key, creates an all-roles key for
+ * tenant 'default' and writes its plaintext to <dataDir>/admin.key (0600). Returns that path so the caller
+ * can say where the key is; the key itself is never returned or printed.
+ */
+export async function ensureAdminKey(
+  dataDir: string,
+  opts: { keysFile?: string } = {},
+): Promise<EnsureAdminKeyResult> {
+  const keysFile = opts.keysFile ?? resolveKeysFile(dataDir);
+  const entries = await readKeysFile(keysFile);
+  if (entries.length > 0) return { created: false, keysFile };
+
+  const key = generateApiKey();
+  const keyPath = join(dataDir, 'admin.key');
+  // Plaintext first: if we crash before the hash lands, the next start simply makes a new key.
+  await writePrivateFile(keyPath, key + '\n');
+  const entry: ApiKeyEntry = {
+    id: `key_${randomBytes(6).toString('hex')}`,
+    name: 'admin',
+    tenant: 'default',
+    roles: [...ROLES],
+    sha256: hashApiKey(key),
+  };
+  await writeKeysFile(keysFile, [entry]);
+  return { created: true, keyPath, keysFile };
+}

@@ -1,0 +1,30 @@
+// What the CLI needs from Vigil. Two implementations: over HTTP to a running `vigil serve`, or
+// in-process (its own worker, and the data directory's Temporal dev server) when none is running.
+import type { Finding } from '../../activities/model.js';
+import type { DecisionResult, ScanSource, ScanStatus } from '../../workflows/definitions.js';
+
+export interface StartedScan {
+  scanId: string;
+  deduplicated: boolean;
+  workflowId?: string;
+}
+
+export interface HistoryEvent {
+  eventId: string;
+  time?: string;
+  type: string;
+  [attribute: string]: unknown;
+}
+
+export interface Backend {
+  readonly mode: 'local' | 'remote';
+  startScan(source: ScanSource, engine: 'builtin' | 'claude'): Promise<StartedScan>;
+  /** Current status; undefined while it cannot be read yet. */
+  status(scanId: string): Promise<ScanStatus | undefined>;
+  findings(scanId: string): Promise<Finding[]>;
+  decide(scanId: string, findingId: string, decision: 'approve' | 'reject', comment?: string): Promise<DecisionResult>;
+  history(scanId: string): Promise<HistoryEvent[]>;
+  /** Links for people, e.g. the scan in the Temporal Web UI. */
+  links(scanId: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,109 @@
+// The CLI without a running `vigil serve`: it uses the data directory's Temporal dev server (starting it
+// when needed, stopping it afterwards if it started it) and runs a scan worker in this process while
+// the command lasts. Scan state is durable in the dev server's DB file, so `vigil decide` later resumes it.
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Finding } from '../../activities/model.js';
+import { openConfiguredStore } from '../../activities/store/open-store.js';
+import { vigilDataDir } from '../../infra/data-dir.js';
+import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
+import { connectWorker } from '../../workers/native-connection.js';
+import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
+import { createScanWorker } from '../../workers/worker.js';
+import { historyEvents } from '../routes/history.js';
+import { resolveSource, startScan } from '../scan-requests.js';
+import type { Backend } from './backend.js';
+import { CliError } from './remote-backend.js';
+
+let runtimeQuieted = false;
+
+export async function createLocalBackend(opts: { log: (line: string) => void }): Promise<Backend> {
+  if (!runtimeQuieted) {
+    // The worker's own logs would drown the CLI's output; warnings and errors still show.
+    Runtime.install({ logger: new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN') });
+    runtimeQuieted = true;
+  }
+  const dataDir = vigilDataDir();
+  const tenant = process.env.VIGIL_TENANT ?? 'default';
+  const actor = `cli:${userInfo().username}`;
+  const temporal = await connectTemporal({ dataDir, log: opts.log });
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const store = openConfiguredStore(dataDir);
+  const workDir = join(dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  // The worker starts on first need: reading history or findings does not need one.
+  let worker: { worker: Worker; running: Promise<void>; close(): Promise<void> } | undefined;
+  async function ensureWorker() {
+    if (worker) return;
+    const native = await connectWorker(temporal.address);
+    const w = await createScanWorker({
+      connection: native,
+      namespace: temporal.namespace,
+      taskQueue: TASK_QUEUE,
+      store,
+      workDir,
+      statCacheFile: join(dataDir, 'statcache.db'),
+    });
+    const running = w.run();
+    worker = {
+      worker: w,
+      running,
+      async close() {
+        w.shutdown();
+        await running;
+        await native.close();
+      },
+    };
+  }
+
+  async function handleFor(scanId: string) {
+    const scan = await store.getScan(tenant, scanId);
+    if (!scan) throw new CliError(`No scan ${scanId} for tenant ${tenant}; list scans with \`vigil scans\`.`);
+    return client.workflow.getHandle(scan.workflowId, scan.runId);
+  }
+
+  return {
+    mode: 'local',
+    async startScan(source, engine) {
+      const resolved = await resolveSource(source); // a bad source fails here, before any worker starts
+      await ensureWorker();
+      const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine);
+      return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
+    },
+    async status(scanId): Promise<ScanStatus | undefined> {
+      try {
+        await ensureWorker(); // queries are answered by a worker
+        return await (await handleFor(scanId)).query(statusQuery);
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        return undefined;
+      }
+    },
+    async findings(scanId) {
+      return (await store.getArtifact<Finding[]>(tenant, scanId, 'findings')) ?? [];
+    },
+    async decide(scanId, findingId, decision, comment) {
+      const handle = await handleFor(scanId);
+      await ensureWorker();
+      return handle.executeUpdate(decideUpdate, {
+        args: [{ findingId, decision, comment, actor, tenant, roles: ['scanner', 'approver', 'operator'] }],
+      });
+    },
+    async history(scanId) {
+      return historyEvents(await (await handleFor(scanId)).fetchHistory());
+    },
+    async links(scanId): Promise<Record<string, string>> {
+      const scan = await store.getScan(tenant, scanId);
+      if (!scan || !temporal.uiUrl) return {};
+      return { temporalUi: temporalUiWorkflowUrl(temporal.uiUrl, temporal.namespace, scan.workflowId, scan.runId) };
+    },
+    async close() {
+      await worker?.close();
+      await store.close();
+      await temporal.close();
+    },
+  };
+}

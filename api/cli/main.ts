@@ -1,0 +1,195 @@
+// `vigil` — scan from the terminal, decide on findings, read a scan's history, or serve the API.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ScanSource, ScanStage } from '../../workflows/definitions.js';
+import type { Backend } from './backend.js';
+import { chooseBackend } from './choose-backend.js';
+import { formatFindings, type OutputFormat } from './format.js';
+import { formatHistory } from './history-format.js';
+import { CliError } from './remote-backend.js';
+
+const USAGE = `Usage:
+  vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif] [--output FILE]
+  vigil decide <scan-id> <finding-id> approve|reject [--comment TEXT]
+  vigil history <scan-id> [--json]
+  vigil serve [--port 8787] [--host 127.0.0.1]
+  vigil worker
+
+Without a running \`vigil serve\`, commands start the Temporal dev server of the data directory
+(VIGIL_DATA_DIR, default ~/.vigil) and run a worker in-process while they last.`;
+
+const SETTLED: ScanStage[] = ['awaiting_decisions', 'completed', 'failed'];
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'scan':
+        return await scanCommand(rest);
+      case 'decide':
+        return await decideCommand(rest);
+      case 'history':
+        return await historyCommand(rest);
+      case 'serve': {
+        const { serveCommand } = await import('./serve.js');
+        return await serveCommand(rest);
+      }
+      case 'worker': {
+        const { runWorkerProcess } = await import('../../workers/main.js');
+        await runWorkerProcess();
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command ? 0 : 2;
+      default:
+        log(`vigil: unknown command "${command}".\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      log(`vigil: ${err.message}`);
+      return 1;
+    }
+    const e = err as Error & { cause?: Error };
+    log(`vigil: ${e.message}${e.cause?.message ? ` (${e.cause.message})` : ''}`);
+    return 1;
+  }
+}
+
+/** A git URL (scheme://, transport::address, or scp-like user@host:path) or else a local directory. */
+function sourceOf(target: string, ref?: string): ScanSource {
+  const isUrl = /^[a-z][a-z0-9+.-]*(:\/\/|::)/i.test(target) || /^[^/\s]+@[^/\s]+:/.test(target);
+  return isUrl ? { kind: 'git', url: target, ref } : { kind: 'local', path: resolve(target) };
+}
+
+async function withBackend<T>(fn: (b: Backend) => Promise<T>): Promise<T> {
+  const backend = await chooseBackend({ log });
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+async function scanCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ref: { type: 'string' },
+      engine: { type: 'string', default: 'builtin' },
+      format: { type: 'string', default: 'table' },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  if (positionals.length !== 1) throw new CliError(`scan takes one path or git URL.\n${USAGE}`);
+  const format = values.format as OutputFormat;
+  if (!['table', 'json', 'sarif'].includes(format)) throw new CliError(`--format must be table, json or sarif (got ${format}).`);
+  const engine = values.engine as 'builtin' | 'claude';
+  if (!['builtin', 'claude'].includes(engine)) throw new CliError(`--engine must be builtin or claude (got ${engine}).`);
+  const source = sourceOf(positionals[0], values.ref);
+
+  return withBackend(async (backend) => {
+    const started = await backend.startScan(source, engine);
+    log(`vigil: scan ${started.scanId}${started.deduplicated ? ' (already running for this revision)' : ''} via ${backend.mode} backend`);
+    let stage: ScanStage | undefined;
+    let status;
+    for (;;) {
+      status = await backend.status(started.scanId);
+      if (status && status.stage !== stage) {
+        stage = status.stage;
+        log(`  ${new Date().toISOString().slice(11, 19)}  ${stage.replace('_', ' ')}${progressNote(status)}`);
+      }
+      if (status && SETTLED.includes(status.stage)) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    if (status.stage === 'failed') throw new CliError(`scan ${started.scanId} failed: ${status.error ?? 'see `vigil history`'}`);
+    const findings = await backend.findings(started.scanId);
+    const out = formatFindings(findings, format, { scanId: started.scanId, tenant: status.tenant, repoKey: status.repoKey, stage: status.stage });
+    if (values.output) {
+      writeFileSync(values.output, out);
+      log(`vigil: wrote ${findings.length} finding(s) as ${format} to ${values.output}`);
+    } else {
+      process.stdout.write(out);
+    }
+    const links = await backend.links(started.scanId);
+    if (status.stage === 'awaiting_decisions') {
+      log(`vigil: awaiting decisions — \`vigil decide ${started.scanId} <finding-id> approve|reject\``);
+    }
+    if (links.temporalUi) log(`vigil: workflow in the Temporal Web UI: ${links.temporalUi}`);
+    return 0;
+  });
+}
+
+function progressNote(s: { counts: object; stage: ScanStage }): string {
+  const c = s.counts as {
+    snapshot?: { files: number };
+    merkle?: { added: number; changed: number; removed: number };
+    reasoning?: { filesAnalysed: number; candidates: number };
+    verification?: { confirmed: number; rejected: number; uncertain: number };
+    scoring?: { findings: number };
+  };
+  switch (s.stage) {
+    case 'merkle_sync':
+      return c.snapshot ? ` (${c.snapshot.files} files snapshotted)` : '';
+    case 'reasoning':
+      return c.merkle ? ` (${c.merkle.added} added, ${c.merkle.changed} changed, ${c.merkle.removed} removed)` : '';
+    case 'verification':
+      return c.reasoning ? ` (${c.reasoning.filesAnalysed} files analysed, ${c.reasoning.candidates} candidates)` : '';
+    case 'scoring':
+      return c.verification ? ` (${c.verification.confirmed} confirmed, ${c.verification.uncertain} uncertain, ${c.verification.rejected} rejected)` : '';
+    case 'awaiting_decisions':
+    case 'completed':
+      return c.scoring ? ` (${c.scoring.findings} findings)` : '';
+    default:
+      return '';
+  }
+}
+
+async function decideCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { comment: { type: 'string', short: 'm' } } });
+  const [scanId, findingId, decision] = positionals;
+  if (!scanId || !findingId || (decision !== 'approve' && decision !== 'reject')) {
+    throw new CliError(`decide takes <scan-id> <finding-id> approve|reject.\n${USAGE}`);
+  }
+  return withBackend(async (backend) => {
+    const r = await backend.decide(scanId, findingId, decision, values.comment);
+    log(`vigil: finding ${findingId} ${r.status}${r.changed ? '' : ' (already recorded)'}`);
+    // Locally, keep the worker up until the scan has moved on (applied, or waiting for the next decision).
+    for (let i = 0; i < 600; i++) {
+      const s = await backend.status(scanId);
+      if (s && (s.stage === 'completed' || s.stage === 'failed' || (s.stage === 'awaiting_decisions' && s.findings.some((f) => f.status === 'pending')))) {
+        if (s.stage === 'completed') {
+          log(`vigil: scan completed${s.counts.apply?.branch ? `; approved fixes are on branch ${s.counts.apply.branch}` : ''}`);
+        } else if (s.stage === 'awaiting_decisions') {
+          log(`vigil: ${s.findings.filter((f) => f.status === 'pending').length} finding(s) still await a decision`);
+        } else {
+          throw new CliError(`scan ${scanId} failed: ${s.error ?? 'see `vigil history`'}`);
+        }
+        break;
+      }
+      if (backend.mode === 'remote') break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return 0;
+  });
+}
+
+async function historyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new CliError(`history takes one scan id.\n${USAGE}`);
+  return withBackend(async (backend) => {
+    const events = await backend.history(positionals[0]);
+    process.stdout.write(values.json ? JSON.stringify(events, null, 2) + '\n' : formatHistory(events));
+    return 0;
+  });
+}

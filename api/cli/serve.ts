@@ -1,0 +1,71 @@
+// `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
+// HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
+import { Client } from '@temporalio/client';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openConfiguredStore } from '../../activities/store/open-store.js';
+import { vigilDataDir } from '../../infra/data-dir.js';
+import { connectTemporal } from '../../infra/temporal-connection.js';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { connectWorker } from '../../workers/native-connection.js';
+import { createScanWorker } from '../../workers/worker.js';
+import { createApp } from '../app.js';
+import { ensureAdminKey } from '../auth/keys-file.js';
+import { loadKeyRegistry } from '../auth/registry.js';
+import { startApiServer } from '../server.js';
+import { SERVE_STATE_FILE } from './choose-backend.js';
+import { CliError } from './remote-backend.js';
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', default: process.env.VIGIL_PORT ?? '8787' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (got ${values.port}).`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const dataDir = vigilDataDir();
+  const admin = await ensureAdminKey(dataDir);
+  if (admin.created) log(`vigil: created an admin API key for tenant "default"; it is in ${admin.keyPath}`);
+
+  const temporal = await connectTemporal({ dataDir, log });
+  const store = openConfiguredStore(dataDir);
+  const workDir = join(dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  const native = await connectWorker(temporal.address);
+  const worker = await createScanWorker({
+    connection: native,
+    namespace: temporal.namespace,
+    taskQueue: TASK_QUEUE,
+    store,
+    workDir,
+    statCacheFile: join(dataDir, 'statcache.db'),
+  });
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => log(`vigil: keys file not reloaded: ${err.message}`) });
+  const app = createApp({ temporal: client, store, keys, config: { taskQueue: TASK_QUEUE } });
+  const server = await startApiServer({ app, port, hostname: values.host });
+  const stateFile = join(dataDir, SERVE_STATE_FILE);
+  writeFileSync(stateFile, JSON.stringify({ url: server.url, pid: process.pid }), { mode: 0o600 });
+
+  log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json)`);
+  log(`vigil: Temporal at ${temporal.address}${temporal.uiUrl ? `, Web UI at ${temporal.uiUrl}` : ''}`);
+  log('vigil: worker serving task queue ' + TASK_QUEUE + '; Ctrl-C to stop');
+
+  const running = worker.run();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    running.catch(() => resolve());
+  });
+  log('vigil: shutting down');
+  rmSync(stateFile, { force: true });
+  await server.close();
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running.catch((err) => log(`vigil: worker stopped with ${err.message}`));
+  await native.close();
+  await store.close();
+  await temporal.close();
+  return 0;
+}

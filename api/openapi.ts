@@ -1,0 +1,227 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. ROUTE_DOCS is
+// checked against the app's real routes by a test, so an undocumented route fails CI.
+import { z } from 'zod';
+import type { Role } from '../workflows/definitions.js';
+import {
+  createScanBodySchema,
+  decisionBodySchema,
+  decisionResultSchema,
+  errorResponseSchema,
+  findingParamsSchema,
+  findingsQuerySchema,
+  findingsResponseSchema,
+  healthSchema,
+  historyResponseSchema,
+  listScansQuerySchema,
+  reportQuerySchema,
+  scanAcceptedSchema,
+  scanDetailSchema,
+  scanListSchema,
+  scanParamsSchema,
+} from './routes/schemas.js';
+
+interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteDoc {
+  method: 'get' | 'post';
+  /** Hono syntax (/v1/scans/:id). */
+  path: string;
+  summary: string;
+  /** undefined: public; 'any': any valid key. */
+  role?: Role | 'any';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, ResponseDoc>;
+}
+
+const anyJson = z.unknown();
+
+export const ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness check.',
+    responses: { 200: { description: 'The API is up.', schema: healthSchema } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document.',
+    responses: { 200: { description: 'OpenAPI 3.1 document.', schema: anyJson } },
+  },
+  {
+    method: 'post',
+    path: '/v1/scans',
+    summary: "Start a scan of a local directory or a git URL (joins the running scan of the same revision).",
+    role: 'scanner',
+    body: createScanBodySchema,
+    responses: {
+      201: { description: 'Scan started.', schema: scanAcceptedSchema },
+      200: { description: 'The same repository and revision is already being scanned; its scan is returned.', schema: scanAcceptedSchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/scans',
+    summary: "List the tenant's scans (from Temporal visibility, eventually consistent).",
+    role: 'any',
+    query: listScansQuerySchema,
+    responses: { 200: { description: 'Scans, newest first.', schema: scanListSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/scans/:id',
+    summary: "A scan's execution status, stage, counts and finding states.",
+    role: 'any',
+    params: scanParamsSchema,
+    responses: { 200: { description: 'The scan.', schema: scanDetailSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/scans/:id/findings',
+    summary: "A scan's findings with their current decisions.",
+    role: 'any',
+    params: scanParamsSchema,
+    query: findingsQuerySchema,
+    responses: {
+      200: { description: 'Findings.', schema: findingsResponseSchema },
+      409: { description: 'The scan has not been scored yet (not_ready).', schema: errorResponseSchema },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/scans/:id/findings/:findingId/decision',
+    summary: 'Approve or reject a finding (a repeated identical decision is a no-op).',
+    role: 'approver',
+    params: findingParamsSchema,
+    body: decisionBodySchema,
+    responses: {
+      200: { description: 'The decision as recorded; changed is false for a repeat.', schema: decisionResultSchema },
+      409: {
+        description: 'already_decided (details.existing), not_awaiting_decisions or scan_not_running.',
+        schema: errorResponseSchema,
+      },
+      503: { description: 'No worker took the decision in time (worker_unavailable).', schema: errorResponseSchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/scans/:id/history',
+    summary: "The scan workflow's Temporal event history.",
+    role: 'operator',
+    params: scanParamsSchema,
+    responses: { 200: { description: 'Events, oldest first.', schema: historyResponseSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/scans/:id/report',
+    summary: "The scan's final report, as Vigil JSON or SARIF 2.1.0 (application/sarif+json).",
+    role: 'any',
+    params: scanParamsSchema,
+    query: reportQuerySchema,
+    responses: {
+      200: { description: 'The report.', schema: anyJson },
+      409: { description: 'The report has not been written yet (not_ready).', schema: errorResponseSchema },
+    },
+  },
+];
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field as z.ZodType, 'input');
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+      ...(description ? { description } : {}),
+      schema: fieldSchema,
+    };
+  });
+}
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+
+function operation(route: RouteDoc) {
+  const responses: Record<string, unknown> = {};
+  for (const [status, doc] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: doc.description,
+      ...(doc.schema
+        ? {
+            content: {
+              [doc.contentType ?? 'application/json']: {
+                schema: doc.schema === errorResponseSchema ? errorRef : jsonSchema(doc.schema, 'output'),
+              },
+            },
+          }
+        : {}),
+    };
+  }
+  // The failures every route of its kind can have, in the one error shape.
+  const common: Record<string, string> = {};
+  if (route.params || route.query || route.body) common[400] = 'Invalid input (invalid_request, malformed_json, invalid_source, disallowed_source).';
+  if (route.role) common[401] = 'Missing or unknown API key (unauthorized).';
+  if (route.role && route.role !== 'any') common[403] = `The key lacks the ${route.role} role (forbidden).`;
+  if (route.params) common[404] = "Unknown scan or finding, or another tenant's (not_found).";
+  if (route.body) {
+    common[413] = 'Body over the size limit (payload_too_large).';
+    common[415] = 'Body is not JSON (unsupported_media_type).';
+  }
+  common[500] = 'Unexpected failure, logged server-side (internal_error).';
+  for (const [status, description] of Object.entries(common)) responses[status] ??= errorResponse(description);
+
+  return {
+    operationId: `${route.method}${route.path.replace(/\/:?([a-zA-Z]+)/g, (_, w: string) => w[0].toUpperCase() + w.slice(1)).replace(/[^A-Za-z0-9]/g, '')}`,
+    summary: route.summary,
+    ...(route.role ? { 'x-vigil-role': route.role } : { security: [] }),
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      : {}),
+    responses,
+  };
+}
+
+/** Hono's /v1/scans/:id as OpenAPI's /v1/scans/{id}. */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+let cached: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTE_DOCS) {
+    (paths[openApiPath(route.path)] ??= {})[route.method] = operation(route);
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Vigil API',
+      version: '1',
+      description:
+        'Start security scans, follow them, and decide on their findings. Every /v1 route takes an API key ' +
+        '("Authorization: Bearer vgl_..."), bound to one tenant and a set of roles (scanner, approver, operator).',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Vigil API key (vgl_...).' } },
+      schemas: { Error: jsonSchema(errorResponseSchema, 'output') },
+    },
+    security: [{ apiKey: [] }],
+    paths,
+  };
+  return cached;
+}

@@ -1,0 +1,139 @@
+// /v1/scans/:id/findings: what the scan found, and people's decisions on it (sent to the workflow as updates).
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { Hono } from 'hono';
+import type { Finding } from '../../activities/model.js';
+import type { LedgerEntry } from '../../activities/store/store.js';
+import { decideUpdate, type DecisionInput, type FindingState } from '../../workflows/definitions.js';
+import type { AppEnv, Services } from '../app.js';
+import { requireRole } from '../auth/middleware.js';
+import { ApiError } from '../http-errors.js';
+import { loadScan, queryLiveStatus, scanHandle } from './scan-access.js';
+import { decisionBodySchema, findingParamsSchema, findingsQuerySchema, scanParamsSchema } from './schemas.js';
+import { requireJson, validate } from './validate.js';
+
+export type FindingView = Finding & { decidedBy?: string };
+
+/**
+ * The scored findings predate any decision: overlay the decisions recorded in the store, then the live
+ * workflow state (which knows about a decision a moment before the store does).
+ */
+export function overlayDecisions(
+  findings: Finding[],
+  recorded: Map<string, LedgerEntry>,
+  live: FindingState[] | undefined,
+): FindingView[] {
+  const liveById = new Map((live ?? []).map((f) => [f.id, f]));
+  return findings.map((finding) => {
+    const view: FindingView = { ...finding };
+    const entry = recorded.get(finding.id);
+    if (entry) {
+      const { fingerprint: _fingerprint, ...decision } = entry;
+      view.decision = decision;
+      view.status = entry.decision === 'approve' ? 'approved' : 'rejected';
+    }
+    const state = liveById.get(finding.id);
+    if (state) {
+      view.status = state.status;
+      if (state.decidedBy) view.decidedBy = state.decidedBy;
+    }
+    return view;
+  });
+}
+
+function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const failure = err.cause;
+    switch (failure.type) {
+      case 'FindingNotFound':
+        return new ApiError(404, 'not_found', `${failure.message} List them with GET /v1/scans/${scanId}/findings.`);
+      case 'FindingAlreadyDecided':
+        return new ApiError(409, 'already_decided', `${failure.message} A decision cannot be reversed within a scan.`, {
+          existing: failure.details?.[0],
+        });
+      case 'Forbidden':
+        return new ApiError(403, 'forbidden', failure.message);
+      case 'ScanNotAwaitingDecisions':
+        return new ApiError(
+          409,
+          'not_awaiting_decisions',
+          `${failure.message} Check the stage with GET /v1/scans/${scanId} and decide once it is awaiting_decisions.`,
+        );
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return new ApiError(
+      409,
+      'scan_not_running',
+      `Scan ${scanId} is no longer running, so its findings can no longer be decided; start a new scan to review again.`,
+    );
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError(
+      503,
+      'worker_unavailable',
+      `The scan did not take the decision within ${timeoutMs / 1000}s; check that a Vigil worker is running, then retry (repeating a decision is safe).`,
+    );
+  }
+  return err;
+}
+
+export function findingsRouter(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/:id/findings', validate('param', scanParamsSchema), validate('query', findingsQuerySchema), async (c) => {
+      const tenant = c.get('principal').tenant;
+      const record = await loadScan(s, tenant, c.req.valid('param').id);
+      const stored = await s.store.getArtifact<Finding[]>(tenant, record.scanId, 'findings');
+      if (!stored) {
+        throw new ApiError(
+          409,
+          'not_ready',
+          `Scan ${record.scanId} has no findings yet: they exist once it has been scored. Check its stage with GET /v1/scans/${record.scanId} and retry.`,
+        );
+      }
+      const [recorded, live] = await Promise.all([
+        s.store.getScanDecisions(tenant, record.scanId),
+        queryLiveStatus(s, scanHandle(s, record)),
+      ]);
+      const { status } = c.req.valid('query');
+      const findings = overlayDecisions(stored, recorded, live.ok ? live.status.findings : undefined).filter(
+        (f) => !status || f.status === status,
+      );
+      return c.json({ scanId: record.scanId, live: live.ok, findings });
+    })
+
+    .post(
+      '/:id/findings/:findingId/decision',
+      requireRole('approver'),
+      validate('param', findingParamsSchema),
+      requireJson,
+      validate('json', decisionBodySchema),
+      async (c) => {
+        const principal = c.get('principal');
+        const { id, findingId } = c.req.valid('param');
+        const body = c.req.valid('json');
+        const record = await loadScan(s, principal.tenant, id);
+        const input: DecisionInput = {
+          findingId,
+          decision: body.decision,
+          actor: principal.name,
+          tenant: principal.tenant,
+          roles: principal.roles,
+          ...(body.comment !== undefined ? { comment: body.comment } : {}),
+        };
+        const timeoutMs = s.config.updateTimeoutMs;
+        try {
+          const result = await s.temporal.withDeadline(Date.now() + timeoutMs, () =>
+            scanHandle(s, record).executeUpdate(decideUpdate, { args: [input] }),
+          );
+          return c.json(result, 200);
+        } catch (err) {
+          throw decisionError(err, record.scanId, timeoutMs);
+        }
+      },
+    );
+}

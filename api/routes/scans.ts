@@ -1,0 +1,95 @@
+// /v1/scans: start a scan, list the tenant's scans, show one scan.
+import { Hono } from 'hono';
+import { SEARCH_ATTRIBUTES, scanWorkflowType } from '../../workflows/definitions.js';
+import type { AppEnv, Services } from '../app.js';
+import { requireRole } from '../auth/middleware.js';
+import { startScanRequest } from '../scan-requests.js';
+import { RUN_GONE, describeRun, loadScan, queryLiveStatus, scanHandle, scanLinks } from './scan-access.js';
+import { createScanBodySchema, listScansQuerySchema, scanParamsSchema } from './schemas.js';
+import { requireJson, validate } from './validate.js';
+
+/** A visibility-query string literal. Values are pre-validated to contain no '"', '\\' or control characters. */
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function scansRouter(s: Services) {
+  return new Hono<AppEnv>()
+    .post('/', requireRole('scanner'), requireJson, validate('json', createScanBodySchema), async (c) => {
+      const body = c.req.valid('json');
+      const principal = c.get('principal');
+      const started = await startScanRequest(
+        { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue },
+        { tenant: principal.tenant, name: principal.name },
+        { source: body.source, engine: body.engine },
+      );
+      const response = {
+        scanId: started.scanId,
+        workflowId: started.workflowId,
+        runId: started.runId,
+        status: started.stage,
+        deduplicated: started.deduplicated,
+        links: scanLinks(started.scanId),
+      };
+      return c.json(response, started.deduplicated ? 200 : 201);
+    })
+
+    .get('/', validate('query', listScansQuerySchema), async (c) => {
+      const { repo, status, limit } = c.req.valid('query');
+      const clauses = [
+        `WorkflowType = ${literal(scanWorkflowType)}`,
+        `${SEARCH_ATTRIBUTES.tenant.name} = ${literal(c.get('principal').tenant)}`,
+      ];
+      if (repo) clauses.push(`${SEARCH_ATTRIBUTES.repo.name} = ${literal(repo)}`);
+      if (status) clauses.push(`${SEARCH_ATTRIBUTES.status.name} = ${literal(status)}`);
+      const scans = [];
+      for await (const run of s.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
+        const memo = run.memo ?? {};
+        scans.push({
+          scanId: typeof memo.scanId === 'string' ? memo.scanId : null,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          repoKey: typeof memo.repoKey === 'string' ? memo.repoKey : (run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.repo) ?? null),
+          stage: run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null,
+          executionStatus: run.status.name,
+          startTime: run.startTime.toISOString(),
+          closeTime: run.closeTime?.toISOString() ?? null,
+        });
+        if (scans.length >= limit) break;
+      }
+      return c.json({
+        scans,
+        note: 'Listed from Temporal visibility, which lags a second or so behind the workflows themselves.',
+      });
+    })
+
+    .get('/:id', validate('param', scanParamsSchema), async (c) => {
+      const record = await loadScan(s, c.get('principal').tenant, c.req.valid('param').id);
+      const handle = scanHandle(s, record);
+      const description = await describeRun(handle);
+      const live = description ? await queryLiveStatus(s, handle) : RUN_GONE;
+      const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;
+      return c.json({
+        scanId: record.scanId,
+        workflowId: record.workflowId,
+        runId: record.runId,
+        repoKey: record.repoKey,
+        source: record.source,
+        requestedBy: record.requestedBy,
+        createdAt: record.createdAt,
+        execution: description
+          ? {
+              status: description.status.name,
+              startTime: description.startTime.toISOString(),
+              closeTime: description.closeTime?.toISOString() ?? null,
+              historyLength: description.historyLength,
+            }
+          : null,
+        stage: live.ok ? live.status.stage : visibleStage,
+        live: live.ok,
+        // The workflow's own view; absent (not null) when it cannot be queried, with the reason beside it.
+        ...(live.ok ? { status: live.status } : { liveUnavailableReason: live.reason }),
+        links: scanLinks(record.scanId),
+      });
+    });
+}

@@ -1,0 +1,210 @@
+// Every request and response shape of the API, as zod schemas. The routes validate with them and
+// openapi.ts documents them, so the two cannot drift.
+import { z } from 'zod';
+import type { ScanStage } from '../../workflows/definitions.js';
+
+export const SCAN_STAGES = [
+  'queued',
+  'snapshot',
+  'merkle_sync',
+  'reasoning',
+  'verification',
+  'scoring',
+  'awaiting_decisions',
+  'applying',
+  'reporting',
+  'completed',
+  'failed',
+] as const satisfies readonly ScanStage[];
+// Compile-time check that the list above names every stage: a missing one makes this line fail to compile.
+type MissingStage = Exclude<ScanStage, (typeof SCAN_STAGES)[number]>;
+const allStagesListed: [MissingStage] extends [never] ? true : MissingStage = true;
+
+// ---------- path, query and body inputs ----------
+
+export const scanIdSchema = z
+  .string()
+  .regex(/^scn_[A-Za-z0-9_-]{1,64}$/, 'scan ids look like scn_ followed by letters and digits');
+export const findingIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'finding ids are 1-128 letters, digits, "_", ".", ":" or "-"');
+
+export const scanParamsSchema = z.object({ id: scanIdSchema });
+export const findingParamsSchema = z.object({ id: scanIdSchema, findingId: findingIdSchema });
+
+const localSourceSchema = z
+  .object({ path: z.string().min(1).max(4096).describe('Absolute path of a directory on the API server.') })
+  .strict();
+const gitSourceSchema = z
+  .object({
+    url: z.string().min(1).max(2048).describe('Git URL (https, ssh, git@host:path).'),
+    ref: z.string().min(1).max(255).optional().describe('Branch, tag or commit; defaults to HEAD.'),
+  })
+  .strict();
+
+export const createScanBodySchema = z.object({
+  source: z.union([localSourceSchema, gitSourceSchema], {
+    error: 'source must be {"path": "/abs/dir"} or {"url": "<git url>", "ref"?: "<ref>"}',
+  }),
+  engine: z.enum(['builtin', 'claude']).default('builtin'),
+});
+export type CreateScanBody = z.infer<typeof createScanBodySchema>;
+
+// Visibility queries are strings we build; values with quotes or backslashes cannot be matched reliably,
+// so they are refused instead of escaped (single quotes are doubled, which the server does honour).
+const visibilityValue = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[^"\\\x00-\x1f\x7f]+$/, 'must not contain double quotes, backslashes or control characters');
+
+export const listScansQuerySchema = z.object({
+  repo: visibilityValue.optional().describe('Only scans of this repository key (absolute path or URL).'),
+  status: z.enum(SCAN_STAGES).optional().describe('Only scans currently in this stage.'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const findingsQuerySchema = z.object({
+  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+});
+
+export const decisionBodySchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(2000).optional(),
+});
+
+export const reportQuerySchema = z.object({
+  format: z.enum(['json', 'sarif']).default('json'),
+});
+
+// ---------- responses ----------
+
+export const errorResponseSchema = z.object({
+  error: z.string().describe('Stable snake_case code.'),
+  message: z.string().describe('What went wrong and what to do.'),
+  details: z.unknown().optional(),
+});
+
+const scanLinksSchema = z.object({
+  self: z.string(),
+  findings: z.string(),
+  report: z.string(),
+  history: z.string(),
+});
+
+export const scanAcceptedSchema = z.object({
+  scanId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  status: z.string().describe('The scan stage when accepted.'),
+  deduplicated: z.boolean().describe('True when the same repository and revision was already being scanned.'),
+  links: scanLinksSchema,
+});
+
+const isoTime = z.string().describe('ISO 8601 time.');
+
+export const scanSummarySchema = z.object({
+  scanId: z.string().nullable(),
+  workflowId: z.string(),
+  runId: z.string(),
+  repoKey: z.string().nullable(),
+  stage: z.string().nullable().describe('VigilStatus search attribute.'),
+  executionStatus: z.string().describe('Temporal execution status, e.g. RUNNING, COMPLETED, FAILED.'),
+  startTime: isoTime,
+  closeTime: isoTime.nullable(),
+});
+
+export const scanListSchema = z.object({
+  scans: z.array(scanSummarySchema),
+  note: z.string(),
+});
+
+const findingStateSchema = z.object({
+  id: z.string(),
+  fingerprint: z.string(),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  hasPatch: z.boolean(),
+  decidedBy: z.string().optional(),
+  carriedOver: z.boolean().optional(),
+});
+
+const scanStatusSchema = z.object({
+  scanId: z.string(),
+  tenant: z.string(),
+  repoKey: z.string(),
+  stage: z.enum(SCAN_STAGES),
+  counts: z.record(z.string(), z.unknown()).describe('Per-stage counts: files, Merkle changes, candidates, verdicts...'),
+  findings: z.array(findingStateSchema),
+  error: z.string().optional(),
+});
+
+export const scanDetailSchema = z.object({
+  scanId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  repoKey: z.string(),
+  source: z.unknown(),
+  requestedBy: z.string(),
+  createdAt: isoTime,
+  execution: z
+    .object({ status: z.string(), startTime: isoTime, closeTime: isoTime.nullable(), historyLength: z.number() })
+    .nullable()
+    .describe('Null when Temporal no longer knows the run (e.g. past retention).'),
+  stage: z.string().nullable().describe('From the workflow when live, else from visibility.'),
+  live: z.boolean().describe('False when the workflow could not be queried (e.g. no worker running).'),
+  status: scanStatusSchema.optional().describe("The workflow's status query result; absent when not live."),
+  liveUnavailableReason: z.string().optional(),
+  links: scanLinksSchema,
+});
+
+const decisionSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  actor: z.string(),
+  comment: z.string().optional(),
+  decidedAt: isoTime,
+  scanId: z.string(),
+});
+
+export const findingSchema = z.looseObject({
+  id: z.string(),
+  fingerprint: z.string(),
+  ruleId: z.string(),
+  cwe: z.string(),
+  title: z.string(),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  confidence: z.enum(['high', 'medium', 'low']),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  decision: decisionSchema.optional(),
+  decidedBy: z.string().optional().describe('Who decided, from the live workflow state.'),
+});
+
+export const findingsResponseSchema = z.object({
+  scanId: z.string(),
+  live: z.boolean().describe('True when statuses were overlaid from the running workflow.'),
+  findings: z.array(findingSchema),
+});
+
+export const decisionResultSchema = z.object({
+  findingId: z.string(),
+  status: z.enum(['approved', 'rejected']),
+  changed: z.boolean().describe('False when the same decision had already been recorded.'),
+});
+
+export const historyEventSchema = z.looseObject({
+  eventId: z.string(),
+  time: isoTime.optional(),
+  type: z.string().describe('e.g. ActivityTaskScheduled, WorkflowExecutionUpdateAccepted.'),
+  activityType: z.string().optional(),
+  attempt: z.number().optional(),
+  failure: z.string().optional().describe('Failure message, when the event carries one.'),
+});
+
+export const historyResponseSchema = z.object({
+  scanId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  events: z.array(historyEventSchema),
+});
+
+export const healthSchema = z.object({ ok: z.literal(true) });

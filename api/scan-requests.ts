@@ -1,0 +1,220 @@
+// Turning a "scan this" request into a running workflow: resolve the source to a repository identity and
+// revision, then start (or join) the one workflow for that tenant + repository + revision.
+import type { Client } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { promisify } from 'node:util';
+import { failureType } from '../activities/errors.js';
+import { checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
+import type { Store } from '../activities/store/store.js';
+import {
+  SEARCH_ATTRIBUTES,
+  scanWorkflowType,
+  type ScanInput,
+  type ScanSource,
+} from '../workflows/definitions.js';
+import { ApiError } from './http-errors.js';
+
+const execFileAsync = promisify(execFile);
+
+export type SourceRequest = { path: string } | { url: string; ref?: string };
+
+export interface ResolvedSource {
+  source: ScanSource;
+  /** The source as stored in the scan record and shown by the API: without credentials. */
+  recordedSource: ScanSource;
+  /** Stable identity of the repository: real path, or URL without credentials. */
+  repoKey: string;
+  /** What is being scanned: a commit (with +dirty for a modified work tree), a ref, or 'worktree'. */
+  revision: string;
+}
+
+function invalidSource(message: string): ApiError {
+  return new ApiError(400, 'invalid_source', message);
+}
+
+/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
+export async function resolveSource(req: SourceRequest | ScanSource): Promise<ResolvedSource> {
+  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path) : resolveGitSource(req);
+  return 'path' in req ? resolveLocalSource(req.path) : resolveGitSource(req);
+}
+
+async function resolveLocalSource(path: string): Promise<ResolvedSource> {
+  if (!isAbsolute(path)) {
+    throw invalidSource(
+      `Source path '${path}' is relative; send an absolute path to a directory on the API server's machine.`,
+    );
+  }
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    throw invalidSource(
+      `Source path ${path} does not exist on the API server (or is not readable by it); check the path, which must be a directory on the server's machine.`,
+    );
+  }
+  if (!(await stat(real)).isDirectory()) {
+    throw invalidSource(`Source path ${path} is a file, not a directory; pass the repository's root directory.`);
+  }
+  const source: ScanSource = { kind: 'local', path: real };
+  return { source, recordedSource: source, repoKey: real, revision: await localRevision(real) };
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  // Ambient GIT_DIR/GIT_WORK_TREE etc. would make git look at another repository than the one asked for.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+}
+
+async function git(dir: string, args: string[]): Promise<string> {
+  // fsmonitor is a command named by the repository's own config: never run it for a repo we only inspect.
+  const { stdout } = await execFileAsync('git', ['-c', 'core.fsmonitor=false', '-C', dir, ...args], {
+    env: gitEnv(),
+    timeout: 30_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** HEAD's commit (+dirty when the work tree differs from it), or 'worktree' when it is not a git repository. */
+export async function localRevision(dir: string): Promise<string> {
+  let head: string;
+  try {
+    head = (await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD'])).trim();
+  } catch {
+    return 'worktree';
+  }
+  if (!head) return 'worktree';
+  const porcelain = await git(dir, ['status', '--porcelain']).catch(() => undefined);
+  // If status cannot be read, do not claim the tree is clean: a dirty label only costs a deduplication.
+  return porcelain === undefined || porcelain.trim() !== '' ? `${head}+dirty` : head;
+}
+
+/** The URL with any user:password@ removed, so credentials never become part of an identity or a log. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
+}
+
+function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
+  let checked: CheckedGitSource;
+  try {
+    checked = checkGitSource({ url: req.url, ref: req.ref });
+  } catch (err) {
+    const type = failureType(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (type === 'InvalidSourceError') throw new ApiError(400, 'invalid_source', `${message}.`);
+    if (type === 'DisallowedSourceError') throw new ApiError(400, 'disallowed_source', `${message}.`);
+    throw err;
+  }
+  const repoKey = withoutCredentials(checked.url);
+  const ref = checked.ref ? { ref: checked.ref } : {};
+  return {
+    // The worker needs the URL as given (it may carry a token); the stored record does not.
+    source: { kind: 'git', url: checked.url, ...ref },
+    recordedSource: { kind: 'git', url: repoKey, ...ref },
+    repoKey,
+    revision: checked.ref ?? 'HEAD',
+  };
+}
+
+/** One workflow per tenant + repository + revision: a second request while it runs joins it. */
+export function scanWorkflowId(tenant: string, repoKey: string, revision: string): string {
+  const digest = createHash('sha256').update(`${repoKey}@${revision}`).digest('hex');
+  return `vigil-scan-${tenant}-${digest.slice(0, 20)}`;
+}
+
+export function newScanId(): string {
+  return `scn_${randomBytes(10).toString('hex')}`;
+}
+
+export interface ScanStarterDeps {
+  client: Client;
+  store: Store;
+  taskQueue: string;
+}
+
+/** Who asks: the API key's tenant and name (recorded as requestedBy; never the key itself). */
+export interface Requester {
+  tenant: string;
+  name: string;
+}
+
+export interface StartedScan {
+  scanId: string;
+  workflowId: string;
+  runId: string;
+  stage: string;
+  deduplicated: boolean;
+}
+
+/** Resolves the source and starts (or joins) its scan. Throws ApiError 400 for a bad source. */
+export async function startScanRequest(
+  deps: ScanStarterDeps,
+  requester: Requester,
+  request: { source: SourceRequest | ScanSource; engine: ScanInput['engine'] },
+): Promise<StartedScan> {
+  const resolved = await resolveSource(request.source);
+  return startScan(deps, requester, resolved, request.engine);
+}
+
+export async function startScan(
+  deps: ScanStarterDeps,
+  requester: Requester,
+  resolved: ResolvedSource,
+  engine: ScanInput['engine'],
+): Promise<StartedScan> {
+  const { client, store } = deps;
+  const { tenant } = requester;
+  const scanId = newScanId();
+  const workflowId = scanWorkflowId(tenant, resolved.repoKey, resolved.revision);
+  const input: ScanInput = {
+    scanId,
+    tenant,
+    repoKey: resolved.repoKey,
+    source: resolved.source,
+    engine,
+    requestedBy: requester.name,
+  };
+  const handle = await client.workflow.start(scanWorkflowType, {
+    taskQueue: deps.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    memo: { scanId, tenant, repoKey: resolved.repoKey, requestedBy: requester.name },
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
+      { key: SEARCH_ATTRIBUTES.repo, value: resolved.repoKey },
+      { key: SEARCH_ATTRIBUTES.status, value: 'queued' },
+    ],
+  });
+  // USE_EXISTING returns the running workflow if there is one; its memo says whose scan it is.
+  const description = await handle.describe();
+  const owner = description.memo?.scanId;
+  if (typeof owner !== 'string') {
+    throw new ApiError(
+      409,
+      'workflow_id_conflict',
+      `Workflow ${workflowId} is running but was not started by Vigil's API; terminate it or wait for it to finish, then retry.`,
+    );
+  }
+  const deduplicated = owner !== scanId;
+  const runId = deduplicated ? description.runId : handle.firstExecutionRunId;
+  // For a joined scan, (re)write its record only if missing: its starter may have died before writing it.
+  if (!deduplicated || !(await store.getScan(tenant, owner))) {
+    await store.upsertScan({
+      scanId: owner,
+      tenant,
+      workflowId,
+      runId,
+      repoKey: resolved.repoKey,
+      source: resolved.recordedSource,
+      requestedBy: deduplicated ? String(description.memo?.requestedBy ?? 'unknown') : requester.name,
+      createdAt: (deduplicated ? description.startTime : new Date()).toISOString(),
+    });
+  }
+  const stage = description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? 'queued';
+  return { scanId: owner, workflowId, runId, stage, deduplicated };
+}

@@ -1,0 +1,116 @@
+// The `vigil` CLI as a user runs it: a real process, the suite's Temporal server, a temp data directory.
+// Standalone (its own in-process worker) and through a running `vigil serve`.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Finding } from '../activities/model.js';
+import { git, gitRepoFromFixture } from './helpers/scan-harness.js';
+import { testTemporal } from './helpers/temporal.js';
+
+const bin = fileURLToPath(new URL('../api/bin/vigil.js', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/vulnerable-express', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function vigil(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('vigil CLI', () => {
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  let serve: ChildProcess | undefined;
+  before(async () => {
+    const t = await testTemporal();
+    dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    env = { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, VIGIL_DATA_DIR: join(dir, 'data') };
+    delete env.VIGIL_API_URL;
+    delete env.NODE_TEST_CONTEXT;
+  });
+  after(() => {
+    if (serve && serve.exitCode === null) serve.kill('SIGKILL');
+  });
+
+  test('scan, decide and history without a running server', async () => {
+    const repo = gitRepoFromFixture(fixture, dir);
+    const scan = await vigil(env, 'scan', repo, '--format', 'json');
+    assert.equal(scan.code, 0, scan.stderr);
+    assert.match(scan.stderr, /via local backend/);
+    assert.match(scan.stderr, /awaiting decisions/);
+    const out = JSON.parse(scan.stdout) as { scan: { scanId: string; stage: string }; findings: Finding[] };
+    assert.equal(out.scan.stage, 'awaiting_decisions');
+    assert.ok(out.findings.some((f) => f.cwe === 'CWE-89' && f.location.file === 'db/users.js'));
+
+    const [fix, ...rest] = [...out.findings].sort((a, b) => Number(Boolean(b.patch)) - Number(Boolean(a.patch)));
+    assert.ok(fix.patch);
+    const approved = await vigil(env, 'decide', out.scan.scanId, fix.id, 'approve', '--comment', 'fix it');
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stderr, new RegExp(`${fix.id} approved`));
+    let last: Run | undefined;
+    for (const f of rest) last = await vigil(env, 'decide', out.scan.scanId, f.id, 'reject');
+    assert.match(last!.stderr, /scan completed; approved fixes are on branch vigil\/scan-/);
+    assert.match(git(repo, 'branch', '--list', 'vigil/*'), new RegExp(`vigil/scan-${out.scan.scanId}`));
+
+    const again = await vigil(env, 'decide', out.scan.scanId, fix.id, 'reject');
+    assert.notEqual(again.code, 0, 'a decided finding cannot be contradicted');
+
+    const history = await vigil(env, 'history', out.scan.scanId);
+    assert.equal(history.code, 0, history.stderr);
+    for (const stage of ['snapshot', 'merkleSync', 'reason', 'verify', 'score', 'apply', 'report']) {
+      assert.match(history.stdout, new RegExp(`activityType=${stage}\\b`));
+    }
+  });
+
+  test('bad input is a clear error and a non-zero exit', async () => {
+    const missing = await vigil(env, 'scan', join(dir, 'nope'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /does not exist/);
+    const usage = await vigil(env, 'scan', '--format', 'xml', dir);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /--format must be table, json or sarif/);
+    const unknown = await vigil(env, 'decide', 'scn_unknown', 'f_x', 'approve');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /No scan scn_unknown/);
+  });
+
+  test('with `vigil serve` running, the CLI goes through its API', async () => {
+    serve = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let serveErr = '';
+    serve.stderr!.on('data', (d) => (serveErr += d));
+    const stateFile = join(env.VIGIL_DATA_DIR!, 'serve.json');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(stateFile)) {
+      assert.ok(Date.now() < deadline, `serve did not start: ${serveErr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(serveErr, /API on http:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(!serveErr.includes(readFileSync(join(env.VIGIL_DATA_DIR!, 'admin.key'), 'utf8').trim()), 'the key is never printed');
+
+    const repo = gitRepoFromFixture(fixture, dir);
+    const scan = await vigil(env, 'scan', repo, '--format', 'sarif');
+    assert.equal(scan.code, 0, scan.stderr);
+    assert.match(scan.stderr, /via remote backend/);
+    const sarif = JSON.parse(scan.stdout) as { version: string; runs: { results: unknown[] }[] };
+    assert.equal(sarif.version, '2.1.0');
+    assert.ok(sarif.runs[0].results.length >= 4);
+
+    serve.kill('SIGTERM');
+    await new Promise((r) => serve!.once('exit', r));
+    assert.ok(!existsSync(stateFile), 'serve removes its announcement on shutdown');
+  });
+});
