@@ -97,6 +97,14 @@ export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
 }
 
+/** True when a URL embeds a secret: any user info over HTTP(S)/FTP (tokens pose as user names), or a password. */
+export function carriesSecret(url: string): boolean {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#@]*)@/i.exec(url);
+  if (!m) return false;
+  const [, scheme, userinfo] = m;
+  return /^(https?|ftps?)$/i.test(scheme) ? userinfo.length > 0 : userinfo.includes(':');
+}
+
 function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
   let checked: CheckedGitSource;
   try {
@@ -108,10 +116,17 @@ function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
     if (type === 'DisallowedSourceError') throw new ApiError(400, 'disallowed_source', `${message}.`);
     throw err;
   }
+  if (carriesSecret(checked.url)) {
+    throw new ApiError(
+      400,
+      'credentials_in_url',
+      'The git URL carries a password or token, which would be recorded in workflow history. Send the URL without it ' +
+        "and give the worker's git the credentials instead (a credential helper or ~/.git-credentials on the worker host, or an SSH key).",
+    );
+  }
   const repoKey = withoutCredentials(checked.url);
   const ref = checked.ref ? { ref: checked.ref } : {};
   return {
-    // The worker needs the URL as given (it may carry a token); the stored record does not.
     source: { kind: 'git', url: checked.url, ...ref },
     recordedSource: { kind: 'git', url: repoKey, ...ref },
     repoKey,
