@@ -6,6 +6,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  rootCause,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -90,6 +91,11 @@ export async function scan(input: ScanInput): Promise<ScanStatus> {
           actor: d.actor,
           comment: d.comment,
         });
+      } catch (err) {
+        // Not recorded: release the claim so the finding can be decided again.
+        finding.status = 'pending';
+        finding.decidedBy = undefined;
+        throw err;
       } finally {
         decisionsInFlight--;
       }
@@ -145,7 +151,8 @@ export async function scan(input: ScanInput): Promise<ScanStatus> {
 
     setStage('completed');
   } catch (err) {
-    state.error = err instanceof Error ? err.message : String(err);
+    // The root cause says what went wrong ("path ... does not exist"), not "Activity task failed".
+    state.error = rootCause(err) ?? String(err);
     setStage('failed');
     throw err;
   }
