@@ -273,8 +273,11 @@ describe('takeSnapshot', () => {
         { path: 'src/a.ts', hash: sha256('export const a = 1;\n'), mode: '100644' },
         { path: 'src/b.ts', hash: sha256('export const b = 2;\n'), mode: '100644' },
       ];
-      assert.equal(first.snapshotId, snapshotId(files));
-      assert.equal(first.snapshotId, createHash('sha256').update(files.map((f) => `${f.mode} ${f.path}\0${f.hash}\n`).join('')).digest('hex'));
+      assert.equal(first.snapshotId, snapshotId(files, { repoKey: root }));
+      const origin = `origin ${root}\0\0clean\n`;
+      assert.equal(first.snapshotId, createHash('sha256').update(origin + files.map((f) => `${f.mode} ${f.path}\0${f.hash}\n`).join('')).digest('hex'));
+      // The same files in another repository make another snapshot record (it names its own repo and commit).
+      assert.notEqual(snapshotId(files, { repoKey: `${root}-copy` }), first.snapshotId);
 
       const writesBefore = store.writes.length;
       const second = await takeSnapshot(store, input); // every file a stat-cache hit

@@ -1,12 +1,23 @@
-// The snapshot id: a content address of the manifest, so the same tree always gets the same id and a
-// retried snapshot step lands on the row the first attempt wrote.
+// The snapshot id: a content address of the manifest and of where it came from (repository, commit), so
+// the same tree of the same repository always gets the same id and a retried snapshot step lands on the
+// row the first attempt wrote, while two repositories with identical files keep separate records.
 import { createHash } from 'node:crypto';
 import type { SnapshotFile } from '../store/store.js';
 
-/** sha256 over `mode path\0hash\n` rows sorted by path (a path cannot contain NUL, so rows are unambiguous). */
-export function snapshotId(files: readonly Pick<SnapshotFile, 'path' | 'hash' | 'mode'>[]): string {
+export interface SnapshotOrigin {
+  repoKey: string;
+  commit?: string;
+  dirty?: boolean;
+}
+
+/**
+ * sha256 over an origin line, when given, then `mode path\0hash\n` rows sorted by path (a path cannot contain
+ * NUL, so rows are unambiguous).
+ */
+export function snapshotId(files: readonly Pick<SnapshotFile, 'path' | 'hash' | 'mode'>[], origin?: SnapshotOrigin): string {
   const sorted = isSortedByPath(files) ? files : [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const h = createHash('sha256');
+  if (origin) h.update(`origin ${origin.repoKey}\0${origin.commit ?? ''}\0${origin.dirty ? 'dirty' : 'clean'}\n`);
   // Joined in chunks: one update per row costs more than the hashing itself.
   const CHUNK = 4096;
   for (let i = 0; i < sorted.length; i += CHUNK) {

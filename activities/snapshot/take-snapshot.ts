@@ -128,7 +128,7 @@ async function record(
   await uploadUnseen(store, input, tree, uploader);
   input.signal?.throwIfAborted();
 
-  const id = snapshotId(tree.files);
+  const id = snapshotId(tree.files, { repoKey: input.repoKey, ...(git ? { commit: git.commit, dirty: git.dirty } : {}) });
   // Idempotent by id: a retry writes the same row again, which the store ignores.
   await store.putSnapshot({
     id,

@@ -15,9 +15,11 @@ import type {
 } from './store.js';
 
 const SCHEMA = `
+-- A rowid table: blob rows are large, and WITHOUT ROWID tables store them inline in the key's b-tree,
+-- which made existence checks and uploads of 100k blobs about ten times slower.
 CREATE TABLE IF NOT EXISTS blobs (
   tenant TEXT NOT NULL, hash TEXT NOT NULL, content BLOB NOT NULL,
-  PRIMARY KEY (tenant, hash)) WITHOUT ROWID;
+  PRIMARY KEY (tenant, hash));
 CREATE TABLE IF NOT EXISTS snapshots (
   tenant TEXT NOT NULL, id TEXT NOT NULL, repo_key TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (tenant, id)) WITHOUT ROWID;
