@@ -131,6 +131,40 @@ describe('scan pipeline', () => {
     assert.ok(status.findings.length > 0, 'the rest of the tree is still analysed');
   });
 
+  test('a git URL source: cloned, and the approved patch delivered as a series that git am applies', async () => {
+    const repo = gitRepoFromFixture(join(fixtures, 'vulnerable-express'), h.dir);
+    const bare = `${repo}.git`;
+    execFileSync('git', ['clone', '-q', '--bare', repo, bare]);
+    const remoteRefs = git(bare, 'show-ref');
+    const previous = process.env.GIT_ALLOW_PROTOCOL;
+    process.env.GIT_ALLOW_PROTOCOL = 'file'; // the operator allows local clones for this test only
+    try {
+      const url = `file://${bare}`;
+      const input = scanInput(h, url, { source: { kind: 'git', url, ref: 'main' }, repoKey: url });
+      const handle = await startScan(h, input);
+      const status = await waitForStage(handle, ['awaiting_decisions']);
+      assert.equal(status.counts.snapshot?.commit, git(repo, 'rev-parse', 'HEAD').trim());
+      const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+      const fix = findings.find((f) => f.patch)!;
+      for (const f of findings) {
+        await handle.executeUpdate(decideUpdate, { args: [{ findingId: f.id, decision: f === fix ? 'approve' : 'reject', ...approver }] });
+      }
+      const result: ScanStatus = await handle.result();
+      assert.equal(result.counts.apply?.patchSeries, true);
+      assert.equal(result.counts.apply?.applied, 1);
+      assert.equal(git(bare, 'show-ref'), remoteRefs, 'nothing is pushed to the remote');
+
+      const series = await h.store.getArtifact<string>('default', input.scanId, 'patch-series');
+      const checkout = `${repo}-am`;
+      execFileSync('git', ['clone', '-q', bare, checkout]);
+      execFileSync('git', ['-C', checkout, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'am'], { input: series });
+      assert.deepEqual(git(checkout, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n'), [fix.patch!.file]);
+    } finally {
+      if (previous === undefined) delete process.env.GIT_ALLOW_PROTOCOL;
+      else process.env.GIT_ALLOW_PROTOCOL = previous;
+    }
+  });
+
   test('a re-scan keeps earlier decisions and analyses only what changed', async () => {
     const repo = gitRepoFromFixture(join(fixtures, 'vulnerable-express'), h.dir);
     const first = scanInput(h, repo);
