@@ -5,7 +5,7 @@ import type { Candidate, Patch, SourceFiles, TraceStep } from '../../model.js';
 import { HANDLER_PARAMETERS } from './models/frameworks.js';
 import { RULES } from './models/rules.js';
 import { REQUEST_SOURCES } from './models/sources.js';
-import { instantiate, type CallEffect, type Collector, type Effect, type SinkHit, type SummaryProvider } from './summaries.js';
+import { instantiate, type Collector, type SinkHit, type SummaryProvider } from './summaries.js';
 import type { FnRef, SourceRoot, Value } from './values.js';
 
 export interface Entry {
@@ -24,14 +24,18 @@ function requestArgs(arity: number): Value[] {
   return row.roles.map((type) => (type ? { flows: [], obj: { type, alloc: `entry:${type}` } } : { flows: [] }));
 }
 
-class HitCollector implements Collector {
-  hits: SinkHit[] = [];
-  addSink(hit: SinkHit) {
-    if (hit.flow.root.kind === 'source' && !hit.receiver) this.hits.push(hit);
-  }
-  addEffect(_e: Effect) {}
-  addCall(_c: CallEffect) {}
-  addFiles() {}
+/** Keeps the sink hits whose flow starts at request input (and whose receiver condition resolved). */
+function hitCollector(): Collector & { hits: SinkHit[] } {
+  const hits: SinkHit[] = [];
+  return {
+    hits,
+    addSink: (hit) => {
+      if (hit.flow.root.kind === 'source' && !hit.receiver) hits.push(hit);
+    },
+    addEffect: () => {},
+    addCall: () => {},
+    addFiles: () => {},
+  };
 }
 
 const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -65,7 +69,7 @@ export function buildCandidates(ctx: CandidateContext, entries: Entry[]): Candid
   // Reachable registrations first, so a handler also registered elsewhere keeps its best evidence.
   const ordered = [...entries].sort((a, b) => Number(b.reachable) - Number(a.reachable) || Number(!!b.route) - Number(!!a.route));
   for (const entry of ordered) {
-    const collector = new HitCollector();
+    const collector = hitCollector();
     instantiate(ctx.provider, entry.handler, requestArgs(entry.arity), { site: { file: entry.handler.file, line: 1, column: 1 }, argText: () => undefined, depth: 0, entry: true }, collector);
     // One candidate per sink and entry point: the first source (by position) speaks for the others.
     const groups = new Map<string, SinkHit[]>();
@@ -139,4 +143,5 @@ export function buildCandidates(ctx: CandidateContext, entries: Entry[]): Candid
 
 const srcOf = (h: SinkHit) => (h.flow.root as SourceRoot).site;
 const srcOrder = (h: SinkHit) => srcOf(h).line * 10000 + srcOf(h).column;
+// Sources in other files than the first compare by path (srcKey) after position.
 const srcKey = (h: SinkHit) => `${srcOf(h).file}:${(h.flow.root as SourceRoot).label}`;

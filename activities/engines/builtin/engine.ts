@@ -1,59 +1,28 @@
-// The built-in engine: parse, summarise, find entry points, instantiate, report. Deterministic and offline.
+// The built-in engine: each front end parses and summarises its files; then entry points are found
+// (registered route handlers, and handler-shaped functions nothing registers), their summaries are
+// instantiated with a request object, and the flows that reach sinks become candidates.
 import type { EngineInput, EngineOutput, ReasoningEngine } from '../../model.js';
 import { buildCandidates, type Entry } from './candidates.js';
-import { HANDLER_LIKE_PARAMS } from './models/frameworks.js';
+import type { FrontEnd, FrontEndResult } from './frontend.js';
+import { javascriptFrontEnd } from './js/frontend.js';
 import { collectRegistry, routeString, servedPrefixes } from './routes.js';
-import { readModule, type ModuleInfo } from './js/modules.js';
-import { isAnalysable, looksMinified, parse } from './js/parse.js';
-import { createProgram, type JsProgram } from './js/program.js';
-import { buildPatch } from './js/patches/index.js';
-import ts from 'typescript';
 
 export const ENGINE_NAME = 'builtin';
 export const ENGINE_VERSION = '1.0.0';
 
-function loadModules(input: EngineInput): Map<string, ModuleInfo> {
-  const paths = input.files.paths().filter(isAnalysable).sort();
-  const texts = new Map<string, string>();
-  for (const p of paths) {
-    const t = input.files.read(p);
-    if (t !== undefined && !looksMinified(t)) texts.set(p, t);
-  }
-  const modules = new Map<string, ModuleInfo>();
-  const exists = (p: string) => texts.has(p);
-  let done = 0;
-  for (const [p, text] of texts) {
-    input.signal?.throwIfAborted();
-    modules.set(p, readModule(p, parse(p, text), exists));
-    if (++done % 50 === 0 || done === texts.size) input.onProgress?.({ phase: 'parse', done, total: texts.size });
-  }
-  return modules;
-}
+/** Languages the engine understands; a new language adds a front end here. */
+const FRONT_ENDS: FrontEnd[] = [javascriptFrontEnd];
 
-function entryPoints(prog: JsProgram): Entry[] {
-  const registry = collectRegistry(prog.summaries.values(), prog.hasCallers);
+function entryPoints(fe: FrontEndResult): Entry[] {
+  const registry = collectRegistry(fe.summaries, fe.hasCallers);
   const entries: Entry[] = [];
   const registered = new Set<string>();
   for (const r of registry.routes) {
-    const info = prog.infoOf(r.handler);
-    if (!info) continue;
-    registered.add(info.id);
+    registered.add(r.handler.id);
     const prefixes = servedPrefixes(registry, r.owner);
-    entries.push({
-      handler: r.handler,
-      arity: info.params.length,
-      route: routeString(r.method, prefixes[0], r.path),
-      reachable: prefixes.length > 0,
-    });
+    entries.push({ handler: r.handler, arity: fe.arity(r.handler), route: routeString(r.method, prefixes[0], r.path), reachable: prefixes.length > 0 });
   }
-  // Handlers defined but never registered (nor called): reported as unreachable, for the verifier to weigh.
-  for (const info of prog.functions.values()) {
-    if (info.isModule || registered.has(info.id) || prog.called.has(info.id)) continue;
-    const [req, res] = info.params;
-    if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
-    if (!HANDLER_LIKE_PARAMS.request.test(req.name.text) || !HANDLER_LIKE_PARAMS.response.test(res.name.text)) continue;
-    entries.push({ handler: prog.fnRef(info.node as never), arity: info.params.length, reachable: false });
-  }
+  for (const handler of fe.unregisteredHandlers(registered)) entries.push({ handler, arity: fe.arity(handler), reachable: false });
   return entries;
 }
 
@@ -63,24 +32,23 @@ export function createBuiltinEngine(): ReasoningEngine {
     version: ENGINE_VERSION,
     async analyse(input: EngineInput): Promise<EngineOutput> {
       input.signal?.throwIfAborted();
-      const modules = loadModules(input);
-      const prog = createProgram(modules);
-      prog.solve(input.signal, (done, total) => input.onProgress?.({ phase: 'summaries', done, total }));
-      prog.freeze();
-      input.signal?.throwIfAborted();
-      const entries = entryPoints(prog);
-      const all = buildCandidates(
-        { provider: prog.provider, files: input.files, engine: ENGINE_NAME, patchFor: (hit) => buildPatch(prog, hit) },
-        entries,
-      );
-      input.onProgress?.({ phase: 'candidates', done: entries.length, total: entries.length });
-      const scope = input.scope;
-      const candidates = scope ? all.filter((c) => scope.has(c.origin)) : all;
-      const parsed = [...modules.keys()].sort();
+      const all = input.files.paths();
+      const candidates = [];
+      const parsed: string[] = [];
       const dependencies: Record<string, string[]> = {};
-      for (const p of parsed) dependencies[p] = modules.get(p)!.deps;
+      for (const fe of FRONT_ENDS) {
+        const result = await fe.analyse(input, all.filter(fe.accepts).sort());
+        input.signal?.throwIfAborted();
+        const entries = entryPoints(result);
+        candidates.push(...buildCandidates({ provider: result.provider, files: input.files, engine: ENGINE_NAME, patchFor: result.patchFor }, entries));
+        input.onProgress?.({ phase: 'candidates', done: entries.length, total: entries.length });
+        parsed.push(...result.files);
+        Object.assign(dependencies, result.dependencies);
+      }
+      const scope = input.scope;
+      parsed.sort();
       return {
-        candidates,
+        candidates: scope ? candidates.filter((c) => scope.has(c.origin)) : candidates,
         analysedFiles: scope ? parsed.filter((p) => scope.has(p)) : parsed,
         dependencies,
       };

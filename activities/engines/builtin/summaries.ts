@@ -8,7 +8,7 @@
 import type { TraceStep } from '../../model.js';
 import { project } from './access.js';
 import type { PatchKind, RuleId } from './models/types.js';
-import { empty, flowKey, join, rootKey, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value } from './values.js';
+import { empty, flowKey, join, mergeFlows, rootKey, signature, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value } from './values.js';
 
 export interface SinkHit {
   sinkId: string;
@@ -72,7 +72,8 @@ export const emptySummary = (fnId: string): Summary => ({
 export const hitKey = (h: SinkHit) =>
   `${h.sinkId}|${h.site.file}:${h.site.line}:${h.site.column}|${h.argIndex}|${flowKey(h.flow)}|${h.receiver ? `${rootKey(h.receiver.root)}:${h.receiver.type}` : ''}`;
 
-const valueRootsKey = (v: Value) => `${v.flows.map(flowKey).join(',')}|${v.obj?.alloc ?? ''}|${(v.fns ?? []).map((f) => f.id).join(',')}`;
+const valueRootsKey = (v: Value) =>
+  `${v.flows.filter((f) => f.alias).map((f) => rootKey(f.root)).sort().join(',')}|${v.obj?.alloc ?? ''}|${(v.fns ?? []).map((f) => f.id).sort().join(',')}`;
 
 export function effectKey(e: Effect): string {
   return e.kind === 'route'
@@ -80,7 +81,36 @@ export function effectKey(e: Effect): string {
     : `m|${e.site.file}:${e.site.line}:${e.site.column}|${valueRootsKey(e.receiver)}|${valueRootsKey(e.child)}`;
 }
 
-export const callKey = (c: CallEffect) => `${c.site.file}:${c.site.line}:${c.site.column}|${valueRootsKey(c.callee)}|${c.args.map(valueRootsKey).join('/')}`;
+const MAX_HITS_PER_SITE = 16;
+const siteKey = (h: SinkHit) => `${h.sinkId}|${h.site.file}:${h.site.line}:${h.site.column}`;
+
+/** Add a sink hit unless known, keeping at most a few flows per sink (enough to report it, bounded). */
+export function addHit(sinks: Map<string, SinkHit>, key: string, hit: SinkHit): boolean {
+  if (sinks.has(key)) return false;
+  const site = siteKey(hit);
+  let n = 0;
+  for (const h of sinks.values()) if (siteKey(h) === site && ++n >= MAX_HITS_PER_SITE) return false;
+  sinks.set(key, hit);
+  return true;
+}
+
+/** One entry per call site and callee: argument values of repeated analyses are joined, not multiplied. */
+export const callKey = (c: CallEffect) => `${c.site.file}:${c.site.line}:${c.site.column}|${valueRootsKey(c.callee)}`;
+
+/** Add `c` to `calls`, joining arguments with an existing entry; true when something new was learnt. */
+export function mergeCall(calls: Map<string, CallEffect>, c: CallEffect): boolean {
+  const k = callKey(c);
+  const old = calls.get(k);
+  if (!old) {
+    calls.set(k, c);
+    return true;
+  }
+  const n = Math.max(old.args.length, c.args.length);
+  const args = Array.from({ length: n }, (_, i) => join(old.args[i] ?? empty(), c.args[i] ?? empty()));
+  const changed = args.some((a, i) => signature(a) !== signature(old.args[i] ?? empty()));
+  if (changed) calls.set(k, { ...old, args });
+  return changed;
+}
 
 /** Where instantiated facts go: the caller's summary under construction, or the final candidate collector. */
 export interface Collector {
@@ -106,6 +136,8 @@ export interface CallSite {
   depth: number;
   /** Entry-point instantiation: parameters are not "passed" by any code. */
   entry?: boolean;
+  /** Functions being instantiated on this chain: a recursive callback is not unfolded again. */
+  active?: ReadonlySet<string>;
 }
 
 function concat(outer: Flow, inner: Flow, bridge: TraceStep | undefined): Flow {
@@ -150,11 +182,19 @@ export class Substitution {
     };
   }
 
-  /** The caller-side value a root stands for. */
+  private readonly roots = new Map<string, Value>();
+
+  /** The caller-side value a root stands for (memoised: summaries mention the same roots many times). */
   root(root: Root): Value {
     if (root.kind === 'source') return { flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }] };
-    const base = root.kind === 'param' ? (this.args[root.index] ?? empty()) : this.provider.capture(this.fn, root.name, root.site);
-    return project(base, root.path, root.site);
+    const key = `${rootKey(root)}@${root.site.line}:${root.site.column}`;
+    let v = this.roots.get(key);
+    if (!v) {
+      const base = root.kind === 'param' ? (this.args[root.index] ?? empty()) : this.provider.capture(this.fn, root.name, root.site);
+      v = project(base, root.path, root.site);
+      this.roots.set(key, v);
+    }
+    return v;
   }
 
   flows(inner: Flow): Flow[] {
@@ -176,20 +216,23 @@ export class Substitution {
       out.props = new Map();
       for (const [k, p] of v.props) out.props.set(k, this.value(p, depth + 1));
     }
+    const flows: Flow[] = [];
     for (const f of v.flows) {
       if (f.root.kind === 'source') {
-        out = join(out, { flows: [f] });
+        flows.push(f);
         continue;
       }
       const outer = this.root(f.root);
       const bridge = this.bridge(f.root);
       if (f.alias) {
         // The value *is* the caller's value: keep its identity (functions, typed objects, shape).
-        out = join(out, { ...outer, flows: outer.flows.map((o) => concat(o, f, bridge)) });
+        for (const o of outer.flows) flows.push(concat(o, f, bridge));
+        if (outer.obj || outer.fns || outer.ext || outer.props || outer.text !== undefined) out = join(out, { ...outer, flows: [] });
       } else {
-        out = join(out, { flows: taintOf(outer).map((o) => concat(o, f, bridge)) });
+        for (const o of taintOf(outer)) flows.push(concat(o, f, bridge));
       }
     }
+    if (flows.length) out = { ...out, flows: mergeFlows(out.flows, mergeFlows([], flows)) };
     return out;
   }
 
@@ -210,12 +253,13 @@ export class Substitution {
   }
 }
 
-const MAX_DEPTH = 12;
+const MAX_DEPTH = 8;
 
 /** Apply `fn`'s summary at a call site: facts go to `into`, the return value comes back. */
 export function instantiate(provider: SummaryProvider, fn: FnRef, args: Value[], call: CallSite, into: Collector): Value {
-  if (call.depth > MAX_DEPTH) return empty();
+  if (call.depth > MAX_DEPTH || call.active?.has(fn.id)) return empty();
   provider.called?.(fn);
+  const active = new Set(call.active ?? []).add(fn.id);
   const s = provider.summary(fn);
   const sub = new Substitution(provider, fn, args, call);
   into.addFiles([fn.file, ...s.files]);
@@ -245,7 +289,7 @@ export function instantiate(provider: SummaryProvider, fn: FnRef, args: Value[],
     const callee = sub.value(c.callee);
     const cargs = c.args.map((a) => sub.value(a));
     for (const target of callee.fns ?? []) {
-      instantiate(provider, target, cargs, { site: c.site, argText: (i) => c.argTexts[i], depth: call.depth + 1 }, into);
+      instantiate(provider, target, cargs, { site: c.site, argText: (i) => c.argTexts[i], depth: call.depth + 1, active }, into);
     }
     if (!callee.fns?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source')) {
       into.addCall({ ...c, callee, args: cargs });

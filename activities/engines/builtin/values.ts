@@ -98,7 +98,7 @@ export interface Env {
 }
 
 export const MAX_PATH = 4;
-const MAX_FLOWS = 24;
+const MAX_FLOWS = 16;
 const MAX_STEPS = 24;
 
 export const empty = (): Value => ({ flows: [] });
@@ -114,13 +114,30 @@ export function rootKey(r: Root): string {
   }
 }
 
-export const flowKey = (f: Flow) => `${rootKey(f.root)}|${f.cuts.join(',')}|${f.alias ? 'a' : ''}`;
+const flowKeys = new WeakMap<Flow, string>();
+
+/** Identity of a flow for deduplication (its steps do not count): memoised, flows are never mutated. */
+export function flowKey(f: Flow): string {
+  let k = flowKeys.get(f);
+  if (k === undefined) {
+    // Transformed data from one parameter member is one flow, whichever sub-member it came from: the first
+    // keeps its precise path for labels, and summaries stay small.
+    const r = f.root;
+    const root =
+      !f.alias && r.kind !== 'source' && r.path.length > 2
+        ? `${r.kind === 'param' ? `p${r.index}` : `c:${r.name}`}.${r.path[0]}.${r.path[1]}`
+        : rootKey(r);
+    k = `${root}|${f.cuts.join(',')}|${f.alias ? 'a' : ''}`;
+    flowKeys.set(f, k);
+  }
+  return k;
+}
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
-function mergeFlows(a: Flow[], b: Flow[]): Flow[] {
-  if (!b.length) return a;
-  if (!a.length) return b;
+export function mergeFlows(a: Flow[], b: Flow[]): Flow[] {
+  if (!b.length || a === b) return a;
+  if (!a.length && b.length === 1) return b;
   const seen = new Set(a.map(flowKey));
   const out = [...a];
   for (const f of b) {
@@ -206,14 +223,13 @@ function mapProps(props: Map<string, Value>, fn: (v: Value) => Value): Map<strin
 }
 
 /** Cut the flows of `v` for `rules` ('all' removes the taint altogether). */
-export function sanitise(v: Value, rules: string[] | 'all', name: string): Value {
+export function sanitise(v: Value, rules: string[] | 'all'): Value {
   if (rules === 'all') return { flows: [], text: v.text && v.constant ? v.text : undefined, constant: v.constant };
   const f = (x: Value): Value => ({
     ...x,
-    flows: x.flows.map((fl) => ({ ...fl, cuts: uniq([...fl.cuts, ...rules]), partial: fl.partial })),
+    flows: x.flows.map((fl) => ({ ...fl, cuts: uniq([...fl.cuts, ...rules]) })),
     props: x.props && mapProps(x.props, f),
   });
-  void name;
   return f(v);
 }
 

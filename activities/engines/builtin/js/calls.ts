@@ -5,12 +5,13 @@ import { memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS } from '../models/frameworks.js';
 import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
-import type { CalleeMatch, SinkModel } from '../models/types.js';
+import type { CalleeMatch } from '../models/types.js';
 import { instantiate } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
 import { bind, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql } from './strings.js';
+import { RULE_IDS } from '../models/rules.js';
 
 export interface CallInfo {
   callee: Value;
@@ -68,7 +69,9 @@ export function matchesCallee(m: CalleeMatch, call: CallInfo): 'typed' | 'named'
   if (call.receiver.obj) return call.receiver.obj.type === m.receiverType ? 'typed' : 'no';
   if (call.receiver.ext?.length || call.receiver.fns?.length) return 'no';
   if (m.receiverNames?.test(receiverName(call.receiverExpr))) return 'named';
-  if (call.receiver.flows.some((f) => f.alias && f.root.kind !== 'source')) return 'symbolic';
+  // A parameter (or one of its direct members) that may turn out to be of the type at a call site.
+  const param = symbolicReceiver(call.receiver);
+  if (param && m.symbolicMethods?.includes(call.method)) return 'symbolic';
   return 'no';
 }
 
@@ -101,6 +104,11 @@ const sinkRows = indexRows(SINKS);
 const sanitiserRows = indexRows(SANITISERS);
 const producerRows = indexRows(TYPE_PRODUCERS);
 
+function symbolicReceiver(v: Value): Flow['root'] | undefined {
+  const f = v.flows.find((x) => x.alias && x.root.kind !== 'source' && x.root.path.length <= 1);
+  return f?.root;
+}
+
 const truthyOption = (args: Value[], name: string) =>
   args.some((a) => {
     const p = a.props?.get(name);
@@ -122,7 +130,7 @@ function checkSinks(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: 
     }
     // A conditional match (receiver still a parameter) is not known to be this sink yet.
     if (how !== 'symbolic') matched = true;
-    const receiverRoot = how === 'symbolic' ? call.receiver!.flows.find((f) => f.alias && f.root.kind !== 'source')!.root : undefined;
+    const receiverRoot = how === 'symbolic' ? symbolicReceiver(call.receiver!) : undefined;
     for (const i of positions) {
       const a = args[i];
       if (!a) continue;
@@ -163,7 +171,9 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
     const typed = !!type && rm.receiverTypes.includes(type);
     const untyped = !receiver.obj && !receiver.ext?.length && !receiver.fns?.length;
     const named = untyped && rm.receiverNames.test(receiverName(call.receiverExpr));
-    const symbolic = untyped && receiver.flows.some((f) => f.alias && f.root.kind !== 'source');
+    // A parameter itself (`function setup(app) { app.get('/x', fn) }`), registering a function we can see.
+    const symbolic =
+      untyped && receiver.flows.some((f) => f.alias && f.root.kind !== 'source' && f.root.path.length === 0) && args.some((a) => a.fns?.length);
     if (!typed && !named && !symbolic) continue;
     const name = receiverName(call.receiverExpr);
     if (method === 'route' && args[0]?.constant) {
@@ -229,7 +239,7 @@ function sanitiserResult(call: CallInfo, args: Value[]): Value | undefined {
     if (matchesCallee(s.match, call) === 'no') continue;
     const from = s.from ?? 0;
     const base = from === -1 ? (call.receiver ?? empty()) : (args[from] ?? empty());
-    return sanitise(derived(base), s.cuts, s.id);
+    return sanitise(derived(base), s.cuts);
   }
   return undefined;
 }
@@ -241,7 +251,7 @@ function stringReplace(call: CallInfo, args: Value[]): Value | undefined {
   if (pattern?.regex && replacement?.constant) {
     const j = judgeReplace(pattern.regex.source, pattern.regex.flags, replacement.text ?? '');
     const name = `replace(/${pattern.regex.source}/${pattern.regex.flags})`;
-    if (j.cuts.length) v = sanitise(v, j.cuts.length === 4 ? 'all' : j.cuts, name);
+    if (j.cuts.length) v = sanitise(v, j.cuts.length === RULE_IDS.length ? 'all' : j.cuts);
     if (j.partial.length) v = notePartial(v, `${name} (partial filtering for ${j.partial.join(', ')})`);
   }
   return v;
@@ -357,4 +367,3 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   return out;
 }
 
-export type { SinkModel };

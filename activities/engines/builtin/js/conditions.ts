@@ -8,6 +8,7 @@ import { empty, isTainted, notePartial, sanitise, type Value } from '../values.j
 import { calleeOf, matchesCallee } from './calls.js';
 import { accessPathText, evalExpr, type Ctx } from './interpreter.js';
 import { judgeTest } from './strings.js';
+import { RULE_IDS } from '../models/rules.js';
 
 function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => Value): void {
   const path = accessPathText(subject);
@@ -21,7 +22,7 @@ function applyGuard(ctx: Ctx, g: GuardModel, subject: ts.Expression, receiver: V
     if (g.requiresTag && !v.flows.every((f) => f.tags.includes(g.requiresTag!))) {
       return notePartial(v, `${g.id} check on a path that is not normalised (path.resolve/join)`);
     }
-    return sanitise(v, g.cuts, g.id);
+    return sanitise(v, g.cuts);
   });
 }
 
@@ -38,7 +39,7 @@ function guardCall(ctx: Ctx, call: ts.CallExpression): void {
     const re = evalExpr(ctx, callee.expression).regex;
     if (re) {
       const cuts: RuleId[] = judgeTest(re.source, re.flags);
-      if (cuts.length) setSubject(ctx, call.arguments[0], (v) => sanitise(v, cuts.length === 4 ? 'all' : cuts, 'regex allow-list'));
+      if (cuts.length) setSubject(ctx, call.arguments[0], (v) => sanitise(v, cuts.length === RULE_IDS.length ? 'all' : cuts));
       return;
     }
   }

@@ -21,6 +21,8 @@ export interface FunctionInfo {
   declared: Set<string>;
   /** Declared names bound to a function or class declaration (hoisted). */
   hoisted: Map<string, ts.FunctionDeclaration | ts.ClassDeclaration>;
+  /** `const f = () => ...`: names bound once to a function expression (closures calling them resolve directly). */
+  constFunctions: Map<string, ts.ArrowFunction | ts.FunctionExpression>;
   parent?: FunctionInfo;
   isModule: boolean;
 }
@@ -64,6 +66,7 @@ export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, 
       params: isModule ? [] : node.parameters,
       declared: new Set(),
       hoisted: new Map(),
+      constFunctions: new Map(),
       parent,
       isModule,
     };
@@ -72,7 +75,13 @@ export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, 
     return info;
   };
   const walk = (n: ts.Node, owner: FunctionInfo): void => {
-    if (ts.isVariableDeclaration(n)) for (const name of bindingNames(n.name)) owner.declared.add(name);
+    if (ts.isVariableDeclaration(n)) {
+      for (const name of bindingNames(n.name)) owner.declared.add(name);
+      const init = n.initializer;
+      if (ts.isIdentifier(n.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && n.parent.flags & ts.NodeFlags.Const) {
+        owner.constFunctions.set(n.name.text, init);
+      }
+    }
     else if (ts.isCatchClause(n) && n.variableDeclaration) for (const name of bindingNames(n.variableDeclaration.name)) owner.declared.add(name);
     else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) && n.name) {
       owner.declared.add(n.name.text);

@@ -5,8 +5,8 @@
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
-import { callKey, effectKey, hitKey, type Collector, type Summary } from '../summaries.js';
-import { addStep, derived, empty, join, joinAll, taintOf, type Env, type Flow, type FnRef, type Site, type Value } from '../values.js';
+import { addHit, effectKey, hitKey, mergeCall, type Collector, type Summary } from '../summaries.js';
+import { addStep, derived, empty, join, joinAll, taintOf, type Env, type Flow, type Site, type Value } from '../values.js';
 import { evalCall } from './calls.js';
 import { refine } from './conditions.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
@@ -47,16 +47,14 @@ export function builder(fnId: string): Summary & Collector {
     calls: new Map(),
     files: new Set(),
     addSink(hit) {
-      const k = hitKey(hit);
-      if (!s.sinks.has(k)) s.sinks.set(k, hit);
+      addHit(s.sinks, hitKey(hit), hit);
     },
     addEffect(e) {
       const k = effectKey(e);
       if (!s.effects.has(k)) s.effects.set(k, e);
     },
     addCall(c) {
-      const k = callKey(c);
-      if (!s.calls.has(k)) s.calls.set(k, c);
+      mergeCall(s.calls, c);
     },
     addFiles(files) {
       for (const f of files) s.files.add(f);
@@ -83,8 +81,8 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
     if (!p.declared.has(name)) continue;
     if (p.isModule) return ctx.prog.moduleBinding(ctx.mod, name);
     let v = symbolic({ kind: 'capture', name, path: [], site: siteOf(ctx, node) });
-    const decl = p.hoisted.get(name);
-    if (decl && ts.isFunctionDeclaration(decl)) v = join(v, { flows: [], fns: [ctx.prog.fnRef(decl)] });
+    const decl = p.hoisted.get(name) ?? p.constFunctions.get(name);
+    if (decl && !ts.isClassDeclaration(decl)) v = join(v, { flows: [], fns: [ctx.prog.fnRef(decl)] });
     return v;
   }
   if (name === 'undefined' || name === 'NaN' || name === 'Infinity') return empty();
@@ -550,10 +548,8 @@ export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
   }
   if (ts.isBinaryExpression(e)) return evalBinary(ctx, e);
   if (ts.isPrefixUnaryExpression(e)) {
-    const v = evalExpr(ctx, e.operand);
-    if (e.operator === ts.SyntaxKind.ExclamationToken) return empty();
-    // +x, -x, ~x, ++x coerce to a number: numeric coercion is a sanitiser.
-    void v;
+    // !x is a boolean; +x, -x, ~x, ++x coerce to a number: numeric coercion is a sanitiser.
+    evalExpr(ctx, e.operand);
     return empty();
   }
   if (ts.isPostfixUnaryExpression(e)) return empty();

@@ -2,7 +2,7 @@
 // computed to a fixed point over the call graph (a worklist; cycles terminate because summaries only grow
 // and are bounded).
 import ts from 'typescript';
-import { emptySummary, type Summary, type SummaryProvider } from '../summaries.js';
+import { addHit, emptySummary, mergeCall, type Summary, type SummaryProvider } from '../summaries.js';
 import { empty, join, signature, type Env, type FnRef, type Site, type Value } from '../values.js';
 import { memberAccess } from '../access.js';
 import { analyse } from './interpreter.js';
@@ -34,7 +34,7 @@ export interface JsProgram {
   called: Set<string>;
   /** Functions instantiated by other code (their effects belong to their callers). */
   hasCallers(fnId: string): boolean;
-  solve(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): void;
+  solve(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** Stop recording call-graph facts (the final instantiation is not a call from code). */
   freeze(): void;
 }
@@ -56,6 +56,9 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
   const queue = new Set<string>();
   const called = new Set<string>();
   let frozen = false;
+  let phase: 1 | 2 = 1;
+  /** Functions computed in phase 2 (with complete module scopes). */
+  const computed = new Set<string>();
 
   const state = (path: string): ModuleState => {
     let st = states.get(path);
@@ -132,12 +135,14 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
       const info = functions.get(fn.node as ts.Node);
       if (!info) return emptySummary(fn.id);
       const caller = stack[stack.length - 1];
-      if (caller && caller !== info.id) {
+      if (caller) {
         let set = dependents.get(info.id);
         if (!set) dependents.set(info.id, (set = new Set()));
         set.add(caller);
       }
-      if (!summaries.has(info.id) && !inProgress.has(info.id) && stack.length < 48) run(info);
+      // Bottom-up: a callee not yet (re)computed in this phase is computed before its caller reads it.
+      const stale = !summaries.has(info.id) || (phase === 2 && !computed.has(info.id));
+      if (stale && !inProgress.has(info.id) && stack.length < 48) run(info);
       return summaries.get(info.id) ?? emptySummary(info.id);
     },
     paramName: (fn, i) => paramName(functions.get(fn.node as ts.Node), i),
@@ -158,9 +163,9 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
 
   function mergeInto(old: Summary, fresh: Summary): boolean {
     let changed = false;
-    for (const [k, v] of fresh.sinks) if (!old.sinks.has(k)) (old.sinks.set(k, v), (changed = true));
+    for (const [k, v] of fresh.sinks) if (addHit(old.sinks, k, v)) changed = true;
     for (const [k, v] of fresh.effects) if (!old.effects.has(k)) (old.effects.set(k, v), (changed = true));
-    for (const [k, v] of fresh.calls) if (!old.calls.has(k)) (old.calls.set(k, v), (changed = true));
+    for (const c of fresh.calls.values()) if (mergeCall(old.calls, c)) changed = true;
     for (const f of fresh.files) if (!old.files.has(f)) (old.files.add(f), (changed = true));
     const ret = join(old.ret, fresh.ret);
     if (signature(ret) !== signature(old.ret)) changed = true;
@@ -181,6 +186,10 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
       env = st.env;
     } else env = { vars: new Map(), owner: info.node };
     inProgress.add(info.id);
+    if (phase === 2) {
+      computed.add(info.id);
+      queue.delete(info.id); // computed now, with the latest callee summaries
+    }
     stack.push(info.id);
     let fresh: Summary;
     try {
@@ -235,24 +244,29 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
       state(path).esm.set(name, v);
     },
     hasCallers: (fnId) => (dependents.get(fnId)?.size ?? 0) > 0,
-    solve(signal, onProgress) {
+    async solve(signal, onProgress) {
+      const pause = pacer(signal);
       const paths = [...modules.keys()].sort();
       // Phase 1: module top levels in order (imports evaluate first, on demand).
-      paths.forEach((p, i) => {
-        signal?.throwIfAborted();
-        ensureInit(p);
+      for (let i = 0; i < paths.length; i++) {
+        await pause();
+        ensureInit(paths[i]);
         onProgress?.(i + 1, paths.length);
-      });
-      // Phase 2: every function once more with complete module scopes, then until nothing changes.
+      }
+      // Phase 2: every function again, bottom-up, with complete module scopes; then until nothing changes.
+      phase = 2;
+      queue.clear();
       const all = [...byId.values()].filter((f) => !f.isModule).map((f) => f.id).sort();
-      for (const id of all) queue.add(id);
-      for (const p of paths) queue.add(functions.get(modules.get(p)!.sf)!.id);
-      const budget = 40 * byId.size + 1000;
       let runs = 0;
+      for (const id of all) {
+        await pause();
+        if (!computed.has(id)) (run(byId.get(id)!), runs++);
+      }
+      for (const p of paths) run(functions.get(modules.get(p)!.sf)!);
+      const budget = 40 * byId.size + 1000;
       while (queue.size && runs < budget) {
+        await pause();
         const id = queue.values().next().value as string;
-        queue.delete(id);
-        if (runs % 200 === 0) signal?.throwIfAborted();
         run(byId.get(id)!);
         runs++;
       }
@@ -262,4 +276,16 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
     },
   };
   return prog;
+}
+
+/** Yields to the event loop every ~50 ms (heartbeats and aborts get through), and throws once aborted. */
+export function pacer(signal?: AbortSignal): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    signal?.throwIfAborted();
+    if (Date.now() - last < 50) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = Date.now();
+    signal?.throwIfAborted();
+  };
 }

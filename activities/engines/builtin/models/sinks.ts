@@ -37,7 +37,7 @@ export const SINKS: SinkModel[] = [
   {
     id: 'sql-client.query',
     rule: 'sql-injection',
-    match: { kind: 'method', receiverType: 'sql-client', methods: SQL_METHODS, receiverNames: DB_NAMES },
+    match: { kind: 'method', receiverType: 'sql-client', methods: SQL_METHODS, receiverNames: DB_NAMES, symbolicMethods: ['query', 'execute', 'raw', 'prepare', 'whereRaw'] },
     args: [0],
     condition: 'sql-text',
     patch: 'sql-parameterise',
@@ -67,7 +67,7 @@ export const SINKS: SinkModel[] = [
   ...['sendFile', 'download'].map((fn): SinkModel => ({
     id: `express.response.${fn}`,
     rule: 'path-traversal',
-    match: { kind: 'method', receiverType: 'express.response', methods: [fn], receiverNames: /^(res|response)$/ },
+    match: { kind: 'method', receiverType: 'express.response', methods: [fn], receiverNames: /^(res|response)$/, symbolicMethods: [fn] },
     args: [0],
     condition: 'no-root-option',
     patch: 'path-confine',

@@ -10,7 +10,17 @@ export type CalleeMatch =
    * A method on a typed value (see TYPE_PRODUCERS). `receiverNames` lets the rule fire when the receiver's
    * type is unknown but its name says what it is (`db.query(...)`, `res.sendFile(...)`).
    */
-  | { kind: 'method'; receiverType: string; methods: string[]; receiverNames?: RegExp };
+  | {
+      kind: 'method';
+      receiverType: string;
+      methods: string[];
+      receiverNames?: RegExp;
+      /**
+       * Methods distinctive enough to match, conditionally, on a receiver that is still a parameter (its type
+       * becomes known where the summary is instantiated). Generic names (get, all, run) are left out.
+       */
+      symbolicMethods?: string[];
+    };
 
 export type RuleId = 'sql-injection' | 'command-injection' | 'path-traversal' | 'code-injection';
 
