@@ -1,10 +1,16 @@
 // The embedded default store: one SQLite file (WAL mode) per Vigil data directory.
-// Every table is keyed by tenant first, so a query can never cross tenants by accident.
+// Every table is keyed by tenant first, so a query can never cross tenants by accident. With a keyring
+// (the default through openConfiguredStore) every body is an AES-256-GCM envelope under the tenant's data
+// key and repository keys are keyed hashes: the file holds no plaintext code or paths.
 import Database from 'better-sqlite3';
+import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
+import { tokenize } from '../crypto/seal.js';
+import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AnalysisState } from '../model.js';
 import type {
+  CodeSearchHit,
   LedgerEntry,
   MerkleNode,
   RepoTreeRecord,
@@ -45,9 +51,17 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE TABLE IF NOT EXISTS scan_decisions (
   tenant TEXT NOT NULL, scan_id TEXT NOT NULL, finding_id TEXT NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (tenant, scan_id, finding_id)) WITHOUT ROWID;
+-- Code search: one row per chunk of a blob; tokens are keyed hashes when the store is encrypted.
+CREATE VIRTUAL TABLE IF NOT EXISTS code_fts USING fts5(
+  tokens, tenant UNINDEXED, hash UNINDEXED, start_line UNINDEXED, end_line UNINDEXED);
 `;
 
-export function openSqliteStore(file: string): Store {
+export interface SqliteStoreOptions {
+  /** Encrypt bodies and obfuscate repository keys (rows written without it still read). */
+  crypto?: StoreCrypto;
+}
+
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -84,10 +98,10 @@ export function openSqliteStore(file: string): Store {
        ON CONFLICT (tenant, scan_id) DO NOTHING`,
     ),
     getScan: db.prepare('SELECT body FROM scans WHERE tenant = ? AND scan_id = ?').pluck(),
-    listScans: db.prepare('SELECT body FROM scans WHERE tenant = ? ORDER BY created_at DESC LIMIT ?').pluck(),
-    listScansByRepo: db
-      .prepare('SELECT body FROM scans WHERE tenant = ? AND repo_key = ? ORDER BY created_at DESC LIMIT ?')
-      .pluck(),
+    listScans: db.prepare('SELECT scan_id, body FROM scans WHERE tenant = ? ORDER BY created_at DESC LIMIT ?'),
+    listScansByRepo: db.prepare(
+      'SELECT scan_id, body FROM scans WHERE tenant = ? AND repo_key = ? ORDER BY created_at DESC LIMIT ?',
+    ),
     putArtifact: db.prepare(
       `INSERT INTO artifacts (tenant, scan_id, kind, body) VALUES (?, ?, ?, ?)
        ON CONFLICT (tenant, scan_id, kind) DO UPDATE SET body = excluded.body`,
@@ -105,17 +119,52 @@ export function openSqliteStore(file: string): Store {
     getScanDecisions: db.prepare('SELECT finding_id, body FROM scan_decisions WHERE tenant = ? AND scan_id = ?'),
   };
 
+  const putFts = db.prepare('INSERT INTO code_fts (tokens, tenant, hash, start_line, end_line) VALUES (?, ?, ?, ?, ?)');
+  const searchFts = db.prepare(
+    'SELECT hash, start_line, end_line, bm25(code_fts) AS rank FROM code_fts WHERE code_fts MATCH ? AND tenant = ? ORDER BY rank LIMIT ?',
+  );
+
+  const tc = (tenant: string): TenantCrypto | undefined => opts.crypto?.forTenant(tenant);
+  /** A body as stored: an envelope bound to (table, key) under encryption, else JSON text. */
+  const enc = (tenant: string, aad: string, value: unknown): string | Buffer => {
+    const c = tc(tenant);
+    return c ? c.sealJson(value, aad) : JSON.stringify(value);
+  };
+  const dec = <T>(tenant: string, aad: string, body: string | Buffer): T => {
+    if (typeof body === 'string') return JSON.parse(body) as T; // written without encryption
+    return tc(tenant)!.openJson<T>(body, aad);
+  };
+  /** Repository keys are local paths or URLs: stored as keyed hashes under encryption. */
+  const rk = (tenant: string, repoKey: string): string => tc(tenant)?.tag('repo', repoKey) ?? repoKey;
+  /** Rows a store wrote before it was encrypted are keyed by the plain repository key: read those too. */
+  const legacy = (tenant: string, repoKey: string): string | undefined => (tc(tenant) ? repoKey : undefined);
+  const tokensOf = (tenant: string, text: string): string[] => tc(tenant)?.tokenHashes(text) ?? tokenize(text);
+
   const putBlobs = db.transaction((tenant: string, blobs: { hash: string; content: Buffer }[]) => {
-    for (const b of blobs) q.putBlob.run(tenant, b.hash, b.content);
+    const c = tc(tenant);
+    for (const b of blobs) {
+      const stored = c ? c.seal(b.content, `blob:${b.hash}`) : b.content;
+      if (q.putBlob.run(tenant, b.hash, stored).changes === 0) continue; // already there: indexed once
+      for (const chunk of chunkText(b.content)) {
+        putFts.run(tokensOf(tenant, chunk.text).join(' '), tenant, b.hash, chunk.startLine, chunk.endLine);
+      }
+    }
   });
   const putNodes = db.transaction((tenant: string, nodes: MerkleNode[]) => {
-    for (const n of nodes) q.putNode.run(tenant, n.hash, JSON.stringify(n.children));
+    for (const n of nodes) q.putNode.run(tenant, n.hash, enc(tenant, `node:${n.hash}`, n.children));
   });
   const recordDecision = db.transaction((tenant: string, repoKey: string, findingId: string, entry: LedgerEntry) => {
-    const body = JSON.stringify(entry);
-    q.putLedger.run(tenant, repoKey, entry.fingerprint, body);
-    q.putScanDecision.run(tenant, entry.scanId, findingId, body);
+    q.putLedger.run(tenant, rk(tenant, repoKey), entry.fingerprint, enc(tenant, `ledger:${repoKey}:${entry.fingerprint}`, entry));
+    q.putScanDecision.run(tenant, entry.scanId, findingId, enc(tenant, `decision:${entry.scanId}:${findingId}`, entry));
   });
+  const readBlob = (tenant: string, hash: string): Buffer | undefined => {
+    const row = q.getBlob.get(tenant, hash) as { content: Buffer } | undefined;
+    if (!row) return undefined;
+    const c = tc(tenant);
+    // Rows written before encryption was configured are plain; envelopes always open with the keyring.
+    if (c && isEnvelope(row.content)) return c.open(row.content, `blob:${hash}`);
+    return row.content;
+  };
 
   return {
     kind: 'sqlite',
@@ -123,8 +172,7 @@ export function openSqliteStore(file: string): Store {
       putBlobs(tenant, blobs);
     },
     async getBlob(tenant, hash) {
-      const row = q.getBlob.get(tenant, hash) as { content: Buffer } | undefined;
-      return row?.content;
+      return readBlob(tenant, hash);
     },
     async hasBlobs(tenant, hashes) {
       const found = new Set<string>();
@@ -132,71 +180,117 @@ export function openSqliteStore(file: string): Store {
       return found;
     },
     async putSnapshot(s: SnapshotRecord) {
-      q.putSnapshot.run(s.tenant, s.id, s.repoKey, JSON.stringify(s), s.createdAt);
+      q.putSnapshot.run(s.tenant, s.id, rk(s.tenant, s.repoKey), enc(s.tenant, `snapshot:${s.id}`, s), s.createdAt);
     },
     async getSnapshot(tenant, id) {
-      const body = q.getSnapshot.get(tenant, id) as string | undefined;
-      return body ? (JSON.parse(body) as SnapshotRecord) : undefined;
+      const body = q.getSnapshot.get(tenant, id) as string | Buffer | undefined;
+      return body ? dec<SnapshotRecord>(tenant, `snapshot:${id}`, body) : undefined;
     },
     async putMerkleNodes(tenant, nodes) {
       putNodes(tenant, nodes);
     },
     async getMerkleNode(tenant, hash) {
-      const children = q.getNode.get(tenant, hash) as string | undefined;
-      return children ? { hash, children: JSON.parse(children) } : undefined;
+      const children = q.getNode.get(tenant, hash) as string | Buffer | undefined;
+      return children ? { hash, children: dec<MerkleNode['children']>(tenant, `node:${hash}`, children) } : undefined;
     },
     async getRepoTree(tenant, repoKey) {
-      const row = q.getTree.get(tenant, repoKey) as
-        | { repo_key: string; root_hash: string; snapshot_id: string; updated_at: string }
-        | undefined;
+      type TreeRow = { repo_key: string; root_hash: string; snapshot_id: string; updated_at: string };
+      const old = legacy(tenant, repoKey);
+      const row = (q.getTree.get(tenant, rk(tenant, repoKey)) ?? (old ? q.getTree.get(tenant, old) : undefined)) as TreeRow | undefined;
       return row
-        ? { repoKey: row.repo_key, rootHash: row.root_hash, snapshotId: row.snapshot_id, updatedAt: row.updated_at }
+        ? { repoKey, rootHash: row.root_hash, snapshotId: row.snapshot_id, updatedAt: row.updated_at }
         : undefined;
     },
     async putRepoTree(tenant, t: RepoTreeRecord) {
-      q.putTree.run(tenant, t.repoKey, t.rootHash, t.snapshotId, t.updatedAt);
+      q.putTree.run(tenant, rk(tenant, t.repoKey), t.rootHash, t.snapshotId, t.updatedAt);
     },
     async putAnalysisState(tenant, repoKey, rootHash, state: AnalysisState) {
-      q.putState.run(tenant, repoKey, rootHash, state.engine, JSON.stringify(state));
+      const aad = `state:${repoKey}:${rootHash}:${state.engine}`;
+      q.putState.run(tenant, rk(tenant, repoKey), rootHash, state.engine, enc(tenant, aad, state));
     },
     async getAnalysisState(tenant, repoKey, rootHash, engine) {
-      const body = q.getState.get(tenant, repoKey, rootHash, engine) as string | undefined;
-      return body ? (JSON.parse(body) as AnalysisState) : undefined;
+      const old = legacy(tenant, repoKey);
+      const body = (q.getState.get(tenant, rk(tenant, repoKey), rootHash, engine) ??
+        (old ? q.getState.get(tenant, old, rootHash, engine) : undefined)) as string | Buffer | undefined;
+      return body ? dec<AnalysisState>(tenant, `state:${repoKey}:${rootHash}:${engine}`, body) : undefined;
     },
     async upsertScan(s: ScanRecord) {
-      q.upsertScan.run(s.tenant, s.scanId, s.repoKey, s.createdAt, JSON.stringify(s));
+      q.upsertScan.run(s.tenant, s.scanId, rk(s.tenant, s.repoKey), s.createdAt, enc(s.tenant, `scan:${s.scanId}`, s));
     },
     async getScan(tenant, scanId) {
-      const body = q.getScan.get(tenant, scanId) as string | undefined;
-      return body ? (JSON.parse(body) as ScanRecord) : undefined;
+      const body = q.getScan.get(tenant, scanId) as string | Buffer | undefined;
+      return body ? dec<ScanRecord>(tenant, `scan:${scanId}`, body) : undefined;
     },
     async listScans(tenant, opts = {}) {
       const limit = opts.limit ?? 100;
       const rows = (
-        opts.repoKey ? q.listScansByRepo.all(tenant, opts.repoKey, limit) : q.listScans.all(tenant, limit)
-      ) as string[];
-      return rows.map((b) => JSON.parse(b) as ScanRecord);
+        opts.repoKey ? q.listScansByRepo.all(tenant, rk(tenant, opts.repoKey), limit) : q.listScans.all(tenant, limit)
+      ) as { scan_id: string; body: string | Buffer }[];
+      return rows.map((r) => dec<ScanRecord>(tenant, `scan:${r.scan_id}`, r.body));
     },
     async putArtifact(tenant, scanId, kind: ScanArtifactKind, value) {
-      q.putArtifact.run(tenant, scanId, kind, JSON.stringify(value));
+      q.putArtifact.run(tenant, scanId, kind, enc(tenant, `artifact:${scanId}:${kind}`, value));
     },
     async getArtifact<T>(tenant: string, scanId: string, kind: ScanArtifactKind) {
-      const body = q.getArtifact.get(tenant, scanId, kind) as string | undefined;
-      return body === undefined ? undefined : (JSON.parse(body) as T);
+      const body = q.getArtifact.get(tenant, scanId, kind) as string | Buffer | undefined;
+      return body === undefined ? undefined : dec<T>(tenant, `artifact:${scanId}:${kind}`, body);
     },
     async recordDecision(tenant, repoKey, findingId, entry) {
       recordDecision(tenant, repoKey, findingId, entry);
     },
     async getLedger(tenant, repoKey) {
-      const rows = q.getLedger.all(tenant, repoKey) as { fingerprint: string; body: string }[];
-      return new Map(rows.map((r) => [r.fingerprint, JSON.parse(r.body) as LedgerEntry]));
+      const old = legacy(tenant, repoKey);
+      const rows = [...(old ? q.getLedger.all(tenant, old) : []), ...q.getLedger.all(tenant, rk(tenant, repoKey))] as {
+        fingerprint: string;
+        body: string | Buffer;
+      }[];
+      return new Map(rows.map((r) => [r.fingerprint, dec<LedgerEntry>(tenant, `ledger:${repoKey}:${r.fingerprint}`, r.body)]));
     },
     async getScanDecisions(tenant, scanId) {
-      const rows = q.getScanDecisions.all(tenant, scanId) as { finding_id: string; body: string }[];
-      return new Map(rows.map((r) => [r.finding_id, JSON.parse(r.body) as LedgerEntry]));
+      const rows = q.getScanDecisions.all(tenant, scanId) as { finding_id: string; body: string | Buffer }[];
+      return new Map(rows.map((r) => [r.finding_id, dec<LedgerEntry>(tenant, `decision:${scanId}:${r.finding_id}`, r.body)]));
+    },
+    async searchCode(tenant, repoKey, snapshotId, query, limit = 20) {
+      const id = snapshotId ?? (q.getTree.get(tenant, rk(tenant, repoKey)) as { snapshot_id: string } | undefined)?.snapshot_id;
+      if (!id) return [];
+      const body = q.getSnapshot.get(tenant, id) as string | Buffer | undefined;
+      if (!body) return [];
+      const snap = dec<SnapshotRecord>(tenant, `snapshot:${id}`, body);
+      if (snap.repoKey !== repoKey) return [];
+      const paths = pathsByHash(snap);
+      const tokens = [...new Set(tokensOf(tenant, query))];
+      if (tokens.length === 0) return [];
+      const match = tokens.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+      const hits: CodeSearchHit[] = [];
+      const rows = searchFts.all(match, tenant, Math.max(limit * 50, 1000)) as {
+        hash: string;
+        start_line: number;
+        end_line: number;
+        rank: number;
+      }[];
+      for (const r of rows) {
+        for (const path of paths.get(r.hash) ?? []) {
+          if (hits.length >= limit) break;
+          const content = readBlob(tenant, r.hash);
+          hits.push({
+            path,
+            hash: r.hash,
+            startLine: r.start_line,
+            endLine: r.end_line,
+            score: -r.rank,
+            text: content ? linesOf(content, r.start_line, r.end_line) : '',
+          });
+        }
+        if (hits.length >= limit) break;
+      }
+      return hits;
     },
     async close() {
       db.close();
     },
   };
+}
+
+function isEnvelope(b: Buffer): boolean {
+  return b.length > 4 && b[0] === 0x56 && b[1] === 0x47 && b[2] === 0x01;
 }

@@ -62,10 +62,26 @@ export type ScanArtifactKind =
   | 'apply-result'
   | 'report.json'
   | 'report.sarif'
-  | 'patch-series';
+  | 'report.md'
+  | 'patch-series'
+  /** The Claude engine's per-pass outputs and usage ledger, keyed by pass (e.g. `claude:pass:c0-injection`). */
+  | `claude:${string}`;
 
 export interface LedgerEntry extends Decision {
   fingerprint: string;
+}
+
+/** One chunk of a file that matched a code search, best first. */
+export interface CodeSearchHit {
+  path: string;
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  /** The blob (file content hash) the chunk belongs to. */
+  hash: string;
+  /** BM25 score over the keyed token hashes; higher is better. */
+  score: number;
+  text: string;
 }
 
 export interface Store {
@@ -102,6 +118,12 @@ export interface Store {
   recordDecision(tenant: string, repoKey: string, findingId: string, entry: LedgerEntry): Promise<void>;
   getLedger(tenant: string, repoKey: string): Promise<Map<string, LedgerEntry>>;
   getScanDecisions(tenant: string, scanId: string): Promise<Map<string, LedgerEntry>>;
+
+  /**
+   * Full-text search over the code of a snapshot (default: the repository's latest synced snapshot). The
+   * store holds keyed hashes of tokens, never the tokens: the query is hashed the same way.
+   */
+  searchCode(tenant: string, repoKey: string, snapshotId: string | undefined, query: string, limit?: number): Promise<CodeSearchHit[]>;
 
   close(): Promise<void>;
 }

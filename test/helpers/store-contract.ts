@@ -66,4 +66,55 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     assert.equal((await s.getLedger('t2', '/repo')).size, 0);
     await s.close();
   });
+
+  test(`${name}: code search finds chunks by token, per snapshot and per tenant`, async () => {
+    const s = await open();
+    const lines = Array.from({ length: 130 }, (_, i) => `const filler${i} = ${i};`);
+    lines[99] = 'app.get("/users", (req, res) => db.query("SELECT * FROM users WHERE id = " + req.query.id));';
+    const big = Buffer.from(lines.join('\n') + '\n');
+    const small = Buffer.from('export function sanitizeHtml(input) {\n  return escapeHtml(input);\n}\n');
+    await s.putBlobs('t1', [
+      { hash: 'hb', content: big },
+      { hash: 'hs', content: small },
+    ]);
+    const snap: SnapshotRecord = {
+      ...snapshot('t1'),
+      id: 'snap-search',
+      files: [
+        { path: 'src/routes/users.js', hash: 'hb', size: big.length, mode: '100644' },
+        { path: 'src/util/html.js', hash: 'hs', size: small.length, mode: '100644' },
+      ],
+    };
+    await s.putSnapshot(snap);
+    assert.deepEqual((await s.getBlob('t1', 'hb'))?.toString(), big.toString(), 'a multi-chunk blob reads back whole');
+    const hits = await s.searchCode('t1', '/repo', 'snap-search', 'db.query users', 5);
+    assert.ok(hits.length >= 1, 'a hit for db.query');
+    assert.equal(hits[0]!.path, 'src/routes/users.js');
+    assert.ok(hits[0]!.startLine <= 100 && hits[0]!.endLine >= 100, `line 100 is in ${hits[0]!.startLine}-${hits[0]!.endLine}`);
+    assert.match(hits[0]!.text, /req\.query\.id/);
+    const camel = await s.searchCode('t1', '/repo', 'snap-search', 'escape html', 5);
+    assert.equal(camel[0]?.path, 'src/util/html.js', 'camelCase parts are searchable');
+    assert.deepEqual(await s.searchCode('t1', '/repo', 'snap-search', 'nothingmatchesthis', 5), []);
+    assert.deepEqual(await s.searchCode('t2', '/repo', 'snap-search', 'db.query users', 5), [], 'another tenant finds nothing');
+    assert.deepEqual(await s.searchCode('t1', '/other', 'snap-search', 'db.query users', 5), [], 'the snapshot belongs to /repo');
+    await s.putRepoTree('t1', { repoKey: '/repo', rootHash: 'r', snapshotId: 'snap-search', updatedAt: 'now' });
+    assert.equal((await s.searchCode('t1', '/repo', undefined, 'sanitizeHtml', 5))[0]?.path, 'src/util/html.js', 'defaults to the synced snapshot');
+    await s.close();
+  });
+
+  test(`${name}: listing scans orders newest first and decisions list per scan`, async () => {
+    const s = await open();
+    for (const [id, at] of [['a', '2026-01-01'], ['b', '2026-03-01'], ['c', '2026-02-01']] as const) {
+      await s.upsertScan({ scanId: id, tenant: 't1', workflowId: id, runId: 'r', repoKey: id === 'c' ? '/other' : '/repo', source: {}, requestedBy: 'me', createdAt: at });
+    }
+    assert.deepEqual((await s.listScans('t1')).map((x) => x.scanId), ['b', 'c', 'a']);
+    assert.deepEqual((await s.listScans('t1', { repoKey: '/repo', limit: 1 })).map((x) => x.scanId), ['b']);
+    for (const f of ['f1', 'f2', 'f3']) {
+      await s.recordDecision('t1', '/repo', f, { fingerprint: `fp-${f}`, decision: 'reject', actor: 'x', decidedAt: 'now', scanId: 'a' });
+    }
+    assert.deepEqual([...(await s.getScanDecisions('t1', 'a')).keys()].sort(), ['f1', 'f2', 'f3']);
+    assert.equal((await s.getLedger('t1', '/repo')).size, 3);
+    assert.equal((await s.getScanDecisions('t1', 'b')).size, 0);
+    await s.close();
+  });
 }
