@@ -10,6 +10,7 @@ import { scoreStage } from './stages/score.js';
 import { recordDecisionStage, type RecordDecisionInput } from './stages/record-decision.js';
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
+import { createClaudeActivities, type ClaudeDeps } from './engines/claude/activities.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   maxFileBytes?: number;
   engines: Record<string, ReasoningEngine>;
   verifiers: Record<string, Verifier>;
+  /** The Claude engine's client and defaults, when the worker is configured for it. */
+  claude?: ClaudeDeps;
   /** Called once per activity execution; lets operators and tests count executions. */
   onExecute?: (activity: string, scanId: string) => void;
 }
@@ -32,7 +35,32 @@ export interface ScanIds {
 
 export function createActivities(deps: ActivityDeps) {
   const count = (name: string, scanId: string) => deps.onExecute?.(name, scanId);
+  const claude = createClaudeActivities(deps);
   return {
+    async claudeThreatModel(input: Parameters<typeof claude.claudeThreatModel>[0]) {
+      count('claudeThreatModel', input.scanId);
+      return claude.claudeThreatModel(input);
+    },
+    async claudeResearch(input: Parameters<typeof claude.claudeResearch>[0]) {
+      count(`claudeResearch:${input.passId}`, input.scanId);
+      return claude.claudeResearch(input);
+    },
+    async claudeCollect(input: Parameters<typeof claude.claudeCollect>[0]) {
+      count('claudeCollect', input.scanId);
+      return claude.claudeCollect(input);
+    },
+    async claudePanel(input: Parameters<typeof claude.claudePanel>[0]) {
+      count('claudePanel', input.scanId);
+      return claude.claudePanel(input);
+    },
+    async claudePatch(input: Parameters<typeof claude.claudePatch>[0]) {
+      count('claudePatch', input.scanId);
+      return claude.claudePatch(input);
+    },
+    async claudeConclude(input: Parameters<typeof claude.claudeConclude>[0]) {
+      count('claudeConclude', input.scanId);
+      return claude.claudeConclude(input);
+    },
     async snapshot(input: SnapshotStageInput) {
       count('snapshot', input.scanId);
       return snapshotStage(deps, input);

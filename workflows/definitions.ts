@@ -28,6 +28,8 @@ export const NON_RETRYABLE_ERRORS = [
   'ScanStateError',
   'PatchConflictError',
   'EngineConfigError',
+  /** The Anthropic API refused a request (400/401/403/404): retrying cannot help. */
+  'ModelRequestError',
 ] as const;
 export type NonRetryableErrorType = (typeof NON_RETRYABLE_ERRORS)[number];
 
@@ -47,6 +49,8 @@ export interface ScanInput {
   requestedBy: string;
   /** Operational knobs set by the starter, e.g. a shorter heartbeat timeout in tests. */
   tuning?: { heartbeatTimeoutSeconds?: number };
+  /** Claude engine overrides for this scan (no secrets: the API key stays in the worker). */
+  claude?: { model?: string; effort?: 'low' | 'medium' | 'high'; budgetTokens?: number };
 }
 
 export type ScanStage =
@@ -81,6 +85,19 @@ export interface StageCounts {
   scoring?: { findings: number };
   apply?: { applied: number; rejected: number; failed: number; branch?: string; commit?: string; patchSeries?: boolean };
   report?: { formats: string[] };
+  /** Claude engine: passes run and skipped, panel outcome, tokens spent against the budget. */
+  claude?: {
+    components: number;
+    passes: number;
+    passesRun: number;
+    passesSkipped: number;
+    malformedDropped: number;
+    panels: number;
+    patches: number;
+    budgetTokens: number;
+    spentTokens: number;
+    budgetExhausted: boolean;
+  };
 }
 
 export interface ScanStatus {

@@ -24,6 +24,7 @@ import {
   type ScanStage,
   type ScanStatus,
 } from './definitions.js';
+import { claudeReasonAndVerify } from './claude-scan.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -124,10 +125,19 @@ export async function scan(input: ScanInput): Promise<ScanStatus> {
     state.counts.merkle = await acts.merkleSync({ ...ids, snapshotId: snap.snapshotId });
 
     setStage('reasoning');
-    state.counts.reasoning = await acts.reason({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
+    if (input.engine === 'claude') {
+      // Threat model, research passes and the verification panel, each pass its own activity.
+      const counts = await claudeReasonAndVerify(input, snap.snapshotId, (stage, c) => {
+        Object.assign(state.counts, c);
+        if (state.stage !== stage) setStage(stage);
+      });
+      Object.assign(state.counts, counts);
+    } else {
+      state.counts.reasoning = await acts.reason({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
 
-    setStage('verification');
-    state.counts.verification = await acts.verify({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
+      setStage('verification');
+      state.counts.verification = await acts.verify({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
+    }
 
     setStage('scoring');
     const scored = await acts.score({ ...ids, snapshotId: snap.snapshotId });

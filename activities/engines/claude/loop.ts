@@ -1,0 +1,142 @@
+// The agentic tool-use loop (cf. the SDK's examples/tools.ts, looped with a turn cap): on tool_use, run
+// the read-only tools, answer with tool_result blocks keyed by tool_use_id, call again. The pass ends when
+// the model hands its result to the role's output tool, validated; malformed output is sent back once as
+// an is_error result, and dropped the second time.
+import type {
+  ContentBlockParam,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  TextBlockParam,
+  Tool,
+  ToolResultBlockParam,
+} from '@anthropic-ai/sdk/resources/messages/messages';
+import { addUsage, budgetTokens, ZERO_USAGE, type TokenUsage } from './config.js';
+import { callModel, type ModelClient } from './client.js';
+import { SYSTEM, TOOLSETS, type Role } from './prompts.js';
+import type { Validation } from './schemas.js';
+import { ToolInputError, type ToolRunner } from './tools.js';
+
+/** Token spending for one pass: what earlier attempts spent, and what this pass may spend in all. */
+export interface Meter {
+  allowance: number;
+  spent(): number;
+  charge(usage: TokenUsage): Promise<void>;
+}
+
+export interface LoopInput<T> {
+  client: ModelClient;
+  model: string;
+  role: Role;
+  prompt: string;
+  maxTurns: number;
+  maxTokens: number;
+  finalTool: string;
+  validate(input: unknown): Validation<T>;
+  tools: ToolRunner;
+  meter: Meter;
+  stream?: boolean;
+  signal?: AbortSignal;
+  secrets?: string[];
+  onTurn?(turn: number): void;
+}
+
+export interface LoopResult<T> {
+  value?: T;
+  /** Malformed outputs received (0, 1 or 2). */
+  malformed: number;
+  /** The output was malformed twice and dropped. */
+  dropped: boolean;
+  turns: number;
+  usage: TokenUsage;
+  /** Stopped because the pass's token allowance could not pay for another call. */
+  budgetStopped: boolean;
+}
+
+const MIN_OUTPUT_TOKENS = 256;
+
+/** The stable prefix (tools, then system) with cache breakpoints on its last tool and system block. */
+export function stablePrefix(role: Role): { system: TextBlockParam[]; tools: Tool[] } {
+  const tools = TOOLSETS[role].map((t, i, all) => (i === all.length - 1 ? { ...t, cache_control: { type: 'ephemeral' as const } } : t));
+  return { system: [{ type: 'text', text: SYSTEM[role], cache_control: { type: 'ephemeral' } }], tools };
+}
+
+export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>> {
+  const { system, tools } = stablePrefix(input.role);
+  const prefixChars = JSON.stringify({ system, tools }).length;
+  const messages: MessageParam[] = [{ role: 'user', content: input.prompt }];
+  const result: LoopResult<T> = { malformed: 0, dropped: false, turns: 0, usage: { ...ZERO_USAGE }, budgetStopped: false };
+  let force = false;
+  while (result.turns < input.maxTurns) {
+    // Never start a call the allowance cannot pay for: input estimated at 4 characters a token, output
+    // capped by max_tokens.
+    const estimate = Math.ceil((prefixChars + JSON.stringify(messages).length) / 4);
+    const left = input.meter.allowance - input.meter.spent() - estimate;
+    if (left < MIN_OUTPUT_TOKENS) {
+      result.budgetStopped = true;
+      break;
+    }
+    const lastTurn = result.turns === input.maxTurns - 1;
+    const params: MessageCreateParamsNonStreaming = {
+      model: input.model,
+      max_tokens: Math.min(input.maxTokens, left),
+      system,
+      tools,
+      messages,
+      ...(force || lastTurn ? { tool_choice: { type: 'tool' as const, name: input.finalTool } } : {}),
+    };
+    input.onTurn?.(result.turns);
+    const { message, usage } = await callModel(input.client, params, { signal: input.signal, stream: input.stream, secrets: input.secrets });
+    result.turns++;
+    result.usage = addUsage(result.usage, usage);
+    await input.meter.charge(usage);
+    messages.push({ role: 'assistant', content: message.content as ContentBlockParam[] });
+
+    const uses = message.content.filter((b) => b.type === 'tool_use');
+    if (uses.length === 0) {
+      // The model stopped without its answer: ask for it through the output tool, once.
+      if (force) break;
+      force = true;
+      messages.push({ role: 'user', content: `Give your answer now with the ${input.finalTool} tool.` });
+      continue;
+    }
+    const results: ToolResultBlockParam[] = [];
+    let finished = false;
+    for (const use of uses) {
+      if (use.name === input.finalTool) {
+        const v = input.validate(use.input);
+        if (v.ok) {
+          result.value = v.value;
+          finished = true;
+          results.push({ type: 'tool_result', tool_use_id: use.id, content: 'Recorded.' });
+        } else {
+          result.malformed++;
+          if (result.malformed >= 2) {
+            result.dropped = true;
+            finished = true;
+          }
+          results.push({
+            type: 'tool_result',
+            tool_use_id: use.id,
+            is_error: true,
+            content: `Invalid ${input.finalTool} input: ${v.error}. Call ${input.finalTool} again with input that matches its schema.`,
+          });
+          force = true;
+        }
+        continue;
+      }
+      try {
+        results.push({ type: 'tool_result', tool_use_id: use.id, content: await input.tools(use.name, (use.input ?? {}) as Record<string, unknown>) });
+      } catch (err) {
+        if (!(err instanceof ToolInputError)) throw err;
+        results.push({ type: 'tool_result', tool_use_id: use.id, is_error: true, content: err.message });
+      }
+    }
+    if (finished) break;
+    messages.push({ role: 'user', content: results });
+  }
+  return result;
+}
+
+export function usageTotal(u: TokenUsage): number {
+  return budgetTokens(u);
+}

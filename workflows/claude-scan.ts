@@ -1,0 +1,117 @@
+// The Claude engine's reasoning and verification, as workflow steps: a threat-model pass, research passes
+// (component × category) with bounded concurrency, then a verification panel per candidate and a checked
+// patch per confirmed finding. The workflow keeps the scan's token ledger (counts only): each pass gets an
+// allowance from what is left, and once the budget is spent the scan goes on with what it has.
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { NON_RETRYABLE_ERRORS, type ScanInput, type StageCounts } from './definitions.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+function claudeActivities(input: ScanInput) {
+  const heartbeatTimeout = `${input.tuning?.heartbeatTimeoutSeconds ?? 30}s`;
+  // Rate limits and overload are retried here, honouring retry-after (nextRetryDelay); 4xx are not.
+  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 12, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] };
+  const pass = proxyActivities<Activities>({ startToCloseTimeout: '1h', heartbeatTimeout, retry });
+  const short = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry });
+  return {
+    threatModel: pass.claudeThreatModel,
+    research: pass.claudeResearch,
+    panel: pass.claudePanel,
+    patch: pass.claudePatch,
+    collect: short.claudeCollect,
+    conclude: short.claudeConclude,
+  };
+}
+
+/** Runs `run` over `items` with at most `limit` in flight, in order of start. */
+async function bounded<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await run(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+export interface ClaudeStageCounts {
+  reasoning: NonNullable<StageCounts['reasoning']>;
+  verification: NonNullable<StageCounts['verification']>;
+  claude: NonNullable<StageCounts['claude']>;
+}
+
+export async function claudeReasonAndVerify(
+  input: ScanInput,
+  snapshotId: string,
+  onStage: (stage: 'reasoning' | 'verification', counts: Partial<ClaudeStageCounts>) => void,
+): Promise<ClaudeStageCounts> {
+  const acts = claudeActivities(input);
+  const ids = { scanId: input.scanId, tenant: input.tenant, repoKey: input.repoKey };
+  const tm = await acts.threatModel({ ...ids, snapshotId, options: input.claude });
+  const budget = tm.budgetTokens;
+  let spent = tm.tokens;
+  let exhausted = false;
+  const claude: ClaudeStageCounts['claude'] = {
+    components: tm.components,
+    passes: tm.passIds.length,
+    passesRun: 0,
+    passesSkipped: 0,
+    malformedDropped: 0,
+    panels: 0,
+    patches: 0,
+    budgetTokens: budget,
+    spentTokens: spent,
+    budgetExhausted: false,
+  };
+  // Each pass may spend its share of what is left, so passes in flight together cannot overrun the budget.
+  const allowance = (lanes: number) => Math.floor(Math.max(0, budget - spent) / Math.max(1, lanes));
+  const settle = (tokens: number, budgetStopped: boolean) => {
+    spent += tokens;
+    claude.spentTokens = spent;
+    if (budgetStopped || spent >= budget) exhausted = true;
+    claude.budgetExhausted = exhausted;
+  };
+  if (spent >= budget) settle(0, true);
+  onStage('reasoning', { claude });
+
+  await bounded(tm.passIds, tm.concurrency, async (passId) => {
+    if (exhausted) {
+      claude.passesSkipped++;
+      return;
+    }
+    const r = await acts.research({ ...ids, snapshotId, passId, allowance: allowance(Math.min(tm.concurrency, tm.passIds.length)) });
+    claude.passesRun++;
+    claude.malformedDropped += r.dropped;
+    settle(r.tokens, r.budgetStopped);
+  });
+  const collected = await acts.collect({ ...ids, snapshotId, passIds: tm.passIds });
+  const reasoning = {
+    filesInScope: collected.filesInScope,
+    filesAnalysed: collected.filesAnalysed,
+    candidates: collected.candidates,
+    carriedOver: collected.carriedOver,
+  };
+  onStage('verification', { reasoning, claude });
+
+  const confirmed: string[] = [];
+  await bounded(collected.candidateIds, tm.concurrency, async (candidateId) => {
+    if (exhausted) return;
+    const r = await acts.panel({ ...ids, snapshotId, candidateId, allowance: allowance(tm.concurrency) });
+    claude.panels++;
+    settle(r.tokens, r.budgetStopped);
+    if (r.verdict === 'confirmed') confirmed.push(candidateId);
+  });
+  await bounded(confirmed.sort(), tm.concurrency, async (candidateId) => {
+    if (exhausted) return;
+    const r = await acts.patch({ ...ids, snapshotId, candidateId, allowance: allowance(tm.concurrency) });
+    if (r.patched) claude.patches++;
+    settle(r.tokens, r.budgetStopped);
+  });
+  const verification = await acts.conclude({
+    ...ids,
+    snapshotId,
+    passIds: tm.passIds,
+    budgetExhausted: exhausted,
+    skippedPasses: claude.passesSkipped,
+  });
+  return { reasoning, verification, claude };
+}
