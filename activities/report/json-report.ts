@@ -8,6 +8,7 @@ import type { StageCounts } from '../../workflows/definitions.js';
 import type { Confidence, Decision, DecisionKind, Finding, FindingStatus, Severity, TraceStep, VerdictKind } from '../model.js';
 import type { LedgerEntry } from '../store/store.js';
 import { VIGIL_VERSION } from '../version.js';
+import type { Baseline, BaselineFixed, BaselineState } from './baseline.js';
 
 export const JSON_REPORT_SCHEMA_VERSION = 1;
 
@@ -41,6 +42,10 @@ export interface JsonReportInput {
   merkle?: { rootHash: string; previousRoot?: string; added: string[]; changed: string[]; removed: string[]; unchanged: number };
   /** The mbox text, when one was produced; the report records its size, not the text. */
   patchSeries?: string;
+  /** This scan against the previous completed scan of the repository (baseline.ts). */
+  baseline?: Baseline;
+  /** Model usage of an engine that spends tokens (the Claude engine): budget, tokens and cost per stage, coverage. */
+  engineUsage?: EngineUsage;
 }
 
 export interface JsonReport {
@@ -75,6 +80,22 @@ export interface JsonReport {
   /** Sorted by decidedAt, then findingId. */
   decisions: JsonReportDecision[];
   apply: JsonReportApply | null;
+  /** Against the previous completed scan of the repository; null on its first scan. */
+  baseline: { previousScanId: string | null; new: number; unchanged: number; fixed: BaselineFixed[] } | null;
+  /** Tokens and estimated cost per stage, budget, and directory coverage; null for engines that use no model. */
+  engineUsage: EngineUsage | null;
+}
+
+export interface EngineUsage {
+  model: string;
+  effort: string;
+  budgetTokens: number;
+  spentTokens: number;
+  budgetExhausted: boolean;
+  skippedPasses: number;
+  estimatedCostUsd: number;
+  stages: { stage: string; tokens: number; estimatedCostUsd: number }[];
+  coverage: { directory: string; status: 'covered' | 'skipped'; reason?: string }[];
 }
 
 export interface JsonReportFinding {
@@ -94,6 +115,8 @@ export interface JsonReportFinding {
   verdict: { verdict: VerdictKind; verifier: string; reasons: string[] };
   patch: { file: string; description: string; diff: string } | null;
   decision: { decision: DecisionKind; actor: string; comment: string | null; decidedAt: string; scanId: string; carriedOver: boolean } | null;
+  /** 'new' or 'unchanged' against the baseline scan; null when there is none. */
+  baseline: BaselineState | null;
 }
 
 export interface JsonReportDecision {
@@ -167,13 +190,31 @@ export function toJsonReport(input: JsonReportInput): JsonReport {
           unchanged: input.merkle.unchanged,
         }
       : null,
-    findings: sorted.map(reportFinding),
+    findings: sorted.map((f) => reportFinding(f, input.baseline)),
     decisions: decisionsOf(input, findings),
     apply: applyOf(input),
+    baseline: input.baseline
+      ? { previousScanId: input.baseline.previousScanId, new: input.baseline.new, unchanged: input.baseline.unchanged, fixed: input.baseline.fixed }
+      : null,
+    engineUsage: input.engineUsage ? usageOf(input.engineUsage) : null,
   };
 }
 
-function reportFinding(f: Finding): JsonReportFinding {
+function usageOf(u: EngineUsage): EngineUsage {
+  return {
+    model: u.model,
+    effort: u.effort,
+    budgetTokens: u.budgetTokens,
+    spentTokens: u.spentTokens,
+    budgetExhausted: u.budgetExhausted,
+    skippedPasses: u.skippedPasses,
+    estimatedCostUsd: u.estimatedCostUsd,
+    stages: u.stages.map((s) => ({ stage: s.stage, tokens: s.tokens, estimatedCostUsd: s.estimatedCostUsd })),
+    coverage: u.coverage.map((c) => ({ directory: c.directory, status: c.status, ...(c.reason ? { reason: c.reason } : {}) })),
+  };
+}
+
+function reportFinding(f: Finding, baseline: Baseline | undefined): JsonReportFinding {
   return {
     id: f.id,
     fingerprint: f.fingerprint,
@@ -195,6 +236,7 @@ function reportFinding(f: Finding): JsonReportFinding {
     verdict: { verdict: f.verdict.verdict, verifier: f.verdict.verifier, reasons: [...f.verdict.reasons] },
     patch: f.patch ? { file: f.patch.file, description: f.patch.description, diff: f.patch.diff } : null,
     decision: f.decision ? decisionBody(f.decision, f.decisionCarriedOver ?? false) : null,
+    baseline: baseline?.states[f.id] ?? null,
   };
 }
 

@@ -26,6 +26,8 @@ export interface SarifInput {
    * replacements; without it (or when a patch does not apply) the diff is kept in result.properties.patch.
    */
   sources?: (path: string) => string | undefined;
+  /** Finding id -> 'new' | 'unchanged' against the previous scan; written as each result's baselineState. */
+  baselineStates?: Record<string, 'new' | 'unchanged'>;
 }
 
 export type SarifLevel = 'error' | 'warning' | 'note';
@@ -91,6 +93,7 @@ export interface SarifResult {
     artifactChanges: { artifactLocation: { uri: string; uriBaseId: string }; replacements: Replacement[] }[];
   }[];
   suppressions?: { kind: 'external'; status: 'accepted'; justification: string }[];
+  baselineState?: 'new' | 'unchanged';
   properties: Record<string, unknown>;
 }
 
@@ -126,7 +129,12 @@ export function toSarif(input: SarifInput): SarifLog {
     ],
     originalUriBaseIds: { [SRCROOT]: srcRoot(scan.repoKey) },
     columnKind: 'utf16CodeUnits',
-    results: findings.map((f) => resultFor(f, ruleIndex.get(f.ruleId)!, input.sources)),
+    results: findings.map((f) => {
+      const result = resultFor(f, ruleIndex.get(f.ruleId)!, input.sources);
+      const state = input.baselineStates?.[f.id];
+      if (state) result.baselineState = state;
+      return result;
+    }),
     properties: { scanId: scan.scanId, repoKey: scan.repoKey },
   };
   const repositoryUri = repositoryUriOf(scan.repoKey);

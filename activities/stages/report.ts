@@ -1,7 +1,9 @@
 // Stage 8: the final report, stored as JSON and SARIF 2.1.0.
 import type { ActivityDeps, ScanIds } from '../index.js';
 import type { Finding } from '../model.js';
-import { toJsonReport } from '../report/json-report.js';
+import { compareToBaseline, previousCompletedReport } from '../report/baseline.js';
+import { toJsonReport, type EngineUsage } from '../report/json-report.js';
+import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { ApplyArtifact } from './apply.js';
@@ -35,15 +37,21 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
     startedAt: scan?.createdAt,
     finishedAt: new Date().toISOString(),
   };
-  const json = toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries });
+  // New / unchanged / fixed against the previous completed scan of this repository.
+  const baseline = compareToBaseline(decided, await previousCompletedReport(store, input.tenant, input.repoKey, input.scanId));
+  // Engines that spend model tokens leave a usage ledger; the report shows tokens, cost and coverage.
+  const engineUsage = await store.getArtifact<EngineUsage>(input.tenant, input.scanId, 'claude:usage');
+  const json = toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage });
   const sarif = toSarif({
     findings: decided,
     tool: { name: 'Vigil', version: VIGIL_VERSION },
     scan: meta,
     // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
     sources: snapshot ? (await loadSourceFiles(store, snapshot)).read : undefined,
+    baselineStates: baseline?.states,
   });
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);
   await store.putArtifact(input.tenant, input.scanId, 'report.sarif', sarif);
-  return { formats: ['json', 'sarif'] };
+  await store.putArtifact(input.tenant, input.scanId, 'report.md', toMarkdown(json));
+  return { formats: ['json', 'sarif', 'markdown'] };
 }

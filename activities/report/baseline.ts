@@ -1,0 +1,77 @@
+// Baseline across scans of one repository: each finding of this scan is new or unchanged against the
+// previous completed scan's report, and that report's findings missing now are fixed. Findings are
+// matched by fingerprint, which hashes code text and never line numbers, so moved code stays "unchanged".
+import type { Store } from '../store/store.js';
+import type { JsonReport } from './json-report.js';
+
+export type BaselineState = 'new' | 'unchanged';
+
+/** What a comparison needs of a finding: its id and fingerprint (Finding and JsonReportFinding both fit). */
+export interface Fingerprinted {
+  id: string;
+  fingerprint: string;
+}
+
+export interface BaselineFixed {
+  fingerprint: string;
+  /** The finding's id, rule, title and place in the baseline scan. */
+  id: string;
+  ruleId: string;
+  title: string;
+  severity: string;
+  file: string;
+  line: number;
+}
+
+export interface Baseline {
+  /** The scan compared against; null when the baseline came from a file given by the user. */
+  previousScanId: string | null;
+  /** Finding id -> state, for every finding of this scan. */
+  states: Record<string, BaselineState>;
+  new: number;
+  unchanged: number;
+  /** Findings of the baseline that this scan no longer reports. Sorted by fingerprint. */
+  fixed: BaselineFixed[];
+}
+
+export function compareToBaseline(current: Fingerprinted[], previous: Pick<JsonReport, 'scan' | 'findings'> | undefined): Baseline | undefined {
+  if (!previous) return undefined;
+  const before = new Set(previous.findings.map((f) => f.fingerprint));
+  const now = new Set(current.map((f) => f.fingerprint));
+  const states: Record<string, BaselineState> = {};
+  for (const f of current) states[f.id] = before.has(f.fingerprint) ? 'unchanged' : 'new';
+  const fixed = previous.findings
+    .filter((f) => !now.has(f.fingerprint))
+    .map((f) => ({ fingerprint: f.fingerprint, id: f.id, ruleId: f.ruleId, title: f.title, severity: f.severity, file: f.location.file, line: f.location.startLine }))
+    .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  const values = Object.values(states);
+  return {
+    previousScanId: previous.scan?.scanId ?? null,
+    states,
+    new: values.filter((s) => s === 'new').length,
+    unchanged: values.filter((s) => s === 'unchanged').length,
+    fixed,
+  };
+}
+
+/**
+ * The report of the latest earlier scan of the same repository that completed (has a report.json),
+ * or undefined on a repository's first scan.
+ */
+export async function previousCompletedReport(
+  store: Store,
+  tenant: string,
+  repoKey: string,
+  scanId: string,
+): Promise<JsonReport | undefined> {
+  const scans = await store.listScans(tenant, { repoKey, limit: 50 });
+  const self = scans.find((s) => s.scanId === scanId);
+  const earlier = scans
+    .filter((s) => s.scanId !== scanId && (!self || s.createdAt <= self.createdAt))
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  for (const scan of earlier) {
+    const report = await store.getArtifact<JsonReport>(tenant, scan.scanId, 'report.json');
+    if (report) return report;
+  }
+  return undefined;
+}
