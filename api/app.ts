@@ -8,6 +8,8 @@ import { TASK_QUEUE } from '../workflows/definitions.js';
 import { authenticate } from './auth/middleware.js';
 import type { KeyRegistry, Principal } from './auth/registry.js';
 import { ApiError, createErrorHandler, notFoundHandler } from './http-errors.js';
+import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
+import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
 import { historyRouter } from './routes/history.js';
 import { metaRouter } from './routes/meta.js';
@@ -31,6 +33,8 @@ export interface ApiConfig {
   /** How long a decision may wait for the workflow to accept and complete it. */
   updateTimeoutMs: number;
   maxBodyBytes: number;
+  /** Base URL of the Temporal Web UI (e.g. http://localhost:8233); scans then link to their workflow. */
+  temporalUiUrl?: string;
 }
 
 export const DEFAULT_API_CONFIG: ApiConfig = {
@@ -47,6 +51,10 @@ export interface AppDeps {
   keys: KeyRegistry;
   config?: Partial<ApiConfig>;
   logger?: Logger;
+  /** The Temporal payload codec, served at /codec for operators (Web UI and `temporal --codec-endpoint`). */
+  codec?: CodecRouterDeps['codec'];
+  /** Browser origins allowed to call /codec (the Temporal Web UI's). */
+  codecCorsOrigins?: string[];
 }
 
 /** What routers receive: the dependencies with defaults filled in. */
@@ -72,6 +80,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError(createErrorHandler(services.logger));
   app.notFound(notFoundHandler);
 
+  // The codec endpoint has its own CORS, auth (operator role) and a larger body limit: mount it first.
+  if (deps.codec) {
+    app.route('/codec', codecRouter({ codec: deps.codec, keys: deps.keys, corsOrigins: deps.codecCorsOrigins ?? [] }));
+  }
   // Authenticate before reading any body, so anonymous callers cannot make us buffer one.
   app.use('/v1/*', authenticate(services.keys));
   const maxKiB = Math.round(services.config.maxBodyBytes / 1024);
@@ -86,6 +98,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
 
   app.route('/', metaRouter());
+  const dashboard = dashboardAssets();
+  app.use('/dashboard', dashboard);
+  app.use('/dashboard/*', dashboard);
+  app.route('/v1/me', principalRouter());
   app.route('/v1/scans', scansRouter(services));
   app.route('/v1/scans', findingsRouter(services));
   app.route('/v1/scans', historyRouter(services));

@@ -13,6 +13,7 @@ import {
   healthSchema,
   historyResponseSchema,
   listScansQuerySchema,
+  principalResponseSchema,
   reportQuerySchema,
   scanAcceptedSchema,
   scanDetailSchema,
@@ -53,6 +54,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/openapi.json',
     summary: 'This document.',
     responses: { 200: { description: 'OpenAPI 3.1 document.', schema: anyJson } },
+  },
+  {
+    method: 'get',
+    path: '/v1/me',
+    summary: "Who the API key is: its name, tenant and roles (the dashboard shows approve controls only to approvers).",
+    role: 'any',
+    responses: { 200: { description: 'The caller.', schema: principalResponseSchema } },
   },
   {
     method: 'post',
@@ -120,7 +128,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/scans/:id/report',
-    summary: "The scan's final report, as Vigil JSON or SARIF 2.1.0 (application/sarif+json).",
+    summary: "The scan's final report, as Vigil JSON, SARIF 2.1.0 (application/sarif+json) or Markdown (text/markdown).",
     role: 'any',
     params: scanParamsSchema,
     query: reportQuerySchema,

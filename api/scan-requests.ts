@@ -168,10 +168,10 @@ export interface StartedScan {
 export async function startScanRequest(
   deps: ScanStarterDeps,
   requester: Requester,
-  request: { source: SourceRequest | ScanSource; engine: ScanInput['engine'] },
+  request: { source: SourceRequest | ScanSource; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
 ): Promise<StartedScan> {
   const resolved = await resolveSource(request.source);
-  return startScan(deps, requester, resolved, request.engine);
+  return startScan(deps, requester, resolved, request.engine, request.claude);
 }
 
 export async function startScan(
@@ -179,6 +179,7 @@ export async function startScan(
   requester: Requester,
   resolved: ResolvedSource,
   engine: ScanInput['engine'],
+  claude?: ScanInput['claude'],
 ): Promise<StartedScan> {
   const { client, store } = deps;
   const { tenant } = requester;
@@ -191,6 +192,7 @@ export async function startScan(
     source: resolved.source,
     engine,
     requestedBy: requester.name,
+    ...(claude ? { claude } : {}),
   };
   const handle = await client.workflow.start(scanWorkflowType, {
     taskQueue: deps.taskQueue,

@@ -12,6 +12,8 @@ export interface ConnectTemporalOptions {
   dataDir?: string;
   /** Progress and warnings; defaults to stderr. */
   log?: (line: string) => void;
+  /** Codec endpoint for the Web UI of a dev server this call starts (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface TemporalHandle {
@@ -45,7 +47,7 @@ export async function connectTemporal(opts: ConnectTemporalOptions = {}): Promis
   if (process.env.TEMPORAL_ADDRESS) return connectRemote(process.env.TEMPORAL_ADDRESS, log);
   const dataDir = opts.dataDir ? ensurePrivateDir(opts.dataDir) : vigilDataDir();
   // Serialise "is a server running? else start one" so two processes never open the same DB file.
-  return withDirLock(path.join(dataDir, 'temporal-server.lock'), () => connectLocal(dataDir, log), {
+  return withDirLock(path.join(dataDir, 'temporal-server.lock'), () => connectLocal(dataDir, log, opts.uiCodecEndpoint), {
     purpose: 'start the local Temporal dev server',
     timeoutMs: 120_000,
     log,
@@ -82,7 +84,7 @@ async function connectRemote(address: string, log: (line: string) => void): Prom
   return { connection, namespace, address, close: once(() => connection.close()) };
 }
 
-async function connectLocal(dataDir: string, log: (line: string) => void): Promise<TemporalHandle> {
+async function connectLocal(dataDir: string, log: (line: string) => void, uiCodecEndpoint?: string): Promise<TemporalHandle> {
   const stateFile = path.join(dataDir, 'temporal-server.json');
   const state = readState(stateFile);
   if (state) {
@@ -115,6 +117,7 @@ async function connectLocal(dataDir: string, log: (line: string) => void): Promi
     uiPort: (await isPortFree(DEFAULT_UI_PORT)) ? DEFAULT_UI_PORT : undefined,
     // The server's own output is kept for error messages; shown live only when debugging.
     log: process.env.VIGIL_DEBUG ? log : undefined,
+    ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
   });
   let connection: Connection;
   try {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, defaultPayloadConverter } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { openSqliteStore } from '../activities/store/sqlite-store.js';
 import type { Store } from '../activities/store/store.js';
@@ -27,6 +27,7 @@ import {
 } from '../api/routes/schemas.js';
 import { carriesSecret, scanWorkflowId, withoutCredentials } from '../api/scan-requests.js';
 import { startApiServer } from '../api/server.js';
+import type { ScanInput } from '../workflows/definitions.js';
 import { createScanWorker } from '../workers/worker.js';
 import { testTemporal } from './helpers/temporal.js';
 
@@ -315,6 +316,26 @@ describe('HTTP API', () => {
       const description = await client.workflow.getHandle(body.workflowId).describe();
       assert.equal(description.taskQueue, idleQueue);
       assert.deepEqual(description.memo, { scanId: body.scanId, tenant: 'acme', repoKey: repo, requestedBy: 'acme-ci' });
+    });
+
+    test('per-scan Claude settings are validated at the edge and reach the workflow input', async () => {
+      const bad = await call('POST', '/v1/scans', { key: key.acmeScanner, json: { source: { path: dir }, engine: 'claude', claude: { effort: 'extreme' } } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error, 'invalid_request');
+      const secret = await call('POST', '/v1/scans', { key: key.acmeScanner, json: { source: { path: dir }, engine: 'claude', claude: { apiKey: 'sk-x' } } });
+      assert.equal(secret.status, 400, 'no field for secrets: unknown keys are refused');
+      const plain = mkdtempSync(join(dir, 'claude-'));
+      const ok = await call('POST', '/v1/scans', {
+        key: key.acmeScanner,
+        json: { source: { path: plain }, engine: 'claude', claude: { model: 'claude-test', effort: 'low', budgetTokens: 50_000 } },
+      });
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      started.push(ok.body.workflowId);
+      const history = await client.workflow.getHandle(ok.body.workflowId).fetchHistory();
+      const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
+      const input = defaultPayloadConverter.fromPayload<ScanInput>(payload);
+      assert.equal(input.engine, 'claude');
+      assert.deepEqual(input.claude, { model: 'claude-test', effort: 'low', budgetTokens: 50_000 });
     });
 
     test('the same repo and revision while it runs is deduplicated to the same scan', async () => {

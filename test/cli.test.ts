@@ -82,7 +82,7 @@ describe('vigil CLI', () => {
     assert.match(missing.stderr, /does not exist/);
     const usage = await vigil(env, 'scan', '--format', 'xml', dir);
     assert.equal(usage.code, 1);
-    assert.match(usage.stderr, /--format must be table, json or sarif/);
+    assert.match(usage.stderr, /--format must be table, json, sarif or markdown/);
     const unknown = await vigil(env, 'decide', 'scn_unknown', 'f_x', 'approve');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /No scan scn_unknown/);

@@ -7,12 +7,17 @@ import { openConfiguredStore } from '../activities/store/open-store.js';
 import { vigilDataDir } from '../infra/data-dir.js';
 import { connectTemporal } from '../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
+import { payloadEncryptionFromEnv } from './codec/data-converter.js';
+import { createJsonLogging, logFormatFromEnv } from './json-log.js';
 import { connectWorker } from './native-connection.js';
 import { createScanWorker, type ScanWorkerOptions } from './worker.js';
 
 export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): Promise<void> {
   const level = (process.env.VIGIL_LOG_LEVEL ?? 'INFO').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // VIGIL_LOG_FORMAT=json: JSON lines on stderr, each line about a scan carrying its scanId.
+  const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging({ level }) : undefined;
+  Runtime.install({ logger: jsonLogs?.logger ?? new DefaultLogger(level) });
+  const onExecute = combine(jsonLogs?.onExecute, extra.onExecute);
   const dataDir = vigilDataDir();
   const temporal = await connectTemporal({ dataDir });
   const store = openConfiguredStore(dataDir);
@@ -26,7 +31,9 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     store,
     workDir,
     statCacheFile: join(dataDir, 'statcache.db'),
+    dataConverter: payloadEncryptionFromEnv(dataDir)?.dataConverter,
     ...extra,
+    onExecute,
   });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
@@ -39,6 +46,13 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     await store.close();
     await temporal.close();
   }
+}
+
+function combine(
+  ...hooks: (ScanWorkerOptions['onExecute'] | undefined)[]
+): ScanWorkerOptions['onExecute'] | undefined {
+  const present = hooks.filter((h): h is NonNullable<typeof h> => Boolean(h));
+  return present.length ? (activity, scanId) => present.forEach((h) => h(activity, scanId)) : undefined;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

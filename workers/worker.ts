@@ -1,9 +1,10 @@
 // A scan worker: the scan workflow plus its activities, built from explicit dependencies.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Store } from '../activities/store/store.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
-import { defaultEngines } from './engines.js';
+import { claudeFromEnv, defaultEngines } from './engines.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 export interface ScanWorkerOptions {
@@ -17,8 +18,12 @@ export interface ScanWorkerOptions {
   statCacheFile?: string;
   engines?: ActivityDeps['engines'];
   verifiers?: ActivityDeps['verifiers'];
+  /** The Claude engine; omitted, it is configured from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL when set. */
+  claude?: ActivityDeps['claude'] | null;
   onExecute?: ActivityDeps['onExecute'];
   logger?: Logger;
+  /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
+  dataConverter?: DataConverter;
 }
 
 export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker> {
@@ -31,6 +36,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     onExecute: opts.onExecute,
+    claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   return Worker.create({
     connection,
@@ -38,6 +44,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 2,
   });

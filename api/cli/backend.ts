@@ -1,7 +1,7 @@
 // What the CLI needs from Vigil. Two implementations: over HTTP to a running `vigil serve`, or
 // in-process (its own worker, and the data directory's Temporal dev server) when none is running.
 import type { Finding } from '../../activities/model.js';
-import type { DecisionResult, ScanSource, ScanStatus } from '../../workflows/definitions.js';
+import type { DecisionResult, ScanInput, ScanSource, ScanStatus } from '../../workflows/definitions.js';
 
 export interface StartedScan {
   scanId: string;
@@ -18,7 +18,7 @@ export interface HistoryEvent {
 
 export interface Backend {
   readonly mode: 'local' | 'remote';
-  startScan(source: ScanSource, engine: 'builtin' | 'claude'): Promise<StartedScan>;
+  startScan(source: ScanSource, engine: 'builtin' | 'claude', claude?: ScanInput['claude']): Promise<StartedScan>;
   /** Current status; undefined while it cannot be read yet. */
   status(scanId: string): Promise<ScanStatus | undefined>;
   findings(scanId: string): Promise<Finding[]>;

@@ -10,8 +10,10 @@ import type { Finding } from '../../activities/model.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
+import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { connectWorker } from '../../workers/native-connection.js';
 import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
+import { createJsonLogging, logFormatFromEnv, type JsonLogging } from '../../workers/json-log.js';
 import { createScanWorker } from '../../workers/worker.js';
 import { historyEvents } from '../routes/history.js';
 import { resolveSource, startScan } from '../scan-requests.js';
@@ -19,18 +21,22 @@ import type { Backend } from './backend.js';
 import { CliError } from './remote-backend.js';
 
 let runtimeQuieted = false;
+let jsonLogs: JsonLogging | undefined;
 
 export async function createLocalBackend(opts: { log: (line: string) => void }): Promise<Backend> {
   if (!runtimeQuieted) {
     // The worker's own logs would drown the CLI's output; warnings and errors still show.
-    Runtime.install({ logger: new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN') });
+    // VIGIL_LOG_FORMAT=json: the in-process worker logs JSON lines (with scanId) like `vigil worker` does.
+    jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging({ level: process.env.VIGIL_DEBUG ? 'DEBUG' : 'INFO' }) : undefined;
+    Runtime.install({ logger: jsonLogs?.logger ?? new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN') });
     runtimeQuieted = true;
   }
   const dataDir = vigilDataDir();
   const tenant = process.env.VIGIL_TENANT ?? 'default';
   const actor = `cli:${userInfo().username}`;
   const temporal = await connectTemporal({ dataDir, log: opts.log });
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const dataConverter = payloadEncryptionFromEnv(dataDir)?.dataConverter;
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
   const store = openConfiguredStore(dataDir);
   const workDir = join(dataDir, 'work');
   mkdirSync(workDir, { recursive: true });
@@ -40,12 +46,14 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     if (worker) return;
     const native = await connectWorker(temporal.address);
     const w = await createScanWorker({
+      ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
       connection: native,
       namespace: temporal.namespace,
       taskQueue: TASK_QUEUE,
       store,
       workDir,
       statCacheFile: join(dataDir, 'statcache.db'),
+      dataConverter,
     });
     const running = w.run();
     worker = {
@@ -67,10 +75,10 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
 
   return {
     mode: 'local',
-    async startScan(source, engine) {
+    async startScan(source, engine, claude) {
       const resolved = await resolveSource(source); // a bad source fails here, before any worker starts
       await ensureWorker();
-      const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine);
+      const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine, claude);
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
     },
     async status(scanId): Promise<ScanStatus | undefined> {

@@ -2,22 +2,30 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ScanSource, ScanStage } from '../../workflows/definitions.js';
+import type { ScanInput, ScanSource, ScanStage } from '../../workflows/definitions.js';
 import type { Backend } from './backend.js';
 import { chooseBackend } from './choose-backend.js';
-import { formatFindings, type OutputFormat } from './format.js';
-import { formatHistory } from './history-format.js';
+import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
+import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
+import { formatEvents, formatHistory } from './history-format.js';
+import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
 
 const USAGE = `Usage:
-  vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif] [--output FILE]
+  vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif|markdown] [--output FILE]
+             [--fail-on critical|high|medium|low] [--baseline report.json]
+             [--model ID] [--effort low|medium|high] [--budget-tokens N]   (Claude engine settings for this scan)
   vigil decide <scan-id> <finding-id> approve|reject [--comment TEXT]
-  vigil history <scan-id> [--json]
+  vigil history <scan-id> [--summary | --json]
   vigil serve [--port 8787] [--host 127.0.0.1]
   vigil worker
 
 Without a running \`vigil serve\`, commands start the Temporal dev server of the data directory
-(VIGIL_DATA_DIR, default ~/.vigil) and run a worker in-process while they last.`;
+(VIGIL_DATA_DIR, default ~/.vigil) and run a worker in-process while they last.
+
+--fail-on exits with ${EXIT_FINDINGS} when a finding at or above that severity is pending or approved; with
+--baseline (a report.json from an earlier scan) only findings new since then count, and are marked.
+Progress is a bar on a terminal and plain lines otherwise (or with CI=true).`;
 
 const SETTLED: ScanStage[] = ['awaiting_decisions', 'completed', 'failed'];
 
@@ -80,6 +88,23 @@ async function withBackend<T>(fn: (b: Backend) => Promise<T>): Promise<T> {
   }
 }
 
+/** Per-scan Claude settings from flags; the worker's environment supplies whatever is left out. */
+function claudeSettings(v: { model?: string; effort?: string; 'budget-tokens'?: string }): ScanInput['claude'] {
+  if (v.effort !== undefined && !['low', 'medium', 'high'].includes(v.effort)) {
+    throw new CliError(`--effort must be low, medium or high (got ${v.effort}).`);
+  }
+  const budget = v['budget-tokens'] === undefined ? undefined : Number(v['budget-tokens']);
+  if (budget !== undefined && (!Number.isInteger(budget) || budget < 1000)) {
+    throw new CliError(`--budget-tokens must be a whole number of at least 1000 (got ${v['budget-tokens']}).`);
+  }
+  const settings = {
+    ...(v.model ? { model: v.model } : {}),
+    ...(v.effort ? { effort: v.effort as 'low' | 'medium' | 'high' } : {}),
+    ...(budget !== undefined ? { budgetTokens: budget } : {}),
+  };
+  return Object.keys(settings).length ? settings : undefined;
+}
+
 async function scanCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -89,32 +114,41 @@ async function scanCommand(args: string[]): Promise<number> {
       engine: { type: 'string', default: 'builtin' },
       format: { type: 'string', default: 'table' },
       output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string' },
+      baseline: { type: 'string' },
+      model: { type: 'string' },
+      effort: { type: 'string' },
+      'budget-tokens': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new CliError(`scan takes one path or git URL.\n${USAGE}`);
   const format = values.format as OutputFormat;
-  if (!['table', 'json', 'sarif'].includes(format)) throw new CliError(`--format must be table, json or sarif (got ${format}).`);
+  if (!OUTPUT_FORMATS.includes(format)) throw new CliError(`--format must be table, json, sarif or markdown (got ${format}).`);
+  const failOn = values['fail-on'] === undefined ? undefined : parseSeverity(values['fail-on']);
   const engine = values.engine as 'builtin' | 'claude';
   if (!['builtin', 'claude'].includes(engine)) throw new CliError(`--engine must be builtin or claude (got ${engine}).`);
   const source = sourceOf(positionals[0], values.ref);
+  const claude = claudeSettings(values);
 
   return withBackend(async (backend) => {
-    const started = await backend.startScan(source, engine);
+    const started = await backend.startScan(source, engine, claude);
     log(`vigil: scan ${started.scanId}${started.deduplicated ? ' (already running for this revision)' : ''} via ${backend.mode} backend`);
-    let stage: ScanStage | undefined;
+    const progress = createProgress(process.stderr);
     let status;
-    for (;;) {
-      status = await backend.status(started.scanId);
-      if (status && status.stage !== stage) {
-        stage = status.stage;
-        log(`  ${new Date().toISOString().slice(11, 19)}  ${stage.replace('_', ' ')}${progressNote(status)}`);
+    try {
+      for (;;) {
+        status = await backend.status(started.scanId);
+        if (status) progress.update(status.stage, progressNote(status));
+        if (status && SETTLED.includes(status.stage)) break;
+        await new Promise((r) => setTimeout(r, 300));
       }
-      if (status && SETTLED.includes(status.stage)) break;
-      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      progress.done();
     }
     if (status.stage === 'failed') throw new CliError(`scan ${started.scanId} failed: ${status.error ?? 'see `vigil history`'}`);
     const findings = await backend.findings(started.scanId);
-    const out = formatFindings(findings, format, { scanId: started.scanId, tenant: status.tenant, repoKey: status.repoKey, stage: status.stage });
+    const baseline = baselineFor(findings, values.baseline);
+    const out = formatFindings(findings, format, { scanId: started.scanId, tenant: status.tenant, repoKey: status.repoKey, stage: status.stage }, { baseline });
     if (values.output) {
       writeFileSync(values.output, out);
       log(`vigil: wrote ${findings.length} finding(s) as ${format} to ${values.output}`);
@@ -126,6 +160,14 @@ async function scanCommand(args: string[]): Promise<number> {
       log(`vigil: awaiting decisions — \`vigil decide ${started.scanId} <finding-id> approve|reject\``);
     }
     if (links.temporalUi) log(`vigil: workflow in the Temporal Web UI: ${links.temporalUi}`);
+    if (failOn) {
+      const failing = gateFailures(findings, failOn, baseline);
+      if (failing.length > 0) {
+        log(`vigil: ${failing.length} ${baseline ? 'new ' : ''}finding(s) at or above ${failOn} are pending or approved; exit ${EXIT_FINDINGS}`);
+        return EXIT_FINDINGS;
+      }
+      log(`vigil: no ${baseline ? 'new ' : ''}finding at or above ${failOn} (pending or approved)`);
+    }
     return 0;
   });
 }
@@ -185,11 +227,19 @@ async function decideCommand(args: string[]): Promise<number> {
 }
 
 async function historyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, summary: { type: 'boolean' } },
+  });
   if (positionals.length !== 1) throw new CliError(`history takes one scan id.\n${USAGE}`);
   return withBackend(async (backend) => {
     const events = await backend.history(positionals[0]);
-    process.stdout.write(values.json ? JSON.stringify(events, null, 2) + '\n' : formatHistory(events));
+    // By stage first (attempts, durations, failures), then every event unless --summary.
+    const text = values.json
+      ? JSON.stringify(events, null, 2) + '\n'
+      : formatHistory(events) + (values.summary ? '' : `\nEvents:\n${formatEvents(events)}`);
+    process.stdout.write(text);
     return 0;
   });
 }

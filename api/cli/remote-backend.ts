@@ -19,8 +19,9 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
   }
   return {
     mode: 'remote',
-    async startScan(source: ScanSource, engine): Promise<StartedScan> {
-      const body = source.kind === 'local' ? { source: { path: source.path }, engine } : { source: { url: source.url, ref: source.ref }, engine };
+    async startScan(source: ScanSource, engine, claude): Promise<StartedScan> {
+      const src = source.kind === 'local' ? { path: source.path } : { url: source.url, ref: source.ref };
+      const body = { source: src, engine, ...(claude ? { claude } : {}) };
       const r = await call<{ scanId: string; deduplicated?: boolean; workflowId?: string }>('POST', '/v1/scans', body);
       return { scanId: r.scanId, deduplicated: Boolean(r.deduplicated), workflowId: r.workflowId };
     },

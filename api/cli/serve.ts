@@ -1,6 +1,7 @@
 // `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
 // HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
 import { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +9,7 @@ import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal } from '../../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { connectWorker } from '../../workers/native-connection.js';
 import { createScanWorker } from '../../workers/worker.js';
 import { createApp } from '../app.js';
@@ -15,6 +17,7 @@ import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
 import { startApiServer } from '../server.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
+import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
 import { CliError } from './remote-backend.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -29,10 +32,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   const admin = await ensureAdminKey(dataDir);
   if (admin.created) log(`vigil: created an admin API key for tenant "default"; it is in ${admin.keyPath}`);
 
-  const temporal = await connectTemporal({ dataDir, log });
+  // Encrypted payloads: the Web UI decodes through our codec endpoint (decode-only token in the URL).
+  const payloads = payloadEncryptionFromEnv(dataDir);
+  const apiHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
+  const uiCodecEndpoint = payloads && port !== 0 ? `http://${apiHost}:${port}/codec/ui/${payloads.codec.uiToken}` : undefined;
+  const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
   const workDir = join(dataDir, 'work');
   mkdirSync(workDir, { recursive: true });
+  // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
+  const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
+  if (jsonLogs) Runtime.install({ logger: jsonLogs.logger });
   const native = await connectWorker(temporal.address);
   const worker = await createScanWorker({
     connection: native,
@@ -41,15 +51,24 @@ export async function serveCommand(args: string[]): Promise<number> {
     store,
     workDir,
     statCacheFile: join(dataDir, 'statcache.db'),
+    dataConverter: payloads?.dataConverter,
+    ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
   });
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace });
+  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
   const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => log(`vigil: keys file not reloaded: ${err.message}`) });
-  const app = createApp({ temporal: client, store, keys, config: { taskQueue: TASK_QUEUE } });
+  const app = createApp({
+    temporal: client,
+    store,
+    keys,
+    ...(payloads ? { codec: payloads.codec, codecCorsOrigins: codecOrigins(temporal.uiUrl) } : {}),
+    config: { taskQueue: TASK_QUEUE, ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}) },
+  });
   const server = await startApiServer({ app, port, hostname: values.host });
   const stateFile = join(dataDir, SERVE_STATE_FILE);
   writeFileSync(stateFile, JSON.stringify({ url: server.url, pid: process.pid }), { mode: 0o600 });
 
-  log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json)`);
+  log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json); review dashboard at ${server.url}/dashboard/`);
+  if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);
   log(`vigil: Temporal at ${temporal.address}${temporal.uiUrl ? `, Web UI at ${temporal.uiUrl}` : ''}`);
   log('vigil: worker serving task queue ' + TASK_QUEUE + '; Ctrl-C to stop');
 
@@ -68,4 +87,15 @@ export async function serveCommand(args: string[]): Promise<number> {
   await store.close();
   await temporal.close();
   return 0;
+}
+
+/** The Web UI's origin (as localhost and 127.0.0.1) plus VIGIL_CODEC_CORS_ORIGINS (comma-separated). */
+function codecOrigins(uiUrl: string | undefined): string[] {
+  const out = (process.env.VIGIL_CODEC_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (uiUrl) {
+    const u = new URL(uiUrl);
+    out.push(u.origin);
+    for (const host of ['localhost', '127.0.0.1']) out.push(`${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`);
+  }
+  return [...new Set(out)];
 }

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { Finding } from '../../activities/model.js';
 import type { LedgerEntry } from '../../activities/store/store.js';
 import { decideUpdate, type DecisionInput, type FindingState } from '../../workflows/definitions.js';
+import { fillTraceSnippets } from '../dashboard/snippets.js';
 import type { AppEnv, Services } from '../app.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError } from '../http-errors.js';
@@ -100,9 +101,11 @@ export function findingsRouter(s: Services) {
         queryLiveStatus(s, scanHandle(s, record)),
       ]);
       const { status } = c.req.valid('query');
-      const findings = overlayDecisions(stored, recorded, live.ok ? live.status.findings : undefined).filter(
+      const overlaid = overlayDecisions(stored, recorded, live.ok ? live.status.findings : undefined).filter(
         (f) => !status || f.status === status,
       );
+      // Steps without a code excerpt get their line from the snapshot (when the workflow says which one).
+      const findings = await fillTraceSnippets(s.store, tenant, live.ok ? live.status.counts.snapshot?.snapshotId : undefined, overlaid);
       return c.json({ scanId: record.scanId, live: live.ok, findings });
     })
 

@@ -1,4 +1,4 @@
-// /v1/scans/:id/report: the final report, as Vigil JSON or SARIF 2.1.0.
+// /v1/scans/:id/report: the final report, as Vigil JSON, SARIF 2.1.0 or Markdown.
 import { Hono } from 'hono';
 import type { AppEnv, Services } from '../app.js';
 import { ApiError } from '../http-errors.js';
@@ -15,7 +15,8 @@ export function reportsRouter(s: Services) {
       const tenant = c.get('principal').tenant;
       const record = await loadScan(s, tenant, c.req.valid('param').id);
       const { format } = c.req.valid('query');
-      const report = await s.store.getArtifact(tenant, record.scanId, format === 'sarif' ? 'report.sarif' : 'report.json');
+      const kind = format === 'sarif' ? 'report.sarif' : format === 'markdown' ? 'report.md' : 'report.json';
+      const report = await s.store.getArtifact(tenant, record.scanId, kind);
       if (report === undefined) {
         throw new ApiError(
           409,
@@ -24,7 +25,7 @@ export function reportsRouter(s: Services) {
         );
       }
       const text = typeof report === 'string' ? report : JSON.stringify(report);
-      const contentType = format === 'sarif' ? 'application/sarif+json' : 'application/json';
+      const contentType = format === 'sarif' ? 'application/sarif+json' : format === 'markdown' ? 'text/markdown' : 'application/json';
       return c.body(text, 200, { 'Content-Type': `${contentType}; charset=utf-8` });
     },
   );

@@ -1,5 +1,7 @@
 // /v1/scans: start a scan, list the tenant's scans, show one scan.
 import { Hono } from 'hono';
+import type { Finding } from '../../activities/model.js';
+import type { ScopeArtifact } from '../../activities/stages/reason.js';
 import { SEARCH_ATTRIBUTES, scanWorkflowType } from '../../workflows/definitions.js';
 import type { AppEnv, Services } from '../app.js';
 import { requireRole } from '../auth/middleware.js';
@@ -7,6 +9,12 @@ import { startScanRequest } from '../scan-requests.js';
 import { RUN_GONE, describeRun, loadScan, queryLiveStatus, scanHandle, scanLinks } from './scan-access.js';
 import { createScanBodySchema, listScansQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
+
+function countBySeverity(findings: Finding[]) {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
 
 /** A visibility-query string literal. Values are pre-validated to contain no '"', '\\' or control characters. */
 function literal(value: string): string {
@@ -21,7 +29,7 @@ export function scansRouter(s: Services) {
       const started = await startScanRequest(
         { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue },
         { tenant: principal.tenant, name: principal.name },
-        { source: body.source, engine: body.engine },
+        { source: body.source, engine: body.engine, claude: body.claude },
       );
       const response = {
         scanId: started.scanId,
@@ -69,6 +77,16 @@ export function scansRouter(s: Services) {
       const description = await describeRun(handle);
       const live = description ? await queryLiveStatus(s, handle) : RUN_GONE;
       const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;
+      const tenant = record.tenant;
+      const [findings, scope] = await Promise.all([
+        s.store.getArtifact<Finding[]>(tenant, record.scanId, 'findings'),
+        s.store.getArtifact<ScopeArtifact>(tenant, record.scanId, 'scope'),
+      ]);
+      const snapshotCounts = live.ok ? live.status.counts.snapshot : undefined;
+      const uiBase = s.config.temporalUiUrl?.replace(/\/+$/, '');
+      const temporalUi = uiBase
+        ? `${uiBase}/namespaces/${encodeURIComponent(s.temporal.options.namespace)}/workflows/${encodeURIComponent(record.workflowId)}/${encodeURIComponent(record.runId)}/history`
+        : undefined;
       return c.json({
         scanId: record.scanId,
         workflowId: record.workflowId,
@@ -89,7 +107,16 @@ export function scansRouter(s: Services) {
         live: live.ok,
         // The workflow's own view; absent (not null) when it cannot be queried, with the reason beside it.
         ...(live.ok ? { status: live.status } : { liveUnavailableReason: live.reason }),
-        links: scanLinks(record.scanId),
+        findingCounts: findings ? countBySeverity(findings) : null,
+        coverage: {
+          snapshot: snapshotCounts
+            ? { files: snapshotCounts.files, bytes: snapshotCounts.bytes, skipped: snapshotCounts.skipped, commit: snapshotCounts.commit ?? null }
+            : null,
+          scope: scope
+            ? { mode: scope.mode, filesInScope: scope.filesInScope, analysedFiles: scope.analysedFiles, carriedOver: scope.carriedOver }
+            : null,
+        },
+        links: { ...scanLinks(record.scanId), ...(temporalUi ? { temporalUi } : {}) },
       });
     });
 }

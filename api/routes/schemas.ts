@@ -42,11 +42,20 @@ const gitSourceSchema = z
   })
   .strict();
 
+export const claudeSettingsSchema = z
+  .object({
+    model: z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'must be a model id such as claude-sonnet-4-5').optional(),
+    effort: z.enum(['low', 'medium', 'high']).optional(),
+    budgetTokens: z.number().int().min(1_000).max(100_000_000).optional(),
+  })
+  .strict();
+
 export const createScanBodySchema = z.object({
   source: z.union([localSourceSchema, gitSourceSchema], {
     error: 'source must be {"path": "/abs/dir"} or {"url": "<git url>", "ref"?: "<ref>"}',
   }),
   engine: z.enum(['builtin', 'claude']).default('builtin'),
+  claude: claudeSettingsSchema.optional().describe('Per-scan settings of the Claude engine; the worker’s env gives the defaults.'),
 });
 export type CreateScanBody = z.infer<typeof createScanBodySchema>;
 
@@ -74,7 +83,7 @@ export const decisionBodySchema = z.object({
 });
 
 export const reportQuerySchema = z.object({
-  format: z.enum(['json', 'sarif']).default('json'),
+  format: z.enum(['json', 'sarif', 'markdown']).default('json'),
 });
 
 // ---------- responses ----------
@@ -155,7 +164,24 @@ export const scanDetailSchema = z.object({
   live: z.boolean().describe('False when the workflow could not be queried (e.g. no worker running).'),
   status: scanStatusSchema.optional().describe("The workflow's status query result; absent when not live."),
   liveUnavailableReason: z.string().optional(),
-  links: scanLinksSchema,
+  findingCounts: z
+    .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+    .nullable()
+    .optional()
+    .describe('Findings by severity, once the scan has been scored.'),
+  coverage: z
+    .object({
+      snapshot: z
+        .object({ files: z.number(), bytes: z.number(), skipped: z.record(z.string(), z.number()), commit: z.string().nullable() })
+        .nullable()
+        .describe('Files snapshotted and files skipped, by reason (binary, tooLarge, symlinkOutside, ignored...).'),
+      scope: z
+        .object({ mode: z.enum(['full', 'incremental']), filesInScope: z.array(z.string()), analysedFiles: z.array(z.string()), carriedOver: z.number() })
+        .nullable()
+        .describe('What the reasoning stage looked at.'),
+    })
+    .optional(),
+  links: scanLinksSchema.extend({ temporalUi: z.string().optional().describe("The workflow in the Temporal Web UI, when configured.") }),
 });
 
 const decisionSchema = z.object({
@@ -208,3 +234,9 @@ export const historyResponseSchema = z.object({
 });
 
 export const healthSchema = z.object({ ok: z.literal(true) });
+
+export const principalResponseSchema = z.object({
+  name: z.string().describe("The API key's name."),
+  tenant: z.string(),
+  roles: z.array(z.enum(['scanner', 'approver', 'operator'])),
+});

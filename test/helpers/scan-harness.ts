@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadKeyring, type Keyring } from '../../activities/crypto/keyring.js';
+import { createStoreCrypto } from '../../activities/crypto/seal.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
+import { encryptedDataConverter, type PayloadEncryption } from '../../workers/codec/data-converter.js';
 import type { Store } from '../../activities/store/store.js';
 import { scanWorkflowType, statusQuery, type ScanInput, type ScanStage, type ScanStatus } from '../../workflows/definitions.js';
 import { createScanWorker, type ScanWorkerOptions } from '../../workers/worker.js';
@@ -22,23 +25,38 @@ export interface Harness {
   dir: string;
   store: Store;
   storeFile: string;
+  /** The data directory's generated master key: the store is encrypted at rest, as in production. */
+  keyring: Keyring;
+  /** Set when the harness encrypts Temporal payloads (client and workers share the codec). */
+  payloads?: PayloadEncryption;
   startWorker(extra?: Partial<ScanWorkerOptions>): Promise<{ worker: Worker; done: Promise<void> }>;
   close(): Promise<void>;
 }
 
 let runtimeInstalled = false;
 
-export async function createHarness(name: string): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * Encrypt Temporal payloads on the harness's client and in-process workers. Off by default: tests that
+   * spawn worker processes or make their own clients would need the codec too.
+   */
+  encryptPayloads?: boolean;
+}
+
+export async function createHarness(name: string, opts: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Worker lifecycle lines at INFO would bury the test report; warnings and errors still show.
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const t = await testTemporal();
-  const client = new Client({ connection: t.connection, namespace: t.namespace });
   const dir = mkdtempSync(join(tmpdir(), `vigil-${name}-`));
+  // The same key file a worker process with VIGIL_DATA_DIR=dir generates and reads.
+  const keyring = loadKeyring({ env: {}, dataDir: dir, generate: true })!;
+  const payloads = opts.encryptPayloads ? encryptedDataConverter(keyring) : undefined;
+  const client = new Client({ connection: t.connection, namespace: t.namespace, dataConverter: payloads?.dataConverter });
   const storeFile = join(dir, 'vigil.db');
-  const store = openSqliteStore(storeFile);
+  const store = openSqliteStore(storeFile, { crypto: createStoreCrypto(keyring) });
   const taskQueue = `test-${name}-${randomBytes(4).toString('hex')}`;
   const workers: { worker: Worker; done: Promise<void>; conn: NativeConnection }[] = [];
   return {
@@ -50,6 +68,8 @@ export async function createHarness(name: string): Promise<Harness> {
     dir,
     store,
     storeFile,
+    keyring,
+    ...(payloads ? { payloads } : {}),
     async startWorker(extra = {}) {
       const conn = await NativeConnection.connect({ address: t.address });
       mkdirSync(join(dir, 'work'), { recursive: true });
@@ -60,6 +80,7 @@ export async function createHarness(name: string): Promise<Harness> {
         store,
         workDir: join(dir, 'work'),
         statCacheFile: join(dir, 'statcache.db'),
+        ...(payloads ? { dataConverter: payloads.dataConverter } : {}),
         ...extra,
       });
       const done = worker.run();
