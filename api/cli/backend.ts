@@ -1,6 +1,7 @@
 // What the CLI needs from Vigil. Two implementations: over HTTP to a running `vigil serve`, or
 // in-process (its own worker, and the data directory's Temporal dev server) when none is running.
 import type { Finding } from '../../activities/model.js';
+import type { StageProgress } from '../stage-progress.js';
 import type { DecisionResult, ScanInput, ScanSource, ScanStatus } from '../../workflows/definitions.js';
 
 export interface StartedScan {
@@ -24,6 +25,8 @@ export interface Backend {
   findings(scanId: string): Promise<Finding[]>;
   decide(scanId: string, findingId: string, decision: 'approve' | 'reject', comment?: string): Promise<DecisionResult>;
   history(scanId: string): Promise<HistoryEvent[]>;
+  /** Progress inside the running stage (empty when nothing is running). */
+  progress(scanId: string): Promise<StageProgress[]>;
   /** Links for people, e.g. the scan in the Temporal Web UI. */
   links(scanId: string): Promise<Record<string, string>>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ import { createJsonLogging, logFormatFromEnv, type JsonLogging } from '../../wor
 import { createScanWorker } from '../../workers/worker.js';
 import { historyEvents } from '../routes/history.js';
 import { resolveSource, startScan } from '../scan-requests.js';
+import { stageProgress } from '../stage-progress.js';
 import type { Backend } from './backend.js';
 import { CliError } from './remote-backend.js';
 
@@ -99,6 +100,9 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       return handle.executeUpdate(decideUpdate, {
         args: [{ findingId, decision, comment, actor, tenant, roles: ['scanner', 'approver', 'operator'] }],
       });
+    },
+    async progress(scanId) {
+      return stageProgress(client, await handleFor(scanId)).catch(() => []);
     },
     async history(scanId) {
       return historyEvents(await (await handleFor(scanId)).fetchHistory());

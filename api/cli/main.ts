@@ -8,6 +8,7 @@ import { chooseBackend } from './choose-backend.js';
 import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
 import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
 import { formatEvents, formatHistory } from './history-format.js';
+import { describeProgress } from '../stage-progress.js';
 import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
 
@@ -138,7 +139,9 @@ async function scanCommand(args: string[]): Promise<number> {
     try {
       for (;;) {
         status = await backend.status(started.scanId);
-        if (status) progress.update(status.stage, progressNote(status));
+        // Within a long stage the bar shows its heartbeat counts (files read, files analysed of a total).
+        const inside = status && !SETTLED.includes(status.stage) ? describeProgress(await backend.progress(started.scanId)) : '';
+        if (status) progress.update(status.stage, progressNote(status) + inside);
         if (status && SETTLED.includes(status.stage)) break;
         await new Promise((r) => setTimeout(r, 300));
       }

@@ -1,5 +1,6 @@
 // The CLI talking to a running `vigil serve` over its HTTP API.
 import type { Finding } from '../../activities/model.js';
+import type { StageProgress } from '../stage-progress.js';
 import type { DecisionResult, ScanSource, ScanStatus } from '../../workflows/definitions.js';
 import type { Backend, HistoryEvent, StartedScan } from './backend.js';
 
@@ -38,6 +39,10 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
         decision,
         comment,
       });
+    },
+    async progress(scanId) {
+      const r = await call<{ progress?: StageProgress[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}`);
+      return r.progress ?? [];
     },
     async history(scanId) {
       const r = await call<{ events: HistoryEvent[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}/history`);

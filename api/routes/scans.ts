@@ -1,4 +1,5 @@
 // /v1/scans: start a scan, list the tenant's scans, show one scan.
+import { progressOf } from '../stage-progress.js';
 import { Hono } from 'hono';
 import type { Finding } from '../../activities/model.js';
 import type { ScopeArtifact } from '../../activities/stages/reason.js';
@@ -107,6 +108,8 @@ export function scansRouter(s: Services) {
         live: live.ok,
         // The workflow's own view; absent (not null) when it cannot be queried, with the reason beside it.
         ...(live.ok ? { status: live.status } : { liveUnavailableReason: live.reason }),
+        // Inside the running stage: the pending activity's last heartbeat (counts only) and its attempt.
+        progress: description && description.status.name === 'RUNNING' ? await progressOf(s.temporal, description) : [],
         findingCounts: findings ? countBySeverity(findings) : null,
         coverage: {
           snapshot: snapshotCounts
