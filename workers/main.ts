@@ -1,16 +1,14 @@
 // A long-running scan worker process: `vigil worker`, deployments, and the crash tests run this.
 // It connects to TEMPORAL_ADDRESS (or the dev server of the data directory) and serves the scan task queue.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { openConfiguredStore } from '../activities/store/open-store.js';
 import { vigilDataDir } from '../infra/data-dir.js';
 import { connectTemporal } from '../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from './codec/data-converter.js';
 import { createJsonLogging, logFormatFromEnv } from './json-log.js';
-import { connectWorker } from './native-connection.js';
-import { createScanWorker, type ScanWorkerOptions } from './worker.js';
+import { createDataDirWorker } from './data-dir-worker.js';
+import type { ScanWorkerOptions } from './worker.js';
 
 export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): Promise<void> {
   const level = (process.env.VIGIL_LOG_LEVEL ?? 'INFO').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -21,16 +19,12 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
   const dataDir = vigilDataDir();
   const temporal = await connectTemporal({ dataDir });
   const store = openConfiguredStore(dataDir);
-  const workDir = join(dataDir, 'work');
-  mkdirSync(workDir, { recursive: true });
-  const connection = await connectWorker(temporal.address);
-  const worker = await createScanWorker({
-    connection,
+  const { worker, close } = await createDataDirWorker({
+    address: temporal.address,
+    dataDir,
     namespace: temporal.namespace,
     taskQueue: process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE,
     store,
-    workDir,
-    statCacheFile: join(dataDir, 'statcache.db'),
     dataConverter: payloadEncryptionFromEnv(dataDir)?.dataConverter,
     ...extra,
     onExecute,
@@ -42,7 +36,7 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
   try {
     await worker.run();
   } finally {
-    await connection.close();
+    await close();
     await store.close();
     await temporal.close();
   }

@@ -2,8 +2,7 @@
 // when needed, stopping it afterwards if it started it) and runs a scan worker in this process while
 // the command lasts. Scan state is durable in the dev server's DB file, so `vigil decide` later resumes it.
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { mkdirSync } from 'node:fs';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../activities/model.js';
@@ -11,10 +10,9 @@ import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
-import { connectWorker } from '../../workers/native-connection.js';
 import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
 import { createJsonLogging, logFormatFromEnv, type JsonLogging } from '../../workers/json-log.js';
-import { createScanWorker } from '../../workers/worker.js';
+import { createDataDirWorker } from '../../workers/data-dir-worker.js';
 import { historyEvents } from '../routes/history.js';
 import { resolveSource, startScan } from '../scan-requests.js';
 import { stageProgress } from '../stage-progress.js';
@@ -39,38 +37,25 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
   const dataConverter = payloadEncryptionFromEnv(dataDir)?.dataConverter;
   const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
   const store = openConfiguredStore(dataDir);
-  const workDir = join(dataDir, 'work');
-  mkdirSync(workDir, { recursive: true });
   // The worker starts on first need: reading history or findings does not need one.
-  let worker: { worker: Worker; running: Promise<void>; close(): Promise<void> } | undefined;
+  let worker: { running: Promise<void>; close(): Promise<void> } | undefined;
   async function ensureWorker() {
     if (worker) return;
-    const native = await connectWorker(temporal.address);
-    const w = await createScanWorker({
+    const w = await createDataDirWorker({
       ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
-      connection: native,
+      address: temporal.address,
+      dataDir,
       namespace: temporal.namespace,
-      taskQueue: TASK_QUEUE,
       store,
-      workDir,
-      statCacheFile: join(dataDir, 'statcache.db'),
       dataConverter,
     });
-    const running = w.run();
-    worker = {
-      worker: w,
-      running,
-      async close() {
-        w.shutdown();
-        await running;
-        await native.close();
-      },
-    };
+    const running = w.worker.run();
+    worker = { running, close: () => w.close(running) };
   }
 
   async function handleFor(scanId: string) {
     const scan = await store.getScan(tenant, scanId);
-    if (!scan) throw new CliError(`No scan ${scanId} for tenant ${tenant}; list scans with \`vigil scans\`.`);
+    if (!scan) throw new CliError(`No scan ${scanId} for tenant ${tenant}; use the id \`vigil scan\` printed, or list scans with GET /v1/scans.`);
     return client.workflow.getHandle(scan.workflowId, scan.runId);
   }
 

@@ -2,7 +2,7 @@
 // HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
@@ -10,8 +10,7 @@ import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal } from '../../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
-import { connectWorker } from '../../workers/native-connection.js';
-import { createScanWorker } from '../../workers/worker.js';
+import { createDataDirWorker } from '../../workers/data-dir-worker.js';
 import { createApp } from '../app.js';
 import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
@@ -38,19 +37,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   const uiCodecEndpoint = payloads && port !== 0 ? `http://${apiHost}:${port}/codec/ui/${payloads.codec.uiToken}` : undefined;
   const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
-  const workDir = join(dataDir, 'work');
-  mkdirSync(workDir, { recursive: true });
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
   if (jsonLogs) Runtime.install({ logger: jsonLogs.logger });
-  const native = await connectWorker(temporal.address);
-  const worker = await createScanWorker({
-    connection: native,
+  const { worker, close: closeWorker } = await createDataDirWorker({
+    address: temporal.address,
+    dataDir,
     namespace: temporal.namespace,
-    taskQueue: TASK_QUEUE,
     store,
-    workDir,
-    statCacheFile: join(dataDir, 'statcache.db'),
     dataConverter: payloads?.dataConverter,
     ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
   });
@@ -81,9 +75,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   log('vigil: shutting down');
   rmSync(stateFile, { force: true });
   await server.close();
-  if (worker.getState() === 'RUNNING') worker.shutdown();
-  await running.catch((err) => log(`vigil: worker stopped with ${err.message}`));
-  await native.close();
+  // closeWorker shuts the worker down before waiting for it; a crash it stopped with is reported here.
+  await closeWorker(
+    running.catch((err: Error) => {
+      log(`vigil: worker stopped with ${err.message}`);
+    }),
+  );
   await store.close();
   await temporal.close();
   return 0;

@@ -1,5 +1,4 @@
 // /v1/scans: start a scan, list the tenant's scans, show one scan.
-import { progressOf } from '../stage-progress.js';
 import { Hono } from 'hono';
 import type { Finding } from '../../activities/model.js';
 import type { ScopeArtifact } from '../../activities/stages/reason.js';
@@ -10,6 +9,8 @@ import { startScanRequest } from '../scan-requests.js';
 import { RUN_GONE, describeRun, loadScan, queryLiveStatus, scanHandle, scanLinks } from './scan-access.js';
 import { createScanBodySchema, listScansQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
+import { temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
+import { progressOf } from '../stage-progress.js';
 
 function countBySeverity(findings: Finding[]) {
   const counts = { critical: 0, high: 0, medium: 0, low: 0 };
@@ -84,9 +85,8 @@ export function scansRouter(s: Services) {
         s.store.getArtifact<ScopeArtifact>(tenant, record.scanId, 'scope'),
       ]);
       const snapshotCounts = live.ok ? live.status.counts.snapshot : undefined;
-      const uiBase = s.config.temporalUiUrl?.replace(/\/+$/, '');
-      const temporalUi = uiBase
-        ? `${uiBase}/namespaces/${encodeURIComponent(s.temporal.options.namespace)}/workflows/${encodeURIComponent(record.workflowId)}/${encodeURIComponent(record.runId)}/history`
+      const temporalUi = s.config.temporalUiUrl
+        ? temporalUiWorkflowUrl(s.config.temporalUiUrl, s.temporal.options.namespace, record.workflowId, record.runId)
         : undefined;
       return c.json({
         scanId: record.scanId,

@@ -1,0 +1,38 @@
+// A scan worker laid out on a Vigil data directory (work dir, stat cache) with its own native
+// connection; `vigil worker`, `vigil serve` and the CLI's local mode all start theirs this way.
+import type { Worker } from '@temporalio/worker';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+import { connectWorker } from './native-connection.js';
+import { createScanWorker, type ScanWorkerOptions } from './worker.js';
+
+export interface DataDirWorker {
+  worker: Worker;
+  /** Shuts the worker down (if running), waits for it, closes its connection. */
+  close(running?: Promise<void>): Promise<void>;
+}
+
+export async function createDataDirWorker(
+  opts: { address: string; dataDir: string } & Omit<ScanWorkerOptions, 'connection' | 'address' | 'workDir'>,
+): Promise<DataDirWorker> {
+  const { address, dataDir, ...rest } = opts;
+  const workDir = join(dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  const connection = await connectWorker(address);
+  const worker = await createScanWorker({
+    taskQueue: TASK_QUEUE,
+    statCacheFile: join(dataDir, 'statcache.db'),
+    ...rest,
+    connection,
+    workDir,
+  });
+  return {
+    worker,
+    async close(running) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => {});
+      await connection.close();
+    },
+  };
+}
