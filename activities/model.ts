@@ -110,6 +110,19 @@ export interface Finding {
   decisionCarriedOver?: boolean;
 }
 
+/** What an engine that spends model tokens reports for a scan: budget, tokens and cost per stage, coverage. */
+export interface EngineUsage {
+  model: string;
+  effort: string;
+  budgetTokens: number;
+  spentTokens: number;
+  budgetExhausted: boolean;
+  skippedPasses: number;
+  estimatedCostUsd: number;
+  stages: { stage: string; tokens: number; estimatedCostUsd: number }[];
+  coverage: { directory: string; status: 'covered' | 'skipped'; reason?: string }[];
+}
+
 /** A read-only view of a snapshot's text files, as engines see it. */
 export interface SourceFiles {
   /** Every file path in the snapshot (POSIX, relative to the repository root), sorted. */

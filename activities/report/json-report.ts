@@ -5,7 +5,7 @@
 // values that do not apply are null (never missing), lists are [] when empty, and lists are sorted as
 // documented so that the same scan always serialises to the same bytes.
 import type { StageCounts } from '../../workflows/definitions.js';
-import type { Confidence, Decision, DecisionKind, Finding, FindingStatus, Severity, TraceStep, VerdictKind } from '../model.js';
+import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, Severity, TraceStep, VerdictKind } from '../model.js';
 import type { LedgerEntry } from '../store/store.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { Baseline, BaselineFixed, BaselineState } from './baseline.js';
@@ -84,18 +84,6 @@ export interface JsonReport {
   baseline: { previousScanId: string | null; new: number; unchanged: number; fixed: BaselineFixed[] } | null;
   /** Tokens and estimated cost per stage, budget, and directory coverage; null for engines that use no model. */
   engineUsage: EngineUsage | null;
-}
-
-export interface EngineUsage {
-  model: string;
-  effort: string;
-  budgetTokens: number;
-  spentTokens: number;
-  budgetExhausted: boolean;
-  skippedPasses: number;
-  estimatedCostUsd: number;
-  stages: { stage: string; tokens: number; estimatedCostUsd: number }[];
-  coverage: { directory: string; status: 'covered' | 'skipped'; reason?: string }[];
 }
 
 export interface JsonReportFinding {

@@ -2,7 +2,8 @@
 import type { ActivityDeps, ScanIds } from '../index.js';
 import type { Finding } from '../model.js';
 import { compareToBaseline, previousCompletedReport } from '../report/baseline.js';
-import { toJsonReport, type EngineUsage } from '../report/json-report.js';
+import { toJsonReport } from '../report/json-report.js';
+import type { EngineUsage } from '../model.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { VIGIL_VERSION } from '../version.js';

@@ -2,7 +2,7 @@
 // artifact key before returning, so a retried or replayed pass that already completed costs nothing.
 // History gets ids and counts only; prompts, code and findings stay in the store.
 import { createHash } from 'node:crypto';
-import type { Candidate, EngineOutput, Patch, SourceFiles, Verdict } from '../../model.js';
+import type { Candidate, EngineOutput, EngineUsage, Patch, SourceFiles, Verdict } from '../../model.js';
 import type { ScanIds } from '../../index.js';
 import type { Store, ScanArtifactKind } from '../../store/store.js';
 import { startHeartbeat } from '../../heartbeat.js';
@@ -140,15 +140,9 @@ interface PatchArtifact {
   usage: TokenUsage;
 }
 
-export interface UsageLedger {
-  model: string;
-  effort: string;
-  budgetTokens: number;
-  spentTokens: number;
-  budgetExhausted: boolean;
-  skippedPasses: number;
+/** The engine's usage as reported (EngineUsage), with per-stage token detail and each directory's components. */
+export interface UsageLedger extends EngineUsage {
   stages: { stage: string; usage: TokenUsage; tokens: number; estimatedCostUsd: number }[];
-  estimatedCostUsd: number;
   coverage: CoverageEntry[];
 }
 
