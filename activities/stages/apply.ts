@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { commitPatchesOnBranch } from '../apply/git-branch.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
-import { loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
 import type { Finding } from '../model.js';
 import type { SnapshotRecord } from '../store/store.js';
@@ -79,7 +79,7 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
         patches: chosen.map((f) => ({ file: f.patch!.file, diff: f.patch!.diff, findingId: f.id, title: f.title })),
         author: { name: 'Vigil', email: 'vigil@localhost' },
         baseCommit: snapshot.commit,
-        files: await loadSourceFiles(store, snapshot),
+        files: await loadSourceFiles(store, snapshot, filesNamedBy(chosen)),
       });
       if (built.series) await store.putArtifact(input.tenant, input.scanId, 'patch-series', built.series);
       result.applied = built.applied;

@@ -10,7 +10,7 @@ import { VIGIL_VERSION } from '../version.js';
 import type { ApplyArtifact } from './apply.js';
 import type { MerkleDiffArtifact } from './merkle-sync.js';
 import type { ScopeArtifact } from './reason.js';
-import { loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact } from './shared.js';
 
 export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
@@ -48,7 +48,7 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
     tool: { name: 'Vigil', version: VIGIL_VERSION },
     scan: meta,
     // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
-    sources: snapshot ? (await loadSourceFiles(store, snapshot)).read : undefined,
+    sources: snapshot ? (await loadSourceFiles(store, snapshot, filesNamedBy(decided))).read : undefined,
     baselineStates: baseline?.states,
   });
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);

@@ -3,7 +3,7 @@ import type { FindingState } from '../../workflows/definitions.js';
 import type { Candidate, Verdict } from '../model.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
 import { scoreCandidates } from '../scoring.js';
-import { loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 
 export async function scoreStage(
@@ -14,7 +14,7 @@ export async function scoreStage(
   const candidates = await requireArtifact<Candidate[]>(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const verdicts = await requireArtifact<Verdict[]>(store, input.tenant, input.scanId, 'verdicts', 'verification');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
-  const files = await loadSourceFiles(store, snapshot);
+  const files = await loadSourceFiles(store, snapshot, filesNamedBy(candidates));
   const ledger = await store.getLedger(input.tenant, input.repoKey);
   const { findings } = scoreCandidates({ candidates, verdicts, files, ledger });
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);

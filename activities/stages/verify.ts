@@ -3,7 +3,7 @@ import { nonRetryable } from '../errors.js';
 import { startHeartbeat } from '../heartbeat.js';
 import type { Candidate, Verdict } from '../model.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
-import { loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 
 export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
@@ -14,7 +14,7 @@ export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapsho
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const hb = startHeartbeat();
   try {
-    const files = await loadSourceFiles(store, snapshot);
+    const files = await loadSourceFiles(store, snapshot, filesNamedBy(candidates));
     const verdicts: Verdict[] = await verifier.verify({ files, candidates, signal: hb.signal });
     const answered = new Set(verdicts.map((v) => v.candidateId));
     const missing = candidates.filter((c) => !answered.has(c.id));
