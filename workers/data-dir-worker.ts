@@ -14,7 +14,7 @@ export interface DataDirWorker {
 }
 
 export async function createDataDirWorker(
-  opts: { address: string; dataDir: string } & Omit<ScanWorkerOptions, 'connection' | 'address' | 'workDir'>,
+  opts: { address: string; dataDir: string } & Omit<ScanWorkerOptions, 'connection' | 'workDir'>,
 ): Promise<DataDirWorker> {
   const { address, dataDir, ...rest } = opts;
   const workDir = join(dataDir, 'work');

@@ -1,6 +1,6 @@
 // A scan worker: the scan workflow plus its activities, built from explicit dependencies.
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
+import { Worker, type Logger, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Store } from '../activities/store/store.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
@@ -8,9 +8,8 @@ import { claudeFromEnv, defaultEngines } from './engines.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 export interface ScanWorkerOptions {
-  /** An existing native connection, or an address to connect to (host:port). */
-  connection?: NativeConnection;
-  address?: string;
+  /** The caller's native connection (the caller closes it; see data-dir-worker.ts). */
+  connection: NativeConnection;
   namespace: string;
   taskQueue?: string;
   store: Store;
@@ -27,7 +26,7 @@ export interface ScanWorkerOptions {
 }
 
 export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker> {
-  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
+  const { connection } = opts;
   const defaults = defaultEngines();
   const activities = createActivities({
     store: opts.store,

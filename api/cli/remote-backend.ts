@@ -18,6 +18,16 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
     if (!res.ok) throw new CliError(`${method} ${path} failed (${res.status}): ${json?.message ?? text}`);
     return json as T;
   }
+  // One GET /v1/scans/:id answers status, progress and links: a poll asks for status and then progress,
+  // so progress reuses the answer status just fetched instead of asking the server again.
+  type ScanDetail = { status?: ScanStatus; progress?: StageProgress[]; links?: Record<string, string> };
+  let last: { scanId: string; body: ScanDetail } | undefined;
+  async function detail(scanId: string, fresh: boolean): Promise<ScanDetail> {
+    if (fresh || last?.scanId !== scanId) {
+      last = { scanId, body: await call<ScanDetail>('GET', `/v1/scans/${encodeURIComponent(scanId)}`) };
+    }
+    return last.body;
+  }
   return {
     mode: 'remote',
     async startScan(source: ScanSource, engine, claude): Promise<StartedScan> {
@@ -27,8 +37,7 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
       return { scanId: r.scanId, deduplicated: Boolean(r.deduplicated), workflowId: r.workflowId };
     },
     async status(scanId) {
-      const r = await call<{ status?: ScanStatus }>('GET', `/v1/scans/${encodeURIComponent(scanId)}`);
-      return r.status;
+      return (await detail(scanId, true)).status;
     },
     async findings(scanId) {
       const r = await call<{ findings: Finding[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}/findings`);
@@ -41,16 +50,14 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
       });
     },
     async progress(scanId) {
-      const r = await call<{ progress?: StageProgress[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}`);
-      return r.progress ?? [];
+      return (await detail(scanId, false)).progress ?? [];
     },
     async history(scanId) {
       const r = await call<{ events: HistoryEvent[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}/history`);
       return r.events;
     },
     async links(scanId) {
-      const r = await call<{ links?: Record<string, string> }>('GET', `/v1/scans/${encodeURIComponent(scanId)}`);
-      return r.links ?? {};
+      return (await detail(scanId, true)).links ?? {};
     },
     async close() {},
   };
