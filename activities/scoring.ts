@@ -15,6 +15,22 @@ const BASE_SEVERITY: Record<string, Severity> = {
   'CWE-862': 'high', // missing authorisation
   'CWE-79': 'medium', // XSS
   'CWE-601': 'medium', // open redirect
+  'CWE-943': 'high', // NoSQL injection: authentication bypass, other users' records
+  'CWE-1336': 'critical', // server-side template injection: code execution
+  'CWE-502': 'critical', // unsafe deserialisation: code execution
+  'CWE-611': 'high', // XXE: local file read, internal requests
+  'CWE-1321': 'high', // prototype pollution
+  'CWE-1333': 'medium', // ReDoS: one request blocks the event loop
+  'CWE-117': 'low', // log injection
+  'CWE-347': 'critical', // unverified JWT: forged identities
+  'CWE-798': 'high', // hard-coded secret
+  'CWE-916': 'medium', // weak password hashing
+  'CWE-338': 'high', // predictable security token
+  'CWE-614': 'medium', // insecure cookie/session settings
+  'CWE-942': 'high', // permissive CORS with credentials
+  'CWE-915': 'high', // mass assignment
+  'CWE-602': 'high', // authorisation only on the client
+  'CWE-285': 'high', // admin function without a role check
 };
 const ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
 const CONFIDENCE_ORDER: Confidence[] = ['low', 'medium', 'high'];

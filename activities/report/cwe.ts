@@ -58,6 +58,76 @@ const CWES: Record<number, CweInfo> = {
     summary: 'An XML parser resolves external entities in untrusted documents.',
     fix: 'Disable DTDs and external entity resolution in the parser.',
   },
+  117: {
+    name: 'Log injection',
+    summary: 'Untrusted input with line breaks or control characters is written to a log, so entries can be forged.',
+    fix: 'Strip or encode CR, LF and control characters, or log untrusted values as structured fields.',
+  },
+  285: {
+    name: 'Improper authorisation',
+    summary: 'An administrative function is served without checking that the caller holds the required role.',
+    fix: 'Require the administrator role on the route, on the server.',
+  },
+  306: {
+    name: 'Missing authentication for critical function',
+    summary: 'A function that needs an authenticated caller is served to anyone.',
+    fix: 'Require authentication on the route, the way its sibling routes do.',
+  },
+  338: {
+    name: 'Cryptographically weak pseudo-random number generator',
+    summary: 'A security token is generated with a predictable generator such as Math.random.',
+    fix: 'Use a cryptographic generator (crypto.randomBytes, crypto.randomUUID, crypto.randomInt).',
+  },
+  347: {
+    name: 'Improper verification of cryptographic signature',
+    summary: 'A signed token (JWT) is accepted without verifying its signature, or with an algorithm the attacker can choose.',
+    fix: 'Verify every token and pin the accepted algorithms; never trust jwt.decode output.',
+  },
+  602: {
+    name: 'Client-side enforcement of server-side security',
+    summary: 'Only the front end checks the user\'s role before an action; the server accepts the request from anyone.',
+    fix: 'Enforce the check on the server route.',
+  },
+  614: {
+    name: 'Sensitive cookie without secure attributes',
+    summary: 'A session cookie lacks secure/httpOnly/sameSite, or the session secret is weak.',
+    fix: 'Set httpOnly, secure and sameSite on session cookies and load a strong secret from the environment.',
+  },
+  639: {
+    name: 'Authorisation bypass through user-controlled key',
+    summary: 'A record is read or changed by a client-supplied id without checking that it belongs to the caller (IDOR).',
+    fix: 'Scope lookups to the authenticated user or check ownership before use.',
+  },
+  798: {
+    name: 'Use of hard-coded credentials',
+    summary: 'A secret, key or password is written in the source code.',
+    fix: 'Load secrets from the environment or a secret manager, and rotate any secret that was committed.',
+  },
+  862: {
+    name: 'Missing authorisation',
+    summary: 'A route lacks the authorisation check that comparable routes of the application have.',
+    fix: 'Apply the application\'s authorisation middleware to the route.',
+  },
+  915: {
+    name: 'Mass assignment',
+    summary: 'Request data is written into a model object as a whole, so a client can set fields such as role or owner.',
+    fix: 'Copy only allow-listed fields from the request into the model.',
+  },
+  916: {
+    name: 'Password hash with insufficient computational effort',
+    summary: 'Passwords are hashed with a fast digest (MD5, SHA-1, SHA-256), often unsalted.',
+    fix: 'Use bcrypt, scrypt or argon2 with a per-password salt.',
+  },
+  942: {
+    name: 'Permissive cross-domain policy',
+    summary: 'CORS allows credentialed requests from any origin (reflected Origin or a wildcard).',
+    fix: 'Allow credentials only for a fixed list of trusted origins.',
+  },
+  1336: {
+    name: 'Server-side template injection',
+    summary: 'Untrusted input is compiled as template source by a template engine.',
+    fix: 'Render fixed templates and pass untrusted input as data.',
+  },
   918: {
     name: 'Server-side request forgery',
     summary: 'The server fetches a URL taken from untrusted input, reaching internal services.',

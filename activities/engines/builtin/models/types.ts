@@ -22,7 +22,36 @@ export type CalleeMatch =
       symbolicMethods?: string[];
     };
 
-export type RuleId = 'sql-injection' | 'command-injection' | 'path-traversal' | 'code-injection';
+/** Dataflow classes: a source reaches a sink (models/rules.ts RULES). */
+export type RuleId =
+  | 'sql-injection'
+  | 'nosql-injection'
+  | 'command-injection'
+  | 'path-traversal'
+  | 'code-injection'
+  | 'template-injection'
+  | 'xss'
+  | 'ssrf'
+  | 'open-redirect'
+  | 'unsafe-deserialization'
+  | 'xxe'
+  | 'prototype-pollution'
+  | 'redos'
+  | 'log-injection';
+
+/** Classes found without a source-to-sink flow: configuration and code patterns, and access control (CHECK_RULES). */
+export type CheckRuleId =
+  | 'insecure-jwt'
+  | 'hardcoded-secret'
+  | 'weak-password-hash'
+  | 'insecure-randomness'
+  | 'insecure-cookie'
+  | 'permissive-cors'
+  | 'missing-authorization'
+  | 'idor'
+  | 'mass-assignment'
+  | 'client-side-authorization'
+  | 'unprotected-admin';
 
 /** Conditions some sinks need, evaluated on the call's argument values. */
 export type SinkCondition =

@@ -1,0 +1,3 @@
+const mysql = require('mysql2');
+
+module.exports = mysql.createPool({ host: process.env.DB_HOST, user: 'app', database: 'app' });
