@@ -247,6 +247,32 @@ describe('toSarif', () => {
     assert.equal(r2.fixes, undefined, 'a finding without a patch has no fix');
   });
 
+  test('evidence of a pattern or access-control finding becomes related locations, not a dataflow', async () => {
+    const missingAuth: Finding = {
+      ...traversal,
+      id: 'fnd_authz_1',
+      fingerprint: '1234abcd5678ef90',
+      ruleId: 'missing-authorization',
+      cwe: 'CWE-862',
+      title: 'Missing authorisation: DELETE /files/:name',
+      location: { file: 'src/files.js', startLine: 4, endLine: 4 },
+      trace: [
+        { kind: 'step', file: 'src/db.js', line: 2, label: '2 of 3 sibling routes use `requireAuth`' },
+        { kind: 'sink', file: 'src/files.js', line: 4, label: 'DELETE /files/:name is registered without it' },
+      ],
+      patch: undefined,
+    };
+    const log = toSarif({ findings: [missingAuth], tool, scan, sources: (p) => SOURCES[p] });
+    const [r] = log.runs[0].results;
+    assert.equal(r.codeFlows, undefined);
+    assert.deepEqual(
+      r.relatedLocations!.map((l) => [l.id, l.physicalLocation.artifactLocation.uri, l.physicalLocation.region.startLine, l.message.text]),
+      [[1, 'src/db.js', 2, '2 of 3 sibling routes use `requireAuth`']],
+    );
+    const v = await validate('related', log);
+    assert.deepEqual(v.errors, []);
+  });
+
   test('fixes are exact: applying their replacements equals applying the diff', () => {
     const results = build().runs[0].results;
     for (const f of [sqli, traversal]) {

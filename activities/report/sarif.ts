@@ -92,6 +92,7 @@ export interface SarifResult {
     description: { text: string };
     artifactChanges: { artifactLocation: { uri: string; uriBaseId: string }; replacements: Replacement[] }[];
   }[];
+  relatedLocations?: { id: number; physicalLocation: SarifPhysicalLocation; message: { text: string } }[];
   suppressions?: { kind: 'external'; status: 'accepted'; justification: string }[];
   baselineState?: 'new' | 'unchanged';
   properties: Record<string, unknown>;
@@ -198,7 +199,17 @@ function resultFor(f: Finding, ruleIndex: number, sources: SarifInput['sources']
       ...(f.patch ? { patch: f.patch } : {}),
     },
   };
-  if (f.trace.length > 0) {
+  if (f.trace[0]?.kind !== 'source') {
+    // Pattern and access-control findings have evidence, not a flow: related locations, not a codeFlow.
+    const related = f.trace.filter((s) => s !== sink);
+    if (related.length) {
+      result.relatedLocations = related.map((step, i) => ({
+        id: i + 1,
+        physicalLocation: physical(stepLocation(step), step.snippet, sources),
+        message: { text: step.label },
+      }));
+    }
+  } else if (f.trace.length > 0) {
     result.codeFlows = [
       {
         message: { text: sentence(`Untrusted data flows from ${describe(f.trace[0])} to ${describe(f.trace[f.trace.length - 1])}`) },
