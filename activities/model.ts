@@ -51,6 +51,39 @@ export interface CandidateEvidence {
   parameterised?: boolean;
   /** The origin file looks like a test, fixture or example. */
   inTestOrFixture?: boolean;
+  /** Which analysis produced the candidate when it is not a source-to-sink flow ('pattern', 'access-control'). */
+  analysis?: string;
+  /** Pattern checks: why the finding may not hold (e.g. the literal is only an env-var default); the verifier says uncertain. */
+  caveat?: string;
+  /** The location holds a secret: texts and snippets are masked, and reporters must not quote the source lines there. */
+  containsSecret?: boolean;
+  /** Access-control facts the verifier weighs (see activities/engines/builtin/access-control/). */
+  accessControl?: AccessControlEvidence;
+  /** The entry point is this exported function of a library package (the library threat model: its callers are untrusted). */
+  libraryExport?: string;
+}
+
+/** What an access-control candidate rests on; the verifier re-judges it (all fields optional). */
+export interface AccessControlEvidence {
+  /** The convention: middleware most sibling routes use (`requireAuth`), and how many use it. */
+  convention?: string;
+  protectedSiblings?: number;
+  siblings?: number;
+  /** The comparison was made across the whole application, not within one router. */
+  appWide?: boolean;
+  /** The route's handler reads the signed-in user itself (an inline check may exist). */
+  handlerReadsIdentity?: boolean;
+  /** The user's identity reaches code the route calls, but not the lookup (a check may sit there). */
+  identityPassedOn?: boolean;
+  /** Model (and file) of the record, and its owner or privileged fields. */
+  model?: string;
+  modelFile?: string;
+  ownerField?: string;
+  privilegedFields?: string[];
+  /** The application has role-check middleware somewhere (`requireRole('admin')`). */
+  roleMiddlewareElsewhere?: string;
+  /** Front-end role check that hides the action. */
+  clientGuard?: string;
 }
 
 /** A possible vulnerability as the reasoning stage found it, before verification. */
@@ -108,6 +141,8 @@ export interface Finding {
   decision?: Decision;
   /** True when the decision came from an earlier scan of the same repository. */
   decisionCarriedOver?: boolean;
+  /** The location holds a secret: reporters show the engine's masked snippets and never quote the file there. */
+  containsSecret?: boolean;
 }
 
 /** What an engine that spends model tokens reports for a scan: budget, tokens and cost per stage, coverage. */

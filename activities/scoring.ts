@@ -49,7 +49,12 @@ export function confidenceFor(candidate: Candidate, verdict: Verdict): Confidenc
   const cap: Confidence = verdict.verdict === 'confirmed' ? 'high' : 'low';
   const e = candidate.evidence;
   let earned: Confidence = 'low';
-  if (e.sourceIsRequestInput && e.reachableFromMountedRoute) earned = 'high';
+  if (e.analysis === 'pattern') {
+    // A pattern finding needs no attacker-controlled source: the code itself is the flaw, unless a caveat applies.
+    earned = e.caveat ? 'medium' : 'high';
+  } else if (e.analysis === 'access-control') {
+    earned = e.reachableFromMountedRoute ? 'high' : 'medium';
+  } else if (e.sourceIsRequestInput && e.reachableFromMountedRoute) earned = 'high';
   else if (e.sourceIsRequestInput || e.reachableFromMountedRoute) earned = 'medium';
   return CONFIDENCE_ORDER[Math.min(CONFIDENCE_ORDER.indexOf(cap), CONFIDENCE_ORDER.indexOf(earned))];
 }
@@ -122,6 +127,7 @@ export function scoreCandidates({ candidates, verdicts, files, ledger }: ScoreIn
       location: c.location,
       trace: c.trace,
       explanation: c.explanation,
+      ...(c.evidence.containsSecret ? { containsSecret: true } : {}),
       verdict,
       patch: c.patch,
       status: prior ? (prior.decision === 'approve' ? 'approved' : 'rejected') : 'pending',

@@ -273,6 +273,28 @@ describe('toSarif', () => {
     assert.deepEqual(v.errors, []);
   });
 
+  test('never quotes the file around a hard-coded secret', () => {
+    const secret = 'sk_live_51HxQzR2eZvKYlo2C9f8d7c6b5a4';
+    const file = `const Stripe = require('stripe');\nconst stripe = Stripe('${secret}');\nmodule.exports = stripe;\n`;
+    const leak: Finding = {
+      ...traversal,
+      id: 'fnd_secret_1',
+      fingerprint: 'abcdef0123456789',
+      ruleId: 'hardcoded-secret',
+      cwe: 'CWE-798',
+      title: 'Hard-coded secret: Stripe live key',
+      location: { file: 'src/billing.js', startLine: 2, endLine: 2, startColumn: 23, endColumn: 60 },
+      trace: [{ kind: 'sink', file: 'src/billing.js', line: 2, label: 'Stripe key `sk_l…` (35 characters)', snippet: "const stripe = Stripe('sk_l…');" }],
+      patch: undefined,
+      containsSecret: true,
+    };
+    const log = toSarif({ findings: [leak, sqli], tool, scan, sources: (p) => (p === 'src/billing.js' ? file : SOURCES[p]) });
+    const text = JSON.stringify(log);
+    assert.ok(!text.includes(secret.slice(8)), 'the secret reached the SARIF log');
+    // Other findings keep their quoted code.
+    assert.ok(log.runs[0].results.find((r) => r.ruleId === sqli.ruleId)!.locations[0].physicalLocation.contextRegion);
+  });
+
   test('fixes are exact: applying their replacements equals applying the diff', () => {
     const results = build().runs[0].results;
     for (const f of [sqli, traversal]) {

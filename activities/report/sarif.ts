@@ -176,7 +176,9 @@ function ruleFor(ruleId: string, findings: Finding[]): SarifRule {
   };
 }
 
-function resultFor(f: Finding, ruleIndex: number, sources: SarifInput['sources']): SarifResult {
+function resultFor(f: Finding, ruleIndex: number, allSources: SarifInput['sources']): SarifResult {
+  // Never quote the file around a hard-coded secret: only the engine's masked snippets are shown there.
+  const sources = f.containsSecret ? undefined : allSources;
   const sink = f.trace.find((s) => s.kind === 'sink' && s.file === f.location.file && s.line === f.location.startLine);
   const result: SarifResult = {
     ruleId: f.ruleId,

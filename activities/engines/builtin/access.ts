@@ -1,9 +1,10 @@
 // Reading a member of an abstract value. This is where request sources appear: a member of a value
 // typed as a framework request (models/sources.ts) is attacker-controlled input.
-import { REQUEST_SOURCES } from './models/sources.js';
+import { REQUEST_SOURCE_INDEX } from './models/sources.js';
 import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
 import { SQL_CLIENT_TYPE } from './models/frameworks.js';
 import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
+import { identityFlows } from './access-control/identity.js';
 
 function extMember(e: ExtRef, name: string): ExtRef {
   if (e.path.length === 0) {
@@ -30,7 +31,7 @@ function extendFlow(f: Flow, name: string, site: Site): Flow {
 export function memberAccess(v: Value, name: string, site: Site): Value {
   let out = empty();
   if (v.obj) {
-    const src = REQUEST_SOURCES.find((s) => s.requestType === v.obj!.type && s.member === name);
+    const src = REQUEST_SOURCE_INDEX.get(`${v.obj.type}|${name}`);
     if (src) {
       out.flows = [
         {
@@ -44,6 +45,8 @@ export function memberAccess(v: Value, name: string, site: Site): Value {
         },
       ];
     }
+    // The signed-in user (req.user, req.session, ctx.state): not input, but access-control/ follows it.
+    else out.flows = identityFlows(v.obj.type, name, site);
     // Members of a SQL client are still the client (knex.schema, pool.promise()).
     if (v.obj.type === SQL_CLIENT_TYPE) out.obj = v.obj;
   }

@@ -1,11 +1,14 @@
 // The built-in engine: each front end parses and summarises its files; then entry points are found
-// (registered route handlers, and handler-shaped functions nothing registers), their summaries are
-// instantiated with a request object, and the flows that reach sinks become candidates.
+// (registered route and event handlers, file-system routes, a library's exported functions, and
+// handler-shaped functions nothing registers), their summaries are instantiated with request objects,
+// and the flows that reach sinks become candidates.
 import type { EngineInput, EngineOutput, ReasoningEngine } from '../../model.js';
-import { buildCandidates, type Entry } from './candidates.js';
+import { buildCandidates, looksLikeTest, type Entry } from './candidates.js';
 import type { FrontEnd, FrontEndResult } from './frontend.js';
 import { javascriptFrontEnd } from './js/frontend.js';
-import { collectRegistry, routeString, servedPrefixes } from './routes.js';
+import { accessControlCandidates } from './access-control/index.js';
+import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, LIBRARY_API_ROLE } from './models/frameworks.js';
+import { collectRegistry, expandEventRegistrations, routeModelOf, routeString, servedPrefixes } from './routes.js';
 
 export const ENGINE_NAME = 'builtin';
 export const ENGINE_VERSION = '1.0.0';
@@ -15,15 +18,66 @@ const FRONT_ENDS: FrontEnd[] = [javascriptFrontEnd];
 
 function entryPoints(fe: FrontEndResult): Entry[] {
   const registry = collectRegistry(fe.summaries, fe.hasCallers);
+  expandEventRegistrations(registry, fe.provider, fe.params);
   const entries: Entry[] = [];
   const registered = new Set<string>();
+  let server = false;
   for (const r of registry.routes) {
+    const model = r.model;
+    if (!model || !model.methods.includes(r.method)) continue;
+    const params = fe.params(r.handler);
+    const sig = handlerSignature(model, params.length, model.events ? r.path : undefined);
+    if (!sig) continue; // an event whose handler receives nothing from the client (close, error)
     registered.add(r.handler.id);
+    // Demo servers in examples/ or tests do not make a library an application.
+    if (r.owner && !looksLikeTest(r.site.file)) server = true;
     const prefixes = servedPrefixes(registry, r.owner);
-    entries.push({ handler: r.handler, arity: fe.arity(r.handler), route: routeString(r.method, prefixes[0], r.path), reachable: prefixes.length > 0 });
+    entries.push({ handler: r.handler, roles: sig.roles, params, route: routeString(r.method, prefixes[0], r.path, model), reachable: prefixes.length > 0 });
   }
-  for (const handler of fe.unregisteredHandlers(registered)) entries.push({ handler, arity: fe.arity(handler), reachable: false });
+  // File-system routing: the framework serves every such file, so its handlers are reachable by convention.
+  for (const file of fe.files) {
+    for (const fr of FILE_ROUTES) {
+      const m = fr.pattern.exec(file);
+      if (!m) continue;
+      const path = fileRoutePath(m[1] ?? '');
+      for (const { name, fn } of fe.exportsOf(file)) {
+        const method = fr.exports[name];
+        if (!method) continue;
+        const params = fe.params(fn);
+        const sig = handlerSignature(fr, params.length);
+        if (!sig) continue;
+        server = true;
+        registered.add(fn.id);
+        entries.push({ handler: fn, roles: sig.roles, params, route: routeString(method, '', path), reachable: true });
+      }
+    }
+  }
+  // The library threat model: a package that exports code and serves nothing is called by untrusted code,
+  // so every parameter of its exported functions is input. An application's exports are not.
+  const library = new Set<string>();
+  const entryFiles = server ? undefined : fe.packageEntryFiles();
+  for (const file of entryFiles ?? []) {
+    for (const { name, fn } of fe.exportsOf(file)) {
+      if (library.has(fn.id)) continue;
+      library.add(fn.id);
+      const params = fe.params(fn);
+      const shown = name !== 'default' ? name : /^(anonymous function|default export)$/.test(fn.name) ? 'default export' : fn.name;
+      entries.push({ handler: fn, roles: params.map(() => LIBRARY_API_ROLE), params, reachable: false, libraryExport: shown, dependsOn: ['package.json'] });
+    }
+  }
+  for (const handler of fe.unregisteredHandlers(registered)) {
+    if (library.has(handler.id)) continue;
+    const params = fe.params(handler);
+    const express = routeModelOf(undefined)!;
+    entries.push({ handler, roles: handlerSignature(express, params.length)?.roles ?? [], params, reachable: false });
+  }
   return entries;
+}
+
+/** URL path of a file route: dynamic segments stay as written (`[id]`), route groups disappear. */
+function fileRoutePath(part: string): string {
+  const segs = part.split('/').filter((s) => s && !FILE_ROUTE_HIDDEN_SEGMENT.test(s));
+  return `/${segs.join('/')}`;
 }
 
 export function createBuiltinEngine(): ReasoningEngine {
@@ -40,7 +94,9 @@ export function createBuiltinEngine(): ReasoningEngine {
         const result = await fe.analyse(input, all.filter(fe.accepts).sort());
         input.signal?.throwIfAborted();
         const entries = entryPoints(result);
-        candidates.push(...buildCandidates({ provider: result.provider, files: input.files, engine: ENGINE_NAME, patchFor: result.patchFor }, entries));
+        candidates.push(...buildCandidates({ provider: result.provider, files: input.files, engine: ENGINE_NAME, patchFor: result.patchFor, acceptHit: result.acceptHit, scope: input.scope }, entries));
+        candidates.push(...accessControlCandidates(result, input.files, ENGINE_NAME));
+        candidates.push(...(result.checks?.(ENGINE_NAME) ?? []));
         input.onProgress?.({ phase: 'candidates', done: entries.length, total: entries.length });
         parsed.push(...result.files);
         Object.assign(dependencies, result.dependencies);

@@ -1,8 +1,10 @@
 // The seam between the language-neutral engine (values, summaries, routes, candidates) and a language's
 // front end (parsing, module resolution, the interpreter that produces summaries, patch builders).
-import type { EngineInput, Patch } from '../../model.js';
+import type { Candidate, EngineInput, Patch } from '../../model.js';
 import type { SinkHit, Summary, SummaryProvider } from './summaries.js';
+import type { ParamInfo } from './routes.js';
 import type { FnRef } from './values.js';
+import type { AccessFacts } from './access-control/facts.js';
 
 export interface FrontEndResult {
   /** Files parsed (origins considered), sorted. */
@@ -14,9 +16,21 @@ export interface FrontEndResult {
   hasCallers(fnId: string): boolean;
   /** Parameter count of a function (picks the handler signature). */
   arity(fn: FnRef): number;
+  /** The declared parameters of a function (names and sites, for labels of parameters that are input). */
+  params(fn: FnRef): ParamInfo[];
+  /** Functions a file exports (following re-exports), by export path: `default`, `parse`, `Client.query`. */
+  exportsOf(file: string): { name: string; fn: FnRef }[];
+  /** Files the root package's manifest names as its public entry points; undefined when it is not a package that exports code. */
+  packageEntryFiles(): string[] | undefined;
   /** Functions shaped like handlers that nothing registers or calls. */
   unregisteredHandlers(registered: ReadonlySet<string>): FnRef[];
   patchFor(hit: SinkHit): Patch | undefined;
+  /** Program-wide facts a summary cannot depend on (it sees its import cone only), judged per hit at the end. */
+  acceptHit?(hit: SinkHit): boolean;
+  /** Candidates of the language's non-flow checks (configuration and code patterns), for `engine`. */
+  checks?(engine: string): Candidate[];
+  /** Syntactic facts for access-control reasoning (registration calls, middleware bodies, models, front-end calls). */
+  access?: AccessFacts;
 }
 
 export interface FrontEnd {

@@ -1,8 +1,10 @@
-// Entry points: route handlers registered on apps/routers, and whether each is reachable from an
-// application root (a router mounted, possibly through other routers, on an app).
-import { ROUTE_MODELS } from './models/frameworks.js';
-import type { Effect, Summary } from './summaries.js';
-import type { FnRef, ObjRef, Site } from './values.js';
+// Entry points: route and event handlers registered on apps/routers/servers, and whether each is reachable
+// from an application root (a router mounted, possibly through other routers or plugins, on an app); and
+// the values a handler's parameters receive (frameworks.ts roles).
+import { handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type HandlerRole, type RouteModel } from './models/frameworks.js';
+import { REQUEST_MEMBERS } from './models/sources.js';
+import { instantiate, type Effect, type Summary, type SummaryProvider } from './summaries.js';
+import type { FnRef, ObjRef, Site, Value } from './values.js';
 
 export interface Registration {
   handler: FnRef;
@@ -11,12 +13,27 @@ export interface Registration {
   method: string;
   path?: string;
   site: Site;
+  /** The framework the registration belongs to (by the owner's type; untyped owners follow UNTYPED_ROUTE_MODEL). */
+  model?: RouteModel;
+  /** Index of `handler` among the functions of its registration call, in argument order (middleware first). */
+  position?: number;
+}
+
+const MODEL_BY_TYPE = new Map<string, RouteModel>();
+for (const m of ROUTE_MODELS) for (const t of [...m.receiverTypes, ...(m.routeType ? [m.routeType] : [])]) MODEL_BY_TYPE.set(t, m);
+const ROOT_TYPES = new Set(ROUTE_MODELS.flatMap((m) => m.roots));
+
+/** The route model of a registration's owner type (undefined type: an untyped receiver). */
+export function routeModelOf(type: string | undefined): RouteModel | undefined {
+  return type ? MODEL_BY_TYPE.get(type) : ROUTE_MODELS.find((m) => m.id === UNTYPED_ROUTE_MODEL);
 }
 
 interface Mount {
   parent: ObjRef;
   child: ObjRef;
   prefix: string;
+  /** The mounting call (orders it against middleware registered on the parent). */
+  site?: Site;
 }
 
 export interface Registry {
@@ -35,12 +52,12 @@ export function collectRegistry(summaries: Iterable<Summary>, hasCallers: (fnId:
     const owner = e.receiver.obj;
     if (!owner && !root) return;
     if (e.kind === 'mount') {
-      if (owner && e.child.obj) mounts.set(`${owner.alloc}>${e.child.obj.alloc}|${e.prefix}`, { parent: owner, child: e.child.obj, prefix: e.prefix });
+      if (owner && e.child.obj) mounts.set(`${owner.alloc}>${e.child.obj.alloc}|${e.prefix}`, { parent: owner, child: e.child.obj, prefix: e.prefix, site: e.site });
       return;
     }
-    for (const handler of e.handlers.fns ?? []) {
+    for (const [position, handler] of (e.handlers.fns ?? []).entries()) {
       const key = `${handler.id}|${owner?.alloc ?? ''}|${e.method}|${e.path ?? ''}|${e.site.file}:${e.site.line}`;
-      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site });
+      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner?.type), position });
     }
   };
   for (const s of summaries) {
@@ -51,6 +68,45 @@ export function collectRegistry(summaries: Iterable<Summary>, hasCallers: (fnId:
   return { routes: [...routes.entries()].sort(byKey).map(([, r]) => r), mounts: [...mounts.entries()].sort(byKey).map(([, m]) => m) };
 }
 
+/**
+ * Event handlers that receive something handlers are registered on (a WebSocket server's `connection`
+ * handler gets the socket whose `message` events carry client data): instantiate each with that value,
+ * so what it registers on it becomes concrete registrations, and mount the value on the owner (the socket
+ * is served when its server is). Appends to `reg`; nested levels are followed as they appear.
+ */
+export function expandEventRegistrations(reg: Registry, provider: SummaryProvider, params: (fn: FnRef) => ParamInfo[]): void {
+  const seen = new Set<string>();
+  const known = new Set(reg.routes.map((r) => `${r.handler.id}|${r.owner?.alloc ?? ''}|${r.method}|${r.path ?? ''}`));
+  for (let i = 0; i < reg.routes.length && i < MAX_EVENT_REGISTRATIONS; i++) {
+    const r = reg.routes[i];
+    const model = r.model;
+    if (!model?.events || !r.owner) continue;
+    const sig = handlerSignature(model, params(r.handler).length, r.path);
+    if (!sig?.roles.some((role) => typeof role === 'string' && model.receiverTypes.includes(role))) continue;
+    const key = `${r.handler.id}|${r.owner.alloc}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const args = roleValues(sig.roles, [], `${r.owner.alloc}>${r.site.file}:${r.site.line}:${r.site.column}`);
+    for (const a of args) if (a.obj && model.mountable.includes(a.obj.type)) reg.mounts.push({ parent: r.owner, child: a.obj, prefix: '', site: r.site });
+    const effects: Effect[] = [];
+    const collect = { addEffect: (e: Effect) => effects.push(e), addSink: () => {}, addCall: () => {}, addFiles: () => {} };
+    instantiate(provider, r.handler, args, { site: r.site, argText: () => undefined, depth: 0 }, collect);
+    for (const e of effects) {
+      const owner = e.receiver.obj;
+      if (e.kind !== 'route' || !owner) continue;
+      for (const [position, handler] of (e.handlers.fns ?? []).entries()) {
+        const k = `${handler.id}|${owner.alloc}|${e.method}|${e.path ?? ''}`;
+        if (known.has(k)) continue;
+        known.add(k);
+        reg.routes.push({ handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner.type), position });
+      }
+    }
+  }
+}
+
+/** Bounds the expansion (each nesting level adds registrations). */
+const MAX_EVENT_REGISTRATIONS = 10_000;
+
 function joinPath(prefix: string, path: string): string {
   const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
@@ -59,17 +115,55 @@ function joinPath(prefix: string, path: string): string {
 /** Mount prefixes under which an app/router is served; empty when it is never mounted on an app. */
 export function servedPrefixes(reg: Registry, owner: ObjRef | undefined, seen = new Set<string>()): string[] {
   if (!owner || seen.has(owner.alloc)) return [];
-  if (ROUTE_MODELS.some((m) => m.roots.includes(owner.type))) return [''];
   seen.add(owner.alloc);
   const out: string[] = [];
+  // A router's own prefix (koa-router `new Router({ prefix })`) comes after its mount prefix.
+  const own = owner.info?.prefix ?? '';
   for (const m of reg.mounts) {
     if (m.child.alloc !== owner.alloc) continue;
-    for (const p of servedPrefixes(reg, m.parent, seen)) out.push(joinPath(p, m.prefix));
+    for (const p of servedPrefixes(reg, m.parent, seen)) out.push(joinPath(joinPath(p, m.prefix), own));
   }
+  // An application root is served as is, unless it is mounted as a sub-application (Hono `app.route`).
+  if (!out.length && ROOT_TYPES.has(owner.type)) out.push(joinPath('', own));
   return [...new Set(out)].sort();
 }
 
-export function routeString(method: string, prefix: string | undefined, path: string | undefined): string {
+export function routeString(method: string, prefix: string | undefined, path: string | undefined, model?: RouteModel): string {
+  if (model?.events) return `${model.events.label} ${path ?? method}`;
   const verb = method === 'use' ? 'USE' : method === 'del' ? 'DELETE' : method.toUpperCase();
   return `${verb} ${joinPath(prefix ?? '', path ?? '/')}`;
+}
+
+/** A parameter as the handler declares it (for labels of `{ source }` roles). */
+export interface ParamInfo {
+  name: string;
+  site: Site;
+}
+
+/** The value a typed role receives: the typed object with its typed members (ctx.request, c.req). */
+export function roleObject(type: string, alloc: string, depth = 0): Value {
+  const v: Value = { flows: [], obj: { type, alloc } };
+  if (depth < 2) {
+    for (const m of REQUEST_MEMBERS) {
+      if (m.type !== type) continue;
+      v.props ??= new Map();
+      v.props.set(m.member, roleObject(m.memberType, `${alloc}.${m.member}`, depth + 1));
+    }
+  }
+  return v;
+}
+
+/** Arguments for a handler's parameters under `roles`: typed objects, and parameters that are input themselves. */
+export function roleValues(roles: HandlerRole[], params: ParamInfo[], allocPrefix = 'entry'): Value[] {
+  return roles.map((role, i) => {
+    if (role === null) return { flows: [] };
+    if (typeof role === 'string') return roleObject(role, `${allocPrefix}:${role}`);
+    const p = params[i];
+    if (!p) return { flows: [] };
+    // A destructured parameter has no name of its own: its members are labelled from the argument.
+    const label = /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(p.name) ? p.name : `(argument ${i + 1})`;
+    return {
+      flows: [{ root: { kind: 'source', sourceKind: role.source, label, requestInput: true, site: p.site }, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
+    };
+  });
 }

@@ -7,12 +7,13 @@
 // taint crosses function and file boundaries without re-analysing the callee.
 import type { TraceStep } from '../../model.js';
 import { project } from './access.js';
-import type { PatchKind, RuleId } from './models/types.js';
-import { empty, flowKey, join, mergeFlows, rootKey, signature, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value } from './values.js';
+import type { CheckRuleId, FlowRequirement, PatchKind, RuleId } from './models/types.js';
+import { covers, empty, flowKey, join, mergeFlows, rootKey, signature, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value, THIS_PARAM } from './values.js';
 
 export interface SinkHit {
   sinkId: string;
-  rule: RuleId;
+  /** Access-control facts (access-control/, sinkId "access:…") travel as hits of a check rule. */
+  rule: RuleId | CheckRuleId;
   /** The sink call. */
   site: Site;
   argIndex: number;
@@ -22,6 +23,8 @@ export interface SinkHit {
   label: string;
   calleeText: string;
   patch?: PatchKind;
+  /** What the flow must be once its source is known (a raw request object for NoSQL operators ...). */
+  requires?: FlowRequirement;
 }
 
 export interface RouteEffect {
@@ -48,6 +51,8 @@ export interface CallEffect {
   args: Value[];
   site: Site;
   argTexts: string[];
+  /** The receiver of a method call (`this.repo.find(x)`): the callee's `this` once resolved. */
+  receiver?: Value;
 }
 
 export interface Summary {
@@ -58,6 +63,8 @@ export interface Summary {
   calls: Map<string, CallEffect>;
   /** Files of callees whose summaries were instantiated (dependsOn). */
   files: Set<string>;
+  /** The value of `this` when the function returns, when it set fields on it (`this.db = db` in a constructor). */
+  thisOut?: Value;
 }
 
 export const emptySummary = (fnId: string): Summary => ({
@@ -70,7 +77,7 @@ export const emptySummary = (fnId: string): Summary => ({
 });
 
 export const hitKey = (h: SinkHit) =>
-  `${h.sinkId}|${h.site.file}:${h.site.line}:${h.site.column}|${h.argIndex}|${flowKey(h.flow)}|${h.receiver ? `${rootKey(h.receiver.root)}:${h.receiver.type}` : ''}`;
+  `${h.sinkId}|${h.site.file}:${h.site.line}:${h.site.column}|${h.argIndex}|${flowKey(h.flow)}|${h.receiver ? `${rootKey(h.receiver.root)}:${h.receiver.type}` : ''}${h.requires ? `|${h.requires}` : ''}`;
 
 const valueRootsKey = (v: Value) =>
   `${v.flows.filter((f) => f.alias).map((f) => rootKey(f.root)).sort().join(',')}|${v.obj?.alloc ?? ''}|${(v.fns ?? []).map((f) => f.id).sort().join(',')}`;
@@ -84,12 +91,23 @@ export function effectKey(e: Effect): string {
 const MAX_HITS_PER_SITE = 16;
 const siteKey = (h: SinkHit) => `${h.sinkId}|${h.site.file}:${h.site.line}:${h.site.column}`;
 
+/** Hits per sink site of each sinks map (kept beside it, so the cap costs no scan of the map). */
+const perSite = new WeakMap<Map<string, SinkHit>, Map<string, number>>();
+
 /** Add a sink hit unless known, keeping at most a few flows per sink (enough to report it, bounded). */
 export function addHit(sinks: Map<string, SinkHit>, key: string, hit: SinkHit): boolean {
   if (sinks.has(key)) return false;
+  let counts = perSite.get(sinks);
+  if (!counts || counts.size === 0) {
+    // First use, or a map filled without addHit: count what is there.
+    counts = new Map();
+    for (const h of sinks.values()) counts.set(siteKey(h), (counts.get(siteKey(h)) ?? 0) + 1);
+    perSite.set(sinks, counts);
+  }
   const site = siteKey(hit);
-  let n = 0;
-  for (const h of sinks.values()) if (siteKey(h) === site && ++n >= MAX_HITS_PER_SITE) return false;
+  const n = counts.get(site) ?? 0;
+  if (n >= MAX_HITS_PER_SITE) return false;
+  counts.set(site, n + 1);
   sinks.set(key, hit);
   return true;
 }
@@ -105,6 +123,7 @@ export function mergeCall(calls: Map<string, CallEffect>, c: CallEffect): boolea
     calls.set(k, c);
     return true;
   }
+  if (c.args.every((a, i) => old.args[i] && covers(old.args[i], a))) return false;
   const n = Math.max(old.args.length, c.args.length);
   const args = Array.from({ length: n }, (_, i) => join(old.args[i] ?? empty(), c.args[i] ?? empty()));
   const changed = args.some((a, i) => signature(a) !== signature(old.args[i] ?? empty()));
@@ -138,25 +157,74 @@ export interface CallSite {
   entry?: boolean;
   /** Functions being instantiated on this chain: a recursive callback is not unfolded again. */
   active?: ReadonlySet<string>;
+  /** The callee's `this` (a method call's receiver, the instance under construction). */
+  thisValue?: Value;
+  /** Receives the callee's `this` at return, substituted (a constructor's fields). */
+  onThis?: (v: Value) => void;
+}
+
+/** The union of two small string lists; one of them when the other adds nothing (no new array). */
+function unite(a: string[], b: string[], sort: boolean): string[] {
+  if (b.length === 0 || a === b) return a;
+  if (a.length === 0) return b;
+  if (b.every((x) => a.includes(x))) return a;
+  const out = [...new Set([...a, ...b])];
+  return sort ? out.sort() : out;
 }
 
 function concat(outer: Flow, inner: Flow, bridge: TraceStep | undefined): Flow {
-  const steps = bridge ? [...outer.steps, bridge, ...inner.steps] : [...outer.steps, ...inner.steps];
-  const dedup: TraceStep[] = [];
-  for (const s of steps) {
-    const last = dedup[dedup.length - 1];
-    if (last && last.file === s.file && last.line === s.line) continue;
-    dedup.push(s);
+  let steps: TraceStep[];
+  if (!bridge && inner.steps.length === 0) steps = outer.steps;
+  else if (!bridge && outer.steps.length === 0) steps = inner.steps;
+  else {
+    const all = bridge ? [...outer.steps, bridge, ...inner.steps] : [...outer.steps, ...inner.steps];
+    steps = [];
+    for (const s of all) {
+      const last = steps[steps.length - 1];
+      if (last && last.file === s.file && last.line === s.line) continue;
+      steps.push(s);
+      if (steps.length === 32) break;
+    }
   }
   return {
     root: outer.root,
-    steps: dedup.slice(0, 32),
+    steps,
     alias: outer.alias && inner.alias,
-    cuts: [...new Set([...outer.cuts, ...inner.cuts])].sort(),
-    partial: [...new Set([...outer.partial, ...inner.partial])],
-    tags: [...new Set([...outer.tags, ...inner.tags])],
-    files: [...new Set([...outer.files, ...inner.files])].sort(),
+    cuts: unite(outer.cuts, inner.cuts, true),
+    partial: unite(outer.partial, inner.partial, false),
+    tags: unite(outer.tags, inner.tags, false),
+    files: unite(outer.files, inner.files, true),
   };
+}
+
+const ownersMemo = new WeakMap<Value, ReadonlySet<unknown> | null>();
+const NO_OWNERS: ReadonlySet<unknown> = new Set();
+
+/**
+ * For a value with no symbolic flow anywhere in it, the functions whose environments its closures hold (a
+ * substitution rebinds only closures of the callee); null when something in it is symbolic. Memoised: values
+ * are never mutated.
+ */
+function closedOwners(v: Value): ReadonlySet<unknown> | null {
+  let o = ownersMemo.get(v);
+  if (o !== undefined) return o;
+  ownersMemo.set(v, null); // while computing (a value reachable from itself stays open)
+  let open = v.flows.some((f) => f.root.kind !== 'source');
+  let out: Set<unknown> | undefined;
+  if (!open) {
+    for (const f of v.fns ?? []) if (f.env) (out ??= new Set()).add(f.env.owner);
+    for (const p of v.props?.values() ?? []) {
+      const po = closedOwners(p);
+      if (po === null) {
+        open = true;
+        break;
+      }
+      for (const x of po) (out ??= new Set()).add(x);
+    }
+  }
+  o = open ? null : (out ?? NO_OWNERS);
+  ownersMemo.set(v, o);
+  return o;
 }
 
 /** Replaces a callee's symbolic roots with the caller's values. */
@@ -168,11 +236,21 @@ export class Substitution {
     private readonly call: CallSite,
   ) {}
 
+  private readonly bridges = new Map<number, TraceStep | undefined>();
+
+  /** The trace step "argument passed as parameter" for a parameter root (one per parameter and call). */
   private bridge(root: Root): TraceStep | undefined {
-    if (root.kind !== 'param' || this.call.entry) return undefined;
-    const text = this.call.argText(root.index);
-    const param = this.provider.paramName(this.fn, root.index);
-    const shown = text ? `\`${text}\`` : `argument ${root.index + 1}`;
+    if (root.kind !== 'param' || this.call.entry || root.index === THIS_PARAM) return undefined;
+    if (this.bridges.has(root.index)) return this.bridges.get(root.index);
+    const b = this.makeBridge(root.index);
+    this.bridges.set(root.index, b);
+    return b;
+  }
+
+  private makeBridge(index: number): TraceStep {
+    const text = this.call.argText(index);
+    const param = this.provider.paramName(this.fn, index);
+    const shown = text ? `\`${text}\`` : `argument ${index + 1}`;
     return {
       kind: 'step',
       file: this.call.site.file,
@@ -182,15 +260,20 @@ export class Substitution {
     };
   }
 
-  private readonly roots = new Map<string, Value>();
+  private readonly roots = new Map<Root, Value>();
 
-  /** The caller-side value a root stands for (memoised: summaries mention the same roots many times). */
+  /** The caller-side value a root stands for (memoised: summaries mention the same root objects many times). */
   root(root: Root): Value {
     if (root.kind === 'source') return { flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }] };
-    const key = `${rootKey(root)}@${root.site.line}:${root.site.column}`;
+    const key = root;
     let v = this.roots.get(key);
     if (!v) {
-      const base = root.kind === 'param' ? (this.args[root.index] ?? empty()) : this.provider.capture(this.fn, root.name, root.site);
+      const base =
+        root.kind === 'capture'
+          ? this.provider.capture(this.fn, root.name, root.site)
+          : root.index === THIS_PARAM
+            ? (this.call.thisValue ?? this.fn.self ?? empty())
+            : (this.args[root.index] ?? empty());
       v = project(base, root.path, root.site);
       this.roots.set(key, v);
     }
@@ -205,9 +288,13 @@ export class Substitution {
   }
 
   value(v: Value, depth = 0): Value {
+    // Nothing symbolic in it and no closure of this callee: the caller sees the very same value.
+    const owners = closedOwners(v);
+    if (owners && !owners.has(this.fn.node)) return v;
     let out: Value = { flows: [] };
     if (v.text !== undefined) out.text = v.text;
     if (v.constant) out.constant = true;
+    if (v.lit) out.lit = v.lit;
     if (v.ext) out.ext = v.ext;
     if (v.obj) out.obj = v.obj;
     if (v.regex) out.regex = v.regex;
@@ -232,7 +319,7 @@ export class Substitution {
         for (const o of taintOf(outer)) flows.push(concat(o, f, bridge));
       }
     }
-    if (flows.length) out = { ...out, flows: mergeFlows(out.flows, mergeFlows([], flows)) };
+    if (flows.length) out = { ...out, flows: out.flows.length ? mergeFlows(out.flows, mergeFlows([], flows)) : mergeFlows([], flows) };
     return out;
   }
 
@@ -254,6 +341,13 @@ export class Substitution {
 }
 
 const MAX_DEPTH = 8;
+
+/** The fields `fn` leaves on `this` for a call (its thisOut, substituted), without applying its other facts. */
+export function thisAfter(provider: SummaryProvider, fn: FnRef, args: Value[], call: CallSite): Value | undefined {
+  if (call.depth > MAX_DEPTH || call.active?.has(fn.id)) return undefined;
+  const s = provider.summary(fn);
+  return s.thisOut && new Substitution(provider, fn, args, call).value(s.thisOut);
+}
 
 /** Apply `fn`'s summary at a call site: facts go to `into`, the return value comes back. */
 export function instantiate(provider: SummaryProvider, fn: FnRef, args: Value[], call: CallSite, into: Collector): Value {
@@ -288,12 +382,14 @@ export function instantiate(provider: SummaryProvider, fn: FnRef, args: Value[],
   for (const c of s.calls.values()) {
     const callee = sub.value(c.callee);
     const cargs = c.args.map((a) => sub.value(a));
+    const receiver = c.receiver && sub.value(c.receiver);
     for (const target of callee.fns ?? []) {
-      instantiate(provider, target, cargs, { site: c.site, argText: (i) => c.argTexts[i], depth: call.depth + 1, active }, into);
+      instantiate(provider, target, cargs, { site: c.site, argText: (i) => c.argTexts[i], depth: call.depth + 1, active, thisValue: receiver }, into);
     }
     if (!callee.fns?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source')) {
-      into.addCall({ ...c, callee, args: cargs });
+      into.addCall({ ...c, callee, args: cargs, receiver });
     }
   }
+  if (s.thisOut && call.onThis) call.onThis(sub.value(s.thisOut));
   return sub.value(s.ret);
 }

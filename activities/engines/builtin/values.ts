@@ -26,6 +26,7 @@ export interface SourceRoot {
 }
 export interface ParamRoot {
   kind: 'param';
+  /** Parameter position; THIS_PARAM (-1) is the function's `this`. */
   index: number;
   path: string[];
   site: Site;
@@ -61,6 +62,8 @@ export interface FnRef {
   file: string;
   name: string;
   env?: Env;
+  /** A method read off an instance: the instance it runs on (`this`) unless the call names another receiver. */
+  self?: Value;
 }
 
 /** A reference into a library: module specifier plus member path ("child_process", ["exec"]). */
@@ -88,6 +91,8 @@ export interface Value {
   /** The value is exactly `text` (a literal or built only from literals). */
   constant?: boolean;
   regex?: { source: string; flags: string };
+  /** The syntax node of the literal the constant was written as (front-end specific; checks/ report hard-coded values there). */
+  lit?: unknown;
 }
 
 /** Variables of one function activation; `parent` is the environment the function closed over. */
@@ -98,12 +103,14 @@ export interface Env {
 }
 
 export const MAX_PATH = 4;
+/** ParamRoot index of `this`: a method's summary speaks of its receiver's fields as of a parameter's members. */
+export const THIS_PARAM = -1;
 const MAX_FLOWS = 16;
 const MAX_STEPS = 24;
 
 export const empty = (): Value => ({ flows: [] });
 
-export function rootKey(r: Root): string {
+function computeRootKey(r: Root): string {
   switch (r.kind) {
     case 'source':
       return `s:${r.label}@${r.site.file}:${r.site.line}:${r.site.column}`;
@@ -114,23 +121,30 @@ export function rootKey(r: Root): string {
   }
 }
 
-const flowKeys = new WeakMap<Flow, string>();
+// Memoised per root object (roots are immutable and shared by the many flows derived from them); a flow's own
+// key is then a cheap concatenation, with no per-flow table (flows are created by the million).
+const rootKeys = new WeakMap<Root, string>();
+const collapsedKeys = new WeakMap<Root, string>();
 
-/** Identity of a flow for deduplication (its steps do not count): memoised, flows are never mutated. */
+export function rootKey(r: Root): string {
+  let k = rootKeys.get(r);
+  if (k === undefined) rootKeys.set(r, (k = computeRootKey(r)));
+  return k;
+}
+
+/** Identity of a flow for deduplication (its steps do not count). */
 export function flowKey(f: Flow): string {
-  let k = flowKeys.get(f);
-  if (k === undefined) {
+  const r = f.root;
+  let root: string;
+  if (!f.alias && r.kind !== 'source' && r.path.length > 2) {
     // Transformed data from one parameter member is one flow, whichever sub-member it came from: the first
     // keeps its precise path for labels, and summaries stay small.
-    const r = f.root;
-    const root =
-      !f.alias && r.kind !== 'source' && r.path.length > 2
-        ? `${r.kind === 'param' ? `p${r.index}` : `c:${r.name}`}.${r.path[0]}.${r.path[1]}`
-        : rootKey(r);
-    k = `${root}|${f.cuts.join(',')}|${f.alias ? 'a' : ''}`;
-    flowKeys.set(f, k);
-  }
-  return k;
+    let c = collapsedKeys.get(r);
+    if (c === undefined) collapsedKeys.set(r, (c = `${r.kind === 'param' ? `p${r.index}` : `c:${r.name}`}.${r.path[0]}.${r.path[1]}`));
+    root = c;
+  } else root = rootKey(r);
+  const cuts = f.cuts.length === 0 ? '' : f.cuts.length === 1 ? f.cuts[0] : f.cuts.join(',');
+  return f.alias ? `${root}|${cuts}|a` : `${root}|${cuts}|`;
 }
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
@@ -178,12 +192,42 @@ export function join(a: Value, b: Value): Value {
   if (a.text !== undefined && b.text !== undefined) {
     out.text = a.text === b.text ? a.text : '\u0000';
     out.constant = a.text === b.text && a.constant && b.constant;
-  } else if (a.text !== undefined || b.text !== undefined) out.text = a.text ?? b.text;
+    if (a.text === b.text && (a.lit ?? b.lit)) out.lit = a.lit ?? b.lit;
+  } else if (a.text !== undefined || b.text !== undefined) {
+    out.text = a.text ?? b.text;
+    const lit = a.text !== undefined ? a.lit : b.lit;
+    if (lit) out.lit = lit;
+  }
   if (!out.fns) delete out.fns;
   if (!out.ext) delete out.ext;
   if (!out.obj) delete out.obj;
   if (!out.regex) delete out.regex;
   return out;
+}
+
+/**
+ * True when joining `b` into `a` adds nothing (no new flow, function, library member, type, text or property):
+ * the fixed point's "did it grow?" test, without building the join or signatures.
+ */
+export function covers(a: Value, b: Value, depth = 4): boolean {
+  if (a === b) return true;
+  if (b.flows.length && a.flows.length < MAX_FLOWS && b.flows.some((f) => !a.flows.includes(f))) {
+    const keys = new Set(a.flows.map(flowKey));
+    for (const f of b.flows) if (!keys.has(flowKey(f))) return false;
+  }
+  if (b.fns?.some((f) => !a.fns?.some((g) => g.id === f.id))) return false;
+  if (b.ext?.some((e) => !a.ext?.some((x) => x.module === e.module && x.path.length === e.path.length && x.path.every((s, i) => s === e.path[i])))) return false;
+  if (b.obj && !a.obj) return false;
+  if (b.regex && !a.regex) return false;
+  if (b.text !== undefined && a.text !== b.text && a.text !== '\u0000') return false;
+  if (b.props && b.props !== a.props) {
+    if (!a.props || depth === 0) return false;
+    for (const [k, p] of b.props) {
+      const q = a.props.get(k);
+      if (!q || !covers(q, p, depth - 1)) return false;
+    }
+  }
+  return true;
 }
 
 export const joinAll = (vs: Value[]): Value => vs.reduce((acc, v) => join(acc, v), empty());
@@ -224,7 +268,7 @@ function mapProps(props: Map<string, Value>, fn: (v: Value) => Value): Map<strin
 
 /** Cut the flows of `v` for `rules` ('all' removes the taint altogether). */
 export function sanitise(v: Value, rules: string[] | 'all'): Value {
-  if (rules === 'all') return { flows: [], text: v.text && v.constant ? v.text : undefined, constant: v.constant };
+  if (rules === 'all') return { flows: numericFacts(v).flows, text: v.text && v.constant ? v.text : undefined, constant: v.constant };
   const f = (x: Value): Value => ({
     ...x,
     flows: x.flows.map((fl) => ({ ...fl, cuts: uniq([...fl.cuts, ...rules]) })),
@@ -241,6 +285,17 @@ export function notePartial(v: Value, name: string): Value {
     props: x.props && mapProps(x.props, f),
   });
   return f(v);
+}
+
+/**
+ * Flows tagged NUMERIC_FACT are facts about the value itself (a predictable random number), not attacker text:
+ * arithmetic, numeric coercion and indexing keep them where they cut everything else.
+ */
+export const NUMERIC_FACT = 'numeric-fact';
+
+export function numericFacts(v: Value): Value {
+  const flows = taintOf(v).filter((f) => f.tags.includes(NUMERIC_FACT));
+  return { flows: flows.length ? flows.map((f) => (f.alias ? { ...f, alias: false } : f)) : [] };
 }
 
 export function tag(v: Value, t: string): Value {

@@ -1,13 +1,16 @@
 // The built-in verifier: challenges each candidate on four questions and writes down why.
 //   1. Is the code still there (sink and source lines as the trace quotes them)?
-//   2. Is the source attacker-controlled (request input, not configuration or a constant)?
+//   2. Is the source attacker-controlled (request input, a socket message or a library API argument; not configuration or a constant)?
 //   3. Does a sanitiser or a parameterised form neutralise the flow?
-//   4. Is the code reachable from a mounted route, rather than test/fixture code or a handler never registered?
+//   4. Is the code reachable from a mounted route, a file route or a library's exported API, rather than test/fixture code or a handler never registered?
 // Confirmed needs yes/no/no/yes; a clear "no" to 2 or 4 (or a "yes" to 3) rejects; anything unknown is uncertain.
 import type { Candidate, SourceFiles, Verdict, Verifier, VerdictKind } from '../../model.js';
 import { looksLikeTest } from './candidates.js';
+import { judgePattern } from './verifier-checks.js';
+import { judgeAccess } from './verifier-access.js';
 import { SANITISERS } from './models/sanitisers.js';
-import { REQUEST_SOURCES } from './models/sources.js';
+import { FILE_ROUTES, LIBRARY_SOURCE_KIND } from './models/frameworks.js';
+import { describeSourceKind } from './models/sources.js';
 
 export const VERIFIER_NAME = 'builtin-verifier';
 
@@ -33,10 +36,15 @@ function attackerControlled(c: Candidate): Check {
   if (c.evidence.sourceIsRequestInput === false) {
     return { outcome: 'reject', reason: `The source (${kind}) is not request input: it comes from configuration or constants, not from an attacker.` };
   }
-  const modelled = REQUEST_SOURCES.find((s) => s.sourceKind === c.evidence.sourceKind);
-  if (c.evidence.sourceIsRequestInput === true || modelled) {
-    return { outcome: 'pass', reason: `The source ${kind} is ${modelled ? modelled.description : 'request input'} of an HTTP request, which the client fully controls.` };
+  if (c.evidence.libraryExport && c.evidence.sourceKind === LIBRARY_SOURCE_KIND) {
+    return {
+      outcome: 'pass',
+      reason: `The source is a parameter of \`${c.evidence.libraryExport}\`, part of the exported API of a library: under the library threat model its callers pass untrusted data.`,
+    };
   }
+  const modelled = describeSourceKind(c.evidence.sourceKind);
+  if (modelled) return { outcome: 'pass', reason: `The source ${kind} is ${modelled.description} of ${modelled.channel}, which the client fully controls.` };
+  if (c.evidence.sourceIsRequestInput === true) return { outcome: 'pass', reason: `The source ${kind} is request input of an HTTP request, which the client fully controls.` };
   return { outcome: 'unknown', reason: `Nothing shows that the source (${kind}) is attacker-controlled.` };
 }
 
@@ -59,8 +67,17 @@ function reachability(c: Candidate): Check {
   if (c.evidence.inTestOrFixture || looksLikeTest(c.origin)) {
     return { outcome: 'reject', reason: `The entry point is in ${c.origin}, which is test, fixture or example code that production does not serve.` };
   }
+  if (c.evidence.libraryExport) {
+    return { outcome: 'pass', reason: `The entry point \`${c.evidence.libraryExport}\` is exported by the package's entry file ${c.origin}: the exported API of a library is reachable by every caller.` };
+  }
   if (c.evidence.reachableFromMountedRoute) {
-    return { outcome: 'pass', reason: `The handler serves ${c.evidence.route ?? 'a route'} on a router mounted on the application.` };
+    const route = c.evidence.route ?? 'a route';
+    const how = FILE_ROUTES.some((fr) => fr.pattern.test(c.origin))
+      ? `serves ${route}: ${c.origin} is a route by file-system routing, which the framework serves by convention`
+      : c.evidence.route && !/^[A-Z]+ \//.test(c.evidence.route)
+        ? `handles ${route} events of a server the application runs`
+        : `serves ${route} on a router mounted on the application`;
+    return { outcome: 'pass', reason: `The handler ${how}.` };
   }
   if (c.evidence.route) {
     return { outcome: 'unknown', reason: `The handler is registered as ${c.evidence.route}, but its router was never seen mounted on an application, so reachability is unproven.` };
@@ -69,6 +86,8 @@ function reachability(c: Candidate): Check {
 }
 
 export function judge(c: Candidate, files: SourceFiles): Verdict {
+  if (c.evidence.analysis === 'pattern') return judgePattern(c, files, VERIFIER_NAME); // non-flow checks: verifier-checks.ts
+  if (c.evidence.analysis === 'access-control') return judgeAccess(c, files, VERIFIER_NAME); // verifier-access.ts
   const checks = [codeStillThere(c, files), attackerControlled(c), sanitisation(c), reachability(c)];
   const rejected = checks.filter((k) => k.outcome === 'reject');
   const unknown = checks.filter((k) => k.outcome === 'unknown');

@@ -2,16 +2,23 @@
 // resolved to functions the analysis can see (summary instantiation), or propagated by default.
 import ts from 'typescript';
 import { memberAccess } from '../access.js';
-import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS } from '../models/frameworks.js';
+import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
+import { roleObject } from '../routes.js';
 import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
+import { FLUENT_METHODS } from '../models/sinks-web.js';
 import type { CalleeMatch } from '../models/types.js';
-import { instantiate } from '../summaries.js';
+import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
-import { bind, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import { bind, construct, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
 import { requireSpecifier } from './modules.js';
-import { judgeReplace, looksLikeSql } from './strings.js';
+import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
+import { webCondition } from './web-sinks.js';
+import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
+import { REQUEST_SOURCE_INDEX } from '../models/sources.js';
+import { observeCall } from './checks/observe.js';
+import { checkAccessCall } from './access-calls.js';
 
 export interface CallInfo {
   callee: Value;
@@ -37,6 +44,19 @@ function receiverName(e: ts.Expression | undefined): string {
   if (ts.isPropertyAccessExpression(s)) return s.name.text;
   if (ts.isCallExpression(s)) return receiverName(s.expression);
   return '';
+}
+
+/** The name a chain of chainable calls starts from: `res.status(404)` → "res", `knex('t').where(...)` → "knex". */
+function fluentRoot(e: ts.Expression | undefined): string {
+  let s = e && strip(e);
+  if (!s || !ts.isCallExpression(s)) return '';
+  while (ts.isCallExpression(s)) {
+    const c: ts.Expression = strip(s.expression);
+    if (ts.isIdentifier(c)) return c.text;
+    if (!ts.isPropertyAccessExpression(c) || !FLUENT_METHODS.includes(c.name.text)) return '';
+    s = strip(c.expression);
+  }
+  return receiverName(s);
 }
 
 export function calleeOf(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): CallInfo {
@@ -65,10 +85,12 @@ export function matchesCallee(m: CalleeMatch, call: CallInfo): 'typed' | 'named'
       (call.callee.ext ?? []).some((e) => e.module === '<global>' && e.path[0] === m.name && pathMatches(e.path.slice(1), m.path ?? []));
     return ok ? 'typed' : 'no';
   }
+  // "()": a call of the typed value itself (`knex('users')`, a compiled template).
+  if (!call.method && call.callee.obj && m.methods.includes('()')) return call.callee.obj.type === m.receiverType ? 'typed' : 'no';
   if (!call.method || !call.receiver || !m.methods.includes(call.method)) return 'no';
   if (call.receiver.obj) return call.receiver.obj.type === m.receiverType ? 'typed' : 'no';
   if (call.receiver.ext?.length || call.receiver.fns?.length) return 'no';
-  if (m.receiverNames?.test(receiverName(call.receiverExpr))) return 'named';
+  if (m.receiverNames && (m.receiverNames.test(receiverName(call.receiverExpr)) || m.receiverNames.test(fluentRoot(call.receiverExpr)))) return 'named';
   // A parameter (or one of its direct members) that may turn out to be of the type at a call site.
   const param = symbolicReceiver(call.receiver);
   if (param && m.symbolicMethods?.includes(call.method)) return 'symbolic';
@@ -76,7 +98,7 @@ export function matchesCallee(m: CalleeMatch, call: CallInfo): 'typed' | 'named'
 }
 
 /** Rows worth testing for a call: indexed by module member, global name and method name. */
-function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; methods: string[] } }>(rows: T[]): (call: CallInfo) => T[] {
+export function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; methods: string[] } }>(rows: T[]): (call: CallInfo) => T[] {
   const index = new Map<string, T[]>();
   const add = (k: string, r: T) => {
     const list = index.get(k);
@@ -93,6 +115,7 @@ function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; method
     const keys = new Set<string>();
     for (const e of call.callee.ext ?? []) keys.add(e.module === '<global>' ? `g:${e.path[0]}` : `m:${e.module}`);
     if (call.method) keys.add(`.${call.method}`);
+    else if (call.callee.obj) keys.add('.()');
     const out: T[] = [];
     for (const k of keys) for (const r of index.get(k) ?? []) out.push(r);
     // Keep table order: earlier rows win.
@@ -100,7 +123,9 @@ function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; method
   };
 }
 
-const sinkRows = indexRows(SINKS);
+const sinkRows = indexRows(SINKS.filter((s) => !s.property));
+const propertySinkRows = indexRows(SINKS.filter((s) => s.property));
+const PROPERTY_SINK_NAMES = new Set(SINKS.flatMap((s) => (s.property && s.match.kind === 'method' ? s.match.methods : [])));
 const sanitiserRows = indexRows(SANITISERS);
 const producerRows = indexRows(TYPE_PRODUCERS);
 
@@ -115,12 +140,25 @@ const truthyOption = (args: Value[], name: string) =>
     return p !== undefined && !(p.constant && (p.text === 'false' || p.text === 'null' || p.text === '0' || p.text === ''));
   });
 
-function checkSinks(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: CallInfo, args: Value[], site: Site): boolean {
+function checkSinks(
+  ctx: Ctx,
+  node: ts.CallExpression | ts.NewExpression | ts.BinaryExpression,
+  call: CallInfo,
+  args: Value[],
+  site: Site,
+  rows = sinkRows(call),
+): boolean {
   let matched = false;
-  for (const model of sinkRows(call)) {
+  for (const model of rows) {
     const how = matchesCallee(model.match, call);
     if (how === 'no') continue;
     let positions = model.args === 'all' ? args.map((_, i) => i) : [...model.args];
+    const web = webCondition(ctx, node, model, call, args, how);
+    if (web === 'skip') continue;
+    if (web?.positions) positions = web.positions;
+    const server = ts.isBinaryExpression(node) ? undefined : serverCondition(ctx, node, model, call, args);
+    if (server === null) continue;
+    if (server) positions = server.positions;
     if (model.condition === 'shell-option' && truthyOption(args, 'shell')) positions = [...positions, ...(model.conditionalArgs ?? [])];
     if (model.condition === 'no-root-option' && args.slice(1).some((a) => a.props?.has('root'))) continue;
     if (model.condition === 'sql-text' && how === 'named') {
@@ -132,19 +170,20 @@ function checkSinks(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: 
     if (how !== 'symbolic') matched = true;
     const receiverRoot = how === 'symbolic' ? symbolicReceiver(call.receiver!) : undefined;
     for (const i of positions) {
-      const a = args[i];
+      const a = i === -1 ? call.receiver : args[i]; // -1: the receiver (`text.match(re)`)
       if (!a) continue;
-      for (const flow of taintOf(a)) {
+      for (const { flow, requires } of web ? web.select(a, i) : (server ? server.flows(i) : taintOf(a)).map((flow) => ({ flow, requires: undefined }))) {
         if (flow.cuts.includes(model.rule)) continue;
         ctx.out.addSink({
+          requires,
           sinkId: model.id,
           rule: model.rule,
           site,
           argIndex: i,
           flow,
           receiver: receiverRoot && model.match.kind === 'method' ? { root: receiverRoot, type: model.match.receiverType } : undefined,
-          label: model.label,
-          calleeText: textOf(ctx, node.expression, 40),
+          label: server?.label ?? model.label,
+          calleeText: textOf(ctx, ts.isBinaryExpression(node) ? node.left : node.expression, 40),
           patch: model.patch,
         });
       }
@@ -153,39 +192,77 @@ function checkSinks(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: 
   return matched;
 }
 
+/** `recv.name = value` where a sink model says the property is a sink (`ctx.body = html`). */
+export function checkPropertySink(ctx: Ctx, node: ts.BinaryExpression, target: ts.PropertyAccessExpression, value: Value): void {
+  if (!PROPERTY_SINK_NAMES.has(target.name.text) || !value.flows.length && !value.props) return;
+  const receiver = evalExpr(ctx, target.expression);
+  const call: CallInfo = { callee: empty(), receiver, receiverExpr: target.expression, method: target.name.text, construct: false };
+  checkSinks(ctx, node, call, [value], siteOf(ctx, node), propertySinkRows(call));
+}
+
 const allocOf = (site: Site) => `${site.file}:${site.line}:${site.column}`;
+
+/** Route models that know a method (registration, mounting, `route`, plugins), in table order. */
+const ROUTE_MODELS_BY_METHOD = new Map<string, RouteModel[]>();
+for (const rm of ROUTE_MODELS) {
+  const names = new Set([...rm.methods, rm.mountMethod, rm.routeType ? 'route' : undefined, rm.optionsMethod?.method, rm.plugin?.method]);
+  for (const n of names) if (n) ROUTE_MODELS_BY_METHOD.set(n, [...(ROUTE_MODELS_BY_METHOD.get(n) ?? []), rm]);
+}
 
 /** Route registration and mounting (models/frameworks.ts ROUTE_MODELS). */
 function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value | undefined {
   const { receiver, method } = call;
   if (!receiver || !method) return undefined;
-  for (const rm of ROUTE_MODELS) {
+  for (const rm of ROUTE_MODELS_BY_METHOD.get(method) ?? []) {
     const type = receiver.obj?.type;
-    if (type === rm.routeType && rm.methods.includes(method)) {
+    if (rm.routeType && type === rm.routeType && rm.methods.includes(method)) {
       // router.route('/x').get(handler)
       const owner = receiver.obj!.info ?? {};
-      const ownerValue: Value = owner.ownerAlloc ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc } } : empty();
+      const ownerValue: Value = owner.ownerAlloc ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc, info: ownerInfo(owner) } } : empty();
       ctx.out.addEffect({ kind: 'route', receiver: ownerValue, receiverName: owner.ownerName ?? '', method, path: owner.path, handlers: handlerValue(args), site });
       return receiver;
     }
     const typed = !!type && rm.receiverTypes.includes(type);
     const untyped = !receiver.obj && !receiver.ext?.length && !receiver.fns?.length;
-    const named = untyped && rm.receiverNames.test(receiverName(call.receiverExpr));
+    const named = untyped && !!rm.receiverNames?.test(receiverName(call.receiverExpr));
     // A parameter itself (`function setup(app) { app.get('/x', fn) }`), registering a function we can see.
     const symbolic =
-      untyped && receiver.flows.some((f) => f.alias && f.root.kind !== 'source' && f.root.path.length === 0) && args.some((a) => a.fns?.length);
+      untyped && receiver.flows.some((f) => f.alias && f.root.kind !== 'source' && f.root.path.length === 0) && args.some(passesFunction);
     if (!typed && !named && !symbolic) continue;
     const name = receiverName(call.receiverExpr);
-    if (method === 'route' && args[0]?.constant) {
+    if (rm.routeType && method === 'route' && args[0]?.constant) {
       const info: Record<string, string> = { path: args[0].text ?? '', ownerType: type ?? '', ownerAlloc: receiver.obj?.alloc ?? '', ownerName: name };
+      if (receiver.obj?.info?.prefix) info.ownerPrefix = receiver.obj.info.prefix;
       return { flows: [], obj: { type: rm.routeType, alloc: allocOf(site), info } };
     }
-    if (!rm.methods.includes(method)) continue;
+    if (rm.plugin?.method === method) {
+      registerPlugin(ctx, rm.plugin, receiver, args, site);
+      return typed ? receiver : undefined;
+    }
+    if (rm.optionsMethod?.method === method && args[0]?.props && !args[0].fns) {
+      // fastify.route({ method: 'GET', url: '/x', handler })
+      const o = args[0].props;
+      const handlers = joinAll(rm.optionsMethod.handlerKeys.map((k) => handlerValue([o.get(k) ?? empty()])));
+      const pathValue = rm.optionsMethod.pathKeys.map((k) => o.get(k)).find((v) => v?.constant);
+      const verbs = constantTexts(o.get(rm.optionsMethod.verbKey));
+      for (const verb of verbs.length ? verbs : ['all']) {
+        if (handlers.fns?.length || handlers.flows.length) {
+          ctx.out.addEffect({ kind: 'route', receiver, receiverName: name, method: verb.toLowerCase(), path: pathValue?.text, handlers, site });
+        }
+      }
+      return typed ? receiver : undefined;
+    }
+    if (!rm.methods.includes(method) && method !== rm.mountMethod) continue;
     let rest = args;
     let path: string | undefined;
     if (args[0]?.constant && args[0].text !== undefined) {
       path = args[0].text;
       rest = args.slice(1);
+      // router.get('user', '/users/:id', handler): a route name before the path.
+      if (rm.namedRoutes && rest[0]?.constant && rest[0].text !== undefined) {
+        path = rest[0].text;
+        rest = rest.slice(1);
+      }
     } else if (args[0] && !args[0].fns && !args[0].obj && !args[0].flows.length && method !== rm.mountMethod) {
       rest = args.slice(1); // a computed path
     }
@@ -198,12 +275,43 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
         }
       }
     }
-    if (handlers.fns?.length || handlers.flows.length) {
+    if ((handlers.fns?.length || handlers.flows.length) && rm.methods.includes(method)) {
       ctx.out.addEffect({ kind: 'route', receiver, receiverName: name, method, path, handlers, site });
     }
     return typed ? receiver : undefined;
   }
   return undefined;
+}
+
+/** An argument that hands over a function: itself, a module's default export, or an options object's member. */
+const passesFunction = (a: Value) => !!(a.fns?.length || [...(a.props?.values() ?? [])].some((p) => p.fns?.length));
+
+/** The owner of `router.route(path)` keeps its own prefix (servedPrefixes reads it from info). */
+const ownerInfo = (owner: Record<string, string>) => (owner.ownerPrefix ? { prefix: owner.ownerPrefix } : undefined);
+
+/** Constant strings of a value: a literal, or an array of literals (`method: ['GET', 'POST']`). */
+function constantTexts(v: Value | undefined): string[] {
+  if (!v) return [];
+  if (v.constant && v.text !== undefined) return [v.text];
+  return [...(v.props ?? [])].filter(([k]) => k !== '*').flatMap(([, p]) => (p.constant && p.text !== undefined ? [p.text] : []));
+}
+
+/** Instantiated facts that matter for registration: effects only (request data is not known here). */
+function effectsOnly(ctx: Ctx): Collector {
+  return { addSink: () => {}, addEffect: (e) => ctx.out.addEffect(e), addCall: () => {}, addFiles: (f) => ctx.out.addFiles(f) };
+}
+
+/**
+ * `fastify.register(plugin, { prefix })`: the plugin runs with a child instance; what it registers on it is
+ * served under the prefix (a mount of the child on the receiver).
+ */
+function registerPlugin(ctx: Ctx, plugin: NonNullable<RouteModel['plugin']>, receiver: Value, args: Value[], site: Site): void {
+  const fns = args[0]?.fns ?? args[0]?.props?.get('default')?.fns ?? [];
+  if (!fns.length) return;
+  const child = roleObject(plugin.childType, `${allocOf(site)}:${plugin.childType}`);
+  const prefix = args[1]?.props?.get(plugin.prefixKey);
+  ctx.out.addEffect({ kind: 'mount', receiver, prefix: prefix?.constant ? (prefix.text ?? '') : '', child, site });
+  for (const fn of fns) instantiate(ctx.prog.provider, fn, [child, args[1] ?? empty()], { site, argText: () => undefined, depth: 0 }, effectsOnly(ctx));
 }
 
 /** Handler functions among route arguments (arrays of middleware included); symbolic ones resolve later. */
@@ -218,16 +326,42 @@ function handlerValue(args: Value[]): Value {
   return out;
 }
 
-function typeResult(call: CallInfo, site: Site): Value | undefined {
+function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value | undefined {
   for (const p of producerRows(call)) {
-    if (matchesCallee(p.match, call) === 'typed') return { flows: [], obj: { type: p.type, alloc: allocOf(site), info: p.info } };
+    if (matchesCallee(p.match, call) !== 'typed') continue;
+    let info = p.info;
+    for (const key of p.options?.keys ?? []) {
+      const o = args[p.options!.arg]?.props?.get(key);
+      if (o?.constant && o.text !== undefined) info = { ...info, [key]: o.text };
+    }
+    const made: Value = { flows: [], obj: { type: p.type, alloc: allocOf(site), info } };
+    if (p.registers) {
+      // `http.createServer(handler)`: the handler argument is registered on the new value for an event.
+      const handlers = handlerValue(args);
+      if (handlers.fns?.length || handlers.flows.length) {
+        ctx.out.addEffect({ kind: 'route', receiver: made, receiverName: '', method: p.registers.method, path: p.registers.event, handlers, site });
+      }
+    }
+    return made;
   }
   const obj = call.receiver?.obj;
   if (obj && call.method) {
+    // A request method called on a concrete request value (`cookies().get('x')`).
+    if (REQUEST_SOURCE_INDEX.has(`${obj.type}|${call.method}()`)) return memberAccess({ flows: [], obj }, `${call.method}()`, site);
     const row = METHOD_RESULTS.find((r) => r.type === obj.type && r.method === call.method);
+    if (row && row.result && row.prefixArg !== undefined) {
+      // `app.basePath('/api')`: a new instance whose routes are served under the prefix.
+      const p = args[row.prefixArg];
+      const prefix = `${obj.info?.prefix ?? ''}${p?.constant ? (p.text ?? '') : ''}`;
+      return { flows: [], obj: { type: row.result, alloc: allocOf(site), info: { ...obj.info, prefix } } };
+    }
     if (row) return row.result ? { flows: [], obj: { type: row.result, alloc: allocOf(site), info: obj.info } } : empty();
     return { flows: [], obj };
   }
+  // Calling a typed value (`knex('users')`): METHOD_RESULTS rows with method "()".
+  const called = !call.method ? call.callee.obj : undefined;
+  const row = called && METHOD_RESULTS.find((r) => r.type === called.type && r.method === '()');
+  if (called && row) return row.result ? { flows: [], obj: { type: row.result, alloc: allocOf(site), info: called.info } } : empty();
   return undefined;
 }
 
@@ -249,7 +383,9 @@ function stringReplace(call: CallInfo, args: Value[]): Value | undefined {
   const [pattern, replacement] = args;
   let v = join(derived(call.receiver), derived(replacement ?? empty()));
   if (pattern?.regex && replacement?.constant) {
-    const j = judgeReplace(pattern.regex.source, pattern.regex.flags, replacement.text ?? '');
+    const step: ReplaceStep = [pattern.regex.source, pattern.regex.flags, replacement.text ?? ''];
+    const j = judgeReplace(step[0], step[1], step[2], replaceHistory(taintOf(call.receiver)));
+    v = tag(v, replaceTag(step));
     const name = `replace(/${pattern.regex.source}/${pattern.regex.flags})`;
     if (j.cuts.length) v = sanitise(v, j.cuts.length === RULE_IDS.length ? 'all' : j.cuts);
     if (j.partial.length) v = notePartial(v, `${name} (partial filtering for ${j.partial.join(', ')})`);
@@ -285,17 +421,23 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   }
   const call = calleeOf(ctx, node);
   const args = evalArgs(ctx, node);
+  // Non-flow checks (checks/) record the library calls they judge; a weak random generator yields a tagged value.
+  const observed = observeCall(ctx, node, call, args, site);
+  if (observed) return observed;
   const argNodes = node.arguments ?? [];
   const argText = (i: number) => (argNodes[i] ? textOf(ctx, argNodes[i]) : undefined);
   const callSite = { site, argText, depth: 0 };
 
   if (extIs(call.callee, FUNCTION_WRAPPERS)) return args[0] ?? empty();
   const isSink = checkSinks(ctx, node, call, args, site);
+  checkAccessCall(ctx, node, call, args, site);
   const routed = checkRoutes(ctx, call, args, site);
   if (routed) return routed;
   const sanitised = sanitiserResult(call, args);
   if (sanitised) return sanitised;
-  const typed = typeResult(call, site);
+  const entries = archiveEntries(ctx, node, call, args); // zip slip: entry names come from the archive
+  if (entries) return entries;
+  const typed = typeResult(ctx, call, args, site);
 
   // Functions the analysis can see.
   const { callee, receiver, method } = call;
@@ -307,18 +449,21 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
     }
   }
   if (call.construct && callee.props && !callee.ext?.length) {
-    // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods.
-    for (const fn of callee.fns ?? []) instantiate(ctx.prog.provider, fn, args, callSite, ctx.out);
-    return { flows: [], props: callee.props };
+    // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods and its fields.
+    return construct(ctx, callee, args, callSite);
   }
   if (callee.fns?.length) {
     let out = empty();
-    for (const fn of callee.fns) out = join(out, instantiate(ctx.prog.provider, fn, args, callSite, ctx.out));
+    // A method call runs with its receiver as `this`.
+    const at = method ? { ...callSite, thisValue: receiver } : callSite;
+    for (const fn of callee.fns) out = join(out, instantiate(ctx.prog.provider, fn, args, at, ctx.out));
     return typed ? join(out, typed) : out;
   }
-  // Still-symbolic callee (a parameter called back): record the call for the caller to resolve.
-  if (!callee.ext?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source') && method === undefined) {
-    ctx.out.addCall({ callee, args, site, argTexts: argNodes.map((a) => textOf(ctx, a)) });
+  // Still-symbolic callee (a parameter called back, a method of a parameter or of `this`): the caller resolves it.
+  // Known sinks and built-in string/array methods are not user methods; recording them would only cost time.
+  const builtin = !!method && (isSink || DERIVING_METHODS.includes(method) || method in CALLBACK_METHODS);
+  if (!builtin && !callee.ext?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source')) {
+    ctx.out.addCall({ callee, args, site, argTexts: argNodes.map((a) => textOf(ctx, a)), receiver: method ? receiver : undefined });
   }
 
   // Callbacks handed to code we cannot see (or to array/promise methods).

@@ -8,9 +8,12 @@ import { empty, isTainted, notePartial, sanitise, type Value } from '../values.j
 import { calleeOf, matchesCallee } from './calls.js';
 import { accessPathText, evalExpr, type Ctx } from './interpreter.js';
 import { judgeTest } from './strings.js';
+import { refineOrigin, refineStartsWith, refineTypeof } from './web-guards.js';
+import { refineServer, urlHostChecked } from './server-guards.js';
 import { RULE_IDS } from '../models/rules.js';
 
-function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => Value): void {
+export function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => Value): void {
+  urlHostChecked(ctx, subject); // a check on new URL(u).hostname fixes u's destination (server-guards.ts)
   const path = accessPathText(subject);
   if (!path) return;
   ctx.env.vars.set(`#path:${path}`, fn(evalExpr(ctx, subject)));
@@ -60,6 +63,7 @@ const isMinusOne = (e: ts.Expression) =>
 export function refine(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
   const e = strip(cond);
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return refine(ctx, e.operand, !truth);
+  refineServer(ctx, e, truth); // URL host equality, rejected polluting keys (server-guards.ts)
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.AmpersandAmpersandToken && truth) {
@@ -89,9 +93,12 @@ export function refine(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
       const r = strip(e.right);
       const l = strip(e.left);
       const [subject, lit] = ts.isStringLiteralLike(r) || ts.isNumericLiteral(r) ? [l, r] : ts.isStringLiteralLike(l) || ts.isNumericLiteral(l) ? [r, l] : [];
+      if (subject && lit && refineTypeof(ctx, subject, (lit as ts.StringLiteral).text)) return;
+      if (!lit) refineOrigin(ctx, l, r);
       if (subject && lit) setSubject(ctx, subject, () => ({ ...empty(), text: (lit as ts.StringLiteral).text, constant: true }));
     }
     return;
   }
+  if (ts.isCallExpression(e)) refineStartsWith(ctx, e, truth);
   if (ts.isCallExpression(e) && truth) guardCall(ctx, e);
 }

@@ -25,6 +25,8 @@ export interface FunctionInfo {
   constFunctions: Map<string, ts.ArrowFunction | ts.FunctionExpression>;
   parent?: FunctionInfo;
   isModule: boolean;
+  /** Assigns a field of its own `this` (`this.x = ...`): its summary has a thisOut worth reading at `new`. */
+  assignsThis?: boolean;
 }
 
 export const isFunctionNode = (n: ts.Node): n is FnNode =>
@@ -54,7 +56,26 @@ export function functionName(node: FnNode): string {
   return 'anonymous function';
 }
 
+/** Node kinds collectFunctions looks at (declarations, imports, functions, `this.x = ...`). */
+const INTERESTING = new Set([
+  ts.SyntaxKind.BinaryExpression, ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.CatchClause, ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ImportClause, ts.SyntaxKind.ImportSpecifier, ts.SyntaxKind.NamespaceImport,
+  ts.SyntaxKind.ImportEqualsDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
+]);
+
+const collected = new WeakMap<ts.SourceFile, Map<ts.Node, FunctionInfo>>();
+
+/** The functions of a file (computed once per syntax tree: FunctionInfo is never changed afterwards). */
 export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, FunctionInfo> {
+  let out = collected.get(sf);
+  if (out && out.get(sf)?.file === file) return out;
+  out = collectFunctionsOf(file, sf);
+  collected.set(sf, out);
+  return out;
+}
+
+function collectFunctionsOf(file: string, sf: ts.SourceFile): Map<ts.Node, FunctionInfo> {
   const out = new Map<ts.Node, FunctionInfo>();
   const make = (node: FnNode | ts.SourceFile, parent?: FunctionInfo): FunctionInfo => {
     const isModule = ts.isSourceFile(node);
@@ -74,7 +95,27 @@ export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, 
     out.set(node, info);
     return info;
   };
+  // One visitor per function (not a closure per node: files have hundreds of thousands of nodes).
+  const visitors = new Map<FunctionInfo, (c: ts.Node) => void>();
+  const visitorOf = (owner: FunctionInfo) => {
+    let v = visitors.get(owner);
+    if (!v) visitors.set(owner, (v = (c: ts.Node) => walk(c, owner)));
+    return v;
+  };
   const walk = (n: ts.Node, owner: FunctionInfo): void => {
+    // Most nodes are none of the kinds below: leave them quickly.
+    if (!INTERESTING.has(n.kind)) {
+      ts.forEachChild(n, visitorOf(owner));
+      return;
+    }
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      n.left.expression.kind === ts.SyntaxKind.ThisKeyword
+    ) {
+      owner.assignsThis = true;
+    }
     if (ts.isVariableDeclaration(n)) {
       for (const name of bindingNames(n.name)) owner.declared.add(name);
       const init = n.initializer;
@@ -92,12 +133,14 @@ export function collectFunctions(file: string, sf: ts.SourceFile): Map<ts.Node, 
       const inner = make(n, owner);
       // A named function expression sees its own name.
       if (ts.isFunctionExpression(n) && n.name) inner.declared.add(n.name.text);
-      ts.forEachChild(n, (c) => walk(c, inner));
+      // Every function but an arrow has its own `this` (arrows see their parent's, as a captured variable).
+      if (!ts.isArrowFunction(n)) inner.declared.add('this');
+      ts.forEachChild(n, visitorOf(inner));
       return;
     }
-    ts.forEachChild(n, (c) => walk(c, owner));
+    ts.forEachChild(n, visitorOf(owner));
   };
   const mod = make(sf);
-  ts.forEachChild(sf, (c) => walk(c, mod));
+  ts.forEachChild(sf, visitorOf(mod));
   return out;
 }

@@ -5,10 +5,16 @@
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
-import { addHit, effectKey, hitKey, mergeCall, type Collector, type Summary } from '../summaries.js';
-import { addStep, derived, empty, join, joinAll, taintOf, type Env, type Flow, type Site, type Value } from '../values.js';
-import { evalCall } from './calls.js';
+import { addHit, effectKey, hitKey, instantiate, mergeCall, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
+import { addStep, derived, empty, join, joinAll, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
+import { observeValue } from './checks/observe.js';
+import { checkPropertySink, evalCall } from './calls.js';
+import { checkAccessComparison, SPREAD_TAG } from './access-calls.js';
 import { refine } from './conditions.js';
+import { noteDynamicWrite } from './dynamic-writes.js';
+import { placedAfter } from './sink-conditions.js';
+import { sameSiteAfter } from './web-sinks.js';
+import { evalJsx } from './jsx.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
@@ -85,7 +91,7 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
     if (decl && !ts.isClassDeclaration(decl)) v = join(v, { flows: [], fns: [ctx.prog.fnRef(decl)] });
     return v;
   }
-  if (name === 'undefined' || name === 'NaN' || name === 'Infinity') return empty();
+  if (name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'this') return empty();
   if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
   return { flows: [], ext: [{ module: '<global>', path: [name] }] };
 }
@@ -189,6 +195,7 @@ export function propName(ctx: Ctx, name: ts.PropertyName): string | undefined {
 /** Pure access chains (`req.query.file`) can carry refinements from guards. */
 export function accessPathText(e: ts.Expression): string | undefined {
   if (ts.isIdentifier(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
   if (ts.isPropertyAccessExpression(e)) {
     const base = accessPathText(e.expression);
     return base === undefined ? undefined : `${base}.${e.name.text}`;
@@ -209,6 +216,7 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
     return;
   }
   if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+    if (ts.isElementAccessExpression(target)) noteDynamicWrite(ctx, target); // prototype pollution (dynamic-writes.ts)
     const obj = target.expression;
     const key = ts.isPropertyAccessExpression(target)
       ? target.name.text
@@ -226,6 +234,9 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
       const props = new Map(cur.props ?? []);
       props.set(key, key === '*' ? join(props.get('*') ?? empty(), v) : v);
       bind(ctx, obj, { ...cur, props });
+    } else if (obj.kind === ts.SyntaxKind.ThisKeyword && ctx.info.declared.has('this')) {
+      // `this.db = db`: a field of the receiver; the summary's thisOut carries it to the instance.
+      setThisField(ctx, key, v);
     }
   }
 }
@@ -379,6 +390,8 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
     }
     return false;
   }
+  // A class is hoisted by name only: its `extends` clause and field initialisers see the bindings above it.
+  if (ts.isClassDeclaration(st) && st.name && ctx.info.hoisted.get(st.name.text) === st) ctx.env.vars.set(st.name.text, classValue(ctx, st));
   if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && ctx.info.isModule && hasExport(st)) {
     const isDefault = (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     const name = st.name?.text;
@@ -419,15 +432,37 @@ function classValue(ctx: Ctx, decl: ts.ClassDeclaration | ts.ClassExpression): V
     if ((ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.body) {
       const key = propName(ctx, m.name);
       if (key) props.set(key, { flows: [], fns: [ctx.prog.fnRef(m, ctx.env)] });
+    } else if (ts.isPropertyDeclaration(m) && m.initializer) {
+      // Field initialisers (`private repo = new Repo(pool)`), evaluated where the class is defined.
+      const key = propName(ctx, m.name);
+      if (key && !props.has(key)) props.set(key, evalExpr(ctx, m.initializer));
     }
   }
   const ctor = decl.members.find(ts.isConstructorDeclaration);
-  return { flows: [], props, fns: ctor?.body ? [ctx.prog.fnRef(ctor, ctx.env)] : undefined };
+  let fns = ctor?.body ? [ctx.prog.fnRef(ctor, ctx.env)] : undefined;
+  // `extends Base`: inherited members (overridden ones stay), and the base constructor when there is no own one.
+  const base = decl.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (base) {
+    const b = evalExpr(ctx, base.expression);
+    for (const [k, v] of b.props ?? []) if (!props.has(k)) props.set(k, v);
+    if (!fns && b.props) fns = b.fns;
+  }
+  return { flows: [], props, fns };
 }
 
 function hoistedValue(ctx: Ctx, decl: ts.FunctionDeclaration | ts.ClassDeclaration): Value {
   return ts.isFunctionDeclaration(decl) ? { flows: [], fns: [ctx.prog.fnRef(decl, ctx.env)] } : classValue(ctx, decl);
 }
+
+function setThisField(ctx: Ctx, key: string, v: Value): void {
+  const cur = ctx.env.vars.get('this') ?? empty();
+  const props = new Map(cur.props ?? []);
+  props.set(key, key === '*' ? join(props.get('*') ?? empty(), v) : v);
+  ctx.env.vars.set('this', { ...cur, props });
+  ctx.env.vars.delete(`#path:this.${key}`);
+}
+
+const FIELD_MODIFIERS = new Set([ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]);
 
 /** Analyse a function (or a module top level, with `env` the module environment). */
 export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env): Summary & Collector {
@@ -439,16 +474,76 @@ export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, en
     return out;
   }
   const node = info.node as ts.FunctionLikeDeclaration;
+  // `this` is a parameter of its own (THIS_PARAM): the summary says which of its fields reach sinks.
+  if (info.declared.has('this')) env.vars.set('this', symbolic({ kind: 'param', index: THIS_PARAM, path: [], site: siteOf(ctx, node.name ?? node) }));
   info.params.forEach((p, i) => {
     let v: Value = symbolic({ kind: 'param', index: i, path: [], site: siteOf(ctx, p) });
     if (p.initializer) v = join(v, evalExpr(ctx, p.initializer));
     bind(ctx, p.name, v);
+    // TypeScript parameter properties: `constructor(private readonly db: Db)` sets this.db.
+    if (ts.isConstructorDeclaration(node) && ts.isIdentifier(p.name) && (ts.getModifiers(p) ?? []).some((m) => FIELD_MODIFIERS.has(m.kind))) {
+      setThisField(ctx, p.name.text, ctx.env.vars.get(p.name.text) ?? v);
+    }
   });
   if (!node.body) return out;
   if (ts.isBlock(node.body)) evalStatements(ctx, node.body.statements);
   else {
     const v = evalExpr(ctx, node.body);
     out.ret = join(out.ret, addSteps(v, step(ctx, node.body, `returned from \`${info.name}\` (${mod.path})`)));
+  }
+  const self = env.vars.get('this');
+  if (self?.props?.size) out.thisOut = self;
+  return out;
+}
+
+const isMethodNode = (n: unknown) => ts.isMethodDeclaration(n as ts.Node) || ts.isGetAccessorDeclaration(n as ts.Node) || ts.isSetAccessorDeclaration(n as ts.Node);
+
+/**
+ * `new C(args)` of a class the analysis can see: the instance has the class's members, the fields its constructor
+ * sets (with the caller's arguments) and the fields other methods set that are known without their arguments
+ * (`connect() { this.client = new Pool() }`); its methods are bound to it, so `obj.m` passed as a callback keeps
+ * its `this`.
+ */
+export function construct(ctx: Ctx, cls: Value, args: Value[], call: CallSite): Value {
+  let inst: Value = { flows: [], props: new Map(cls.props ?? []) };
+  const provider = ctx.prog.provider;
+  for (const fn of cls.fns ?? []) {
+    instantiate(provider, fn, args, { ...call, thisValue: inst, onThis: (t) => (inst = join(inst, t)) }, ctx.out);
+  }
+  for (const v of cls.props?.values() ?? []) {
+    for (const fn of v.fns ?? []) {
+      if (!isMethodNode(fn.node) || !ctx.prog.infoOf(fn)?.assignsThis) continue;
+      const t = thisAfter(provider, fn, [], { ...call, thisValue: inst });
+      if (!t?.props) continue;
+      const props = new Map(inst.props);
+      for (const [k, p] of t.props) if (!props.has(k)) props.set(k, p);
+      inst = { ...inst, props };
+    }
+  }
+  const props = new Map(inst.props);
+  const self: Value = { ...inst, flows: [], props };
+  for (const [k, v] of props) {
+    if (v.fns?.some((f) => isMethodNode(f.node))) props.set(k, { ...v, fns: v.fns.map((f) => (isMethodNode(f.node) ? { ...f, self } : f)) });
+  }
+  // Getters become the values they return, so access paths through them (`this.repo.find` in a method) resolve.
+  for (const [k, v] of props) {
+    const getters = v.fns?.filter((f) => ts.isGetAccessorDeclaration(f.node as ts.Node));
+    if (getters?.length) props.set(k, joinAll(getters.map((g) => instantiate(provider, g, [], { ...call, thisValue: self }, DISCARD))));
+  }
+  return self;
+}
+
+const DISCARD: Collector = { addSink() {}, addEffect() {}, addCall() {}, addFiles() {} };
+
+/** A getter read as a property (`svc.repo`) is a call: its result, with the object as `this`. */
+function readGetters(ctx: Ctx, v: Value, obj: Value, site: Site): Value {
+  const getters = v.fns!.filter((f) => ts.isGetAccessorDeclaration(f.node as ts.Node));
+  if (!getters.length) return v;
+  const rest = v.fns!.filter((f) => !getters.includes(f));
+  let out: Value = { ...v, fns: rest.length ? rest : undefined };
+  if (!out.fns) delete out.fns;
+  for (const g of getters) {
+    out = join(out, instantiate(ctx.prog.provider, g, [], { site, argText: () => undefined, depth: 0, thisValue: g.self ?? obj }, ctx.out));
   }
   return out;
 }
@@ -477,7 +572,9 @@ function stringJoin(parts: Value[]): Value {
   let out: Value = { flows: [], text: '', constant: true };
   for (const p of parts) {
     const t = concatText(out, p);
-    out = { flows: [...out.flows, ...taintOf(p).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
+    // placedAfter: text after a fixed URL host cannot redirect a request (sink-conditions.ts).
+    // sameSiteAfter: text after a constant same-site prefix ("/users/", "https://app.example/") cannot redirect off-site.
+    out = { flows: [...out.flows, ...sameSiteAfter(out, placedAfter(out, taintOf(p))).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
   }
   const seen = new Set<string>();
   out.flows = out.flows.filter((f) => {
@@ -490,25 +587,33 @@ function stringJoin(parts: Value[]): Value {
 }
 
 export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
+  const v = evalNode(ctx, e);
+  observeValue(ctx, e, v); // checks/ watch a few expressions (values landing in security-named places)
+  return v;
+}
+
+function evalNode(ctx: Ctx, e: ts.Expression): Value {
   switch (e.kind) {
     case ts.SyntaxKind.Identifier:
       return ctx.env.vars.get(`#path:${(e as ts.Identifier).text}`) ?? lookup(ctx, (e as ts.Identifier).text, e);
     case ts.SyntaxKind.StringLiteral:
     case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      return { flows: [], text: (e as ts.StringLiteral).text, constant: true };
+      return { flows: [], text: (e as ts.StringLiteral).text, constant: true, lit: e };
     case ts.SyntaxKind.NumericLiteral:
     case ts.SyntaxKind.BigIntLiteral:
-      return { flows: [], text: (e as ts.NumericLiteral).text, constant: true };
+      return { flows: [], text: (e as ts.NumericLiteral).text, constant: true, lit: e };
     case ts.SyntaxKind.TrueKeyword:
     case ts.SyntaxKind.FalseKeyword:
+      return { flows: [], text: e.kind === ts.SyntaxKind.TrueKeyword ? 'true' : 'false', constant: true, lit: e };
     case ts.SyntaxKind.NullKeyword:
-      return { flows: [], text: e.getText(ctx.sf), constant: true };
+      return { flows: [], text: 'null', constant: true };
     case ts.SyntaxKind.RegularExpressionLiteral: {
       const t = (e as ts.RegularExpressionLiteral).text;
       const i = t.lastIndexOf('/');
       return { flows: [], regex: { source: t.slice(1, i), flags: t.slice(i + 1) } };
     }
     case ts.SyntaxKind.ThisKeyword:
+      return ctx.env.vars.get('#path:this') ?? lookup(ctx, 'this', e);
     case ts.SyntaxKind.SuperKeyword:
       return empty();
   }
@@ -535,9 +640,10 @@ export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
     else {
       const k = evalExpr(ctx, e.argumentExpression);
       key = k.constant && k.text !== undefined ? k.text : '*';
-      if (key === '*') return join(memberAccess(obj, '*', siteOf(ctx, e)), derived(obj));
+      if (key === '*') return joinAll([memberAccess(obj, '*', siteOf(ctx, e)), derived(obj), numericFacts(k)]);
     }
-    return memberAccess(obj, key, siteOf(ctx, e));
+    const v = memberAccess(obj, key, siteOf(ctx, e));
+    return v.fns ? readGetters(ctx, v, obj, siteOf(ctx, e)) : v;
   }
   if (ts.isCallExpression(e) || ts.isNewExpression(e)) return evalCall(ctx, e);
   if (ts.isTaggedTemplateExpression(e)) {
@@ -549,8 +655,8 @@ export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
   if (ts.isBinaryExpression(e)) return evalBinary(ctx, e);
   if (ts.isPrefixUnaryExpression(e)) {
     // !x is a boolean; +x, -x, ~x, ++x coerce to a number: numeric coercion is a sanitiser.
-    evalExpr(ctx, e.operand);
-    return empty();
+    const v = evalExpr(ctx, e.operand);
+    return e.operator === ts.SyntaxKind.ExclamationToken ? empty() : numericFacts(v);
   }
   if (ts.isPostfixUnaryExpression(e)) return empty();
   if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) {
@@ -579,11 +685,12 @@ export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
         const key = propName(ctx, p.name) ?? '*';
         const v = evalExpr(ctx, p.initializer);
         props.set(key, key === '*' && props.has('*') ? join(props.get('*')!, v) : v);
-      } else if (ts.isShorthandPropertyAssignment(p)) props.set(p.name.text, lookup(ctx, p.name.text, p.name));
+      } else if (ts.isShorthandPropertyAssignment(p)) props.set(p.name.text, evalExpr(ctx, p.name)); // sees guard refinements
       else if (ts.isSpreadAssignment(p)) {
         const v = evalExpr(ctx, p.expression);
         for (const [k, pv] of v.props ?? []) props.set(k, pv);
-        spread = join(spread, { flows: v.flows.map((f) => ({ ...f, alias: false })) });
+        // Tagged: a spread copies every field of the object (access-control/ mass assignment).
+        spread = join(spread, { flows: v.flows.map((f) => ({ ...f, alias: false, tags: f.alias && !f.tags.includes(SPREAD_TAG) ? [...f.tags, SPREAD_TAG] : f.tags })) });
       } else if (isFunctionNode(p)) {
         const key = propName(ctx, p.name);
         if (key) props.set(key, { flows: [], fns: [ctx.prog.fnRef(p, ctx.env)] });
@@ -608,13 +715,8 @@ export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
     return { flows: [], props };
   }
   if (ts.isSpreadElement(e)) return evalExpr(ctx, e.expression);
-  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) {
-    e.forEachChild(function visit(n): void {
-      if (ts.isJsxExpression(n) && n.expression) evalExpr(ctx, n.expression);
-      else n.forEachChild(visit);
-    });
-    return empty();
-  }
+  // Elements: attribute and child expressions, raw-HTML attributes, components called with their props (jsx.ts).
+  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) return evalJsx(ctx, e);
   return empty();
 }
 
@@ -622,6 +724,7 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   const op = e.operatorToken.kind;
   if (op === ts.SyntaxKind.EqualsToken) {
     const v = evalExpr(ctx, e.right);
+    if (ts.isPropertyAccessExpression(e.left)) checkPropertySink(ctx, e, e.left, v);
     bind(ctx, e.left, v, e.right);
     return v;
   }
@@ -663,6 +766,10 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   const r = evalExpr(ctx, e.right);
   if (op === ts.SyntaxKind.PlusToken) return stringJoin([l, r]);
   if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return join(l, r);
-  if (NUMERIC_OPERATORS.has(op) || BOOLEAN_OPERATORS.has(op)) return empty();
+  if (NUMERIC_OPERATORS.has(op)) return joinAll([numericFacts(l), numericFacts(r)]);
+  if (BOOLEAN_OPERATORS.has(op)) {
+    checkAccessComparison(ctx, e, l, r);
+    return empty();
+  }
   return joinAll([derived(l), derived(r)]);
 }

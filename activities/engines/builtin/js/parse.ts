@@ -28,8 +28,24 @@ function scriptKind(path: string): ts.ScriptKind {
   return ts.ScriptKind.JSX;
 }
 
+/**
+ * Parsed files of the last analysis in this process, by path: a re-analysis after a change parses only the files
+ * whose text changed (syntax trees are immutable, and the same tree keeps function identities and cached
+ * summaries valid; see program.ts).
+ */
+const parsed = new Map<string, ts.SourceFile>();
+
 export function parse(path: string, text: string): ts.SourceFile {
-  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  const old = parsed.get(path);
+  if (old && old.text === text) return old;
+  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  parsed.set(path, sf);
+  return sf;
+}
+
+/** Forget parsed files that are not part of the current analysis (the cache holds one generation). */
+export function retainParsed(paths: ReadonlySet<string>): void {
+  for (const p of parsed.keys()) if (!paths.has(p)) parsed.delete(p);
 }
 
 export { EXTENSIONS };

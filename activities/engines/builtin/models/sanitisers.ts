@@ -1,6 +1,8 @@
 // Sanitisers (calls whose result is safe for some classes) and guards (conditions that, when they hold,
 // make a value safe). String transformations with regexes are judged by RULES[*].samples, not listed here.
 import type { GuardModel, SanitiserModel } from './types.js';
+import { WEB_GUARDS, WEB_SANITISERS } from './sanitisers-web.js';
+import { SERVER_SANITISERS } from './sanitisers-server.js';
 
 const numeric = (name: string, path?: string[]): SanitiserModel => ({
   id: path ? `${name}.${path.join('.')}` : name,
@@ -18,7 +20,7 @@ export const SANITISERS: SanitiserModel[] = [
   numeric('Number', ['parseFloat']),
   numeric('Date', ['parse']),
   { id: 'path.basename', match: { kind: 'module', module: 'path', path: ['basename'] }, cuts: ['path-traversal'], from: 0 },
-  { id: 'encodeURIComponent', match: { kind: 'global', name: 'encodeURIComponent' }, cuts: ['path-traversal', 'command-injection'], from: 0 },
+  { id: 'encodeURIComponent', match: { kind: 'global', name: 'encodeURIComponent' }, cuts: ['path-traversal', 'command-injection', 'xss', 'open-redirect', 'log-injection'], from: 0 },
   // SQL escaping: the result is a quoted literal.
   ...['mysql', 'mysql2', 'sqlstring'].flatMap((module): SanitiserModel[] => [
     { id: `${module}.escape`, match: { kind: 'module', module, path: ['escape'] }, cuts: ['sql-injection'], from: 0 },
@@ -32,6 +34,8 @@ export const SANITISERS: SanitiserModel[] = [
   { id: 'shell-quote.quote', match: { kind: 'module', module: 'shell-quote', path: ['quote'] }, cuts: ['command-injection'], from: 0 },
   { id: 'shell-escape', match: { kind: 'module', module: 'shell-escape', path: [] }, cuts: ['command-injection'], from: 0 },
   { id: 'shescape.quote', match: { kind: 'module', module: 'shescape', path: ['quote'] }, cuts: ['command-injection'], from: 0 },
+  ...WEB_SANITISERS,
+  ...SERVER_SANITISERS,
 ];
 
 const VALIDATORS = ['isInt', 'isNumeric', 'isAlphanumeric', 'isAlpha', 'isUUID', 'isEmail', 'isHexadecimal', 'isMongoId', 'isIn'];
@@ -44,6 +48,7 @@ export const GUARDS: GuardModel[] = [
   { id: 'Number.isInteger', match: { kind: 'global', name: 'Number', path: ['isInteger'] }, subject: 0, cuts: 'all' },
   { id: 'Number.isSafeInteger', match: { kind: 'global', name: 'Number', path: ['isSafeInteger'] }, subject: 0, cuts: 'all' },
   ...VALIDATORS.map((fn): GuardModel => ({ id: `validator.${fn}`, match: { kind: 'module', module: 'validator', path: [fn] }, subject: 0, cuts: 'all' })),
+  ...WEB_GUARDS,
 ];
 
 /** Calls whose result is a normalised path (what a startsWith confinement check needs). */

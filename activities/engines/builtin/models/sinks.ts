@@ -1,5 +1,7 @@
 // Sinks: calls where attacker-controlled data becomes a vulnerability. One row per library member.
 import type { SinkModel } from './types.js';
+import { WEB_SINKS } from './sinks-web.js';
+import { SERVER_SINKS } from './sinks-server.js';
 
 const FS_MODULES = ['fs', 'fs/promises', 'fs-extra', 'graceful-fs'];
 const FS_ONE_PATH = [
@@ -92,6 +94,10 @@ export const SINKS: SinkModel[] = [
     label: `runs the string as JavaScript (vm.${fn})`,
   })),
   { id: 'vm.Script', rule: 'code-injection', match: { kind: 'module', module: 'vm', path: ['Script'], construct: true }, args: [0], label: 'compiles the string as JavaScript (new vm.Script)' },
+  // ORM SQL, NoSQL, templates, XSS, redirects, logs (models/sinks-web.ts).
+  ...WEB_SINKS,
+  // SSRF, deserialisation, XXE, prototype pollution, ReDoS (models/sinks-server.ts).
+  ...SERVER_SINKS,
 ];
 
 /** Module specifiers that name the same module (the `node:` prefix is stripped before this). */

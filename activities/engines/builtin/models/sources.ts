@@ -1,5 +1,6 @@
 // Where attacker-controlled data enters: members of a framework's request object. The request object is
-// the value a route-handler parameter receives (see frameworks.ts, HANDLER_PARAMETERS).
+// the value a route-handler parameter receives (see frameworks.ts, ROUTE_MODELS handlers); some handler
+// parameters are input themselves (a WebSocket message, an exported library function's argument).
 
 export interface RequestSourceModel {
   /** Type of the request value (a TypeProducer or handler parameter role gives values this type). */
@@ -10,15 +11,92 @@ export interface RequestSourceModel {
   description: string;
 }
 
+const rows = (requestType: string, prefix: string, members: [string, string][]): RequestSourceModel[] =>
+  members.map(([member, description]) => ({ requestType, member, sourceKind: `${prefix}${member}`, description }));
+
+// Shared descriptions: the same kind of input reads the same in every framework.
+const PARAMS = 'URL path parameters';
+const QUERY = 'the query string';
+const BODY = 'the request body';
+const HEADERS = 'request headers';
+const HEADER = 'a request header';
+const COOKIES = 'cookies';
+const FILES = 'uploaded file metadata';
+const URL_ = 'the request URL';
+
 export const REQUEST_SOURCES: RequestSourceModel[] = [
-  { requestType: 'express.request', member: 'params', sourceKind: 'req.params', description: 'URL path parameters' },
-  { requestType: 'express.request', member: 'query', sourceKind: 'req.query', description: 'the query string' },
-  { requestType: 'express.request', member: 'body', sourceKind: 'req.body', description: 'the request body' },
-  { requestType: 'express.request', member: 'headers', sourceKind: 'req.headers', description: 'request headers' },
-  { requestType: 'express.request', member: 'cookies', sourceKind: 'req.cookies', description: 'cookies' },
+  { requestType: 'express.request', member: 'params', sourceKind: 'req.params', description: PARAMS },
+  { requestType: 'express.request', member: 'query', sourceKind: 'req.query', description: QUERY },
+  { requestType: 'express.request', member: 'body', sourceKind: 'req.body', description: BODY },
+  { requestType: 'express.request', member: 'headers', sourceKind: 'req.headers', description: HEADERS },
+  { requestType: 'express.request', member: 'cookies', sourceKind: 'req.cookies', description: COOKIES },
   { requestType: 'express.request', member: 'signedCookies', sourceKind: 'req.signedCookies', description: 'signed cookies (client-chosen values)' },
-  { requestType: 'express.request', member: 'files', sourceKind: 'req.files', description: 'uploaded file metadata' },
+  { requestType: 'express.request', member: 'files', sourceKind: 'req.files', description: FILES },
+  { requestType: 'express.request', member: 'file', sourceKind: 'req.file', description: 'an uploaded file (multer single upload)' },
   { requestType: 'express.request', member: 'param()', sourceKind: 'req.param()', description: 'a request parameter' },
-  { requestType: 'express.request', member: 'get()', sourceKind: 'req.get()', description: 'a request header' },
-  { requestType: 'express.request', member: 'header()', sourceKind: 'req.header()', description: 'a request header' },
+  { requestType: 'express.request', member: 'get()', sourceKind: 'req.get()', description: HEADER },
+  { requestType: 'express.request', member: 'header()', sourceKind: 'req.header()', description: HEADER },
+  // Koa: the context delegates to its request (ctx.query is ctx.request.query); koa-router adds ctx.params,
+  // koa-body/@koa/multer add request.body/files.
+  ...rows('koa.context', 'ctx.', [
+    ['params', PARAMS], ['query', QUERY], ['querystring', QUERY], ['headers', HEADERS], ['header', HEADERS],
+    ['get()', HEADER], ['cookies', COOKIES], ['url', URL_], ['originalUrl', URL_], ['path', URL_], ['href', URL_],
+  ]),
+  ...rows('koa.request', 'ctx.request.', [
+    ['body', BODY], ['rawBody', BODY], ['query', QUERY], ['querystring', QUERY], ['headers', HEADERS], ['header', HEADERS],
+    ['get()', HEADER], ['files', FILES], ['file', FILES], ['url', URL_], ['path', URL_], ['href', URL_],
+  ]),
+  // Fastify.
+  ...rows('fastify.request', 'request.', [
+    ['params', PARAMS], ['query', QUERY], ['body', BODY], ['headers', HEADERS], ['cookies', COOKIES],
+    ['url', URL_], ['file()', FILES], ['files()', FILES], ['parts()', FILES], ['raw', 'the raw HTTP request'],
+  ]),
+  // Hono: input is read through methods of c.req.
+  ...rows('hono.request', 'c.req.', [
+    ['param()', PARAMS], ['query()', QUERY], ['queries()', QUERY], ['header()', HEADER], ['json()', BODY],
+    ['text()', BODY], ['parseBody()', BODY], ['formData()', BODY], ['arrayBuffer()', BODY], ['blob()', BODY],
+    ['valid()', 'validated request input (still client-chosen)'], ['url', URL_], ['path', URL_],
+  ]),
+  // Next.js App Router: a Web Request (NextRequest), and the route context's params.
+  ...rows('next.request', 'request.', [
+    ['json()', BODY], ['text()', BODY], ['formData()', BODY], ['arrayBuffer()', BODY], ['blob()', BODY],
+    ['nextUrl', URL_], ['url', URL_], ['headers', HEADERS], ['cookies', COOKIES],
+  ]),
+  { requestType: 'next.route-context', member: 'params', sourceKind: 'params', description: PARAMS },
+  { requestType: 'next.cookies', member: 'get()', sourceKind: 'cookies().get()', description: COOKIES },
+  { requestType: 'next.cookies', member: 'getAll()', sourceKind: 'cookies().getAll()', description: COOKIES },
+  { requestType: 'next.headers', member: 'get()', sourceKind: 'headers().get()', description: HEADER },
+  // Next.js Pages Router API routes.
+  ...rows('next.api-request', 'req.', [['query', QUERY], ['body', BODY], ['cookies', COOKIES], ['headers', HEADERS], ['url', URL_]]),
+  // Node's IncomingMessage (the upgrade request of a WebSocket connection).
+  ...rows('node.request', 'req.', [['url', URL_], ['headers', HEADERS]]),
+  // socket.io: the handshake of a connection.
+  ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
 ];
+
+/** Members of a request-like value that are themselves typed values (ctx.request, c.req, socket.handshake). */
+export const REQUEST_MEMBERS: { type: string; member: string; memberType: string }[] = [
+  { type: 'koa.context', member: 'request', memberType: 'koa.request' },
+  { type: 'koa.context', member: 'req', memberType: 'node.request' },
+  { type: 'hono.context', member: 'req', memberType: 'hono.request' },
+  { type: 'fastify.request', member: 'raw', memberType: 'node.request' },
+  { type: 'socketio.socket', member: 'handshake', memberType: 'socketio.handshake' },
+  { type: 'socketio.socket', member: 'request', memberType: 'node.request' },
+];
+
+/** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
+export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string }[] = [
+  { sourceKind: 'ws.message', description: 'a WebSocket message', channel: 'a WebSocket connection' },
+  { sourceKind: 'socket.io event', description: 'a socket.io event payload', channel: 'a socket.io connection' },
+  { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
+];
+
+const bySourceKind = new Map<string, { description: string; channel: string }>();
+for (const r of REQUEST_SOURCES) if (!bySourceKind.has(r.sourceKind)) bySourceKind.set(r.sourceKind, { description: r.description, channel: 'an HTTP request' });
+for (const r of PARAMETER_SOURCES) bySourceKind.set(r.sourceKind, r);
+
+/** What a source kind is and where it comes from (for traces and the verifier). */
+export const describeSourceKind = (kind: string | undefined) => (kind === undefined ? undefined : bySourceKind.get(kind));
+
+/** Request sources by `${requestType}|${member}`: member reads are hot, so no scans. */
+export const REQUEST_SOURCE_INDEX = new Map(REQUEST_SOURCES.map((r) => [`${r.requestType}|${r.member}`, r] as const));

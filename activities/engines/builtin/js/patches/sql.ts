@@ -2,6 +2,7 @@
 // with a parameters array, keeping the call otherwise identical.
 import ts from 'typescript';
 import type { JsProgram } from '../program.js';
+import { isQueryBuilderCondition, namedParameterEdits, prismaEdits, reachesModule } from './sql-orm.js';
 import { flattenString, importedModules, singleUseDeclaration, stringLiteral, type Edit, type Part } from './edit.js';
 
 const DOLLAR_DRIVERS = ['pg', 'pg-promise', 'postgres', 'pg-pool'];
@@ -114,6 +115,8 @@ export function sqlEdits(prog: JsProgram, sf: ts.SourceFile, file: string, call:
   }
   const parts = flattenString(query);
   if (!parts) return undefined;
+  if (ts.isPropertyAccessExpression(call.expression) && call.expression.name.text.endsWith('RawUnsafe')) return query === arg ? prismaEdits(sf, call, parts) : undefined;
+  if (isQueryBuilderCondition(prog, file, call)) return query === arg ? namedParameterEdits(sf, call, parts) : undefined;
   const style = placeholderStyle(prog, file);
   const rw = parameterise(parts, sf, style);
   if (!rw || !rw.params.length) return undefined;
@@ -130,9 +133,13 @@ export function sqlEdits(prog: JsProgram, sf: ts.SourceFile, file: string, call:
     edits.push({ start: run.getEnd() - 1, end: run.getEnd() - 1, text: rw.params.join(', ') });
     return edits;
   }
-  if (importedModules(sf).includes('sequelize') && method === 'query') {
-    if (args.length > 1) return undefined;
-    edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: `, { replacements: ${list} }` });
+  if (method === 'query' && reachesModule(prog, file, ['sequelize'])) {
+    // sequelize.query(sql, options): the values go into options.replacements.
+    const options = args[1];
+    if (args.length > 2 || (options && !ts.isObjectLiteralExpression(options))) return undefined;
+    if (!options) edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: `, { replacements: ${list} }` });
+    else if (options.properties.some((p) => ts.isSpreadAssignment(p) || p.name?.getText(sf) === 'replacements' || p.name?.getText(sf) === 'bind')) return undefined;
+    else edits.push({ start: options.getStart(sf) + 1, end: options.getStart(sf) + 1, text: ` replacements: ${list},` });
     return edits;
   }
   const second = args[1];

@@ -1,0 +1,83 @@
+// What access-control reasoning needs from a language's front end, beyond summaries: the shape of a
+// registration call (its arguments in order, as written), the facts of a middleware or handler body, the
+// data models an application defines, and the HTTP calls its front-end code makes behind a role check.
+import type { Patch } from '../../../model.js';
+import type { FnRef, Site } from '../values.js';
+
+export interface CallArg {
+  /** Source text of the argument (shortened). */
+  text: string;
+  site: Site;
+  kind: 'string' | 'function' | 'identifier' | 'call' | 'object' | 'array' | 'other';
+  /** Constant string value (a path). */
+  value?: string;
+  /** Inline function nodes (an arrow function, or elements of an array of them), to align with FnRefs. */
+  fnNodes: unknown[];
+  /** The last name of an identifier or member argument (`auth.required` → "required"), to align with FnRefs. */
+  name?: string;
+  /** Middleware inside an options object (`{ preHandler: [auth] }`) or an array argument. */
+  inner: CallArg[];
+  /** For middleware inside an options object: that object's text (how the framework wants it written). */
+  container?: string;
+  /** The `handler` of a route declared by an options object (`fastify.route({ url, preHandler, handler })`). */
+  handler?: CallArg;
+}
+
+export interface CallShape {
+  site: Site;
+  /** The receiver as written (`router`, `app`), its last name. */
+  receiver: string;
+  method: string;
+  args: CallArg[];
+}
+
+/** Facts of one function body, read syntactically (a light pass, no dataflow). */
+export interface FnFacts {
+  /** Reads the signed-in user, the session, an Authorization header or a token, or verifies one. */
+  readsIdentity: boolean;
+  /** Refuses the request: 401/403, an Unauthorized/Forbidden error, a redirect to a login page. */
+  denies: boolean;
+  /** Tests a role or privilege of the user (`req.user.role`, `roles.includes(...)`, `isAdmin`). */
+  checksRole: boolean;
+  /** Where the function is, for evidence. */
+  site: Site;
+  name: string;
+}
+
+export interface ModelField {
+  name: string;
+  line: number;
+}
+
+/** A data model (Mongoose schema, Sequelize model, TypeORM entity, Prisma model) and its fields. */
+export interface ModelDef {
+  name: string;
+  file: string;
+  line: number;
+  fields: ModelField[];
+}
+
+/** An HTTP call in front-end code that only runs behind a role check. */
+export interface ClientCall {
+  site: Site;
+  /** The URL as far as it is constant; U+0000 stands for unknown parts. */
+  url: string;
+  method?: string;
+  /** The role check guarding it (its text and where it is). */
+  guard: { text: string; site: Site };
+  callText: string;
+}
+
+export interface AccessFacts {
+  /** The call that starts at `site` (a route registration or mount). */
+  callAt(site: Site): CallShape | undefined;
+  /** Calls `<receiver>.<method>(...)` in `file` (router-level middleware registrations), in source order. */
+  callsOn(file: string, receiver: string, methods: string[]): CallShape[];
+  fnFacts(fn: FnRef): FnFacts | undefined;
+  /** Data models defined anywhere in the project. */
+  models(): ModelDef[];
+  /** Role-guarded HTTP calls of front-end files. */
+  clientCalls(): ClientCall[];
+  /** A unified diff of text edits to one file, if the result still parses. */
+  edit(file: string, edits: { line: number; column: number; endLine: number; endColumn: number; text: string }[], description: string): Patch | undefined;
+}

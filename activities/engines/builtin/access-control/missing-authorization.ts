@@ -1,0 +1,102 @@
+// missing-authorization (CWE-862): a route without the authentication its siblings have. Siblings are the
+// routes of the same router; when a router has no protected route at all, the application's routes are the
+// siblings, and only state-changing or administrative routes are reported (a read-only router that
+// protects nothing is usually a public catalogue).
+import { chainOf, isAuthenticated, isPublicByDesign, type Link, type Route } from './chains.js';
+import { insertionPoint, insertText, step, type AccessContext, type Draft } from './context.js';
+import { isAdminRoute } from './unprotected-admin.js';
+
+/** A router protects its routes by convention when most of them (and at least two) are authenticated. */
+export const MIN_PROTECTED = 2;
+export const MIN_SHARE = 0.6;
+const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete', 'del', 'all']);
+
+/** The most used authentication link among `routes` (the convention), with the routes using it. */
+export function convention(routes: Route[], pick: (l: Link) => boolean): { link: Link; users: Route[] } | undefined {
+  const by = new Map<string, { link: Link; users: Route[] }>();
+  for (const r of routes) {
+    const seen = new Set<string>();
+    for (const l of chainOf(r)) {
+      if (!pick(l) || seen.has(l.text)) continue;
+      seen.add(l.text);
+      const e = by.get(l.text) ?? by.set(l.text, { link: l, users: [] }).get(l.text)!;
+      e.users.push(r);
+    }
+  }
+  return [...by.values()].sort((a, b) => b.users.length - a.users.length || a.link.text.localeCompare(b.link.text))[0];
+}
+
+const where = (r: Route) => `${r.site.file}:${r.site.line}`;
+
+function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: Route[], appWide: boolean): Draft | undefined {
+  const conv = convention(protectedOnes, (l) => l.auth);
+  const evidenceRoute = conv?.users[0] ?? protectedOnes[0];
+  const convText = conv ? `\`${conv.link.text}\`` : 'an authentication check in the handler';
+  const scope = appWide ? 'routes of the application' : `routes in ${r.site.file}`;
+  const later = conv && r.laterUses.find((l) => l.text === conv.link.text);
+  const explanation =
+    `${conv ? conv.users.length : protectedOnes.length} of ${siblings.length} ${scope} use ${convText}; \`${r.route}\` (${where(r)}) does not` +
+    (later ? `: it is registered before \`${later.text}\` is applied (${later.at.file}:${later.at.line}), and middleware runs in registration order, so the check never runs for it.` : ', so anyone can call it without signing in.') +
+    (r.handlerFacts?.readsIdentity ? ' Its handler reads the user, but does not refuse anonymous requests.' : '');
+  const trace = [
+    step('step', evidenceRoute.site, `sibling \`${evidenceRoute.route}\` is protected by ${convText}`),
+    ...(conv?.link.fns[0] ? [step('step', ctx.facts.fnFacts(conv.link.fns[0])?.site ?? conv.link.site, conv.link.why || `${convText} refuses anonymous requests`)] : []),
+    ...(later ? [step('step', later.at, `\`${later.text}\` applies only to routes registered after this line`)] : []),
+    step('sink', r.site, `\`${r.route}\` is registered without ${convText}`),
+  ];
+  // The verdict rests on every sibling (their registrations and middleware), so each of their files is a dependency.
+  const files = [r.site.file, ...siblings.map((x) => x.site.file), ...protectedOnes.flatMap((x) => chainOf(x).flatMap((l) => [l.at.file, ...l.fns.map((f) => f.file)])), ...chainOf(r).map((l) => l.at.file)];
+  // The fix: the sibling's middleware, as written in this very file, before the handler.
+  let patch;
+  const at = insertionPoint(r);
+  if (conv && at && conv.link.site.file === r.site.file) {
+    // As the siblings write it: a positional argument, or the options object that holds it (Fastify `{ preHandler }`).
+    const text = insertText(conv.link, r);
+    if (text) patch = ctx.facts.edit(r.site.file, [{ line: at.line, column: at.column, endLine: at.line, endColumn: at.column, text: `${text}, ` }], `Add ${conv.link.text} to ${r.route}, as its sibling routes have it.`);
+  }
+  return {
+    rule: 'missing-authorization',
+    title: `${r.route} lacks ${conv ? conv.link.text : 'the authentication'} its sibling routes use`,
+    location: r.site,
+    route: r,
+    trace,
+    explanation,
+    files,
+    evidence: {
+      convention: conv?.link.text,
+      protectedSiblings: conv ? conv.users.length : protectedOnes.length,
+      siblings: siblings.length,
+      appWide,
+      handlerReadsIdentity: !!r.handlerFacts?.readsIdentity,
+    },
+    patch,
+  };
+}
+
+export function missingAuthorization(ctx: AccessContext): Draft[] {
+  const out: Draft[] = [];
+  const routes = ctx.chains.routes.filter((r) => !isPublicByDesign(r));
+  const byOwner = new Map<string, Route[]>();
+  for (const r of routes) (byOwner.get(r.ownerKey) ?? byOwner.set(r.ownerKey, []).get(r.ownerKey)!).push(r);
+  const appProtected = routes.filter((r) => r.reachable && isAuthenticated(r));
+  const appReachable = routes.filter((r) => r.reachable);
+  const appConvention = appProtected.length >= 3 && appProtected.length / Math.max(1, appReachable.length) >= MIN_SHARE;
+  for (const group of byOwner.values()) {
+    const prot = group.filter(isAuthenticated);
+    const open = group.filter((r) => !isAuthenticated(r));
+    if (!open.length) continue;
+    if (prot.length >= MIN_PROTECTED && prot.length / group.length >= MIN_SHARE) {
+      for (const r of open) {
+        const d = draft(ctx, r, group, prot, false);
+        if (d) out.push(d);
+      }
+    } else if (!prot.length && appConvention) {
+      for (const r of open) {
+        if (!r.reachable || !(WRITE_METHODS.has(r.method) || isAdminRoute(r))) continue;
+        const d = draft(ctx, r, appReachable, appProtected, true);
+        if (d) out.push(d);
+      }
+    }
+  }
+  return out;
+}

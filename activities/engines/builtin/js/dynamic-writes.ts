@@ -1,0 +1,135 @@
+// Prototype pollution in the project's own code: a write `obj[key] = value` whose key comes from the data
+// and whose object was itself reached through a data-named property. With key "__proto__" (or
+// "constructor" then "prototype") that object is Object.prototype, and the write changes every object in
+// the process. The shapes that reach it:
+//   - `obj[k1][k2] = v`                                   (a two-level write)
+//   - `cur = cur[k]; ... cur[k2] = v`                     (set-by-path walking a key path)
+//   - `function merge(t, s) { ... merge(t[k], s[k]) ... t[k] = s[k] }`   (recursive merge / deep assign)
+// Key guards that reject the polluting names cut the key (server-guards.ts); allow-lists cut it too.
+import ts from 'typescript';
+import { isFunctionNode } from './functions.js';
+import { taintOf, type Flow } from '../values.js';
+import { evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+
+function strip(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  return e;
+}
+
+const isPure = (e: ts.Expression): boolean =>
+  ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && isPure(strip(e.expression))) || (ts.isElementAccessExpression(e) && isPure(strip(e.expression)) && isPure(strip(e.argumentExpression)) ) || ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || (ts.isBinaryExpression(e) && isPure(strip(e.left)) && isPure(strip(e.right)));
+
+/** `x[k]` with a computed, non-literal key (also through `x[k] || {}`, `x[k] ?? {}`). */
+function dynamicRead(e: ts.Expression): ts.ElementAccessExpression | undefined {
+  const s = strip(e);
+  if (ts.isBinaryExpression(s) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(s.operatorToken.kind)) return dynamicRead(s.left);
+  if (ts.isElementAccessExpression(s) && !ts.isStringLiteralLike(strip(s.argumentExpression)) && !ts.isNumericLiteral(strip(s.argumentExpression))) return s;
+  return undefined;
+}
+
+/** Names a function is called by: its own name, or the variable / property / method it is bound to. */
+function namesOf(fn: ts.Node): string[] {
+  const out: string[] = [];
+  const n = fn as ts.FunctionLikeDeclaration;
+  if (n.name && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name))) out.push(n.name.text);
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) out.push(p.name.text);
+  if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) out.push(p.name.text);
+  if (p && ts.isBinaryExpression(p) && ts.isPropertyAccessExpression(p.left)) out.push(p.left.name.text);
+  return out;
+}
+
+const calleeName = (c: ts.Expression): string | undefined => {
+  const s = strip(c);
+  if (ts.isIdentifier(s)) return s.text;
+  if (ts.isPropertyAccessExpression(s)) return s.name.text;
+  return undefined;
+};
+
+/** The function (and parameter index, if any) that declares `name` as seen from `from`. */
+function declaringFunction(from: ts.Node, name: string): { fn: ts.FunctionLikeDeclaration; param: number } | undefined {
+  for (let p: ts.Node | undefined = from.parent; p; p = p.parent) {
+    if (!isFunctionNode(p)) continue;
+    const fn = p as ts.FunctionLikeDeclaration;
+    const param = fn.parameters.findIndex((x) => ts.isIdentifier(x.name) && x.name.text === name);
+    if (param >= 0) return { fn, param };
+    let local = false;
+    const visit = (n: ts.Node): void => {
+      if (local || (n !== fn && isFunctionNode(n))) return;
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) local = true;
+      ts.forEachChild(n, visit);
+    };
+    if (fn.body) visit(fn.body);
+    if (local) return { fn, param: -1 };
+  }
+  return undefined;
+}
+
+const reachCache = new WeakMap<ts.Node, Map<string, boolean>>();
+
+/**
+ * Whether the variable `name` (declared by `fn`) can hold an object reached through a computed property:
+ * it is re-assigned from `x[k]` (walking a path), or it is parameter `param` and `fn` calls itself with
+ * `x[k]` there (recursion into nested objects).
+ */
+function reachedThroughComputedKey(fn: ts.FunctionLikeDeclaration, name: string, param: number): boolean {
+  let byName = reachCache.get(fn);
+  if (!byName) reachCache.set(fn, (byName = new Map()));
+  const cached = byName.get(`${name}#${param}`);
+  if (cached !== undefined) return cached;
+  const self = namesOf(fn);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && dynamicRead(n.right)) found = true;
+    else if (param >= 0 && ts.isCallExpression(n) && n.arguments[param] && self.includes(calleeName(n.expression) ?? '') && dynamicRead(n.arguments[param])) found = true;
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  byName.set(`${name}#${param}`, found);
+  return found;
+}
+
+const unguarded = (flows: Flow[]) => flows.filter((f) => !f.cuts.includes('prototype-pollution'));
+
+function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
+  const s = strip(obj);
+  const read = dynamicRead(s);
+  if (read) {
+    const key = strip(read.argumentExpression);
+    return isPure(key) && unguarded(taintOf(evalExpr(ctx, key))).length > 0;
+  }
+  if (!ts.isIdentifier(s)) return false;
+  const decl = declaringFunction(at, s.text);
+  return !!decl && reachedThroughComputedKey(decl.fn, s.text, decl.param);
+}
+
+/** Called for every assignment to `obj[expr]` (interpreter.ts assignTo): records a pollution sink hit. */
+export function noteDynamicWrite(ctx: Ctx, target: ts.ElementAccessExpression): void {
+  const keyExpr = strip(target.argumentExpression);
+  if (ts.isStringLiteralLike(keyExpr) || ts.isNumericLiteral(keyExpr) || !isPure(keyExpr)) return;
+  const assignment = target.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.left !== target) return;
+  // `cur[k] = {}` creates the next level of a path; the write that stores the value is the one to report.
+  const value = strip(assignment.right);
+  if (ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value)) return;
+  const key = evalExpr(ctx, keyExpr);
+  if (key.constant) return;
+  const flows = unguarded(taintOf(key));
+  if (!flows.length || !objectReachable(ctx, target.expression, target)) return;
+  const site = siteOf(ctx, assignment);
+  for (const flow of flows) {
+    ctx.out.addSink({
+      sinkId: 'dynamic-write',
+      rule: 'prototype-pollution',
+      site,
+      argIndex: 0,
+      flow,
+      label:
+        'writes a property named by the data on an object that was itself reached through a data-named property: ' +
+        'with the key "__proto__" (or "constructor", "prototype") that object is Object.prototype',
+      calleeText: `${textOf(ctx, target, 40)} =`,
+      patch: 'merge-key-guard',
+    });
+  }
+}

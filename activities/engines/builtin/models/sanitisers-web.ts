@@ -1,0 +1,54 @@
+// Sanitisers and guards for the web classes: HTML escaping and sanitising libraries, Mongo filter
+// sanitisers, log encoders, id validators. Appended to SANITISERS / GUARDS (sanitisers.ts).
+import type { GuardModel, SanitiserModel } from './types.js';
+
+const mod = (id: string, module: string, path: string[], cuts: SanitiserModel['cuts'], from = 0): SanitiserModel => ({
+  id,
+  match: { kind: 'module', module, path },
+  cuts,
+  from,
+});
+
+export const WEB_SANITISERS: SanitiserModel[] = [
+  // HTML escaping / sanitising (CWE-79).
+  mod('escape-html', 'escape-html', [], ['xss']),
+  mod('he.encode', 'he', ['encode'], ['xss']),
+  mod('he.escape', 'he', ['escape'], ['xss']),
+  mod('lodash.escape', 'lodash', ['escape'], ['xss']),
+  mod('lodash.escape', 'lodash.escape', [], ['xss']),
+  mod('lodash.escape', 'lodash-es', ['escape'], ['xss']),
+  mod('underscore.escape', 'underscore', ['escape'], ['xss']),
+  mod('validator.escape', 'validator', ['escape'], ['xss']),
+  mod('DOMPurify.sanitize', 'isomorphic-dompurify', ['sanitize'], ['xss']),
+  mod('DOMPurify.sanitize', 'dompurify', ['sanitize'], ['xss']),
+  { id: 'DOMPurify.sanitize', match: { kind: 'method', receiverType: 'dompurify', methods: ['sanitize'], receiverNames: /^(DOMPurify|domPurify|purify|dompurify)$/ }, cuts: ['xss'], from: 0 },
+  mod('sanitize-html', 'sanitize-html', [], ['xss']),
+  mod('xss.filterXSS', 'xss', [], ['xss']),
+  mod('xss.filterXSS', 'xss', ['filterXSS'], ['xss']),
+  mod('html-escaper.escape', 'html-escaper', ['escape'], ['xss']),
+  mod('escape-goat.htmlEscape', 'escape-goat', ['htmlEscape'], ['xss']),
+  mod('entities.encode', 'entities', ['encode'], ['xss']),
+  mod('entities.encode', 'entities', ['encodeHTML'], ['xss']),
+  mod('entities.encode', 'entities', ['escape'], ['xss']),
+  mod('Handlebars.escapeExpression', 'handlebars', ['escapeExpression'], ['xss']),
+  mod('Handlebars.escapeExpression', 'handlebars', ['Utils', 'escapeExpression'], ['xss']),
+  // Rendering data through an escaping template: the output is HTML-encoded (noEscape templates are sinks).
+  mod('ejs.render', 'ejs', ['render'], ['xss'], 1),
+  mod('pug.render', 'pug', ['render'], ['xss'], 1),
+  mod('mustache.render', 'mustache', ['render'], ['xss'], 1),
+  { id: 'template.render', match: { kind: 'method', receiverType: 'html-template', methods: ['()'] }, cuts: ['xss'], from: 0 },
+  // MongoDB: keys starting with "$" are removed, so request objects carry no operators.
+  mod('mongo-sanitize', 'mongo-sanitize', [], ['nosql-injection']),
+  mod('express-mongo-sanitize.sanitize', 'express-mongo-sanitize', ['sanitize'], ['nosql-injection']),
+  mod('mongoose.sanitizeFilter', 'mongoose', ['sanitizeFilter'], ['nosql-injection']),
+  // Logs: JSON encoding escapes CR/LF and control characters.
+  { id: 'JSON.stringify', match: { kind: 'global', name: 'JSON', path: ['stringify'] }, cuts: ['log-injection'], from: 0 },
+];
+
+export const WEB_GUARDS: GuardModel[] = [
+  // A valid ObjectId is 24 hex digits (or 12 bytes): safe for every class.
+  { id: 'mongoose.isValidObjectId', match: { kind: 'module', module: 'mongoose', path: ['isValidObjectId'] }, subject: 0, cuts: 'all' },
+  { id: 'mongoose.isObjectIdOrHexString', match: { kind: 'module', module: 'mongoose', path: ['isObjectIdOrHexString'] }, subject: 0, cuts: 'all' },
+  { id: 'ObjectId.isValid', match: { kind: 'module', module: 'mongoose', path: ['Types', 'ObjectId', 'isValid'] }, subject: 0, cuts: 'all' },
+  { id: 'ObjectId.isValid', match: { kind: 'module', module: 'mongodb', path: ['ObjectId', 'isValid'] }, subject: 0, cuts: 'all' },
+];

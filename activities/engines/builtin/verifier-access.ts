@@ -1,0 +1,78 @@
+// The verifier for access-control candidates (evidence.analysis === 'access-control'). They rest on the
+// application's conventions rather than on a source-to-sink flow, so the questions differ:
+//   1. Is the evidence still there (every quoted line of the trace reads as analysed)?
+//   2. Is the route reachable (mounted on an application; not test, fixture or example code)?
+//   3. Is the evidence strong, or could a check sit where the engine does not see it (an inline check in a
+//      handler that reads the user, a service that receives the user's identity, a model we could not find,
+//      a comparison across the whole application rather than within one router)?
+// Confirmed needs pass/pass/pass; a clear failure of 2 rejects; anything open is uncertain.
+import type { Candidate, SourceFiles, Verdict, VerdictKind } from '../../model.js';
+import { looksLikeTest } from './candidates.js';
+
+type Check = { outcome: 'pass' | 'reject' | 'unknown'; reason: string };
+
+function evidenceStillThere(c: Candidate, files: SourceFiles): Check {
+  for (const s of c.trace) {
+    if (!s.snippet) continue;
+    const now = files.read(s.file)?.split('\n')[s.line - 1]?.trim();
+    if (now === undefined) return { outcome: 'unknown', reason: `${s.file} is not in the snapshot, so the evidence at line ${s.line} could not be re-read.` };
+    if (!now.startsWith(s.snippet.replace(/…$/, ''))) return { outcome: 'unknown', reason: `${s.file}:${s.line} no longer reads as analysed; the route must be re-analysed.` };
+  }
+  return { outcome: 'pass', reason: `Every line the evidence quotes (${c.trace.map((s) => `${s.file}:${s.line}`).join(', ')}) is present as analysed.` };
+}
+
+function reachable(c: Candidate): Check {
+  if (c.evidence.inTestOrFixture || looksLikeTest(c.origin)) {
+    return { outcome: 'reject', reason: `The route is defined in ${c.origin}, which is test, fixture or example code that production does not serve.` };
+  }
+  if (c.evidence.reachableFromMountedRoute) return { outcome: 'pass', reason: `${c.evidence.route ?? 'The route'} is served by a router mounted on the application.` };
+  return { outcome: 'unknown', reason: `${c.evidence.route ?? 'The route'} is registered, but its router was never seen mounted on an application, so reachability is unproven.` };
+}
+
+function strength(c: Candidate): Check {
+  const e = c.evidence.accessControl ?? {};
+  switch (c.ruleId) {
+    case 'missing-authorization':
+      if (e.appWide) return { outcome: 'unknown', reason: `Its own router protects no route; the comparison is with the whole application (${e.protectedSiblings} of ${e.siblings} routes authenticated), so the router may be public by design.` };
+      // A handler that reads the user but never refuses a request assumes the middleware ran: stronger, not weaker.
+      return {
+        outcome: 'pass',
+        reason:
+          `${e.protectedSiblings} of ${e.siblings} sibling routes use ${e.convention ? `\`${e.convention}\`` : 'authentication'}; this route has no authentication in its chain or its handler` +
+          (e.handlerReadsIdentity ? ', and its handler reads the user without ever refusing a request, so it assumes a check that does not run.' : '.'),
+      };
+    case 'idor':
+      if (!e.model) return { outcome: 'unknown', reason: 'No model definition was found for the record, so it is not known whether records belong to users.' };
+      if (e.identityPassedOn) return { outcome: 'unknown', reason: "The user's identity reaches code the route calls (not the lookup); an ownership check may be made there in a form the engine does not recognise." };
+      return { outcome: 'pass', reason: `${e.model} records belong to a user through \`${e.ownerField}\` (${e.modelFile}); the lookup is not scoped by the user and the record is never compared with the user.` };
+    case 'mass-assignment':
+      if (!e.privilegedFields?.length) return { outcome: 'unknown', reason: 'No model definition was found, so it is not known which fields the body could set.' };
+      return { outcome: 'pass', reason: `${e.model} (${e.modelFile}) has privileged fields the client can now set: ${e.privilegedFields.join(', ')}.` };
+    case 'unprotected-admin':
+      if (!e.roleMiddlewareElsewhere) return { outcome: 'unknown', reason: 'The application has no role check anywhere; whether signed-in users may all administer it is a product decision.' };
+      return { outcome: 'pass', reason: `The application checks roles elsewhere (\`${e.roleMiddlewareElsewhere}\`); this administrative route does not.` };
+    case 'client-side-authorization':
+      return { outcome: 'pass', reason: `The front end restricts the call (\`${e.clientGuard}\`) while the server route checks no role.` };
+    default:
+      return { outcome: 'unknown', reason: `No access-control judgement is defined for ${c.ruleId}.` };
+  }
+}
+
+export function judgeAccess(c: Candidate, files: SourceFiles, verifier: string): Verdict {
+  const checks = [evidenceStillThere(c, files), reachable(c), strength(c)];
+  const rejected = checks.filter((k) => k.outcome === 'reject');
+  const unknown = checks.filter((k) => k.outcome === 'unknown');
+  let verdict: VerdictKind;
+  let reasons: string[];
+  if (rejected.length) {
+    verdict = 'rejected';
+    reasons = [...rejected, ...checks.filter((k) => k.outcome !== 'reject')].map((k) => k.reason);
+  } else if (unknown.length) {
+    verdict = 'uncertain';
+    reasons = [...unknown, ...checks.filter((k) => k.outcome === 'pass')].map((k) => k.reason);
+  } else {
+    verdict = 'confirmed';
+    reasons = checks.map((k) => k.reason);
+  }
+  return { candidateId: c.id, verdict, reasons, verifier };
+}

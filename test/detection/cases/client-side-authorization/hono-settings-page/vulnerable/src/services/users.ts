@@ -1,0 +1,5 @@
+import { kv } from './kv';
+
+export async function remove(id: string) {
+  await kv.delete(`user:${id}`);
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  secret: 'keyboard cat',
+  resave: false,
+  saveUninitialized: false,
+};

@@ -1,0 +1,7 @@
+const winston = require('winston');
+
+module.exports = winston.createLogger({
+  level: 'info',
+  format: winston.format.simple(),
+  transports: [new winston.transports.Console()],
+});

@@ -1,0 +1,4 @@
+'use strict';
+const { Sequelize } = require('sequelize');
+
+module.exports = new Sequelize(process.env.DATABASE_URL, { logging: false });

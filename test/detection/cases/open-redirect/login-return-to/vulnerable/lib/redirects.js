@@ -1,0 +1,5 @@
+function redirectAfterLogin(res, returnTo) {
+  res.redirect(returnTo || '/dashboard');
+}
+
+module.exports = { redirectAfterLogin };

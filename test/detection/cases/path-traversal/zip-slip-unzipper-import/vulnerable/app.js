@@ -1,0 +1,6 @@
+const express = require('express');
+const imports = require('./routes/imports');
+
+const app = express();
+app.use('/imports', imports);
+app.listen(3000);

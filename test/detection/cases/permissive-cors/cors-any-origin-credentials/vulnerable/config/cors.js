@@ -1,0 +1,7 @@
+module.exports = {
+  credentials: true,
+  origin(origin, callback) {
+    // Front ends are deployed on many preview domains.
+    callback(null, true);
+  },
+};

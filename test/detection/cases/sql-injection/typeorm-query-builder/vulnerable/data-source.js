@@ -1,0 +1,3 @@
+const { DataSource } = require('typeorm');
+
+module.exports = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, entities: [] });
