@@ -164,6 +164,27 @@ module.exports = Controller;
     await expectFindings(files, [['command-injection', 'service.js', 'SINK']]);
   });
 
+  test('a method called on a parameter resolves when the caller passes an instance (helper in a third file)', async () => {
+    const files = {
+      'app.js': APP,
+      'runner.js': `exports.runWith = (svc, arg) => svc.run(arg);
+`,
+      'shell.js': `const cp = require('child_process');
+class Shell {
+  run(cmd) {
+    return cp.exec('ls ' + cmd); // SINK
+  }
+}
+module.exports = Shell;
+`,
+      'routes.js': routes("const { runWith } = require('./runner');\nconst Shell = require('./shell');", "router.get('/ls', (req, res) => runWith(new Shell(), req.query.dir));"),
+    };
+    await expectFindings(files, [['command-injection', 'shell.js', 'SINK']]);
+    // The same helper with an object whose method is safe: nothing.
+    files['shell.js'] = files['shell.js'].replace("cp.exec('ls ' + cmd)", "cp.execFile('ls', [cmd])");
+    await expectFindings(files, []);
+  });
+
   test('inherited methods use the subclass instance fields', async () => {
     const files = {
       'app.js': APP,

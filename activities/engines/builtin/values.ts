@@ -152,6 +152,8 @@ const uniq = (xs: string[]) => [...new Set(xs)].sort();
 export function mergeFlows(a: Flow[], b: Flow[]): Flow[] {
   if (!b.length || a === b) return a;
   if (!a.length && b.length === 1) return b;
+  // The same flow objects (a value joined with itself or a part of itself): nothing new, no keys needed.
+  if (b.every((f) => a.includes(f))) return a;
   const seen = new Set(a.map(flowKey));
   const out = [...a];
   for (const f of b) {
