@@ -19,6 +19,7 @@ import { RULE_IDS } from '../models/rules.js';
 import { REQUEST_SOURCE_INDEX } from '../models/sources.js';
 import { observeCall } from './checks/observe.js';
 import { checkAccessCall } from './access-calls.js';
+import { filteredByGuard } from './filter-guards.js';
 
 export interface CallInfo {
   callee: Value;
@@ -482,6 +483,8 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
     }
   });
   if (cbModel && receiver && cbResult) {
+    const guarded = filteredByGuard(ctx, method, receiver, argNodes[cbModel.arg] && strip(argNodes[cbModel.arg] as ts.Expression), site);
+    if (guarded) return guarded;
     if (cbModel.returns === 'callback') return cbResult;
     if (cbModel.returns === 'callback-array') return { flows: [], props: new Map([['*', cbResult]]) };
     return receiver;
