@@ -11,7 +11,8 @@ import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, LIBRARY_API_R
 import { collectRegistry, expandEventRegistrations, routeModelOf, routeString, servedPrefixes } from './routes.js';
 
 export const ENGINE_NAME = 'builtin';
-export const ENGINE_VERSION = '1.0.0';
+// Stored analysis state from another version is discarded (stages/reason.ts): a new version re-analyses everything once.
+export const ENGINE_VERSION = '2.0.0';
 
 /** Languages the engine understands; a new language adds a front end here. */
 const FRONT_ENDS: FrontEnd[] = [javascriptFrontEnd];
