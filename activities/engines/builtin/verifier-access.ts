@@ -6,10 +6,10 @@
 //      handler that reads the user, a service that receives the user's identity, a model we could not find,
 //      a comparison across the whole application rather than within one router)?
 // Confirmed needs pass/pass/pass; a clear failure of 2 rejects; anything open is uncertain.
-import type { Candidate, SourceFiles, Verdict, VerdictKind } from '../../model.js';
+import type { Candidate, SourceFiles, Verdict } from '../../model.js';
+import { countVerdict, type Check } from './verdict.js';
 import { looksLikeTest } from './candidates.js';
 
-type Check = { outcome: 'pass' | 'reject' | 'unknown'; reason: string };
 
 function evidenceStillThere(c: Candidate, files: SourceFiles): Check {
   for (const s of c.trace) {
@@ -60,19 +60,5 @@ function strength(c: Candidate): Check {
 
 export function judgeAccess(c: Candidate, files: SourceFiles, verifier: string): Verdict {
   const checks = [evidenceStillThere(c, files), reachable(c), strength(c)];
-  const rejected = checks.filter((k) => k.outcome === 'reject');
-  const unknown = checks.filter((k) => k.outcome === 'unknown');
-  let verdict: VerdictKind;
-  let reasons: string[];
-  if (rejected.length) {
-    verdict = 'rejected';
-    reasons = [...rejected, ...checks.filter((k) => k.outcome !== 'reject')].map((k) => k.reason);
-  } else if (unknown.length) {
-    verdict = 'uncertain';
-    reasons = [...unknown, ...checks.filter((k) => k.outcome === 'pass')].map((k) => k.reason);
-  } else {
-    verdict = 'confirmed';
-    reasons = checks.map((k) => k.reason);
-  }
-  return { candidateId: c.id, verdict, reasons, verifier };
+  return countVerdict(c.id, checks, verifier);
 }

@@ -7,11 +7,11 @@
 // A clear "no" to 1-3 rejects (1 only makes it uncertain: the file may have moved on), a caveat makes it
 // uncertain, otherwise it is confirmed. Every reason is written down.
 import ts from 'typescript';
-import type { Candidate, SourceFiles, Verdict, VerdictKind } from '../../model.js';
+import type { Candidate, SourceFiles, Verdict } from '../../model.js';
+import { countVerdict, type Check } from './verdict.js';
 import { looksLikeTest } from './candidates.js';
 import { isPlaceholder, redact, snippetMatches } from './js/checks/common.js';
 
-type Check = { outcome: 'pass' | 'reject' | 'unknown'; reason: string };
 
 /** The string literal starting at a location (the hard-coded value), re-read from the current text. */
 function literalAt(files: SourceFiles, c: Candidate): string | undefined {
@@ -64,19 +64,5 @@ export function judgePattern(c: Candidate, files: SourceFiles, verifier: string)
   const secret = c.evidence.containsSecret ? literalAt(files, c) : undefined;
   const value = realValue(c, secret);
   const checks = [assumptions(c), ...(value ? [value] : []), production(c), codeStillThere(c, files)];
-  const rejected = checks.filter((k) => k.outcome === 'reject');
-  const unknown = checks.filter((k) => k.outcome === 'unknown');
-  let verdict: VerdictKind;
-  let reasons: string[];
-  if (rejected.length) {
-    verdict = 'rejected';
-    reasons = [...rejected, ...checks.filter((k) => k.outcome !== 'reject')].map((k) => k.reason);
-  } else if (unknown.length) {
-    verdict = 'uncertain';
-    reasons = [...unknown, ...checks.filter((k) => k.outcome === 'pass')].map((k) => k.reason);
-  } else {
-    verdict = 'confirmed';
-    reasons = checks.map((k) => k.reason);
-  }
-  return { candidateId: c.id, verdict, reasons, verifier };
+  return countVerdict(c.id, checks, verifier);
 }

@@ -4,7 +4,8 @@
 //   3. Does a sanitiser or a parameterised form neutralise the flow?
 //   4. Is the code reachable from a mounted route, a file route or a library's exported API, rather than test/fixture code or a handler never registered?
 // Confirmed needs yes/no/no/yes; a clear "no" to 2 or 4 (or a "yes" to 3) rejects; anything unknown is uncertain.
-import type { Candidate, SourceFiles, Verdict, Verifier, VerdictKind } from '../../model.js';
+import type { Candidate, SourceFiles, Verdict, Verifier } from '../../model.js';
+import { countVerdict, type Check } from './verdict.js';
 import { looksLikeTest } from './candidates.js';
 import { judgePattern } from './verifier-checks.js';
 import { judgeAccess } from './verifier-access.js';
@@ -14,7 +15,6 @@ import { describeSourceKind } from './models/sources.js';
 
 export const VERIFIER_NAME = 'builtin-verifier';
 
-type Check = { outcome: 'pass' | 'reject' | 'unknown'; reason: string };
 
 function codeStillThere(c: Candidate, files: SourceFiles): Check {
   const text = files.read(c.location.file);
@@ -89,21 +89,7 @@ export function judge(c: Candidate, files: SourceFiles): Verdict {
   if (c.evidence.analysis === 'pattern') return judgePattern(c, files, VERIFIER_NAME); // non-flow checks: verifier-checks.ts
   if (c.evidence.analysis === 'access-control') return judgeAccess(c, files, VERIFIER_NAME); // verifier-access.ts
   const checks = [codeStillThere(c, files), attackerControlled(c), sanitisation(c), reachability(c)];
-  const rejected = checks.filter((k) => k.outcome === 'reject');
-  const unknown = checks.filter((k) => k.outcome === 'unknown');
-  let verdict: VerdictKind;
-  let reasons: string[];
-  if (rejected.length) {
-    verdict = 'rejected';
-    reasons = [...rejected, ...checks.filter((k) => k.outcome !== 'reject')].map((k) => k.reason);
-  } else if (unknown.length) {
-    verdict = 'uncertain';
-    reasons = [...unknown, ...checks.filter((k) => k.outcome === 'pass')].map((k) => k.reason);
-  } else {
-    verdict = 'confirmed';
-    reasons = checks.map((k) => k.reason);
-  }
-  return { candidateId: c.id, verdict, reasons, verifier: VERIFIER_NAME };
+  return countVerdict(c.id, checks, VERIFIER_NAME);
 }
 
 export function createBuiltinVerifier(): Verifier {
