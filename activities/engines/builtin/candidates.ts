@@ -196,15 +196,16 @@ export function buildCandidates(ctx: CandidateContext, entries: Entry[]): Candid
       byId.set(id, candidate);
     }
   }
-  return [...byId.values()].filter((c) => c !== CLAIMED).sort(
-    (a, b) =>
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.startLine - b.location.startLine ||
-      (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.id.localeCompare(b.id),
-  );
+  return [...byId.values()].filter((c) => c !== CLAIMED).sort(byLocation);
 }
+
+/** The order candidates are reported in: by place, then rule, then id (stable across runs). */
+export const byLocation = (a: Candidate, b: Candidate): number =>
+  a.location.file.localeCompare(b.location.file) ||
+  a.location.startLine - b.location.startLine ||
+  (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
+  a.ruleId.localeCompare(b.ruleId) ||
+  a.id.localeCompare(b.id);
 
 const srcOf = (h: SinkHit) => (h.flow.root as SourceRoot).site;
 // The entry point's own request reads speak first: the trace then starts where the attacker's data enters.

@@ -191,6 +191,18 @@ export function enclosingScope(n: ts.Node): ts.Node {
   return n.getSourceFile();
 }
 
+/** The initializer of the variable `name` declared somewhere under `scope` (the first declaration found). */
+export function initializerOf(scope: ts.Node, name: string): ts.Expression | undefined {
+  let init: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (init) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) init = n.initializer;
+    else ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return init;
+}
+
 export function nameText(n: ts.Node | undefined): string | undefined {
   if (!n) return undefined;
   if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n) || ts.isNoSubstitutionTemplateLiteral(n)) return n.text;

@@ -9,6 +9,7 @@ import ts from 'typescript';
 import type { Candidate, SourceFiles } from '../../../../model.js';
 import type { JsProgram } from '../program.js';
 import type { Value } from '../../values.js';
+import { byLocation } from '../../candidates.js';
 import { isTestFile, toCandidate, type CheckContext, type PatternFinding } from './common.js';
 import { cookieFindings } from './cookies.js';
 import { corsFindingsAll } from './cors.js';
@@ -119,14 +120,7 @@ export function createChecks(prog: JsProgram, files: SourceFiles): Checks {
         const c = toCandidate(f, files, engine, secrets);
         if (!byId.has(c.id)) byId.set(c.id, c);
       }
-      return [...byId.values()].sort(
-        (a, b) =>
-          a.location.file.localeCompare(b.location.file) ||
-          a.location.startLine - b.location.startLine ||
-          (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
-          a.ruleId.localeCompare(b.ruleId) ||
-          a.id.localeCompare(b.id),
-      );
+      return [...byId.values()].sort(byLocation);
     },
   };
 }

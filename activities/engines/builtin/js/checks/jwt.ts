@@ -13,7 +13,7 @@ import type { Value } from '../../values.js';
 import { indexRows, matchesCallee } from '../calls.js';
 import type { Edit } from '../patches/edit.js';
 import {
-  declaredVersion, enclosingScope, isConstant, knownText, majorOf, objectProp, patchOf, propAt, siteOfNode, strip, type CheckContext, type PatternFinding,
+  declaredVersion, enclosingScope, initializerOf, isConstant, knownText, majorOf, objectProp, patchOf, propAt, siteOfNode, strip, type CheckContext, type PatternFinding,
 } from './common.js';
 import type { CallRecord } from './observe.js';
 
@@ -138,15 +138,7 @@ function publicKey(ctx: CheckContext, rec: CallRecord, keyArg: number, keyValue:
       return file ? `the key file ${file}` : undefined;
     }
     if (!ts.isIdentifier(e)) return undefined;
-    const name = e.text;
-    let init: ts.Expression | undefined;
-    const visit = (n: ts.Node): void => {
-      if (init) return;
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) init = n.initializer;
-      else ts.forEachChild(n, visit);
-    };
-    visit(rec.node.getSourceFile());
-    e = init;
+    e = initializerOf(rec.node.getSourceFile(), e.text);
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
 } from '../../models/checks.js';
 import { taintOf, type Value } from '../../values.js';
 import { indexRows, matchesCallee } from '../calls.js';
-import { enclosingScope, isConstant, knownText, literalOf, patchOf, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
+import { enclosingScope, initializerOf, isConstant, knownText, literalOf, patchOf, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
 import type { CallRecord } from './observe.js';
 
 const factoryRows = indexRows(HASH_FACTORIES.map((match) => ({ match })));
@@ -54,14 +54,7 @@ function passwordIn(expr: ts.Expression | undefined, v: Value | undefined): stri
 function hashFactoryOf(ctx: CheckContext, receiver: ts.Expression | undefined): { rec: CallRecord; alg: string } | undefined {
   let e = receiver && strip(receiver);
   if (e && ts.isIdentifier(e)) {
-    const name = e.text;
-    let init: ts.Expression | undefined;
-    const visit = (n: ts.Node): void => {
-      if (init) return;
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) init = n.initializer;
-      else ts.forEachChild(n, visit);
-    };
-    visit(enclosingScope(e));
+    const init = initializerOf(enclosingScope(e), e.text);
     e = init && strip(init);
   }
   // createHash('md5').update(salt).update(password): walk down the chain to the factory.
