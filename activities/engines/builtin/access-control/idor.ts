@@ -46,17 +46,17 @@ export function idor(ctx: AccessContext): Draft[] {
       if (model && !owner) continue; // the record does not belong to a user (a catalogue entry)
       const auth = chainOf(r).find((l) => l.auth);
       const call = `\`${hit.calleeText}(…)\``;
+      const ownerAt = model && owner ? model.fields.find((x) => x.name === owner)!.line : undefined;
       const explanation =
         `\`${r.route}\` requires a signed-in user${auth ? ` (\`${auth.text}\`)` : ''}, then ${call} at ${hit.site.file}:${hit.site.line} ${hit.label} by \`${root.label}\`, ` +
         `a value the client chooses, and nothing ties that record to the user: the user's identity is not part of the lookup, the loaded record is never compared with it, and no ownership or role check guards the route.` +
-        (model && owner ? ` ${model.name} records belong to a user through \`${owner}\` (${model.file}:${model.line}).` : '');
+        (model && owner ? ` ${model.name} records belong to a user through \`${owner}\` (${model.file}:${ownerAt}).` : '');
       const trace = [
         step('source', root.site, `\`${root.label}\` (chosen by the client) read in the ${r.route} handler`),
         ...hit.flow.steps.map((s) => ({ ...s, kind: 'step' as const })),
       ];
       if (model && owner) {
-        const f = model.fields.find((x) => x.name === owner)!;
-        trace.push(step('step', { file: model.file, line: f.line, column: 1 }, `\`${owner}\` ties ${model.name} records to their owner`));
+        trace.push(step('step', { file: model.file, line: ownerAt!, column: 1 }, `\`${owner}\` ties ${model.name} records to their owner`));
       }
       trace.push(step('sink', hit.site, `${call} ${hit.label}, with no owner condition`));
       out.push({
