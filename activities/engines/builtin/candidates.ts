@@ -2,7 +2,7 @@
 // keep the sink hits whose flows start at request input, and describe them for reviewers.
 import { createHash } from 'node:crypto';
 import type { Candidate, Patch, SourceFiles, TraceStep } from '../../model.js';
-import { LIBRARY_SOURCE_KIND, type HandlerRole } from './models/frameworks.js';
+import { LIBRARY_INPUT_CLASSES, LIBRARY_SOURCE_KIND, type HandlerRole } from './models/frameworks.js';
 import { RULES } from './models/rules.js';
 import type { RuleId } from './models/types.js';
 import { describeSourceKind } from './models/sources.js';
@@ -130,6 +130,7 @@ export function buildCandidates(ctx: CandidateContext, entries: Entry[]): Candid
     // One candidate per sink and entry point: the first source (by position) speaks for the others.
     const groups = new Map<string, SinkHit[]>();
     for (const hit of collector.hits) {
+      if (!harmsThroughLibraryInput(hit)) continue;
       const k = `${hit.rule}|${hit.site.file}:${hit.site.line}:${hit.site.column}`;
       const g = groups.get(k);
       if (g) g.push(hit);
@@ -206,6 +207,13 @@ export const byLocation = (a: Candidate, b: Candidate): number =>
   (a.location.startColumn ?? 0) - (b.location.startColumn ?? 0) ||
   a.ruleId.localeCompare(b.ruleId) ||
   a.id.localeCompare(b.id);
+
+/** A hit from a library's parameter counts only for the classes that harm the library's callers. */
+function harmsThroughLibraryInput(hit: SinkHit): boolean {
+  if (hit.flow.root.kind !== 'source' || hit.flow.root.sourceKind !== LIBRARY_SOURCE_KIND) return true;
+  const cls = LIBRARY_INPUT_CLASSES[hit.rule as RuleId];
+  return !!cls && !cls.exceptSinks?.includes(hit.sinkId);
+}
 
 const srcOf = (h: SinkHit) => (h.flow.root as SourceRoot).site;
 // The entry point's own request reads speak first: the trace then starts where the attacker's data enters.

@@ -1,7 +1,7 @@
 // Framework and driver models: which calls create typed values (apps, routers, SQL clients), how routes
 // are registered and mounted, what a route handler's parameters are, and which files are routes by
 // convention (file-system routing).
-import type { TypeProducer } from './types.js';
+import type { RuleId, TypeProducer } from './types.js';
 import { WEB_METHOD_RESULTS, WEB_TYPE_PRODUCERS } from './sinks-web.js';
 import { HTTP_CLIENT_FACTORIES, HTTP_CLIENT_TYPE } from './sinks-server.js';
 
@@ -254,6 +254,23 @@ export const FILE_ROUTE_HIDDEN_SEGMENT = /^(\(.*\)|@.*)$/;
 /** The parameters of a library's exported function (the library threat model). */
 export const LIBRARY_SOURCE_KIND = 'library-api';
 export const LIBRARY_API_ROLE: HandlerRole = { source: LIBRARY_SOURCE_KIND };
+
+/**
+ * Classes through which a library's parameters harm its callers (as in CodeQL's library-input queries). The
+ * rest are what such APIs take by design — a path for fs wrappers, a URL for HTTP clients, a pattern for
+ * routers, text to log, a template for template engines — so they are not reported from library input.
+ */
+export const LIBRARY_INPUT_CLASSES: Partial<Record<RuleId, { exceptSinks?: string[] }>> = {
+  'sql-injection': {},
+  'nosql-injection': {},
+  'command-injection': {},
+  'code-injection': {},
+  xss: {},
+  xxe: {},
+  'prototype-pollution': {},
+  // A catastrophic pattern applied to the caller's text is a library ReDoS; compiling the caller's pattern is the API.
+  redos: { exceptSinks: ['RegExp', 'new RegExp'] },
+};
 
 /** Parameter names that mark an unregistered function as a would-be handler (reported as unreachable). */
 export const HANDLER_LIKE_PARAMS = { request: /^(req|request)$/, response: /^(res|response)$/ };
