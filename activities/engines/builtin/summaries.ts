@@ -8,7 +8,7 @@
 import type { TraceStep } from '../../model.js';
 import { project } from './access.js';
 import type { CheckRuleId, FlowRequirement, PatchKind, RuleId } from './models/types.js';
-import { covers, empty, flowKey, join, mergeFlows, rootKey, signature, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value, THIS_PARAM } from './values.js';
+import { covers, empty, flowKey, flowKeyOf, join, MAX_FLOWS, mergeFlows, rootKey, signature, taintOf, withFiles, type Env, type Flow, type FnRef, type Root, type Site, type Value, THIS_PARAM } from './values.js';
 
 export interface SinkHit {
   sinkId: string;
@@ -53,6 +53,8 @@ export interface CallEffect {
   argTexts: string[];
   /** The receiver of a method call (`this.repo.find(x)`): the callee's `this` once resolved. */
   receiver?: Value;
+  /** How many callers this still-symbolic call has been handed up through (bounded by MAX_CALL_HOPS). */
+  hops?: number;
 }
 
 export interface Summary {
@@ -113,11 +115,27 @@ export function addHit(sinks: Map<string, SinkHit>, key: string, hit: SinkHit): 
 }
 
 /** One entry per call site and callee: argument values of repeated analyses are joined, not multiplied. */
+const MAX_SITED_CALLS = 32;
+const MAX_CALLS = 256;
+/**
+ * A call of a function that is still a parameter resolves within a few callers (a service's injected
+ * repository, a callback handed down); handing it further up every call chain costs quadratic time in code
+ * that threads one context object everywhere, for no finding.
+ */
+const MAX_CALL_HOPS = 2;
 export const callKey = (c: CallEffect) => `${c.site.file}:${c.site.line}:${c.site.column}|${valueRootsKey(c.callee)}`;
 
 /** Add `c` to `calls`, joining arguments with an existing entry; true when something new was learnt. */
 export function mergeCall(calls: Map<string, CallEffect>, c: CallEffect): boolean {
-  const k = callKey(c);
+  let k = callKey(c);
+  // Past a few dozen entries, calls of the same still-symbolic function merge whatever their site: in code that
+  // threads one context object everywhere (`ctx.env.get(…)`), per-site entries would flow into every caller.
+  if (!calls.has(k) && calls.size >= MAX_SITED_CALLS) {
+    k = `~${valueRootsKey(c.callee)}`;
+    // Bounded: past that, only methods of a parameter or of its direct members (`this.repo.find`) are kept —
+    // deep paths (`node.left.elements[i].getStart`) are data navigation, not injected services.
+    if (!calls.has(k) && (calls.size >= MAX_CALLS || c.callee.flows.every((f) => !f.alias || f.root.kind === 'source' || f.root.path.length > 2))) return false;
+  }
   const old = calls.get(k);
   if (!old) {
     calls.set(k, c);
@@ -303,20 +321,31 @@ export class Substitution {
       out.props = new Map();
       for (const [k, p] of v.props) out.props.set(k, this.value(p, depth + 1));
     }
+    // Only the first MAX_FLOWS distinct flows survive the merge below: keys are checked before the (costly)
+    // concatenation, so a value of 16 flows substituted with arguments of 16 flows builds 16 flows, not 256.
     const flows: Flow[] = [];
+    const seen = new Set<string>();
+    const add = (o: Flow, f: Flow, bridge: TraceStep | undefined) => {
+      if (flows.length >= MAX_FLOWS) return;
+      const k = flowKeyOf(o.root, o.alias && f.alias, unite(o.cuts, f.cuts, true));
+      if (seen.has(k)) return;
+      seen.add(k);
+      flows.push(concat(o, f, bridge));
+    };
     for (const f of v.flows) {
       if (f.root.kind === 'source') {
-        flows.push(f);
+        const k = flowKey(f);
+        if (flows.length < MAX_FLOWS && !seen.has(k)) (seen.add(k), flows.push(f));
         continue;
       }
       const outer = this.root(f.root);
       const bridge = this.bridge(f.root);
       if (f.alias) {
         // The value *is* the caller's value: keep its identity (functions, typed objects, shape).
-        for (const o of outer.flows) flows.push(concat(o, f, bridge));
+        for (const o of outer.flows) add(o, f, bridge);
         if (outer.obj || outer.fns || outer.ext || outer.props || outer.text !== undefined) out = join(out, { ...outer, flows: [] });
       } else {
-        for (const o of taintOf(outer)) flows.push(concat(o, f, bridge));
+        for (const o of taintOf(outer)) add(o, f, bridge);
       }
     }
     if (flows.length) out = { ...out, flows: out.flows.length ? mergeFlows(out.flows, mergeFlows([], flows)) : mergeFlows([], flows) };
@@ -381,14 +410,14 @@ export function instantiate(provider: SummaryProvider, fn: FnRef, args: Value[],
   }
   for (const c of s.calls.values()) {
     const callee = sub.value(c.callee);
+    const symbolic = !callee.fns?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source');
+    if (!callee.fns?.length && (!symbolic || (c.hops ?? 0) >= MAX_CALL_HOPS)) continue;
     const cargs = c.args.map((a) => sub.value(a));
     const receiver = c.receiver && sub.value(c.receiver);
     for (const target of callee.fns ?? []) {
       instantiate(provider, target, cargs, { site: c.site, argText: (i) => c.argTexts[i], depth: call.depth + 1, active, thisValue: receiver }, into);
     }
-    if (!callee.fns?.length && callee.flows.some((f) => f.alias && f.root.kind !== 'source')) {
-      into.addCall({ ...c, callee, args: cargs, receiver });
-    }
+    if (symbolic) into.addCall({ ...c, callee, args: cargs, receiver, hops: (c.hops ?? 0) + 1 });
   }
   if (s.thisOut && call.onThis) call.onThis(sub.value(s.thisOut));
   return sub.value(s.ret);

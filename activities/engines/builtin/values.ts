@@ -105,7 +105,7 @@ export interface Env {
 export const MAX_PATH = 4;
 /** ParamRoot index of `this`: a method's summary speaks of its receiver's fields as of a parameter's members. */
 export const THIS_PARAM = -1;
-const MAX_FLOWS = 16;
+export const MAX_FLOWS = 16;
 const MAX_STEPS = 24;
 
 export const empty = (): Value => ({ flows: [] });
@@ -134,17 +134,21 @@ export function rootKey(r: Root): string {
 
 /** Identity of a flow for deduplication (its steps do not count). */
 export function flowKey(f: Flow): string {
-  const r = f.root;
+  return flowKeyOf(f.root, f.alias, f.cuts);
+}
+
+/** flowKey of the flow these parts would make, computed before the flow is built. */
+export function flowKeyOf(r: Root, alias: boolean, cutList: string[]): string {
   let root: string;
-  if (!f.alias && r.kind !== 'source' && r.path.length > 2) {
+  if (!alias && r.kind !== 'source' && r.path.length > 2) {
     // Transformed data from one parameter member is one flow, whichever sub-member it came from: the first
     // keeps its precise path for labels, and summaries stay small.
     let c = collapsedKeys.get(r);
     if (c === undefined) collapsedKeys.set(r, (c = `${r.kind === 'param' ? `p${r.index}` : `c:${r.name}`}.${r.path[0]}.${r.path[1]}`));
     root = c;
   } else root = rootKey(r);
-  const cuts = f.cuts.length === 0 ? '' : f.cuts.length === 1 ? f.cuts[0] : f.cuts.join(',');
-  return f.alias ? `${root}|${cuts}|a` : `${root}|${cuts}|`;
+  const cuts = cutList.length === 0 ? '' : cutList.length === 1 ? cutList[0] : cutList.join(',');
+  return alias ? `${root}|${cuts}|a` : `${root}|${cuts}|`;
 }
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();

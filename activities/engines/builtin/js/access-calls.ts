@@ -9,6 +9,7 @@
 // access-control/ reads them per route (see access-control/collect.ts).
 import ts from 'typescript';
 import {
+  CHECK_WORDS,
   DATA_ACCESS,
   DATA_RECEIVER,
   DATA_RECEIVER_TYPES,
@@ -143,7 +144,7 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
     record(ctx, node, ACCESS_SELECT, 'idor', site, 1, args[1], 'selects rows by the bound values');
     return;
   }
-  if (COMPARE_METHODS.has(method) && call.receiver) {
+  if (COMPARE_METHODS.has(method) && call.receiver && CHECK_WORDS.test(node.getText(ctx.sf))) {
     const sides = [call.receiver, ...args];
     if (sides.some((s) => s.flows.length || s.props)) sides.forEach((s, i) => record(ctx, node, ACCESS_COMPARE, 'idor', site, i - 1, s, 'compares'));
   }
@@ -153,7 +154,7 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
 const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
 export function checkAccessComparison(ctx: Ctx, node: ts.BinaryExpression, l: Value, r: Value): void {
-  if (!EQUALITY.has(node.operatorToken.kind) || (!l.flows.length && !r.flows.length)) return;
+  if (!EQUALITY.has(node.operatorToken.kind) || (!l.flows.length && !r.flows.length) || !CHECK_WORDS.test(node.getText(ctx.sf))) return;
   const site = { file: ctx.mod.path, ...lineCol(ctx, node) };
   const constant = (l.constant && l.text !== undefined) || (r.constant && r.text !== undefined);
   // A constant compared with derived data (`typeof x === 'string'`, `rows.length === 0`) says nothing about roles.

@@ -108,6 +108,13 @@ export const RECORD_WRITE_METHODS = new Set(['update', 'set', 'setAttributes', '
 /** Request values that name a record: `req.params.id`, `req.query.orderId`, `req.body.invoice_id`. */
 export const ID_LIKE = /^(id|_id|uuid|guid|slug|key|[a-z0-9]+(Id|ID|_id|Uuid|_uuid))$/;
 
+/**
+ * Words an ownership or role check names (`order.userId === req.user.id`, `req.session.role === 'admin'`).
+ * Comparisons without them are not recorded: in code that compares everything (parsers, interpreters) the
+ * facts would otherwise flow into every caller's summary.
+ */
+export const CHECK_WORDS = /user|owner|author|account|member|session|role|admin|tenant|customer|creat(or|ed)|permission|principal|claims|identity|uid|\bsub\b|\bme\b/i;
+
 /** Model fields that tie a record to a user. */
 export const OWNER_FIELDS = /^(user|userId|user_id|owner|ownerId|owner_id|author|authorId|author_id|createdBy|created_by|creator|creatorId|customer|customerId|customer_id|account|accountId|account_id|tenantId|tenant_id|member|memberId|profileId)$/;
 
