@@ -6,10 +6,14 @@
 //      generate-app.ts): lines per second, wall time, peak RSS, and whether the planted vulnerabilities are found;
 //   3. re-analysis after a one-file change, the way the reason stage does it (planIncremental picks the scope from
 //      the dependency map, the same engine instance analyses the edited tree with that scope), and a check that the
-//      carried + re-analysed results equal a full analysis of the edited tree.
+//      carried + re-analysed results equal a full analysis of the edited tree;
+//   4. real, dense TypeScript: Vigil's own source (activities, api, workers, workflows, infra), the hard case for
+//      a summary-based engine (one context object threaded through hundreds of mutually recursive functions).
 // Each measurement of 2 and 3 runs in a child process (peak RSS is the child's own); BENCH_RUNS children
 // (default 3) and the median is printed. Figures only: no assertion on time (the machine may be shared).
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { createBuiltinEngine, ENGINE_NAME, ENGINE_VERSION } from '../../activities/engines/builtin/index.js';
@@ -198,11 +202,56 @@ async function generated(): Promise<void> {
   console.log('target: <= 1 s for a one-file change');
 }
 
+// ------------------------------------------------------------------ 4. Vigil's own source (child process)
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const OWN_DIRS = ['activities', 'api', 'workers', 'workflows', 'infra'];
+
+function ownSource(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|js|mjs)$/.test(name)) out[relative(REPO, p).split('\\').join('/')] = readFileSync(p, 'utf8');
+    }
+  };
+  for (const d of OWN_DIRS) walk(join(REPO, d));
+  return out;
+}
+
+async function ownChild(): Promise<void> {
+  const files = ownSource();
+  const lines = Object.values(files).reduce((n, t) => n + t.split('\n').length, 0);
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  const out = await createBuiltinEngine().analyse({ files: memoryFiles(files), scope: null });
+  process.stdout.write(
+    `${JSON.stringify({ files: Object.keys(files).length, lines, ms: performance.now() - t0, cpuMs: cpuMs() - c0, rssMb: process.resourceUsage().maxRSS / 1024, candidates: out.candidates.length })}\n`,
+  );
+}
+
+function own(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--own'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`detect.bench: the measuring child process failed (exit ${r.status}):\n${r.stderr}`);
+  const x = JSON.parse(r.stdout.trim().split('\n').pop()!) as { files: number; lines: number; ms: number; cpuMs: number; rssMb: number; candidates: number };
+  console.log(`\n4. real, dense TypeScript: Vigil's own source (${OWN_DIRS.join(', ')}; one child process)`);
+  table([
+    ['project', `${x.files} files, ${x.lines} lines`],
+    ['wall time / CPU time', `${fmtS(x.ms)} / ${fmtS(x.cpuMs)}`],
+    ['lines per second (wall)', String(Math.round(x.lines / (x.ms / 1000)))],
+    ['peak RSS', `${x.rssMb.toFixed(0)} MB`],
+    ['candidates', String(x.candidates)],
+  ]);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) return child();
+  if (process.argv.includes('--own')) return ownChild();
   console.log(`bench:detect — ${process.arch}, ${cpus().length} cores, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (!process.env.BENCH_SKIP_SUITE) await suite();
   await generated();
+  own();
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

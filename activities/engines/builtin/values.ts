@@ -153,22 +153,30 @@ export function flowKeyOf(r: Root, alias: boolean, cutList: string[]): string {
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
+const keySets = new WeakMap<Flow[], Set<string>>();
+
+/** The flow keys of a flow list (memoised: lists are never mutated once built). */
+function keysOf(a: Flow[]): Set<string> {
+  let keys = keySets.get(a);
+  if (!keys) keySets.set(a, (keys = new Set(a.map(flowKey))));
+  return keys;
+}
+
 export function mergeFlows(a: Flow[], b: Flow[]): Flow[] {
-  if (!b.length || a === b) return a;
+  if (!b.length || a === b || a.length >= MAX_FLOWS) return a;
   if (!a.length && b.length === 1) return b;
-  // The same flow objects (a value joined with itself or a part of itself): nothing new, no keys needed.
-  if (b.every((f) => a.includes(f))) return a;
-  const seen = new Set(a.map(flowKey));
-  const out = [...a];
+  const seen = keysOf(a);
+  let out: Flow[] | undefined;
+  let added: Set<string> | undefined;
   for (const f of b) {
-    if (out.length >= MAX_FLOWS) break;
+    if ((out ?? a).length >= MAX_FLOWS) break;
     const k = flowKey(f);
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(f);
-    }
+    if (seen.has(k) || added?.has(k)) continue;
+    (out ??= [...a]).push(f);
+    (added ??= new Set()).add(k);
   }
-  return out;
+  // Nothing new: the same list, so later joins short-cut on identity.
+  return out ?? a;
 }
 
 function mergeBy<T>(a: T[] | undefined, b: T[] | undefined, k: (t: T) => string): T[] | undefined {
