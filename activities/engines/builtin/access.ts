@@ -1,6 +1,6 @@
 // Reading a member of an abstract value. This is where request sources appear: a member of a value
 // typed as a framework request (models/sources.ts) is attacker-controlled input.
-import { REQUEST_SOURCE_INDEX } from './models/sources.js';
+import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX } from './models/sources.js';
 import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
 import { SQL_CLIENT_TYPE } from './models/frameworks.js';
 import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
@@ -20,11 +20,17 @@ function extendFlow(f: Flow, name: string, site: Site): Flow {
   if (r.kind === 'source') {
     if (name.endsWith('()') || r.label.split('.').length > MAX_PATH + 1) return { ...f, alias: false };
     // Point at the most specific expression while the source has not moved yet.
-    return { ...f, root: { ...r, label: `${r.label}.${name}`, site: f.steps.length ? r.site : site } };
+    const out = { ...f, root: { ...r, label: `${r.label}.${name}`, site: f.steps.length ? r.site : site } };
+    return r.label.endsWith('.headers') && HOST_HEADER.test(name) ? hostHeader(out) : out;
   }
   if (r.path.length >= MAX_PATH) return { ...f, alias: false };
   const path = [...r.path, name];
   return { ...f, alias: !name.endsWith('()'), root: { ...r, path, site: f.steps.length ? r.site : site } };
+}
+
+/** A flow of the Host header: not an open redirect (models/sources.ts HOST_HEADER). */
+export function hostHeader(f: Flow): Flow {
+  return HOST_HEADER_CUTS.every((c) => f.cuts.includes(c)) ? f : { ...f, cuts: [...new Set([...f.cuts, ...HOST_HEADER_CUTS])].sort() };
 }
 
 /** `v.name` (or, with a `name()` segment, the result of calling method `name` on v). */

@@ -1,7 +1,7 @@
 // Calls: matched against the model tables (sinks, sanitisers, type producers, route registration),
 // resolved to functions the analysis can see (summary instantiation), or propagated by default.
 import ts from 'typescript';
-import { memberAccess } from '../access.js';
+import { hostHeader, memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
 import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
@@ -16,7 +16,7 @@ import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceSte
 import { webCondition } from './web-sinks.js';
 import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
-import { REQUEST_SOURCE_INDEX } from '../models/sources.js';
+import { HOST_HEADER, REQUEST_SOURCE_INDEX } from '../models/sources.js';
 import { observeCall } from './checks/observe.js';
 import { checkAccessCall } from './access-calls.js';
 import { filteredByGuard } from './filter-guards.js';
@@ -348,7 +348,10 @@ function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value 
   const obj = call.receiver?.obj;
   if (obj && call.method) {
     // A request method called on a concrete request value (`cookies().get('x')`).
-    if (REQUEST_SOURCE_INDEX.has(`${obj.type}|${call.method}()`)) return memberAccess({ flows: [], obj }, `${call.method}()`, site);
+    if (REQUEST_SOURCE_INDEX.has(`${obj.type}|${call.method}()`)) {
+      const v = memberAccess({ flows: [], obj }, `${call.method}()`, site);
+      return readsHostHeader(args) ? { ...v, flows: v.flows.map(hostHeader) } : v;
+    }
     const row = METHOD_RESULTS.find((r) => r.type === obj.type && r.method === call.method);
     if (row && row.result && row.prefixArg !== undefined) {
       // `app.basePath('/api')`: a new instance whose routes are served under the prefix.
@@ -395,14 +398,19 @@ function stringReplace(call: CallInfo, args: Value[]): Value | undefined {
 }
 
 /** `x.method()` on a value that is still a parameter: remember the access so a request method resolves later. */
-function symbolicMethodResult(call: CallInfo): Value {
+function symbolicMethodResult(call: CallInfo, args: Value[]): Value {
   const flows: Flow[] = [];
+  const host = readsHostHeader(args);
   for (const f of call.receiver?.flows ?? []) {
     if (!f.alias || f.root.kind === 'source' || f.root.path.length >= MAX_PATH) continue;
-    flows.push({ ...f, alias: false, root: { ...f.root, path: [...f.root.path, `${call.method}()`] } });
+    const flow = { ...f, alias: false, root: { ...f.root, path: [...f.root.path, `${call.method}()`] } };
+    flows.push(host ? hostHeader(flow) : flow);
   }
   return { flows };
 }
+
+/** `req.get('host')`, `c.req.header('Host')`: a header read whose name is the Host header. */
+const readsHostHeader = (args: Value[]) => !!args[0]?.constant && HOST_HEADER.test(args[0].text ?? '');
 
 function evalArgs(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value[] {
   return (node.arguments ?? []).map((a) => {
@@ -507,7 +515,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   if (replaced) return replaced;
   let out = joinAll(args.map((a) => derived(a)));
   if (receiver) out = join(out, derived(receiver));
-  if (method && receiver && !DERIVING_METHODS.includes(method) && !callee.ext?.length) out = join(out, symbolicMethodResult(call));
+  if (method && receiver && !DERIVING_METHODS.includes(method) && !callee.ext?.length) out = join(out, symbolicMethodResult(call, args));
   if (extIs(callee, PATH_NORMALISERS)) out = tag(out, 'normalised-path');
   // Unknown wrappers (asyncHandler(fn), catchErrors(fn)) usually return the function they wrap.
   const wrapped = args.flatMap((a) => a.fns ?? []);

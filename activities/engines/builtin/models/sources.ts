@@ -100,3 +100,11 @@ export const describeSourceKind = (kind: string | undefined) => (kind === undefi
 
 /** Request sources by `${requestType}|${member}`: member reads are hot, so no scans. */
 export const REQUEST_SOURCE_INDEX = new Map(REQUEST_SOURCES.map((r) => [`${r.requestType}|${r.member}`, r] as const));
+
+/**
+ * The Host header (and its forwarded form) names this server to the client that sent the request: a redirect
+ * built from it sends that client back to where it already is, so it is not an open redirect (forging it
+ * matters for emails, caches and outgoing requests, which keep it as input).
+ */
+export const HOST_HEADER = /^(host|x-forwarded-host)$/i;
+export const HOST_HEADER_CUTS = ['open-redirect'];
