@@ -8,6 +8,7 @@
 //                   side is a constant (`req.user.role === 'admin'`: a role check)
 // access-control/ reads them per route (see access-control/collect.ts).
 import ts from 'typescript';
+import { unwrapAwait as strip } from './syntax.js';
 import {
   CHECK_WORDS,
   DATA_ACCESS,
@@ -39,11 +40,6 @@ for (const row of DATA_ACCESS) for (const m of row.methods) BY_METHOD.set(m, row
 
 /** Methods that test membership or equality (`ids.includes(req.user.id)`, `owner.equals(userId)`). */
 const COMPARE_METHODS = new Set(['equals', 'includes', 'indexOf', 'has', 'some', 'every', 'hasRole', 'hasPermission', 'can', 'isOwner', 'is']);
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
-  return e;
-}
 
 /** `Order`, `orderRepository`, `this.model`, `prisma.order`, `db.Order`: a receiver that is a data-access object. */
 function isDataReceiver(e: ts.Expression | undefined, receiver: Value | undefined): boolean {

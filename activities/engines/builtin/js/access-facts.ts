@@ -3,6 +3,7 @@
 // role-guarded HTTP calls of front-end code. Light AST passes over files already parsed; each result is
 // computed once per file or function.
 import ts from 'typescript';
+import { unwrapAwait as strip } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
@@ -18,11 +19,6 @@ const AUTH_STRINGS = /^(authorization|x-api-key|x-auth-token|x-access-token|bear
 const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationError|PermissionDenied|NotAuthenticated|AccessDenied/;
 const ROLE_CALLS = /^(hasRole|hasAnyRole|hasPermission|hasScope|isAdmin|checkRole|checkPermission|authorize|can|cannot|isGranted)$/;
 const ROLE_WORDS = /\b(role|roles|isAdmin|is_admin|admin|permissions?|isStaff|superuser|isSuperuser|canManage|canDelete|canEdit|isModerator|moderator)\b/;
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
-  return e;
-}
 
 const lastName = (e: ts.Expression): string | undefined => {
   const s = strip(e);

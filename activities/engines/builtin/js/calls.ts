@@ -1,6 +1,7 @@
 // Calls: matched against the model tables (sinks, sanitisers, type producers, route registration),
 // resolved to functions the analysis can see (summary instantiation), or propagated by default.
 import ts from 'typescript';
+import { unwrap as strip } from './syntax.js';
 import { hostHeader, memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
@@ -31,11 +32,6 @@ export interface CallInfo {
 
 /** SQL text may be unknown (a parameter) for these methods on a client recognised only by name. */
 const SQL_TEXT_OPTIONAL_METHODS = ['query', 'execute', 'raw'];
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
-  return e;
-}
 
 /** The last name in a receiver expression: `this.db` → "db", `req.app.locals.pool` → "pool". */
 function receiverName(e: ts.Expression | undefined): string {

@@ -7,14 +7,10 @@
 //   - `function merge(t, s) { ... merge(t[k], s[k]) ... t[k] = s[k] }`   (recursive merge / deep assign)
 // Key guards that reject the polluting names cut the key (server-guards.ts); allow-lists cut it too.
 import ts from 'typescript';
+import { unwrap as strip } from './syntax.js';
 import { isFunctionNode } from './functions.js';
 import { taintOf, type Flow } from '../values.js';
 import { evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
-  return e;
-}
 
 const isPure = (e: ts.Expression): boolean =>
   ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && isPure(strip(e.expression))) || (ts.isElementAccessExpression(e) && isPure(strip(e.expression)) && isPure(strip(e.argumentExpression)) ) || ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || (ts.isBinaryExpression(e) && isPure(strip(e.left)) && isPure(strip(e.right)));

@@ -2,6 +2,7 @@
 // carries no MongoDB operators), same-site checks on redirect targets (`x.startsWith('/') &&
 // !x.startsWith('//')`, a constant-origin prefix, `new URL(x, base).origin === base`).
 import ts from 'typescript';
+import { unwrap as strip } from './syntax.js';
 import { isTainted, notePartial, sanitise, tag, type Value } from '../values.js';
 import { setSubject } from './conditions.js';
 import { evalExpr, type Ctx } from './interpreter.js';
@@ -9,11 +10,6 @@ import { sameSitePrefix } from './web-sinks.js';
 
 const SLASH = 'redirect:starts-with-slash';
 const NOT_DOUBLE = 'redirect:not-protocol-relative';
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
-  return e;
-}
 
 /** A primitive has no properties: what remains is its text (NoSQL operators need an object). */
 const primitive = (v: Value): Value => ({ flows: v.flows.map((f) => (f.alias ? { ...f, alias: false } : f)), text: v.text, constant: v.constant });

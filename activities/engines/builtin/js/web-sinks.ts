@@ -2,6 +2,7 @@
 // MongoDB filters, response bodies, log messages, redirects and Location headers, and when a sink does not
 // apply at all (a response typed as plain text, a constant same-site redirect prefix).
 import ts from 'typescript';
+import { unwrapAwait as strip } from './syntax.js';
 import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js';
 import type { FlowRequirement, SinkModel } from '../models/types.js';
 import { taintOf, type Flow, type Value } from '../values.js';
@@ -111,11 +112,6 @@ function whereCode(v: Value, out: Selected[], depth: number): void {
 }
 
 // ---------------------------------------------------------------- response content types
-
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
-  return e;
-}
 
 const literal = (e: ts.Expression | undefined) => (e && ts.isStringLiteralLike(strip(e)) ? (strip(e) as ts.StringLiteral).text : undefined);
 

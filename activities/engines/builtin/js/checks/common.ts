@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import ts from 'typescript';
+import { unwrapAwait } from '../syntax.js';
 import type { Candidate, Patch, SourceFiles, TraceStep } from '../../../../model.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
 import { looksLikeTest } from '../../candidates.js';
@@ -180,10 +181,8 @@ export function siteOfNode(sf: ts.SourceFile, file: string, node: ts.Node): Site
   return { file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
-export function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isAwaitExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
-  return e;
-}
+/** Checks read values through wrappers and `await` alike. */
+export const strip = unwrapAwait;
 
 /** The function (or file) a node is in. */
 export function enclosingScope(n: ts.Node): ts.Node {
