@@ -85,7 +85,8 @@ function entryHits(provider: SummaryProvider, entry: Entry): SinkHit[] {
   return raw;
 }
 
-const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
+/** Candidate ids: a short hash of what identifies the finding (rule, sink, source or evidence). */
+export const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 function lineText(files: SourceFiles, cache: Map<string, string[]>, file: string, line: number): string | undefined {
   let lines = cache.get(file);

@@ -15,6 +15,9 @@ export interface Site {
   endColumn?: number;
 }
 
+/** `file:line:column` of a site, for sets and maps of places. */
+export const siteKey = (s: Pick<Site, 'file' | 'line' | 'column'>) => `${s.file}:${s.line}:${s.column}`;
+
 export interface SourceRoot {
   kind: 'source';
   /** Model row kind, e.g. "req.query". */

@@ -8,6 +8,7 @@ import type { HandlerRole } from '../models/frameworks.js';
 import { collectRegistry, routeString, servedPrefixes, type Registration, type Registry } from '../routes.js';
 import type { FrontEndResult } from '../frontend.js';
 import type { FnRef, ObjRef, Site } from '../values.js';
+import { siteKey } from '../values.js';
 import type { AccessFacts, CallArg, CallShape, FnFacts } from './facts.js';
 
 export type Level = 'route' | 'router' | 'mount' | 'app';
@@ -64,7 +65,6 @@ export function isPublicByDesign(r: Route): boolean {
 }
 
 const before = (a: Site, b: Site) => a.file !== b.file || a.line < b.line || (a.line === b.line && a.column < b.column);
-const siteKey = (s: Site) => `${s.file}:${s.line}:${s.column}`;
 
 function joinPath(prefix: string, path: string): string {
   const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;

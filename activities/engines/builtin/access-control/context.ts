@@ -1,8 +1,7 @@
 // Shared state of one access-control pass (chains, facts, per-route access hits, models) and the
 // conversion of a rule's draft into a Candidate.
-import { createHash } from 'node:crypto';
 import type { AccessControlEvidence, Candidate, Patch, SourceFiles, TraceStep } from '../../../model.js';
-import { looksLikeTest } from '../candidates.js';
+import { looksLikeTest, shortHash } from '../candidates.js';
 import type { FrontEndResult } from '../frontend.js';
 import { CHECK_RULES } from '../models/rules.js';
 import type { CheckRuleId } from '../models/types.js';
@@ -66,7 +65,6 @@ export interface Draft {
   patch?: Patch;
 }
 
-const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 export function toCandidate(d: Draft, engine: string, files: SourceFiles, cache: Map<string, string[]>): Candidate {
   const rule = CHECK_RULES[d.rule];

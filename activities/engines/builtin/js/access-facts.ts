@@ -3,7 +3,7 @@
 // role-guarded HTTP calls of front-end code. Light AST passes over files already parsed; each result is
 // computed once per file or function.
 import ts from 'typescript';
-import { unwrapAwait as strip } from './syntax.js';
+import { unwrapAwait as strip, parses } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
@@ -307,11 +307,6 @@ function clientCallsOf(mod: ModuleInfo): ClientCall[] {
 }
 
 // ---------------------------------------------------------------- the facts object
-
-function parses(path: string, text: string): boolean {
-  const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
-  return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
-}
 
 /** Prisma schema files (`model Order { id Int @id  ownerId Int … }`): a declarative schema, read block by block. */
 export function prismaModels(path: string, text: string): ModelDef[] {

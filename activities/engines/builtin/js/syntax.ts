@@ -12,3 +12,9 @@ export function unwrapAwait(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
   return e;
 }
+
+/** The text still parses as JS/TS (no syntax error): an edit that breaks the file is no patch. */
+export function parses(path: string, text: string): boolean {
+  const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
+  return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
+}

@@ -1,12 +1,11 @@
 // Shared by the non-flow checks: what a check reports (a PatternFinding), turning it into a Candidate,
 // masking secrets, reading abstract values and small syntax helpers.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import ts from 'typescript';
-import { unwrapAwait } from '../syntax.js';
+import { unwrapAwait, parses } from '../syntax.js';
 import type { Candidate, Patch, SourceFiles, TraceStep } from '../../../../model.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
-import { looksLikeTest } from '../../candidates.js';
+import { looksLikeTest, shortHash } from '../../candidates.js';
 import { ENV_READ, PLACEHOLDER, PLACEHOLDER_PART } from '../../models/checks.js';
 import { CHECK_RULES } from '../../models/rules.js';
 import type { CheckRuleId } from '../../models/types.js';
@@ -46,7 +45,6 @@ export interface PatternFinding {
   key?: string;
 }
 
-const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 /** A secret as it may be shown: its first four characters and its length. */
 export function mask(secret: string): string {
@@ -251,11 +249,6 @@ export function envEdits(sf: ts.SourceFile, expr: ts.Node, env: string): Edit[] 
     { start, end: start, text: check },
     { start: target.getStart(sf), end: target.getEnd(), text: `process.env.${env}` },
   ];
-}
-
-function parses(path: string, text: string): boolean {
-  const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
-  return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
 }
 
 /** A patch from edits to one file, or undefined when the result would not parse. */

@@ -15,7 +15,8 @@ import {
   envEdits, isConstant, isPlaceholder, knownText, literalOf, mask, objectProp, patchOf, propAt, readsEnv, siteOfNode, strip, type CheckContext, type PatternFinding,
 } from './common.js';
 import type { CallRecord } from './observe.js';
-import { isWeakSessionSecret, siteKey } from './secrets.js';
+import { isWeakSessionSecret } from './secrets.js';
+import { siteKey } from '../../values.js';
 
 const sessionRows = indexRows(SESSION_MIDDLEWARE);
 const setterRows = indexRows(COOKIE_SETTERS);

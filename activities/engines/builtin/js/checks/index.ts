@@ -17,7 +17,8 @@ import { jwtFindings } from './jwt.js';
 import { startObserving, type CallRecord, type Observations } from './observe.js';
 import { passwordHashFindings } from './password-hash.js';
 import { destinationAt, randomnessFindings, type Destination } from './randomness.js';
-import { ownSecretAt, secretFindings, siteKey } from './secrets.js';
+import { ownSecretAt, secretFindings } from './secrets.js';
+import { siteKey } from '../../values.js';
 
 /**
  * Observations by file from the last analysis in this process. The program reuses the summaries of a file whose

@@ -10,7 +10,7 @@
 // generateToken), so each result depends only on the files of its trace.
 import ts from 'typescript';
 import { AUTH_COOKIE_NAME, COOKIE_VALUE_METHODS, NOT_SECURITY_VALUE_NAME, SECURITY_VALUE_NAME } from '../../models/checks.js';
-import { taintOf, type Flow, type SourceRoot } from '../../values.js';
+import { taintOf, type Flow, type SourceRoot, siteKey } from '../../values.js';
 import { functionName, isFunctionNode, type FnNode } from '../functions.js';
 import type { Edit } from '../patches/edit.js';
 import { importEdit, moduleBindingName, nameText, patchOf, siteOfNode, type CheckContext, type PatternFinding } from './common.js';
@@ -53,7 +53,6 @@ export function destinationAt(n: ts.Node, sf: ts.SourceFile): [ts.Expression, De
 }
 
 const rootSite = (f: Flow) => (f.root as SourceRoot).site;
-const siteKey = (s: { file: string; line: number; column: number }) => `${s.file}:${s.line}:${s.column}`;
 
 function fixExpression(name: string, crypto: string): string {
   return /(otp|code|pin)\W*$/i.test(name) ? `${crypto}.randomInt(100000, 1000000)` : `${crypto}.randomBytes(32).toString('hex')`;

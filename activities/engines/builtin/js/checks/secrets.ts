@@ -13,11 +13,9 @@ import ts from 'typescript';
 import {
   DEFAULT_SECRETS, KEY_PARAMETERS, SECRET_FORMAT_HINT, SECRET_FORMAT_MIN_LENGTH, MIN_SESSION_SECRET, NOT_SECRET_NAMES, SECRET_FORMATS, SECRET_NAME_ENDINGS, type KeyParameter,
 } from '../../models/checks.js';
-import type { Site, Value } from '../../values.js';
+import { siteKey, type Site, type Value } from '../../values.js';
 import { indexRows, matchesCallee } from '../calls.js';
 import { entropy, isPlaceholder, literalOf, isTestFile, knownText, mask, nameText, propAt, readsEnv, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
-
-export const siteKey = (s: Site) => `${s.file}:${s.line}:${s.column}`;
 
 /** A name that holds a secret (JWT_SECRET, dbPassword, stripe.apiKey). */
 export function isSecretName(name: string | undefined): boolean {

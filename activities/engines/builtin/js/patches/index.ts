@@ -1,6 +1,7 @@
 // Mechanical fixes for sink hits, as unified diffs. A builder returns text edits; the result must still
 // parse, or no patch is offered.
 import ts from 'typescript';
+import { parses } from '../syntax.js';
 import type { Patch } from '../../../../model.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
 import type { SinkHit } from '../../summaries.js';
@@ -24,11 +25,6 @@ const DESCRIPTIONS: Record<NonNullable<SinkHit['patch']>, string> = {
   'log-strip': 'Remove CR, LF and other control characters from request values before they are logged.',
   'nosql-coerce': 'Coerce the request values in the query filter to strings, so an object cannot smuggle query operators ({"$ne": null}).',
 };
-
-function parses(path: string, text: string): boolean {
-  const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
-  return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
-}
 
 /** Apply the edits and diff; no patch when they fail, change nothing or no longer parse. */
 function finish(path: string, sf: ts.SourceFile, kind: NonNullable<SinkHit['patch']>, build: () => Edit[] | undefined): Patch | undefined {

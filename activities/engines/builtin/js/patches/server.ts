@@ -4,6 +4,7 @@
 //   regexp-escape     new RegExp('^' + q)           → new RegExp('^' + String(q).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
 //   merge-key-guard   for (const k in src) { ... }  → for (const k in src) { if (k === '__proto__' || ...) continue; ... }
 import ts from 'typescript';
+import { parses } from '../syntax.js';
 import type { Patch } from '../../../../model.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
 import type { PatchKind } from '../../models/types.js';
@@ -113,11 +114,6 @@ function keyGuardEdits(sf: ts.SourceFile, hit: SinkHit): Edit[] | undefined {
   const test = POLLUTING_KEYS.map((k) => `${key.text} === '${k}'`).join(' || ');
   const indent = indentOf(sf, first);
   return [{ start: first.getStart(sf), end: first.getStart(sf), text: `if (${test}) ${loop.exit}\n${indent}` }];
-}
-
-function parses(path: string, text: string): boolean {
-  const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
-  return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
 }
 
 export function buildServerPatch(sf: ts.SourceFile, path: string, hit: SinkHit & { patch: ServerPatchKind }): Patch | undefined {
