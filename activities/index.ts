@@ -2,6 +2,7 @@
 // workers choose them. Every activity is idempotent: it may run more than once for the same scan.
 import type { ReasoningEngine, Verifier } from './model.js';
 import type { Store } from './store/store.js';
+import type { SnapshotLimits } from './snapshot/limits.js';
 import { snapshotStage, type SnapshotStageInput } from './stages/snapshot.js';
 import { merkleSyncStage } from './stages/merkle-sync.js';
 import { reasonStage } from './stages/reason.js';
@@ -18,7 +19,8 @@ export interface ActivityDeps {
   workDir: string;
   /** Stat cache file for local snapshots (git-index-like); omit to always re-hash. */
   statCacheFile?: string;
-  maxFileBytes?: number;
+  /** Snapshot limits (files, bytes, entries walked, bytes per file); omitted: read from VIGIL_MAX_* at scan time. */
+  snapshotLimits?: SnapshotLimits;
   engines: Record<string, ReasoningEngine>;
   verifiers: Record<string, Verifier>;
   /** The Claude engine's client and defaults, when the worker is configured for it. */

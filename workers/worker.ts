@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker, type Logger, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Store } from '../activities/store/store.js';
+import { snapshotLimitsFromEnv, type SnapshotLimits } from '../activities/snapshot/limits.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { claudeFromEnv, defaultEngines } from './engines.js';
 import { workflowBundle } from './workflow-bundle.js';
@@ -20,6 +21,8 @@ export interface ScanWorkerOptions {
   /** The Claude engine; omitted, it is configured from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL when set. */
   claude?: ActivityDeps['claude'] | null;
   onExecute?: ActivityDeps['onExecute'];
+  /** Snapshot limits; omitted, read from VIGIL_MAX_SNAPSHOT_FILES / _BYTES / _ENTRIES and VIGIL_MAX_FILE_BYTES. */
+  snapshotLimits?: SnapshotLimits;
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -32,6 +35,8 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     store: opts.store,
     workDir: opts.workDir,
     statCacheFile: opts.statCacheFile,
+    // Read once here, so a bad value stops the worker at start rather than failing every scan.
+    snapshotLimits: opts.snapshotLimits ?? snapshotLimitsFromEnv(),
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     onExecute: opts.onExecute,
@@ -46,5 +51,9 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 2,
+    // Heartbeats are how an activity learns it was cancelled, or that its workflow was terminated (the
+    // server no longer knows it). The default throttle (0.8 x heartbeatTimeout, 24 s) would let a walk run
+    // on that long; 1 s makes a cancelled or terminated scan stop within a couple of seconds.
+    maxHeartbeatThrottleInterval: '1s',
   });
 }

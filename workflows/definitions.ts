@@ -30,6 +30,8 @@ export const NON_RETRYABLE_ERRORS = [
   'EngineConfigError',
   /** The Anthropic API refused a request (400/401/403/404): retrying cannot help. */
   'ModelRequestError',
+  /** The source tree is larger than the worker's snapshot limits (files, bytes, entries walked). */
+  'SnapshotLimitError',
 ] as const;
 export type NonRetryableErrorType = (typeof NON_RETRYABLE_ERRORS)[number];
 

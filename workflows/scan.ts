@@ -2,6 +2,7 @@
 // -> apply -> report. Deterministic code only; every side effect is an activity. History carries ids,
 // hashes and counts: code and findings' text stay in the store.
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -43,10 +44,18 @@ function activities(input: ScanInput) {
     heartbeatTimeout,
     retry: { ...retry, maximumAttempts: 10 },
   });
+  // The snapshot walk stops on cancellation (it checks its abort signal between files and inside big
+  // ones); a cancelled scan waits for that, so "cancelled" means the walk has stopped, not just been asked to.
+  const walk = proxyActivities<Activities>({
+    startToCloseTimeout: '2h',
+    heartbeatTimeout,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...retry, maximumAttempts: 10 },
+  });
   const short = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry: { ...retry, maximumAttempts: 10 } });
   // proxyActivities returns a Proxy, so each stage is named explicitly rather than spread.
   return {
-    snapshot: long.snapshot,
+    snapshot: walk.snapshot,
     merkleSync: short.merkleSync,
     reason: long.reason,
     verify: long.verify,

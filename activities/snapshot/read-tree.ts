@@ -3,8 +3,9 @@
 import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { SnapshotFile } from '../store/store.js';
-import { direntKind, lstatKind, readBlobChecked, readWhole, sha256Hex, symlinkPointsInside } from './file-io.js';
+import { direntKind, lstatKind, readBlobChecked, readWhole, readWholeChunked, sha256Hex, symlinkPointsInside, type ReadResult } from './file-io.js';
 import { isIgnored, parseIgnoreLevel, readExcludeLevel, type IgnoreLevel } from './gitignore.js';
+import { DEFAULT_SNAPSHOT_LIMITS, snapshotLimitError, type SnapshotLimits } from './limits.js';
 import { validateRoot } from './source-path.js';
 import { isFresh, type StatCache, type StatEntry } from './stat-cache.js';
 
@@ -24,6 +25,11 @@ export interface ReadProgress {
 
 export interface ReadTreeOptions {
   maxFileBytes: number;
+  /**
+   * Bounds on the whole walk, checked as it goes: past one the walk stops with a SnapshotLimitError.
+   * Each defaults to DEFAULT_SNAPSHOT_LIMITS.
+   */
+  limits?: Partial<Pick<SnapshotLimits, 'maxFiles' | 'maxBytes' | 'maxEntries'>>;
   statCache?: StatCache;
   onProgress?: (p: ReadProgress) => void;
   /**
@@ -48,8 +54,10 @@ export interface LocalTree {
   readBlob(file: SnapshotFile): Buffer;
 }
 
-/** As git does: a NUL byte in the first 8000 bytes makes a file binary. */
-const BINARY_PROBE = 8000;
+/** Files larger than this are read in chunks with awaits between them, so cancellation gets in. */
+const CHUNKED_READ_BYTES = 4 * 1024 * 1024;
+/** sha256 of no bytes: the only content a size-0 stat can stand for in the stat cache. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BATCH_FILES = 1000;
 /** Hand the event loop back this often so heartbeats, progress and cancellation get through. */
@@ -68,6 +76,12 @@ interface PendingDir {
 export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Promise<LocalTree> {
   const root = validateRoot(rootPath);
   const { maxFileBytes, statCache, onProgress, onBlobs, signal } = opts;
+  const { maxFiles, maxBytes, maxEntries } = { ...DEFAULT_SNAPSHOT_LIMITS, ...opts.limits };
+  /** Called before a file is kept: the first file past a limit fails the walk, before its blob is stored. */
+  const admit = (size: number) => {
+    if (files.length + 1 > maxFiles) throw snapshotLimitError('maxFiles', files.length + 1, maxFiles);
+    if (bytes + size > maxBytes) throw snapshotLimitError('maxBytes', bytes + size, maxBytes);
+  };
   signal?.throwIfAborted();
 
   const startedAtMs = Date.now();
@@ -131,7 +145,8 @@ export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Pr
 
     for (const entry of entries) {
       // Checked every 64 entries: an await per file would cost more than the lstat.
-      if ((++seen & 63) === 0 && performance.now() - lastYield >= YIELD_EVERY_MS) await pause();
+      if (++seen > maxEntries) throw snapshotLimitError('maxEntries', seen, maxEntries);
+      if ((seen & 63) === 0 && performance.now() - lastYield >= YIELD_EVERY_MS) await pause();
       const name = entry.name;
       if (name === '.git') continue;
       const rel = dir.prefix + name;
@@ -178,12 +193,14 @@ export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Pr
       // Git records only the owner's exec bit.
       const mode = st.mode & 0o100 ? '100755' : '100644';
       const hit = cached.get(rel);
-      if (isFresh(hit, st)) {
+      // A size-0 stat with content (a /proc-like file) is re-read: its size says nothing about its bytes.
+      if (isFresh(hit, st) && (st.size > 0 || hit.hash === EMPTY_SHA256)) {
         stats.cacheHits++;
         nextCache.set(rel, hit);
         if (hit.hash === null) {
           skipped.binary++;
         } else {
+          admit(st.size);
           files.push({ path: rel, hash: hit.hash, size: st.size, mode });
           bytes += st.size;
         }
@@ -191,7 +208,13 @@ export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Pr
       }
 
       if (io.buf.length <= st.size) io.buf = Buffer.allocUnsafe(Math.max(st.size + 1, io.buf.length * 2));
-      const read = readWhole(abs, io, maxFileBytes);
+      let read: ReadResult;
+      if (st.size > CHUNKED_READ_BYTES) {
+        read = await readWholeChunked(abs, io, maxFileBytes, signal);
+        lastYield = performance.now();
+      } else {
+        read = readWhole(abs, io, maxFileBytes);
+      }
       if (read.error) {
         skipped[read.error]++;
         continue;
@@ -199,8 +222,7 @@ export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Pr
       stats.bytesRead += read.length;
       stats.hashed++;
       const content = io.buf.subarray(0, read.length);
-      const isBinary = content.subarray(0, BINARY_PROBE).indexOf(0) !== -1;
-      const hash = isBinary ? null : sha256Hex(content);
+      const hash = read.binary ? null : (read.hash ?? sha256Hex(content));
       if (statCache) {
         nextCache.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hash, checkedAtMs: startedAtMs });
       }
@@ -208,6 +230,7 @@ export async function readLocalTree(rootPath: string, opts: ReadTreeOptions): Pr
         skipped.binary++;
         continue;
       }
+      admit(read.length);
       files.push({ path: rel, hash, size: read.length, mode });
       bytes += read.length;
 

@@ -1,6 +1,7 @@
 // The snapshot stage: read a source tree, upload the blobs the store lacks, then record the manifest.
-// The snapshot row is written last, so a failed or cancelled attempt never leaves a half snapshot, only
-// content-addressed blobs a retry reuses.
+// The snapshot row is written last, so a failed, cancelled or over-limit attempt never leaves a half
+// snapshot, only content-addressed blobs a retry reuses (at most the byte limit's worth: the walk stops at
+// the first file past a limit, before that file's blob is offered).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanSource } from '../../workflows/definitions.js';
@@ -9,7 +10,7 @@ import type { SnapshotFile, Store } from '../store/store.js';
 import { cloneGitSource } from './git-clone.js';
 import { resolveGitCommit } from './git-local.js';
 import { checkGitSource } from './git-source.js';
-import { maxFileBytesFromEnv } from './limits.js';
+import { DEFAULT_SNAPSHOT_LIMITS, snapshotLimitsFromEnv, type SnapshotLimits } from './limits.js';
 import { readLocalTree, type Blob, type LocalTree, type SkipCounts } from './read-tree.js';
 import { snapshotId } from './snapshot-id.js';
 import { validateRoot } from './source-path.js';
@@ -29,7 +30,8 @@ export interface TakeSnapshotInput {
   workDir: string;
   /** Stat cache file (in Vigil's data directory); used for local sources only. */
   statCacheFile?: string;
-  maxFileBytes?: number;
+  /** Omitted: read from the environment (VIGIL_MAX_*); partial: defaults for the rest. */
+  limits?: Partial<SnapshotLimits>;
   onProgress?: (p: SnapshotProgress) => void;
   signal?: AbortSignal;
 }
@@ -50,7 +52,8 @@ const HAS_BLOBS_CHUNK = 1000;
 
 export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Promise<TakeSnapshotResult> {
   const { source, signal } = input;
-  const maxFileBytes = input.maxFileBytes ?? maxFileBytesFromEnv();
+  const limits = input.limits ? { ...DEFAULT_SNAPSHOT_LIMITS, ...input.limits } : snapshotLimitsFromEnv();
+  const { maxFileBytes } = limits;
   const uploader = blobUploader(store, input.tenant);
 
   if (source.kind === 'local') {
@@ -60,6 +63,7 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
     try {
       const tree = await readLocalTree(root, {
         maxFileBytes,
+        limits,
         statCache,
         signal,
         onProgress: (p) => input.onProgress?.({ phase: 'read', ...p }),
@@ -82,6 +86,7 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
       // No stat cache: a fresh clone has fresh inodes and times, so it could never hit.
       const tree = await readLocalTree(cloned.dir, {
         maxFileBytes,
+        limits,
         signal,
         onProgress: (p) => input.onProgress?.({ phase: 'read', ...p }),
         onBlobs: (batch) => uploader.upload(batch),

@@ -35,7 +35,7 @@ export async function snapshotStage(deps: ActivityDeps, input: SnapshotStageInpu
       source: input.source,
       workDir: deps.workDir,
       statCacheFile: deps.statCacheFile,
-      maxFileBytes: deps.maxFileBytes,
+      limits: deps.snapshotLimits,
       onProgress: (p) => hb.progress({ stage: 'snapshot', ...p }),
       signal: hb.signal,
     });

@@ -135,7 +135,7 @@ async function main() {
     // The stages end to end, with the real SQLite store.
     const store = openSqliteStore(join(work, 'store.db'));
     const statCacheFile = join(work, 'statcache.db');
-    const input = { tenant: 'bench', repoKey: treeDir, source: { kind: 'local' as const, path: treeDir }, workDir: work, statCacheFile, maxFileBytes: MAX_FILE_BYTES };
+    const input = { tenant: 'bench', repoKey: treeDir, source: { kind: 'local' as const, path: treeDir }, workDir: work, statCacheFile, limits: { maxFileBytes: MAX_FILE_BYTES } };
     let t0 = performance.now();
     const snap = await takeSnapshot(store, input);
     const firstSnapshotMs = performance.now() - t0;

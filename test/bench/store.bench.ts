@@ -57,7 +57,7 @@ function generate(): { files: number; bytes: number } {
 const mb = (b: number) => b / (1024 * 1024);
 
 async function bench(name: string, store: Store, work: string) {
-  const input = { tenant: 'bench', repoKey: treeDir, source: { kind: 'local' as const, path: treeDir }, workDir: work, statCacheFile: join(work, 'statcache.db'), maxFileBytes: 2 * 1024 * 1024 };
+  const input = { tenant: 'bench', repoKey: treeDir, source: { kind: 'local' as const, path: treeDir }, workDir: work, statCacheFile: join(work, 'statcache.db'), limits: { maxFileBytes: 2 * 1024 * 1024 } };
   let t = performance.now();
   const snap = await takeSnapshot(store, input);
   const sync = await syncMerkle(store, { tenant: 'bench', repoKey: treeDir, snapshotId: snap.snapshotId });
