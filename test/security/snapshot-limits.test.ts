@@ -3,6 +3,7 @@
 // the variable that raises it, and leaves no snapshot record; cancelling or terminating a scan stops the
 // walk within seconds. Real worker, real Temporal, real SQLite store, real HTTP API for the status.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { DEFAULT_SNAPSHOT_LIMITS, snapshotLimitsFromEnv, type SnapshotLimits } from '../../activities/snapshot/limits.js';
+import { readLocalTree } from '../../activities/snapshot/read-tree.js';
 import type { Store } from '../../activities/store/store.js';
 import { createApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/keys-file.js';
@@ -151,6 +153,22 @@ describe('snapshot limits', () => {
       }
     });
   }
+
+  test('a file over 4 MiB is read in chunks: same hash, binary still detected, its bytes counted as read', async () => {
+    const root = mkdtempSync(join(parent, 'large-'));
+    const text = Buffer.from('z'.repeat(6 * 1024 * 1024 + 7));
+    const binary = Buffer.alloc(5 * 1024 * 1024, 1);
+    binary[100] = 0;
+    writeFileSync(join(root, 'big.txt'), text);
+    writeFileSync(join(root, 'big.bin'), binary);
+    const tree = await readLocalTree(root, { maxFileBytes: 8 * 1024 * 1024 });
+    assert.deepEqual(tree.files.map((f) => [f.path, f.hash, f.size]), [['big.txt', createHash('sha256').update(text).digest('hex'), text.length]]);
+    assert.equal(tree.skipped.binary, 1);
+    await assert.rejects(
+      readLocalTree(root, { maxFileBytes: 8 * 1024 * 1024, limits: { maxBytes: 1024 * 1024 } }),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'SnapshotLimitError' && /VIGIL_MAX_SNAPSHOT_BYTES/.test(err.message),
+    );
+  });
 
   test('limits come from VIGIL_MAX_* with large-monorepo defaults, and nonsense is refused', () => {
     assert.deepEqual(snapshotLimitsFromEnv({}), DEFAULT_SNAPSHOT_LIMITS);
