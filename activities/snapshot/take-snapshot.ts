@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { nonRetryable } from '../errors.js';
 import type { SnapshotFile, Store } from '../store/store.js';
+import { gitRevision } from '../git/revision.js';
 import { cloneGitSource } from './git-clone.js';
-import { resolveGitCommit } from './git-local.js';
 import { checkGitSource } from './git-source.js';
 import { maxFileBytesFromEnv } from './limits.js';
 import { readLocalTree, type Blob, type LocalTree, type SkipCounts } from './read-tree.js';
@@ -55,7 +55,7 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
 
   if (source.kind === 'local') {
     const root = validateRoot(source.path);
-    const git = await resolveGitCommit(root, signal);
+    const git = await gitRevision(root, signal);
     const statCache = input.statCacheFile ? openStatCache(input.statCacheFile) : undefined;
     try {
       const tree = await readLocalTree(root, {
