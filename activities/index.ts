@@ -19,6 +19,8 @@ export interface ActivityDeps {
   /** Stat cache file for local snapshots (git-index-like); omit to always re-hash. */
   statCacheFile?: string;
   maxFileBytes?: number;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS) for clones; default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
   engines: Record<string, ReasoningEngine>;
   verifiers: Record<string, Verifier>;
   /** The Claude engine's client and defaults, when the worker is configured for it. */

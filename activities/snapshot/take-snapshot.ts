@@ -8,7 +8,7 @@ import { nonRetryable } from '../errors.js';
 import type { SnapshotFile, Store } from '../store/store.js';
 import { gitRevision } from '../git/revision.js';
 import { cloneGitSource } from './git-clone.js';
-import { checkGitSource } from './git-source.js';
+import { allowedProtocols, checkGitSource } from './git-source.js';
 import { maxFileBytesFromEnv } from './limits.js';
 import { readLocalTree, type Blob, type LocalTree, type SkipCounts } from './read-tree.js';
 import { snapshotId } from './snapshot-id.js';
@@ -30,6 +30,8 @@ export interface TakeSnapshotInput {
   /** Stat cache file (in Vigil's data directory); used for local sources only. */
   statCacheFile?: string;
   maxFileBytes?: number;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
   onProgress?: (p: SnapshotProgress) => void;
   signal?: AbortSignal;
 }
@@ -73,12 +75,12 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
 
   if (source.kind === 'git') {
     // Refuse a bad URL before touching the disk or the network.
-    checkGitSource(source);
+    checkGitSource(source, allowedProtocols(input.gitEnv));
     await mkdir(input.workDir, { recursive: true });
     const tmp = await mkdtemp(join(input.workDir, 'clone-'));
     try {
       input.onProgress?.({ phase: 'clone', files: 0, bytes: 0 });
-      const cloned = await cloneGitSource(source, join(tmp, 'repo'), { signal });
+      const cloned = await cloneGitSource(source, join(tmp, 'repo'), { signal, env: input.gitEnv });
       // No stat cache: a fresh clone has fresh inodes and times, so it could never hit.
       const tree = await readLocalTree(cloned.dir, {
         maxFileBytes,
