@@ -2,6 +2,7 @@
 // before git runs, every address it resolves to must be public (unless the operator lists the host in
 // VIGIL_GIT_ALLOW_HOSTS), and the clone is then pinned to the address that was checked.
 import { lookup } from 'node:dns/promises';
+import { connect } from 'node:net';
 import { nonRetryable } from '../errors.js';
 import { redactUrl } from '../snapshot/git-source.js';
 import { parseIPv4, parseIPv6, refusedAddressReason } from './ip-ranges.js';
@@ -146,6 +147,28 @@ async function resolveHost(url: string, host: string, timeoutMs: number): Promis
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether a TCP connection to the checked address opens within timeoutMs. git's transports wait minutes
+ * for a host that drops packets (curl's connect timeout is 300 s); this answers in seconds.
+ */
+export function canConnect(checked: CheckedHost, timeoutMs = 10_000, signal?: AbortSignal): Promise<boolean> {
+  const host = checked.address ?? (parseIPv4(checked.host) ? parseIPv4(checked.host)!.join('.') : checked.host);
+  if (!checked.port) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: checked.port!, timeout: timeoutMs });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      signal?.removeEventListener('abort', abort);
+      resolve(ok);
+    };
+    const abort = () => finish(false);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.once('connect', () => finish(true));
+    socket.once('timeout', () => finish(false));
+    socket.once('error', () => finish(false));
+  });
 }
 
 export interface PinnedClone {

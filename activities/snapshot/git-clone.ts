@@ -3,7 +3,7 @@
 // and failures are told in our words: git's own output names hosts, ports and TLS details.
 import { rm } from 'node:fs/promises';
 import { nonRetryable } from '../errors.js';
-import { checkGitHost, pinClone } from '../git/host-guard.js';
+import { canConnect, checkGitHost, pinClone } from '../git/host-guard.js';
 import { runGit, type GitResult } from '../git/run-git.js';
 import { allowedProtocols, checkGitSource, redactUrl } from './git-source.js';
 
@@ -15,6 +15,8 @@ export interface CloneOptions {
   connectAttempts?: number;
   /** Pause between those attempts (default 2 s). */
   retryDelayMs?: number;
+  /** For opening a connection to the host (default 10 s). */
+  connectTimeoutMs?: number;
   /** For the whole clone (default 10 minutes). */
   timeoutMs?: number;
 }
@@ -58,7 +60,12 @@ async function cloneOnce(
   opts: CloneOptions,
 ): Promise<ClonedSource> {
   // Checked again here (not only in the API): DNS may answer differently now, and this check is the one pinned.
-  const pin = pinClone(url, await checkGitHost(url, protocol, { env }));
+  const checked = await checkGitHost(url, protocol, { env });
+  if (checked && !(await canConnect(checked, opts.connectTimeoutMs, opts.signal))) {
+    opts.signal?.throwIfAborted();
+    throw new Unreachable('connect');
+  }
+  const pin = pinClone(url, checked);
   const run = (args: string[]) =>
     runGit(args, { signal: opts.signal, allowProtocols: allowed, config: pin.config, env: pin.env, timeoutMs: opts.timeoutMs });
 
@@ -106,7 +113,7 @@ const BAD_REF = /(Remote branch .* not found|couldn't find remote ref|not our re
 function gitFailure(step: string, r: GitResult, url: string, ref?: string): Error {
   const shown = redactUrl(url);
   const { stderr } = r;
-  if (r.timedOut) return new Unreachable(step);
+  if (r.timedOut) return new Error(`git ${step} of "${shown}" did not finish in time; the failure will be retried`);
   if (/transport '[^']*' not allowed/i.test(stderr)) {
     return nonRetryable('DisallowedSourceError', `git refused to fetch "${shown}": its transport is not allowed on this server (operators set GIT_ALLOW_PROTOCOL)`);
   }
@@ -119,7 +126,7 @@ function gitFailure(step: string, r: GitResult, url: string, ref?: string): Erro
   if (AUTH.test(stderr)) {
     return nonRetryable(
       'GitAuthRequiredError',
-      `"${shown}" needs credentials the worker does not have; Vigil clones public repositories over https, and private ones over ssh with the worker's SSH key`,
+      `"${shown}" needs credentials the worker does not have (or, over ssh, its host key is not in the worker's known_hosts); Vigil clones public repositories over https, and private ones over ssh with the worker's SSH key`,
     );
   }
   if (/(Remote branch .* not found|couldn't find remote ref)/i.test(stderr) || NOT_FOUND.test(stderr)) {

@@ -272,6 +272,13 @@ describe('git URLs: no SSRF, typed failures, hardened git', () => {
     assert.equal((await clone('vigil-pinned.invalid', '127.0.0.1')).code, 0);
     // ...and a name DNS does know goes to the pinned address, not to what it resolves to (nothing listens on 127.0.0.2).
     assert.notEqual((await clone('localhost', '127.0.0.2')).code, 0);
+    // ssh is pinned too: it connects to the address, not to the name (which does not resolve).
+    const sshPort = await closedPort();
+    const sshUrl = `ssh://git@vigil-pinned.invalid:${sshPort}/repo.git`;
+    const pin = pinClone(sshUrl, { protocol: 'ssh', host: 'vigil-pinned.invalid', port: sshPort, allowed: true, address: '127.0.0.1' });
+    const ssh = await runGit(['ls-remote', '--', pin.url], { allowProtocols: ['ssh'], env: pin.env, timeoutMs: 30_000 });
+    assert.notEqual(ssh.code, 0);
+    assert.match(ssh.stderr, new RegExp(`connect to host 127\\.0\\.0\\.1 port ${sshPort}`));
   });
 });
 
