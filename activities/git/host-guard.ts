@@ -196,5 +196,6 @@ export function pinClone(url: string, checked: CheckedHost | undefined): PinnedC
     return { url: url.replace(/^(git:\/\/)([^/?#]*@)?[^/?#]*/i, `$1$2${bracketed}${port ? `:${port}` : ''}`), config: [], env: {} };
   }
   // http(s) and ftp(s) go through curl, which takes a pre-resolved answer for host:port.
-  return { url, config: [`http.curloptResolve=${host}:${port}:${bracketed}`], env: {} };
+  // Both spellings of the name: "host." reaches curl unchanged and would otherwise miss the entry.
+  return { url, config: [host, `${host}.`].map((h) => `http.curloptResolve=${h}:${port}:${bracketed}`), env: {} };
 }
