@@ -21,6 +21,8 @@ export interface ActivityDeps {
   statCacheFile?: string;
   /** Snapshot limits (files, bytes, entries walked, bytes per file); omitted: read from VIGIL_MAX_* at scan time. */
   snapshotLimits?: SnapshotLimits;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS) for clones; default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
   engines: Record<string, ReasoningEngine>;
   verifiers: Record<string, Verifier>;
   /** The Claude engine's client and defaults, when the worker is configured for it. */

@@ -35,6 +35,8 @@ export interface ApiConfig {
   maxBodyBytes: number;
   /** Base URL of the Temporal Web UI (e.g. http://localhost:8233); scans then link to their workflow. */
   temporalUiUrl?: string;
+  /** The git settings scan requests are checked against (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
 }
 
 export const DEFAULT_API_CONFIG: ApiConfig = {

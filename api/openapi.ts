@@ -71,6 +71,14 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       201: { description: 'Scan started.', schema: scanAcceptedSchema },
       200: { description: 'The same repository and revision is already being scanned; its scan is returned.', schema: scanAcceptedSchema },
+      400: {
+        description: 'Invalid input (invalid_request, malformed_json, invalid_source, disallowed_source, credentials_in_url), or a git host that does not resolve (git_host_unresolvable).',
+        schema: errorResponseSchema,
+      },
+      403: {
+        description: 'The key lacks the scanner role (forbidden), or the git host is, or resolves to, a loopback, private, link-local, metadata or reserved address (git_host_refused).',
+        schema: errorResponseSchema,
+      },
     },
   },
   {

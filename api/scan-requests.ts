@@ -1,13 +1,13 @@
 // Turning a "scan this" request into a running workflow: resolve the source to a repository identity and
 // revision, then start (or join) the one workflow for that tenant + repository + revision.
 import type { Client } from '@temporalio/client';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { promisify } from 'node:util';
 import { failureType } from '../activities/errors.js';
-import { checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
+import { checkGitHost } from '../activities/git/host-guard.js';
+import { gitRevision, revisionLabel } from '../activities/git/revision.js';
+import { allowedProtocols, checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
 import type { Store } from '../activities/store/store.js';
 import {
   SEARCH_ATTRIBUTES,
@@ -16,8 +16,6 @@ import {
   type ScanSource,
 } from '../workflows/definitions.js';
 import { ApiError } from './http-errors.js';
-
-const execFileAsync = promisify(execFile);
 
 export type SourceRequest = { path: string } | { url: string; ref?: string };
 
@@ -35,10 +33,15 @@ function invalidSource(message: string): ApiError {
   return new ApiError(400, 'invalid_source', message);
 }
 
+export interface ResolveOptions {
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); defaults to process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
+}
+
 /** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
-export async function resolveSource(req: SourceRequest | ScanSource): Promise<ResolvedSource> {
-  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path) : resolveGitSource(req);
-  return 'path' in req ? resolveLocalSource(req.path) : resolveGitSource(req);
+export async function resolveSource(req: SourceRequest | ScanSource, opts: ResolveOptions = {}): Promise<ResolvedSource> {
+  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path) : resolveGitSource(req, opts.gitEnv);
+  return 'path' in req ? resolveLocalSource(req.path) : resolveGitSource(req, opts.gitEnv);
 }
 
 async function resolveLocalSource(path: string): Promise<ResolvedSource> {
@@ -62,34 +65,10 @@ async function resolveLocalSource(path: string): Promise<ResolvedSource> {
   return { source, recordedSource: source, repoKey: real, revision: await localRevision(real) };
 }
 
-function gitEnv(): NodeJS.ProcessEnv {
-  // Ambient GIT_DIR/GIT_WORK_TREE etc. would make git look at another repository than the one asked for.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
-}
-
-async function git(dir: string, args: string[]): Promise<string> {
-  // fsmonitor is a command named by the repository's own config: never run it for a repo we only inspect.
-  const { stdout } = await execFileAsync('git', ['-c', 'core.fsmonitor=false', '-C', dir, ...args], {
-    env: gitEnv(),
-    timeout: 30_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
-
-/** HEAD's commit (+dirty when the work tree differs from it), or 'worktree' when it is not a git repository. */
+/** HEAD's commit (+dirty when the tree differs from it), or 'worktree' when it is not a git repository. */
 export async function localRevision(dir: string): Promise<string> {
-  let head: string;
-  try {
-    head = (await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD'])).trim();
-  } catch {
-    return 'worktree';
-  }
-  if (!head) return 'worktree';
-  const porcelain = await git(dir, ['status', '--porcelain']).catch(() => undefined);
-  // If status cannot be read, do not claim the tree is clean: a dirty label only costs a deduplication.
-  return porcelain === undefined || porcelain.trim() !== '' ? `${head}+dirty` : head;
+  // The same definition the snapshot records (activities/git/revision.ts), so the two cannot disagree.
+  return revisionLabel(await gitRevision(dir));
 }
 
 /** The URL with any user:password@ removed, so credentials never become part of an identity or a log. */
@@ -105,24 +84,43 @@ export function carriesSecret(url: string): boolean {
   return /^(https?|ftps?)$/i.test(scheme) ? userinfo.length > 0 : userinfo.includes(':');
 }
 
-function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
+/** Our typed source failures as API errors; anything else is not ours to translate. */
+function sourceApiError(err: unknown): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  switch (failureType(err)) {
+    case 'InvalidSourceError':
+      return new ApiError(400, 'invalid_source', `${message}.`);
+    case 'DisallowedSourceError':
+      return new ApiError(400, 'disallowed_source', `${message}.`);
+    case 'GitHostRefusedError':
+      return new ApiError(403, 'git_host_refused', `${message}.`);
+    case 'GitUnreachableError':
+      return new ApiError(400, 'git_host_unresolvable', `${message}.`);
+    default:
+      return err;
+  }
+}
+
+async function resolveGitSource(req: { url: string; ref?: string }, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedSource> {
   let checked: CheckedGitSource;
   try {
-    checked = checkGitSource({ url: req.url, ref: req.ref });
+    checked = checkGitSource({ url: req.url, ref: req.ref }, allowedProtocols(env));
   } catch (err) {
-    const type = failureType(err);
-    const message = err instanceof Error ? err.message : String(err);
-    if (type === 'InvalidSourceError') throw new ApiError(400, 'invalid_source', `${message}.`);
-    if (type === 'DisallowedSourceError') throw new ApiError(400, 'disallowed_source', `${message}.`);
-    throw err;
+    throw sourceApiError(err);
   }
   if (carriesSecret(checked.url)) {
     throw new ApiError(
       400,
       'credentials_in_url',
-      'The git URL carries a password or token, which would be recorded in workflow history. Send the URL without it ' +
-        "and give the worker's git the credentials instead (a credential helper or ~/.git-credentials on the worker host, or an SSH key).",
+      'The git URL carries a password or token, which would be recorded in workflow history. Send the URL without it, ' +
+        "or an ssh URL for a private repository: the worker's git authenticates with its own SSH key (credential helpers are not used).",
     );
+  }
+  try {
+    // A quick answer for a refused host; the snapshot activity checks again and pins the address it clones.
+    await checkGitHost(checked.url, checked.protocol, { env, resolve: false });
+  } catch (err) {
+    throw sourceApiError(err);
   }
   const repoKey = withoutCredentials(checked.url);
   const ref = checked.ref ? { ref: checked.ref } : {};
@@ -148,6 +146,8 @@ export interface ScanStarterDeps {
   client: Client;
   store: Store;
   taskQueue: string;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); defaults to process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
 }
 
 /** Who asks: the API key's tenant and name (recorded as requestedBy; never the key itself). */
@@ -170,7 +170,7 @@ export async function startScanRequest(
   requester: Requester,
   request: { source: SourceRequest | ScanSource; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
 ): Promise<StartedScan> {
-  const resolved = await resolveSource(request.source);
+  const resolved = await resolveSource(request.source, { gitEnv: deps.gitEnv });
   return startScan(deps, requester, resolved, request.engine, request.claude);
 }
 

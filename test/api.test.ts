@@ -125,7 +125,10 @@ describe('HTTP API', () => {
     key.acmeOperator = (await createApiKey({ tenant: 'acme', roles: ['operator'], name: 'acme-ops', keysFile })).key;
     key.globexAdmin = (await createApiKey({ tenant: 'globex', roles: ['scanner', 'approver', 'operator'], name: 'globex-admin', keysFile })).key;
     keys = loadKeyRegistry({ keysFile, env: {} });
-    idle = createApp({ temporal: client, store, keys, config: { taskQueue: idleQueue, queryTimeoutMs: 1000 }, logger });
+    // example.com is allowed so git URL requests need no DNS (test hosts may have none); the host check
+    // itself is tested in test/security/git-ssrf.test.ts.
+    const gitEnv = { ...process.env, VIGIL_GIT_ALLOW_HOSTS: 'example.com' };
+    idle = createApp({ temporal: client, store, keys, config: { taskQueue: idleQueue, queryTimeoutMs: 1000, gitEnv }, logger });
     call = requester(idle);
   });
 

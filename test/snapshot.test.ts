@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { failureType } from '../activities/errors.js';
 import { cloneGitSource } from '../activities/snapshot/git-clone.js';
-import { runGit } from '../activities/snapshot/git-command.js';
-import { resolveGitCommit } from '../activities/snapshot/git-local.js';
+import { runGit } from '../activities/git/run-git.js';
+import { gitRevision } from '../activities/git/revision.js';
 import { allowedProtocols, checkGitSource, gitUrlProtocol } from '../activities/snapshot/git-source.js';
 import { maxFileBytesFromEnv } from '../activities/snapshot/limits.js';
 import { readLocalTree } from '../activities/snapshot/read-tree.js';
@@ -320,10 +320,10 @@ describe('takeSnapshot', () => {
     git(root, 'add', '.');
     git(root, 'commit', '-q', '-m', 'one');
     const head = git(root, 'rev-parse', 'HEAD').trim();
-    assert.deepEqual(await resolveGitCommit(root), { commit: head, dirty: false });
+    assert.deepEqual(await gitRevision(root), { commit: head, dirty: false });
     write(root, { 'b.js': 'let b;\n' });
-    assert.deepEqual(await resolveGitCommit(root), { commit: head, dirty: true });
-    assert.equal(await resolveGitCommit(tempDir('not-a-repo')), undefined);
+    assert.deepEqual(await gitRevision(root), { commit: head, dirty: true });
+    assert.equal(await gitRevision(tempDir('not-a-repo')), undefined);
 
     const store = openSqliteStore(join(tempDir('data'), 'store.db'));
     try {

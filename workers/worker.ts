@@ -16,6 +16,8 @@ export interface ScanWorkerOptions {
   store: Store;
   workDir: string;
   statCacheFile?: string;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS) for clones; default process.env. */
+  gitEnv?: ActivityDeps['gitEnv'];
   engines?: ActivityDeps['engines'];
   verifiers?: ActivityDeps['verifiers'];
   /** The Claude engine; omitted, it is configured from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL when set. */
@@ -37,6 +39,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     statCacheFile: opts.statCacheFile,
     // Read once here, so a bad value stops the worker at start rather than failing every scan.
     snapshotLimits: opts.snapshotLimits ?? snapshotLimitsFromEnv(),
+    gitEnv: opts.gitEnv,
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     onExecute: opts.onExecute,

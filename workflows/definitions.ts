@@ -24,6 +24,14 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword'> = {
 export const NON_RETRYABLE_ERRORS = [
   'InvalidSourceError',
   'DisallowedSourceError',
+  /** A git host that is, or resolves to, a loopback/private/link-local/metadata address, or that redirects. */
+  'GitHostRefusedError',
+  /** A git host that does not resolve or answer (after a couple of quick attempts inside the activity). */
+  'GitUnreachableError',
+  /** The repository needs credentials the worker does not have. */
+  'GitAuthRequiredError',
+  /** No repository at that URL. */
+  'GitNotFoundError',
   'SnapshotNotFoundError',
   'ScanStateError',
   'PatchConflictError',

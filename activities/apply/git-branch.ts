@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nonRetryable } from '../errors.js';
 import { applyPatchSet, type BaseFile } from './apply-patches.js';
-import { git, gitText } from './git.js';
+import { runGit, type GitResult } from '../git/run-git.js';
 import type { Author, BranchApplyResult, PatchToApply } from './types.js';
 
 export interface CommitPatchesInput {
@@ -22,11 +22,32 @@ export interface CommitPatchesInput {
   date?: Date;
 }
 
+interface GitOptions {
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  /** Return non-zero exits instead of throwing (for probes such as "does this ref exist"). */
+  allowFailure?: boolean;
+}
+
+// GIT_LITERAL_PATHSPECS: a file named like ":(glob)*" must mean that file, not pathspec magic.
+async function git(repoDir: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
+  const r = await runGit(args, { cwd: repoDir, input: opts.input, env: { GIT_LITERAL_PATHSPECS: '1', ...opts.env } });
+  if (r.code !== 0 && !opts.allowFailure) {
+    throw new Error(`git ${args[0]} failed in ${repoDir} (${r.timedOut ? 'timed out' : `exit ${r.code}`})`);
+  }
+  return r;
+}
+
+/** stdout as trimmed text, for commands that print one value. */
+async function gitText(repoDir: string, args: string[], opts: GitOptions = {}): Promise<string> {
+  return (await git(repoDir, args, opts)).stdout.toString('utf8').trim();
+}
+
 export async function commitPatchesOnBranch(input: CommitPatchesInput): Promise<BranchApplyResult> {
   const { repoDir, branch } = input;
   const isRepo = await git(repoDir, ['rev-parse', '--git-dir'], { allowFailure: true });
   if (isRepo.code !== 0) {
-    throw nonRetryable('InvalidSourceError', `${repoDir} is not a git repository (${isRepo.stderr}); patches can only be committed to a local git checkout`);
+    throw nonRetryable('InvalidSourceError', `${repoDir} is not a git repository (or git refuses to use it); patches can only be committed to a local git checkout`);
   }
   await checkBranchName(repoDir, branch);
   const env = identityEnv(input.author, input.date ?? new Date());
@@ -60,7 +81,7 @@ export async function commitPatchesOnBranch(input: CommitPatchesInput): Promise<
   if (update.code !== 0) {
     const raced = await resolveBranch(repoDir, ref);
     if (raced) return sameOrConflict(repoDir, branch, raced, baseCommit, tree, appliedIds, failed);
-    throw new Error(`could not create branch ${branch} in ${repoDir}: ${update.stderr}`);
+    throw new Error(`could not create branch ${branch} in ${repoDir} (git update-ref exit ${update.code})`);
   }
   return { branch, commit, baseCommit, created: true, applied: appliedIds, failed };
 }

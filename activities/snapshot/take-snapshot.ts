@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { nonRetryable } from '../errors.js';
 import type { SnapshotFile, Store } from '../store/store.js';
+import { gitRevision } from '../git/revision.js';
 import { cloneGitSource } from './git-clone.js';
-import { resolveGitCommit } from './git-local.js';
-import { checkGitSource } from './git-source.js';
+import { allowedProtocols, checkGitSource } from './git-source.js';
 import { DEFAULT_SNAPSHOT_LIMITS, snapshotLimitsFromEnv, type SnapshotLimits } from './limits.js';
 import { readLocalTree, type Blob, type LocalTree, type SkipCounts } from './read-tree.js';
 import { snapshotId } from './snapshot-id.js';
@@ -32,6 +32,8 @@ export interface TakeSnapshotInput {
   statCacheFile?: string;
   /** Omitted: read from the environment (VIGIL_MAX_*); partial: defaults for the rest. */
   limits?: Partial<SnapshotLimits>;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
   onProgress?: (p: SnapshotProgress) => void;
   signal?: AbortSignal;
 }
@@ -58,7 +60,7 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
 
   if (source.kind === 'local') {
     const root = validateRoot(source.path);
-    const git = await resolveGitCommit(root, signal);
+    const git = await gitRevision(root, signal);
     const statCache = input.statCacheFile ? openStatCache(input.statCacheFile) : undefined;
     try {
       const tree = await readLocalTree(root, {
@@ -77,12 +79,12 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
 
   if (source.kind === 'git') {
     // Refuse a bad URL before touching the disk or the network.
-    checkGitSource(source);
+    checkGitSource(source, allowedProtocols(input.gitEnv));
     await mkdir(input.workDir, { recursive: true });
     const tmp = await mkdtemp(join(input.workDir, 'clone-'));
     try {
       input.onProgress?.({ phase: 'clone', files: 0, bytes: 0 });
-      const cloned = await cloneGitSource(source, join(tmp, 'repo'), { signal });
+      const cloned = await cloneGitSource(source, join(tmp, 'repo'), { signal, env: input.gitEnv });
       // No stat cache: a fresh clone has fresh inodes and times, so it could never hit.
       const tree = await readLocalTree(cloned.dir, {
         maxFileBytes,

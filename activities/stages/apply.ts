@@ -1,18 +1,15 @@
 // Stage 7: approved patches land on a new branch built with git plumbing (the user's working tree,
 // index and checked-out branch are never touched). Sources without a local repository get a patch series.
-import { execFile } from 'node:child_process';
 import { relative } from 'node:path';
-import { promisify } from 'node:util';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { commitPatchesOnBranch } from '../apply/git-branch.js';
+import { runGit } from '../git/run-git.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
 import type { Finding } from '../model.js';
 import type { SnapshotRecord } from '../store/store.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
-
-const run = promisify(execFile);
 
 export interface ApplyStageInput extends ScanIds {
   source: ScanSource;
@@ -32,12 +29,8 @@ export interface ApplyArtifact {
 
 /** The git work tree that contains `dir`, if any. */
 async function gitTopLevel(dir: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel']);
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  const r = await runGit(['rev-parse', '--show-toplevel'], { cwd: dir, timeoutMs: 60_000 });
+  return (r.code === 0 && r.stdout.toString('utf8').trim()) || undefined;
 }
 
 export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {

@@ -36,6 +36,7 @@ export async function snapshotStage(deps: ActivityDeps, input: SnapshotStageInpu
       workDir: deps.workDir,
       statCacheFile: deps.statCacheFile,
       limits: deps.snapshotLimits,
+      gitEnv: deps.gitEnv,
       onProgress: (p) => hb.progress({ stage: 'snapshot', ...p }),
       signal: hb.signal,
     });

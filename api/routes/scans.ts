@@ -29,7 +29,7 @@ export function scansRouter(s: Services) {
       const body = c.req.valid('json');
       const principal = c.get('principal');
       const started = await startScanRequest(
-        { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue },
+        { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue, gitEnv: s.config.gitEnv },
         { tenant: principal.tenant, name: principal.name },
         { source: body.source, engine: body.engine, claude: body.claude },
       );
