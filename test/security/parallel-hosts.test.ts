@@ -160,7 +160,16 @@ describe('parallel vigil scan runs on one host', { skip: process.platform !== 'l
       assert.equal(record.grpcPort, owner.devServer.port);
       assert.equal(record.identityNamespace, identityNamespace(dataDir));
       assert.notEqual(identityNamespace(other), identityNamespace(dataDir));
-      assert.equal((fs.statSync(path.join(dataDir, 'temporal-server.json')).mode & 0o777), 0o600);
+      for (const file of ['temporal-server.json', 'temporal-identity']) assert.equal(fs.statSync(path.join(dataDir, file)).mode & 0o777, 0o600, file);
+
+      // Two processes starting the same data directory's server at once end with one server.
+      const same = path.join(tmp, 'data-same');
+      const pair = await Promise.all([connectTemporal({ dataDir: same, log: () => {} }), connectTemporal({ dataDir: same, log: () => {} })]);
+      assert.equal(pair.filter((h) => h.devServer).length, 1, 'not exactly one of two concurrent starts started a server');
+      assert.equal(pair[0].address, pair[1].address);
+      assert.equal(serversOn(same).length, 1);
+      for (const h of [...pair].sort((a) => (a.devServer ? 1 : -1))) await h.close();
+      assert.deepEqual(serversOn(same), []);
 
       const run = await vigilScan('shared', dataDir);
       assertScanned(run);
