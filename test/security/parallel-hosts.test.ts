@@ -12,6 +12,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../../activities/model.js';
 import { isPidAlive } from '../../infra/data-dir.js';
+import { hasNamespace } from '../../infra/dev-server.js';
 import { connectTemporal, identityNamespace } from '../../infra/temporal-connection.js';
 import { git } from '../helpers/scan-harness.js';
 
@@ -32,6 +33,7 @@ app.listen(3000);
 `;
 
 interface Run {
+  name: string;
   dataDir: string;
   code: number | null;
   stdout: string;
@@ -44,7 +46,8 @@ interface Run {
 function tinyRepo(name: string): string {
   const repo = path.join(tmp, `repo-${name}`);
   fs.mkdirSync(repo, { recursive: true });
-  fs.writeFileSync(path.join(repo, 'app.js'), APP);
+  // Each repository's file has its own name, so findings from another data directory's scan would show.
+  fs.writeFileSync(path.join(repo, `app-${name}.js`), APP);
   fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name, dependencies: { express: '4.17.1', mysql: '2.18.1' } }));
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '-A');
@@ -71,7 +74,7 @@ function vigilScan(name: string, dataDir = path.join(tmp, `data-${name}`)): Prom
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => {
       const m = /(Started local|Using this data directory's) Temporal dev server at 127\.0\.0\.1:(\d+)/.exec(stderr);
-      resolve({ dataDir, code, stdout, stderr, port: m ? Number(m[2]) : undefined, started: m?.[1] === 'Started local' });
+      resolve({ name, dataDir, code, stdout, stderr, port: m ? Number(m[2]) : undefined, started: m?.[1] === 'Started local' });
     });
   });
 }
@@ -80,7 +83,8 @@ function assertScanned(run: Run): void {
   assert.equal(run.code, 0, `vigil scan on ${run.dataDir} failed:\n${run.stderr}`);
   const out = JSON.parse(run.stdout) as { scan: { stage: string }; findings: Finding[] };
   assert.equal(out.scan.stage, 'awaiting_decisions');
-  assert.ok(out.findings.some((f) => f.cwe === 'CWE-89' && f.location.file === 'app.js'), `no SQL injection found:\n${run.stdout}`);
+  assert.ok(out.findings.some((f) => f.cwe === 'CWE-89' && f.location.file === `app-${run.name}.js`), `no SQL injection found:\n${run.stdout}`);
+  assert.deepEqual([...new Set(out.findings.map((f) => f.location.file))], [`app-${run.name}.js`], 'findings of another scan');
   assert.ok(run.port, `the CLI did not say which Temporal port it uses:\n${run.stderr}`);
 }
 
@@ -160,6 +164,9 @@ describe('parallel vigil scan runs on one host', { skip: process.platform !== 'l
       assert.equal(record.grpcPort, owner.devServer.port);
       assert.equal(record.identityNamespace, identityNamespace(dataDir));
       assert.notEqual(identityNamespace(other), identityNamespace(dataDir));
+      // What tells the servers apart: only a data directory's own server has its identity namespace.
+      assert.equal(await hasNamespace(owner.connection, identityNamespace(dataDir)), true);
+      assert.equal(await hasNamespace(bystander.connection, identityNamespace(dataDir)), false);
       for (const file of ['temporal-server.json', 'temporal-identity']) assert.equal(fs.statSync(path.join(dataDir, file)).mode & 0o777, 0o600, file);
 
       // Two processes starting the same data directory's server at once end with one server.
