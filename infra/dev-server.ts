@@ -14,10 +14,20 @@ import { ensureTemporalCli } from './temporal-cli.js';
 export interface DevServerOptions {
   /** SQLite file for persistent state; omit for an in-memory server. */
   dbFile?: string;
-  /** gRPC port; a free one when omitted. */
+  /** gRPC port; a free one when omitted. A port already in use is an error. */
   port?: number;
   /** Web UI port, or false for headless; a free one when omitted. */
   uiPort?: number | false;
+  /** gRPC port to use when free (and `port` is omitted); otherwise, or on a clash, a free one. */
+  preferredPort?: number;
+  /** Web UI port to use when free (and `uiPort` is omitted); otherwise, or on a clash, a free one. */
+  preferredUiPort?: number;
+  /**
+   * An extra namespace the server is started with, naming this DB file. The server counts as ready only
+   * once the one answering on the port has it, so another server already listening there (say, another
+   * data directory's) is never mistaken for ours: that would mix two data directories' scans.
+   */
+  identityNamespace?: string;
   namespace?: string;
   ip?: string;
   /** Receives every line the server prints. */
@@ -64,18 +74,29 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const cliPath = opts.cliPath ?? (await ensureTemporalCli({ log: opts.log }));
   // Free ports are found by binding port 0 and releasing it, so another process can grab one before
   // the server binds it; when we picked the ports ourselves, retry with fresh ones.
+  // A preferred port is only tried first: once it clashed, free ones are used.
+  const maxAttempts = 5;
   for (let attempt = 1; ; attempt++) {
+    const ports = {
+      port: opts.port ?? (attempt === 1 ? await freeOrUndefined(opts.preferredPort, opts.ip) : undefined),
+      uiPort: opts.uiPort ?? (attempt === 1 ? await freeOrUndefined(opts.preferredUiPort, opts.ip) : undefined),
+    };
     try {
-      return await launch(cliPath, opts);
+      return await launch(cliPath, { ...opts, ...ports });
     } catch (err) {
-      const chosePorts = opts.port !== undefined || typeof opts.uiPort === 'number';
-      if (!(err instanceof PortInUseError) || chosePorts || attempt >= 3) throw err;
-      opts.log?.(`Port clash while starting the Temporal dev server, retrying with other ports (${attempt}/3).`);
+      const choseFixedPorts = opts.port !== undefined || typeof opts.uiPort === 'number';
+      if (!(err instanceof DevServerPortInUseError) || choseFixedPorts || attempt >= maxAttempts) throw err;
+      opts.log?.(`Port clash while starting the Temporal dev server, retrying with other ports (${attempt}/${maxAttempts - 1}).`);
     }
   }
 }
 
-class PortInUseError extends Error {}
+/** A port the server needed was taken (by any process) between choosing it and binding it. */
+export class DevServerPortInUseError extends Error {}
+
+async function freeOrUndefined(port: number | undefined, ip = '127.0.0.1'): Promise<number | undefined> {
+  return port !== undefined && (await isPortFree(port, ip)) ? port : undefined;
+}
 
 async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
@@ -90,7 +111,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   // happily talk to that one while ours dies.
   for (const [what, chosen] of [['gRPC', opts.port], ['UI', opts.uiPort]] as const) {
     if (typeof chosen === 'number' && !(await isPortFree(chosen, ip))) {
-      throw new Error(`Cannot start the Temporal dev server: ${what} port ${ip}:${chosen} is already in use. Stop whatever listens there, or omit the port to use a free one.`);
+      throw new DevServerPortInUseError(`Cannot start the Temporal dev server: ${what} port ${ip}:${chosen} is already in use. Stop whatever listens there, or omit the port to use a free one.`);
     }
   }
   if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
@@ -100,6 +121,8 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (dbFile) args.push('--db-filename', dbFile);
   if (namespace !== 'default') args.push('--namespace', namespace); // "default" always exists
+  // Created in the DB file before the server listens (start-dev adds missing namespaces on every start).
+  if (opts.identityNamespace && opts.identityNamespace !== namespace) args.push('--namespace', opts.identityNamespace);
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const [name, type] of Object.entries(attributes)) args.push('--search-attribute', `${name}=${type}`);
   args.push('--log-level', 'warn', '--color', 'never');
@@ -151,7 +174,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
     if (exitInfo) await Promise.race([outputDrained, sleep(1_000)]);
     const output = tail.join('\n');
     if (/address already in use/i.test(output)) {
-      return new PortInUseError(`${describe} ${what}: a port is already in use. Pick other ports or omit them.\n${output}`);
+      return new DevServerPortInUseError(`${describe} ${what}: a port is already in use. Pick other ports or omit them.\n${output}`);
     }
     const hint = dbFile && /database is locked|SQLITE_BUSY/i.test(output)
       ? `\nAnother Temporal server may be using ${dbFile}; stop it or use another data directory.`
@@ -162,6 +185,14 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   try {
     const deadline = Date.now() + readyTimeoutMs;
     const connection = await waitUntilAnswering(address, deadline, () => exitInfo, startupError);
+    const identity = opts.identityNamespace;
+    if (identity && !(await retryUntil(deadline, () => exitInfo, startupError, () => hasNamespace(connection, identity)))) {
+      await connection.close();
+      // Ours would have it from its first answer on: this is another server that holds the port.
+      throw new DevServerPortInUseError(
+        `${describe}: another Temporal server already answers on ${address} (it lacks namespace ${identity}).`,
+      );
+    }
     try {
       await retryUntil(deadline, () => exitInfo, startupError, () =>
         ensureSearchAttributes(connection, namespace, attributes, { timeoutMs: Math.max(1000, deadline - Date.now()) }),
@@ -256,7 +287,22 @@ export async function probeTemporal(options: ConnectionOptions, timeoutMs: numbe
   }
 }
 
+/**
+ * True if the server behind `connection` has `namespace`; false when it answers that it does not.
+ * Other failures (server not answering) throw.
+ */
+export async function hasNamespace(connection: Connection, namespace: string): Promise<boolean> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch (err) {
+    if (grpcCode(err) === GRPC_NOT_FOUND) return false;
+    throw err;
+  }
+}
+
 // gRPC status codes (stable by spec; grpc-js is not a direct dependency of Vigil).
+const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_PERMISSION_DENIED = 7;
 const GRPC_UNIMPLEMENTED = 12;

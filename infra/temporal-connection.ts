@@ -1,10 +1,12 @@
 // How Vigil's API, CLI and workers reach Temporal: an existing cluster (TEMPORAL_ADDRESS) or a local
 // dev server shared by every Vigil process using the same data directory.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 import { isPidAlive, vigilDataDir, withDirLock } from './data-dir.js';
-import { ensureSearchAttributes, isPortFree, isPermissionError, probeTemporal, startDevServer, type DevServer } from './dev-server.js';
+import { ensureSearchAttributes, hasNamespace, isPermissionError, probeTemporal, startDevServer, type DevServer } from './dev-server.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
 
 export interface ConnectTemporalOptions {
@@ -27,13 +29,21 @@ export interface TemporalHandle {
   close(): Promise<void>;
 }
 
-/** Written by the process that owns the local dev server, so other Vigil processes reuse it. */
+/**
+ * <dataDir>/temporal-server.json, written by the process that started the data directory's dev server
+ * so other Vigil processes on that data directory reuse it. Each data directory has its own server on
+ * its own ports: 7233/8233 when free, otherwise free ones, recorded here.
+ */
 interface ServerState {
   pid: number;
   ownerPid: number;
   address: string;
+  grpcPort: number;
+  uiPort?: number;
   uiUrl?: string;
   namespace: string;
+  /** The namespace only this data directory's server has (see identityNamespace()); absent in old records. */
+  identityNamespace?: string;
   dbFile: string;
   startedAt: string;
 }
@@ -86,9 +96,11 @@ async function connectRemote(address: string, log: (line: string) => void): Prom
 
 async function connectLocal(dataDir: string, log: (line: string) => void, uiCodecEndpoint?: string): Promise<TemporalHandle> {
   const stateFile = path.join(dataDir, 'temporal-server.json');
+  const dbFile = path.join(dataDir, 'temporal.db');
+  const identity = identityNamespace(dataDir);
   const state = readState(stateFile);
   if (state) {
-    const connection = isPidAlive(state.pid) ? await probeTemporal({ address: state.address }, 3_000) : undefined;
+    const connection = await reachRecordedServer(state, dbFile, identity);
     if (connection) {
       try {
         await ensureSearchAttributes(connection, state.namespace);
@@ -96,6 +108,7 @@ async function connectLocal(dataDir: string, log: (line: string) => void, uiCode
         await connection.close();
         throw err;
       }
+      log(`Using this data directory's Temporal dev server at ${state.address} (pid ${state.pid}${state.uiUrl ? `, UI ${state.uiUrl}` : ''}).`);
       return {
         connection,
         namespace: state.namespace,
@@ -104,17 +117,20 @@ async function connectLocal(dataDir: string, log: (line: string) => void, uiCode
         close: once(() => connection.close()),
       };
     }
-    log(`Ignoring stale ${stateFile} (server pid ${state.pid} is gone or not answering).`);
+    log(`Ignoring stale ${stateFile} (server pid ${state.pid} is gone, not answering, or not this data directory's).`);
     fs.rmSync(stateFile, { force: true });
   }
 
-  const dbFile = path.join(dataDir, 'temporal.db');
   const devServer = await startDevServer({
     dbFile,
     namespace: LOCAL_NAMESPACE,
-    // The well-known ports when free, so `temporal` CLI commands and bookmarks just work.
-    port: (await isPortFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined,
-    uiPort: (await isPortFree(DEFAULT_UI_PORT)) ? DEFAULT_UI_PORT : undefined,
+    identityNamespace: identity,
+    // The well-known ports when free, so `temporal` CLI commands and bookmarks just work; otherwise
+    // (another data directory's server has them, say) free ones, recorded in the state file.
+    preferredPort: DEFAULT_PORT,
+    preferredUiPort: DEFAULT_UI_PORT,
+    // Generous: parallel CI jobs may start several servers at once on a small machine.
+    readyTimeoutMs: 120_000,
     // The server's own output is kept for error messages; shown live only when debugging.
     log: process.env.VIGIL_DEBUG ? log : undefined,
     ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
@@ -130,12 +146,15 @@ async function connectLocal(dataDir: string, log: (line: string) => void, uiCode
     pid: devServer.pid,
     ownerPid: process.pid,
     address: devServer.address,
-    uiUrl: devServer.uiUrl,
+    grpcPort: devServer.port,
+    ...(devServer.uiUrl ? { uiPort: Number(new URL(devServer.uiUrl).port), uiUrl: devServer.uiUrl } : {}),
     namespace: devServer.namespace,
+    identityNamespace: identity,
     dbFile,
     startedAt: new Date().toISOString(),
   });
-  log(`Started local Temporal dev server at ${devServer.address}${devServer.uiUrl ? `, UI ${devServer.uiUrl}` : ''} (data ${dbFile}).`);
+  const moved = devServer.port === DEFAULT_PORT ? '' : ` (port ${DEFAULT_PORT} is taken)`;
+  log(`Started local Temporal dev server at ${devServer.address}${moved}${devServer.uiUrl ? `, UI ${devServer.uiUrl}` : ''} (data ${dbFile}).`);
   return {
     connection,
     namespace: devServer.namespace,
@@ -148,6 +167,77 @@ async function connectLocal(dataDir: string, log: (line: string) => void, uiCode
       if (readState(stateFile)?.pid === devServer.pid) fs.rmSync(stateFile, { force: true });
     }),
   };
+}
+
+/**
+ * A connection to the server the state file names, if it is still this data directory's: its pid is
+ * alive (and, where /proc tells, is a server on our DB file), it answers, and it has our identity
+ * namespace. Anything else on that address (a reused port, another data directory's server) is not used.
+ */
+async function reachRecordedServer(state: ServerState, dbFile: string, identity: string): Promise<Connection | undefined> {
+  if (!isPidAlive(state.pid)) return undefined;
+  const servesOurDb = processNamesFile(state.pid, dbFile);
+  if (servesOurDb === false) return undefined; // the pid was reused by another process
+  // Records from before identity namespaces can be trusted only on the process's word.
+  if (state.identityNamespace !== identity && servesOurDb !== true) return undefined;
+  // Ours and alive but slow (a busy host): wait for it rather than start a second server on its DB file.
+  const deadline = Date.now() + (servesOurDb ? 30_000 : 3_000);
+  let connection: Connection | undefined;
+  while (!connection && isPidAlive(state.pid)) {
+    connection = await probeTemporal({ address: state.address }, Math.max(1_000, Math.min(3_000, deadline - Date.now())));
+    if (connection || Date.now() >= deadline) break;
+    await sleep(250);
+  }
+  let ours = false;
+  if (connection) {
+    try {
+      ours = state.identityNamespace !== identity || (await hasNamespace(connection, identity));
+    } catch {
+      ours = false;
+    }
+    if (!ours) await connection.close();
+  }
+  if (ours) return connection;
+  if (servesOurDb && isPidAlive(state.pid)) {
+    // Starting another server on the same DB file would corrupt it; the running one must go first.
+    throw new Error(
+      `This data directory's Temporal dev server (pid ${state.pid}, ${dbFile}) is running, but it does not answer as ` +
+        `this data directory's server at ${state.address}. Stop it (kill ${state.pid}) and retry.`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The name of a namespace only this data directory's dev server has: `vigil-<random>`, kept in
+ * <dataDir>/temporal-identity. Random rather than derived from the path, so no other server can be
+ * set up to pass for ours by someone who only knows where the data directory is.
+ */
+export function identityNamespace(dataDir: string): string {
+  const file = path.join(dataDir, 'temporal-identity');
+  try {
+    const name = fs.readFileSync(file, 'utf8').trim();
+    if (/^vigil-[0-9a-f]{32}$/.test(name)) return name;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  // Callers hold the data directory's server lock, so no one else writes it meanwhile.
+  const name = `vigil-${randomBytes(16).toString('hex')}`;
+  writePrivateFile(file, `${name}\n`);
+  return name;
+}
+
+/**
+ * Linux: whether the process's command line names `file` (our server was started with
+ * --db-filename <file>). Undefined where /proc is not available or not readable.
+ */
+function processNamesFile(pid: number, file: string): boolean | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(file);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? false : undefined;
+  }
 }
 
 /**
@@ -206,9 +296,13 @@ function readState(file: string): ServerState | undefined {
 }
 
 function writeState(file: string, state: ServerState): void {
-  // Write-then-rename so readers never see a half-written file.
+  writePrivateFile(file, JSON.stringify(state, null, 2) + '\n');
+}
+
+/** Write-then-rename so readers never see a half-written file; 0600 like the rest of the data directory. */
+function writePrivateFile(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 
