@@ -1,7 +1,7 @@
 // `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
 // HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
 import { Client } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { startApiServer } from '../server.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
 import { CliError } from './remote-backend.js';
+import { maskingLogger } from '../../workers/masking-logger.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,7 +40,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const store = openConfiguredStore(dataDir);
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
-  if (jsonLogs) Runtime.install({ logger: jsonLogs.logger });
+  Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger('INFO')) });
   const { worker, close: closeWorker } = await createDataDirWorker({
     address: temporal.address,
     dataDir,
