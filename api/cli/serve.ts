@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
+import { tightenMode } from '../../infra/private-files.js';
 import { connectTemporal } from '../../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
@@ -61,6 +62,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const server = await startApiServer({ app, port, hostname: values.host });
   const stateFile = join(dataDir, SERVE_STATE_FILE);
   writeFileSync(stateFile, JSON.stringify({ url: server.url, pid: process.pid }), { mode: 0o600 });
+  tightenMode(stateFile); // the mode above applies only when the file is new
 
   log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json); review dashboard at ${server.url}/dashboard/`);
   if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);
