@@ -8,6 +8,8 @@ import { TASK_QUEUE } from '../workflows/definitions.js';
 import { authenticate } from './auth/middleware.js';
 import type { KeyRegistry, Principal } from './auth/registry.js';
 import { ApiError, createErrorHandler, notFoundHandler } from './http-errors.js';
+import { maskResponses } from './mask-responses.js';
+import { maskDeep } from '../activities/secrets/mask.js';
 import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
@@ -20,9 +22,9 @@ export interface Logger {
   error(event: string, fields: Record<string, unknown>): void;
 }
 
-/** One JSON line per event on stderr. Callers pass fields that are safe to log (never keys or bodies). */
+/** One JSON line per event on stderr. Callers pass fields that are safe to log (never keys or bodies); secrets are masked anyway. */
 export const consoleLogger: Logger = {
-  error: (event, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), event, ...fields })),
+  error: (event, fields) => console.error(JSON.stringify(maskDeep({ level: 'error', time: new Date().toISOString(), event, ...fields }))),
 };
 
 export interface ApiConfig {
@@ -86,6 +88,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (deps.codec) {
     app.route('/codec', codecRouter({ codec: deps.codec, keys: deps.keys, corsOrigins: deps.codecCorsOrigins ?? [] }));
   }
+  // Secrets in any response text are masked (outermost, so error bodies are masked too).
+  app.use('/v1/*', maskResponses());
   // Authenticate before reading any body, so anonymous callers cannot make us buffer one.
   app.use('/v1/*', authenticate(services.keys));
   const maxKiB = Math.round(services.config.maxBodyBytes / 1024);

@@ -105,7 +105,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
     params: scanParamsSchema,
     query: findingsQuerySchema,
     responses: {
-      200: { description: 'Findings.', schema: findingsResponseSchema },
+      200: {
+        description:
+          'Findings. Secrets in any text (titles, explanations, trace snippets, patch diffs and their context lines) are ' +
+          'masked as `abcd…(N chars)`, so a diff shown here does not apply as is; approving a finding applies the stored, unmasked patch.',
+        schema: findingsResponseSchema,
+      },
       409: { description: 'The scan has not been scored yet (not_ready).', schema: errorResponseSchema },
     },
   },
@@ -141,7 +146,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     params: scanParamsSchema,
     query: reportQuerySchema,
     responses: {
-      200: { description: 'The report.', schema: anyJson },
+      200: { description: 'The report, with secrets masked in every text (a masked patch diff does not apply as is).', schema: anyJson },
       409: { description: 'The report has not been written yet (not_ready).', schema: errorResponseSchema },
     },
   },
@@ -230,7 +235,8 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1',
       description:
         'Start security scans, follow them, and decide on their findings. Every /v1 route takes an API key ' +
-        '("Authorization: Bearer vgl_..."), bound to one tenant and a set of roles (scanner, approver, operator).',
+        '("Authorization: Bearer vgl_..."), bound to one tenant and a set of roles (scanner, approver, operator). ' +
+        'Secrets found in any response text are masked (first characters and length).',
     },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Vigil API key (vgl_...).' } },

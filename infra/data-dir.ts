@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tightenDataDir } from './private-files.js';
 
-/** `VIGIL_DATA_DIR` or `~/.vigil`, created private (0700) because it holds scan state. */
+/** `VIGIL_DATA_DIR` or `~/.vigil`, created private (0700) because it holds scan state; its files are made 0600. */
 export function vigilDataDir(): string {
   const dir = path.resolve(process.env.VIGIL_DATA_DIR || path.join(os.homedir(), '.vigil'));
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  tightenDataDir(dir);
   return dir;
 }
 

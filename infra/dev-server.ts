@@ -9,6 +9,7 @@ import { SearchAttributeType } from '@temporalio/common';
 // Not re-exported from the package index; the SDK exports it for registering search attributes.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
+import { withPrivateUmask, tightenSqliteFile } from './private-files.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 
 export interface DevServerOptions {
@@ -114,7 +115,10 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
       throw new DevServerPortInUseError(`Cannot start the Temporal dev server: ${what} port ${ip}:${chosen} is already in use. Stop whatever listens there, or omit the port to use a free one.`);
     }
   }
-  if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  if (dbFile) {
+    fs.mkdirSync(path.dirname(dbFile), { recursive: true, mode: 0o700 });
+    tightenSqliteFile(dbFile); // an existing file left 0644 by an older version: the server's -wal/-shm copy its mode
+  }
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(grpcPort)];
   args.push('--http-port', String(httpPort), '--metrics-port', String(metricsPort));
@@ -127,7 +131,8 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   for (const [name, type] of Object.entries(attributes)) args.push('--search-attribute', `${name}=${type}`);
   args.push('--log-level', 'warn', '--color', 'never');
 
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
+  // Under a private umask the server creates its database (workflow histories) 0600.
+  const child = withPrivateUmask(() => spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() }));
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', resolve);

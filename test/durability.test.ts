@@ -87,7 +87,7 @@ describe('durability', () => {
     let worker = spawnWorker(h, server.address, { TEST_EXEC_LOG: log });
     children.push(worker);
     let connection = await Connection.connect({ address: server.address });
-    let client = new Client({ connection, namespace: server.namespace });
+    let client = new Client({ connection, namespace: server.namespace, dataConverter: h.payloads?.dataConverter });
     const input = scanInput(h, repo);
     const wf = await client.workflow.start('scan', { taskQueue: h.taskQueue, workflowId: `restart-${input.scanId}`, args: [input] });
     const waiting = await waitForStage(wf, ['awaiting_decisions']);
@@ -100,7 +100,7 @@ describe('durability', () => {
     worker = spawnWorker(h, server.address, { TEST_EXEC_LOG: log });
     children.push(worker);
     connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection, namespace: server.namespace });
+    client = new Client({ connection, namespace: server.namespace, dataConverter: h.payloads?.dataConverter });
     const handle = client.workflow.getHandle(`restart-${input.scanId}`);
     const again: ScanStatus = await waitForStage(handle, ['awaiting_decisions']);
     assert.deepEqual(again.findings.map((f) => f.id), waiting.findings.map((f) => f.id));

@@ -1,8 +1,8 @@
 // A scan worker laid out on a Vigil data directory (work dir, stat cache) with its own native
 // connection; `vigil worker`, `vigil serve` and the CLI's local mode all start theirs this way.
 import type { Worker } from '@temporalio/worker';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { privateDir } from '../infra/private-files.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { connectWorker } from './native-connection.js';
 import { createScanWorker, type ScanWorkerOptions } from './worker.js';
@@ -18,7 +18,7 @@ export async function createDataDirWorker(
 ): Promise<DataDirWorker> {
   const { address, dataDir, ...rest } = opts;
   const workDir = join(dataDir, 'work');
-  mkdirSync(workDir, { recursive: true });
+  privateDir(workDir); // clones of scanned repositories live here while a snapshot is taken
   const connection = await connectWorker(address);
   const worker = await createScanWorker({
     taskQueue: TASK_QUEUE,

@@ -5,6 +5,7 @@
 // which workflow belongs to which scan.
 import { Context } from '@temporalio/activity';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { maskDeep, maskText } from '../activities/secrets/mask.js';
 
 const LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -42,19 +43,20 @@ export function createJsonLogging(opts: { write?: (line: string) => void; level?
     if (LEVELS.indexOf(level) < threshold && !activityOutcome) return;
     const workflowId = typeof m.workflowId === 'string' ? m.workflowId : undefined;
     const { error, ...rest } = m;
-    const line: Record<string, unknown> = {
+    // Every text of the line goes through the secrets masking (a failure message may quote a file).
+    const line: Record<string, unknown> = maskDeep({
       time: now().toISOString(),
       level: level.toLowerCase(),
       msg: message,
       ...(workflowId && scanByWorkflow.has(workflowId) ? { scanId: scanByWorkflow.get(workflowId) } : {}),
       ...rest,
       ...(error !== undefined ? errorFields(error) : {}),
-    };
+    });
     delete line.taskToken; // opaque bytes, useless in a log
     try {
       write(JSON.stringify(line));
     } catch {
-      write(JSON.stringify({ time: line.time, level: line.level, msg: message, note: 'metadata not serialisable' }));
+      write(JSON.stringify({ time: line.time, level: line.level, msg: maskText(message), note: 'metadata not serialisable' }));
     }
   };
 

@@ -3,18 +3,21 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { openConfiguredStore } from '../activities/store/open-store.js';
 import { vigilDataDir } from '../infra/data-dir.js';
+import { usePrivateUmask } from '../infra/private-files.js';
 import { connectTemporal } from '../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from './codec/data-converter.js';
 import { createJsonLogging, logFormatFromEnv } from './json-log.js';
 import { createDataDirWorker } from './data-dir-worker.js';
+import { maskingLogger } from './masking-logger.js';
 import type { ScanWorkerOptions } from './worker.js';
 
 export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): Promise<void> {
+  usePrivateUmask();
   const level = (process.env.VIGIL_LOG_LEVEL ?? 'INFO').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   // VIGIL_LOG_FORMAT=json: JSON lines on stderr, each line about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging({ level }) : undefined;
-  Runtime.install({ logger: jsonLogs?.logger ?? new DefaultLogger(level) });
+  Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger(level)) });
   const onExecute = combine(jsonLogs?.onExecute, extra.onExecute);
   const dataDir = vigilDataDir();
   const temporal = await connectTemporal({ dataDir });

@@ -86,7 +86,7 @@ export function loadKeyring(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; g
   const file = join(opts.dataDir, MASTER_KEY_FILE);
   if (existsSync(file)) return parseKeyring(readFileSync(file, 'utf8'), file);
   if (!opts.generate) return undefined;
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   const body = JSON.stringify({ keys: [{ id: keyId(key), key: key.toString('base64') }] }, null, 2) + '\n';
   try {

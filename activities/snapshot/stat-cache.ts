@@ -4,7 +4,7 @@
 // Like git's index, each root's entries are stored packed, as one record: a walk needs all of them at
 // once, and one row loads and saves several times faster than 100k rows (it was a third of a cold walk).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
 import { dirname } from 'node:path';
 
 export interface StatEntry {
@@ -78,9 +78,11 @@ interface PackedRow {
 
 /** Opens (creating if needed) the stat cache at `file`, usually in Vigil's data directory. */
 export function openStatCache(file: string): StatCache {
-  mkdirSync(dirname(file), { recursive: true });
+  // Paths and hashes of scanned files: private like the rest of the data directory (0600, -wal/-shm too).
+  prepareSqliteFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  tightenSqliteFile(file);
   db.pragma('synchronous = NORMAL');
   // Two scans on one machine may share the cache: wait for the lock rather than fail.
   db.pragma('busy_timeout = 10000');

@@ -80,7 +80,7 @@ export async function takeSnapshot(store: Store, input: TakeSnapshotInput): Prom
   if (source.kind === 'git') {
     // Refuse a bad URL before touching the disk or the network.
     checkGitSource(source, allowedProtocols(input.gitEnv));
-    await mkdir(input.workDir, { recursive: true });
+    await mkdir(input.workDir, { recursive: true, mode: 0o700 });
     const tmp = await mkdtemp(join(input.workDir, 'clone-'));
     try {
       input.onProgress?.({ phase: 'clone', files: 0, bytes: 0 });

@@ -6,6 +6,7 @@ import { toJsonReport } from '../report/json-report.js';
 import type { EngineUsage } from '../model.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
+import { maskDeep, maskText } from '../secrets/mask.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { ApplyArtifact } from './apply.js';
 import type { MerkleDiffArtifact } from './merkle-sync.js';
@@ -42,17 +43,18 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
   const baseline = compareToBaseline(decided, await previousCompletedReport(store, input.tenant, input.repoKey, input.scanId));
   // Engines that spend model tokens leave a usage ledger; the report shows tokens, cost and coverage.
   const engineUsage = await store.getArtifact<EngineUsage>(input.tenant, input.scanId, 'claude:usage');
-  const json = toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage });
-  const sarif = toSarif({
+  // Reports leave Vigil (API, CLI, CI uploads): every text in them is masked; the stored findings keep the real patch for apply.
+  const json = maskDeep(toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage }));
+  const sarif = maskDeep(toSarif({
     findings: decided,
     tool: { name: 'Vigil', version: VIGIL_VERSION },
     scan: meta,
     // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
     sources: snapshot ? (await loadSourceFiles(store, snapshot, filesNamedBy(decided))).read : undefined,
     baselineStates: baseline?.states,
-  });
+  }));
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);
   await store.putArtifact(input.tenant, input.scanId, 'report.sarif', sarif);
-  await store.putArtifact(input.tenant, input.scanId, 'report.md', toMarkdown(json));
+  await store.putArtifact(input.tenant, input.scanId, 'report.md', maskText(toMarkdown(json)));
   return { formats: ['json', 'sarif', 'markdown'] };
 }

@@ -6,8 +6,7 @@ import Database from 'better-sqlite3';
 import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
 import { tokenize } from '../crypto/seal.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
 import type { AnalysisState } from '../model.js';
 import type {
   CodeSearchHit,
@@ -62,9 +61,11 @@ export interface SqliteStoreOptions {
 }
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  // Created 0600 before SQLite opens it, so its -wal and -shm files are private too.
+  if (file !== ':memory:') prepareSqliteFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  if (file !== ':memory:') tightenSqliteFile(file);
   db.pragma('synchronous = NORMAL');
   // Several processes (API, worker, CLI) may share one file: wait for a lock instead of failing.
   db.pragma('busy_timeout = 10000');

@@ -5,11 +5,22 @@ import { toJsonReport } from '../../activities/report/json-report.js';
 import { toMarkdown } from '../../activities/report/markdown.js';
 import { toSarif } from '../../activities/report/sarif.js';
 import { VIGIL_VERSION } from '../../activities/version.js';
+import { maskDeep, maskText } from '../../activities/secrets/mask.js';
 
 export type OutputFormat = 'table' | 'json' | 'sarif' | 'markdown';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'sarif', 'markdown'];
 
+/** What the CLI prints or writes: every text masked (secrets in trace snippets, patch diffs, explanations). */
 export function formatFindings(
+  stored: Finding[],
+  format: OutputFormat,
+  scan: { scanId: string; tenant: string; repoKey: string; stage: string },
+  opts: { baseline?: Baseline } = {},
+): string {
+  return maskText(formatMasked(maskDeep(stored), format, scan, opts));
+}
+
+function formatMasked(
   findings: Finding[],
   format: OutputFormat,
   scan: { scanId: string; tenant: string; repoKey: string; stage: string },

@@ -13,6 +13,7 @@ import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js'
 import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
 import { createJsonLogging, logFormatFromEnv, type JsonLogging } from '../../workers/json-log.js';
 import { createDataDirWorker } from '../../workers/data-dir-worker.js';
+import { maskingLogger } from '../../workers/masking-logger.js';
 import { historyEvents } from '../routes/history.js';
 import { resolveSource, startScan } from '../scan-requests.js';
 import { stageProgress } from '../stage-progress.js';
@@ -27,7 +28,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     // The worker's own logs would drown the CLI's output; warnings and errors still show.
     // VIGIL_LOG_FORMAT=json: the in-process worker logs JSON lines (with scanId) like `vigil worker` does.
     jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging({ level: process.env.VIGIL_DEBUG ? 'DEBUG' : 'INFO' }) : undefined;
-    Runtime.install({ logger: jsonLogs?.logger ?? new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN') });
+    Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN')) });
     runtimeQuieted = true;
   }
   const dataDir = vigilDataDir();

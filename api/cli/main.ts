@@ -11,6 +11,7 @@ import { formatEvents, formatHistory } from './history-format.js';
 import { describeProgress } from '../stage-progress.js';
 import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
+import { usePrivateUmask } from '../../infra/private-files.js';
 
 const USAGE = `Usage:
   vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif|markdown] [--output FILE]
@@ -35,6 +36,7 @@ function log(line: string) {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  usePrivateUmask(); // whatever Vigil or its children write in the data directory is private
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -1,12 +1,13 @@
 // `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
 // HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
 import { Client } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
+import { tightenMode } from '../../infra/private-files.js';
 import { connectTemporal } from '../../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
@@ -18,6 +19,7 @@ import { startApiServer } from '../server.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
 import { CliError } from './remote-backend.js';
+import { maskingLogger } from '../../workers/masking-logger.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,7 +41,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const store = openConfiguredStore(dataDir);
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
-  if (jsonLogs) Runtime.install({ logger: jsonLogs.logger });
+  Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger('INFO')) });
   const { worker, close: closeWorker } = await createDataDirWorker({
     address: temporal.address,
     dataDir,
@@ -60,6 +62,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const server = await startApiServer({ app, port, hostname: values.host });
   const stateFile = join(dataDir, SERVE_STATE_FILE);
   writeFileSync(stateFile, JSON.stringify({ url: server.url, pid: process.pid }), { mode: 0o600 });
+  tightenMode(stateFile); // the mode above applies only when the file is new
 
   log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json); review dashboard at ${server.url}/dashboard/`);
   if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);

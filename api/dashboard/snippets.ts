@@ -2,6 +2,7 @@
 // line read from the scan's stored snapshot, so every reader of the findings API sees the code of each step.
 import type { Finding } from '../../activities/model.js';
 import type { Store } from '../../activities/store/store.js';
+import { maskText } from '../../activities/secrets/mask.js';
 
 const MAX_SNIPPET = 240;
 
@@ -33,7 +34,9 @@ export async function fillTraceSnippets<F extends Pick<Finding, 'trace'>>(
         trace.push(step);
         continue;
       }
-      const text = (await linesOf(step.file))?.[step.line - 1]?.trim();
+      // Read from the source itself: masked here, like every text leaving the store.
+      const line = (await linesOf(step.file))?.[step.line - 1]?.trim();
+      const text = line ? maskText(line) : line;
       trace.push(text ? { ...step, snippet: text.length > MAX_SNIPPET ? `${text.slice(0, MAX_SNIPPET - 1)}…` : text } : step);
     }
     out.push({ ...f, trace });

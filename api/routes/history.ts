@@ -8,6 +8,7 @@ import { ApiError } from '../http-errors.js';
 import { describeRun, loadScan, scanHandle } from './scan-access.js';
 import { scanParamsSchema } from './schemas.js';
 import { validate } from './validate.js';
+import { maskDeep } from '../../activities/secrets/mask.js';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
@@ -77,8 +78,9 @@ export function summariseEvent(event: HistoryEvent): Record<string, unknown> & {
   };
 }
 
+/** The events as shown to people (API and `vigil history`): failure messages and the like masked. */
 export function historyEvents(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>) {
-  return (history.events ?? []).map(summariseEvent);
+  return (history.events ?? []).map((e) => maskDeep(summariseEvent(e)));
 }
 
 export function historyRouter(s: Services) {

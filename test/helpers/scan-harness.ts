@@ -37,8 +37,9 @@ let runtimeInstalled = false;
 
 export interface HarnessOptions {
   /**
-   * Encrypt Temporal payloads on the harness's client and in-process workers. Off by default: tests that
-   * spawn worker processes or make their own clients would need the codec too.
+   * Encrypt Temporal payloads on the harness's client and in-process workers. On by default, as in
+   * production: a worker process started with VIGIL_DATA_DIR=dir uses the same key file. Tests that make
+   * their own clients pass `h.payloads?.dataConverter`.
    */
   encryptPayloads?: boolean;
 }
@@ -53,7 +54,7 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), `vigil-${name}-`));
   // The same key file a worker process with VIGIL_DATA_DIR=dir generates and reads.
   const keyring = loadKeyring({ env: {}, dataDir: dir, generate: true })!;
-  const payloads = opts.encryptPayloads ? encryptedDataConverter(keyring) : undefined;
+  const payloads = opts.encryptPayloads !== false ? encryptedDataConverter(keyring) : undefined;
   const client = new Client({ connection: t.connection, namespace: t.namespace, dataConverter: payloads?.dataConverter });
   const storeFile = join(dir, 'vigil.db');
   const store = openSqliteStore(storeFile, { crypto: createStoreCrypto(keyring) });

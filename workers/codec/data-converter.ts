@@ -1,8 +1,9 @@
-// One data converter, shared by every Temporal client and worker of a process: payload encryption is
-// on when a master key is configured (VIGIL_MASTER_KEY / VIGIL_MASTER_KEY_FILE) or VIGIL_ENCRYPT_PAYLOADS=1,
-// and off with VIGIL_ENCRYPT_PAYLOADS=0. Clients and workers must agree, so all of them read this.
+// One data converter, shared by every Temporal client and worker of a process: payload encryption is on
+// whenever a master key exists, which it always does (VIGIL_MASTER_KEY / VIGIL_MASTER_KEY_FILE, else the data
+// directory's master.key, generated on first start); only VIGIL_ENCRYPT_PAYLOADS=0 turns it off. Clients
+// and workers must agree, so all of them read this.
 import type { DataConverter } from '@temporalio/common';
-import { loadKeyring, masterKeyConfigured, type Keyring } from '../../activities/crypto/keyring.js';
+import { loadKeyring, type Keyring } from '../../activities/crypto/keyring.js';
 import { createEncryptionCodec, type EncryptionCodec } from './encryption-codec.js';
 
 export interface PayloadEncryption {
@@ -10,11 +11,12 @@ export interface PayloadEncryption {
   dataConverter: DataConverter;
 }
 
+/** On unless VIGIL_ENCRYPT_PAYLOADS says off explicitly; a value that is neither is an error, not a guess. */
 export function payloadEncryptionEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const flag = env.VIGIL_ENCRYPT_PAYLOADS;
-  if (flag === '0' || flag === 'false') return false;
-  if (flag === '1' || flag === 'true') return true;
-  return masterKeyConfigured(env);
+  const flag = (env.VIGIL_ENCRYPT_PAYLOADS ?? '').trim().toLowerCase();
+  if (flag === '' || /^(1|true|yes|on)$/.test(flag)) return true;
+  if (/^(0|false|no|off)$/.test(flag)) return false;
+  throw new Error(`VIGIL_ENCRYPT_PAYLOADS=${env.VIGIL_ENCRYPT_PAYLOADS} is not a boolean; unset it (encryption on) or set it to 0 to turn payload encryption off.`);
 }
 
 const memo = new WeakMap<Keyring, PayloadEncryption>();

@@ -4,9 +4,10 @@ import { posix } from 'node:path';
 import ts from 'typescript';
 import { unwrapAwait, parses } from '../syntax.js';
 import type { Candidate, Patch, SourceFiles, TraceStep } from '../../../../model.js';
+import { mask } from '../../../../secrets/rules.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
 import { looksLikeTest, shortHash } from '../../candidates.js';
-import { ENV_READ, PLACEHOLDER, PLACEHOLDER_PART } from '../../models/checks.js';
+import { ENV_READ } from '../../models/checks.js';
 import { CHECK_RULES } from '../../models/rules.js';
 import type { CheckRuleId } from '../../models/types.js';
 import type { Site, Value } from '../../values.js';
@@ -46,10 +47,7 @@ export interface PatternFinding {
 }
 
 
-/** A secret as it may be shown: its first four characters and its length. */
-export function mask(secret: string): string {
-  return `${secret.slice(0, 4)}…(${secret.length} chars)`;
-}
+export { entropy, isPlaceholder, mask } from '../../../../secrets/rules.js';
 
 /** `text` with every occurrence of `secret` (and of each of its lines, for multi-line keys) masked. */
 export function redact(text: string, secret: string | undefined): string {
@@ -154,22 +152,6 @@ export function propAt(v: Value | undefined, path: string[]): Value[] {
 /** The value reads an environment variable (`process.env.X`), possibly joined with a literal default. */
 export const readsEnv = (v: Value | undefined) =>
   (v?.ext ?? []).some((e) => e.module === ENV_READ.module && e.path[0] === ENV_READ.root && e.path[1] === ENV_READ.member);
-
-export function isPlaceholder(text: string): boolean {
-  return PLACEHOLDER.test(text.trim()) || PLACEHOLDER_PART.test(text);
-}
-
-/** Shannon entropy in bits per character. */
-export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
 
 // ---------------------------------------------------------------- syntax
 

@@ -15,24 +15,10 @@ import {
 } from '../../models/checks.js';
 import { siteKey, type Site, type Value } from '../../values.js';
 import { indexRows, matchesCallee } from '../calls.js';
+import { isSecretAssignment } from '../../../../secrets/rules.js';
 import { entropy, isPlaceholder, literalOf, isTestFile, knownText, mask, nameText, propAt, readsEnv, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
 
-/** A name that holds a secret (JWT_SECRET, dbPassword, stripe.apiKey). */
-export function isSecretName(name: string | undefined): boolean {
-  if (!name || NOT_SECRET_NAMES.test(name)) return false;
-  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return SECRET_NAME_ENDINGS.some((e) => n.endsWith(e));
-}
-
-/** A literal that looks like a real secret rather than a label, a path, a placeholder or an env var name. */
-export function looksLikeSecret(text: string, passwordLike: boolean): boolean {
-  if (text.length < (passwordLike ? 6 : 8) || /\s/.test(text) || isPlaceholder(text)) return false;
-  if (/^[A-Z][A-Z0-9_]+$/.test(text)) return false; // an environment variable's name
-  if (/^(https?:\/\/|\/|\.\.?\/|[a-z]+:\/\/)/i.test(text) && !/:[^/@\s]+@/.test(text)) return false; // URLs and paths without credentials
-  if (/^[a-z]+([-_.][a-z]+)*$/.test(text) && !passwordLike) return false; // identifiers, config words
-  if (/^[A-Za-z][a-z]+([A-Z][a-z]+)+$/.test(text)) return false; // camelCase names (storage keys, field names)
-  return entropy(text) >= (passwordLike ? 2.5 : 3.0);
-}
+export { isSecretName, looksLikeSecret } from '../../../../secrets/rules.js';
 
 /** Weak session secrets are insecure-cookie findings (cookies.ts), not hard-coded secrets. */
 export function isWeakSessionSecret(text: string): boolean {
@@ -68,8 +54,6 @@ export function isEnvAccess(e: ts.Expression): boolean {
   return ts.isPropertyAccessExpression(env) && env.name.text === 'env' && ts.isIdentifier(env.expression) && env.expression.text === 'process';
 }
 
-const PASSWORD_NAME = /(password|passwd|pwd|pass)$/i;
-
 /** A literal that is a secret in its own file (a token format, or a random-looking value under a secret's name). */
 export function ownSecretAt(n: ts.StringLiteralLike, sf: ts.SourceFile, file: string): PatternFinding | undefined {
   const text = n.text;
@@ -89,10 +73,8 @@ export function ownSecretAt(n: ts.StringLiteralLike, sf: ts.SourceFile, file: st
     };
   }
   const holder = holderName(n);
-  if (!isSecretName(holder.name) || !looksLikeSecret(text, PASSWORD_NAME.test(holder.name!))) return undefined;
-  // `password: 'password'`, `SECRET = 'secret_value'`: the name repeated is a placeholder.
-  const squash = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (squash(text).includes(squash(holder.name!))) return undefined;
+  // The same rule masks secret assignments in any text that leaves Vigil (activities/secrets/mask.ts).
+  if (!holder.name || !isSecretAssignment(holder.name, text)) return undefined;
   const site = siteOfNode(sf, file, n);
   return {
     rule: 'hardcoded-secret',
