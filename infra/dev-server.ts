@@ -69,6 +69,7 @@ export interface DevServer {
 
 const STOP_GRACE_MS = 10_000;
 const OUTPUT_TAIL_LINES = 40;
+const OUTPUT_HEAD_LINES = 8;
 
 /** Starts a dev server and resolves once it answers gRPC and has Vigil's search attributes. */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
@@ -141,7 +142,14 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   const pid = child.pid!;
 
   const tail: string[] = [];
+  const head: string[] = [];
+  // A panic's goroutine dump pushes its first line (the bind error) out of the tail: remember it apart.
+  let sawPortClash = false;
   const onLine = (line: string) => {
+    // An internal service port (chosen by the CLI itself) taken by a server starting beside ours makes
+    // start-dev panic during start-up; a fresh start picks other ports.
+    if (/address already in use|^panic:/i.test(line)) sawPortClash = true;
+    if (head.length < OUTPUT_HEAD_LINES) head.push(line);
     tail.push(line);
     if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
     opts.log?.(line);
@@ -177,8 +185,11 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   const describe = `Temporal dev server (pid ${pid}, ${address}, ${dbFile ?? 'in-memory'})`;
   const startupError = async (what: string) => {
     if (exitInfo) await Promise.race([outputDrained, sleep(1_000)]);
-    const output = tail.join('\n');
-    if (/address already in use/i.test(output)) {
+    const skipped = Math.max(0, head.length + tail.length - OUTPUT_TAIL_LINES - OUTPUT_HEAD_LINES);
+    const output = head.length >= OUTPUT_HEAD_LINES && skipped > 0
+      ? [...head, '…', ...tail].join('\n')
+      : tail.join('\n');
+    if (sawPortClash) {
       return new DevServerPortInUseError(`${describe} ${what}: a port is already in use. Pick other ports or omit them.\n${output}`);
     }
     const hint = dbFile && /database is locked|SQLITE_BUSY/i.test(output)
