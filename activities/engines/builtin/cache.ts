@@ -7,7 +7,7 @@
 export interface CacheLimits {
   /** Generations kept at most (one per repository). */
   programs: number;
-  /** Total weight (bytes of source text analysed) kept at most; the most recent generation is always kept. */
+  /** Total weight (characters of source text analysed) kept at most; the most recent generation is always kept. */
   bytes: number;
 }
 
@@ -22,7 +22,7 @@ export interface CacheStats {
 
 export interface Generation<T> {
   value: T;
-  /** What it costs to keep (bytes of source text). */
+  /** What it costs to keep (characters of source text: memory grows with it). */
   weight: number;
   stats: CacheStats;
 }
@@ -74,7 +74,7 @@ export function createAnalysisCache<T>(limits: CacheLimits = DEFAULT_CACHE_LIMIT
   };
 }
 
-/** Limits from VIGIL_ENGINE_CACHE_PROGRAMS and VIGIL_ENGINE_CACHE_MB (megabytes of source text); 0 programs keeps none. */
+/** Limits from VIGIL_ENGINE_CACHE_PROGRAMS and VIGIL_ENGINE_CACHE_MB (millions of characters of source); 0 programs keeps none. */
 export function cacheLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): CacheLimits {
   const num = (name: string, fallback: number): number => {
     const raw = env[name];
