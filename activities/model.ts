@@ -187,6 +187,11 @@ export interface EngineInput {
   scope: ReadonlySet<string> | null;
   onProgress?: (progress: EngineProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Which repository the files are, e.g. tenant and repository key: an engine keeps state from one analysis for the
+   * next only under the same key, so analyses of different keys never see each other's. Omitted: one shared key.
+   */
+  cacheKey?: string;
 }
 
 export interface EngineOutput {

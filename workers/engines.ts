@@ -1,14 +1,15 @@
 // The reasoning engines and verifiers a worker offers. The built-in engine is always there and is the
 // default; others join when configured.
 import type { ReasoningEngine, Verifier } from '../activities/model.js';
-import { createBuiltinEngine, createBuiltinVerifier } from '../activities/engines/builtin/index.js';
+import { cacheLimitsFromEnv, createBuiltinEngine, createBuiltinVerifier } from '../activities/engines/builtin/index.js';
 import type { ClaudeDeps } from '../activities/engines/claude/activities.js';
 import { createClaudeClient } from '../activities/engines/claude/client.js';
 import { claudeConnectionFromEnv, claudeSettingsFromEnv, type ClaudeConnection, type ClaudeSettings } from '../activities/engines/claude/config.js';
 
-export function defaultEngines(): { engines: Record<string, ReasoningEngine>; verifiers: Record<string, Verifier> } {
+/** One engine instance per worker: it keeps the last analyses of a few repositories for their re-scans. */
+export function defaultEngines(env: NodeJS.ProcessEnv = process.env): { engines: Record<string, ReasoningEngine>; verifiers: Record<string, Verifier> } {
   return {
-    engines: { builtin: createBuiltinEngine() },
+    engines: { builtin: createBuiltinEngine({ cache: cacheLimitsFromEnv(env) }) },
     verifiers: { builtin: createBuiltinVerifier() },
   };
 }

@@ -46,6 +46,8 @@ export async function reasonStage(deps: ActivityDeps, input: ScanIds & { snapsho
             scope: plan ? plan.scope : null,
             onProgress: (p) => hb.progress({ stage: 'reasoning', ...p }),
             signal: hb.signal,
+            // Tenant and repository: the engine's kept state is per repository and never crosses tenants.
+            cacheKey: JSON.stringify([input.tenant, input.repoKey]),
           });
     const carried = plan?.carried ?? [];
     const state = mergeState(

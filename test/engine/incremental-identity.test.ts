@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createBuiltinEngine, ENGINE_NAME, ENGINE_VERSION } from '../../activities/engines/builtin/index.js';
-import { clearProgramCache, programCacheStats } from '../../activities/engines/builtin/js/program.js';
 import { mergeState, planIncremental, type ChangeSet } from '../../activities/incremental.js';
 import type { AnalysisState, Candidate } from '../../activities/model.js';
 import { memoryFiles } from './helpers.js';
@@ -114,7 +113,6 @@ const canonical = (cs: Candidate[]) => JSON.stringify([...cs].sort((a, b) => a.i
 
 describe('builtin engine: incremental re-analysis is identical to a full run', () => {
   test('five successive edits, each re-analysed in scope with cached summaries', async () => {
-    clearProgramCache();
     const engine = createBuiltinEngine();
     let files = v1;
     const first = await engine.analyse({ files: memoryFiles(files), scope: null });
@@ -126,15 +124,14 @@ describe('builtin engine: incremental re-analysis is identical to a full run', (
       const present = new Set(Object.keys(next));
       const plan = planIncremental(state, changes(files, next), present);
       const scoped = await engine.analyse({ files: memoryFiles(next), scope: plan.scope });
-      assert.ok(programCacheStats.reused > 0, `${e.name}: unchanged files' summaries were reused`);
-      assert.ok(programCacheStats.reused < programCacheStats.files, `${e.name}: the changed files were analysed again`);
+      const stats = engine.cacheStats()!;
+      assert.ok(stats.reused > 0, `${e.name}: unchanged files' summaries were reused`);
+      assert.ok(stats.reused < stats.files, `${e.name}: the changed files were analysed again`);
       const merged = [...plan.carried, ...scoped.candidates];
 
-      clearProgramCache();
+      // A fresh instance starts cold (its cache is its own), and leaves `engine`'s cache as the pipeline's would be.
       const full = await createBuiltinEngine().analyse({ files: memoryFiles(next), scope: null });
       assert.equal(canonical(merged), canonical(full.candidates), `${e.name}: carried + re-analysed = full analysis`);
-      // The cold reference run replaced the cache; warm it again with the edited tree, as the pipeline's would be.
-      await engine.analyse({ files: memoryFiles(next), scope: plan.scope });
       files = next;
       state = mergeState(state, { engine: ENGINE_NAME, engineVersion: ENGINE_VERSION, dependencies: scoped.dependencies, candidates: merged }, present);
     }
@@ -143,11 +140,11 @@ describe('builtin engine: incremental re-analysis is identical to a full run', (
   });
 
   test('a second analysis of an unchanged tree reuses every file and reports the same', async () => {
-    clearProgramCache();
     const engine = createBuiltinEngine();
     const a = await engine.analyse({ files: memoryFiles(v1), scope: null });
     const b = await engine.analyse({ files: memoryFiles(v1), scope: null });
-    assert.equal(programCacheStats.reused, programCacheStats.files);
+    const stats = engine.cacheStats()!;
+    assert.equal(stats.reused, stats.files);
     assert.equal(canonical(b.candidates), canonical(a.candidates));
   });
 });

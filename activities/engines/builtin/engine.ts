@@ -5,7 +5,8 @@
 import type { EngineInput, EngineOutput, ReasoningEngine } from '../../model.js';
 import { buildCandidates, looksLikeTest, type Entry } from './candidates.js';
 import type { FrontEnd, FrontEndResult } from './frontend.js';
-import { javascriptFrontEnd } from './js/frontend.js';
+import { createJavascriptFrontEnd } from './js/frontend.js';
+import { DEFAULT_CACHE_LIMITS, type CacheLimits, type CacheStats } from './cache.js';
 import { accessControlCandidates } from './access-control/index.js';
 import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, LIBRARY_API_ROLE } from './models/frameworks.js';
 import { collectRegistry, expandEventRegistrations, routeModelOf, routeString, servedPrefixes } from './routes.js';
@@ -14,8 +15,8 @@ export const ENGINE_NAME = 'builtin';
 // Stored analysis state from another version is discarded (stages/reason.ts): a new version re-analyses everything once.
 export const ENGINE_VERSION = '2.0.0';
 
-/** Languages the engine understands; a new language adds a front end here. */
-const FRONT_ENDS: FrontEnd[] = [javascriptFrontEnd];
+/** Languages the engine understands; a new language adds a front end here. Each engine instance makes its own. */
+const FRONT_ENDS: ((limits: CacheLimits) => FrontEnd)[] = [createJavascriptFrontEnd];
 
 function entryPoints(fe: FrontEndResult): Entry[] {
   const registry = collectRegistry(fe.summaries, fe.hasCallers);
@@ -81,26 +82,56 @@ function fileRoutePath(part: string): string {
   return `/${segs.join('/')}`;
 }
 
-export function createBuiltinEngine(): ReasoningEngine {
+export interface BuiltinEngineOptions {
+  /** How much of earlier analyses the instance keeps for re-analysis (cache.ts; VIGIL_ENGINE_CACHE_*). */
+  cache?: CacheLimits;
+}
+
+export interface BuiltinEngine extends ReasoningEngine {
+  /** Reuse figures of the last analysis kept for a cache key (EngineInput.cacheKey; '' when none was given). */
+  cacheStats(key?: string): CacheStats | undefined;
+  /** Forget every kept analysis (the next ones run cold). */
+  clearCache(): void;
+}
+
+/**
+ * An engine instance. The state kept between analyses (syntax trees, summaries, observations) belongs to the
+ * instance, per cache key: analyses running at once on one instance share nothing (cache.ts).
+ */
+export function createBuiltinEngine(opts: BuiltinEngineOptions = {}): BuiltinEngine {
+  const frontEnds = FRONT_ENDS.map((make) => make(opts.cache ?? DEFAULT_CACHE_LIMITS));
   return {
     name: ENGINE_NAME,
     version: ENGINE_VERSION,
+    cacheStats(key = '') {
+      const all = frontEnds.map((fe) => fe.cacheStats(key)).filter((s): s is CacheStats => !!s);
+      return all.length ? { reused: all.reduce((n, s) => n + s.reused, 0), files: all.reduce((n, s) => n + s.files, 0) } : undefined;
+    },
+    clearCache() {
+      for (const fe of frontEnds) fe.clearCache();
+    },
     async analyse(input: EngineInput): Promise<EngineOutput> {
       input.signal?.throwIfAborted();
       const all = input.files.paths();
       const candidates = [];
       const parsed: string[] = [];
       const dependencies: Record<string, string[]> = {};
-      for (const fe of FRONT_ENDS) {
+      for (const fe of frontEnds) {
         const result = await fe.analyse(input, all.filter(fe.accepts).sort());
-        input.signal?.throwIfAborted();
-        const entries = entryPoints(result);
-        candidates.push(...buildCandidates({ provider: result.provider, files: input.files, engine: ENGINE_NAME, patchFor: result.patchFor, acceptHit: result.acceptHit, scope: input.scope }, entries));
-        candidates.push(...accessControlCandidates(result, input.files, ENGINE_NAME));
-        candidates.push(...(result.checks?.(ENGINE_NAME) ?? []));
-        input.onProgress?.({ phase: 'candidates', done: entries.length, total: entries.length });
-        parsed.push(...result.files);
-        Object.assign(dependencies, result.dependencies);
+        let ok = false;
+        try {
+          input.signal?.throwIfAborted();
+          const entries = entryPoints(result);
+          candidates.push(...buildCandidates({ provider: result.provider, files: input.files, engine: ENGINE_NAME, patchFor: result.patchFor, acceptHit: result.acceptHit, scope: input.scope }, entries));
+          candidates.push(...accessControlCandidates(result, input.files, ENGINE_NAME));
+          candidates.push(...(result.checks?.(ENGINE_NAME) ?? []));
+          input.onProgress?.({ phase: 'candidates', done: entries.length, total: entries.length });
+          parsed.push(...result.files);
+          Object.assign(dependencies, result.dependencies);
+          ok = true;
+        } finally {
+          result.finish(ok);
+        }
       }
       const scope = input.scope;
       parsed.sort();

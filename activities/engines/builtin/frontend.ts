@@ -5,6 +5,7 @@ import type { SinkHit, Summary, SummaryProvider } from './summaries.js';
 import type { ParamInfo } from './routes.js';
 import type { FnRef } from './values.js';
 import type { AccessFacts } from './access-control/facts.js';
+import type { CacheStats } from './cache.js';
 
 export interface FrontEndResult {
   /** Files parsed (origins considered), sorted. */
@@ -31,6 +32,8 @@ export interface FrontEndResult {
   checks?(engine: string): Candidate[];
   /** Syntactic facts for access-control reasoning (registration calls, middleware bodies, models, front-end calls). */
   access?: AccessFacts;
+  /** Called once the engine is done with this result: `ok` keeps the analysis's state for the next one of the repository. */
+  finish(ok: boolean): void;
 }
 
 export interface FrontEnd {
@@ -38,4 +41,7 @@ export interface FrontEnd {
   accepts(path: string): boolean;
   /** Parse and summarise `paths` to a fixed point. */
   analyse(input: EngineInput, paths: string[]): Promise<FrontEndResult>;
+  /** Reuse figures of the last analysis kept for `key` (EngineInput.cacheKey). */
+  cacheStats(key: string): CacheStats | undefined;
+  clearCache(): void;
 }

@@ -2,13 +2,15 @@
 // modules, summarise every function, and build patches.
 import ts from 'typescript';
 import type { FrontEnd, FrontEndResult } from '../frontend.js';
+import { createAnalysisCache, type CacheLimits } from '../cache.js';
 import { HANDLER_LIKE_PARAMS } from '../models/frameworks.js';
 import type { FnRef, Value } from '../values.js';
+import type { EngineInput } from '../../../model.js';
 import { createResolver, readModule, type ModuleInfo } from './modules.js';
-import { isAnalysable, looksMinified, parse } from './parse.js';
+import { createParser, isAnalysable, looksMinified } from './parse.js';
 import { buildPatch } from './patches/index.js';
-import { createChecks } from './checks/index.js';
-import { createProgram, pacer } from './program.js';
+import { createChecks, type ObservationsMemo } from './checks/index.js';
+import { createProgram, pacer, type ProgramMemo } from './program.js';
 import { readManifests } from './manifests.js';
 import { setManifests, versionDependencies, versionKey } from './sink-conditions.js';
 import { createAccessFacts } from './access-facts.js';
@@ -17,92 +19,135 @@ import { acceptWebHit } from './web-sinks.js';
 /** How deep exported objects and classes are searched for functions (`api.users.find`). */
 const EXPORT_DEPTH = 2;
 
-export const javascriptFrontEnd: FrontEnd = {
-  language: 'javascript',
-  accepts: isAnalysable,
-  async analyse(input, paths): Promise<FrontEndResult> {
-    const pause = pacer(input.signal);
-    const texts = new Map<string, string>();
-    for (const p of paths) {
-      const t = input.files.read(p);
-      if (t !== undefined && !looksMinified(t)) texts.set(p, t);
-    }
-    // Manifests and compiler configurations (package.json, tsconfig.json) come from the snapshot too.
-    const resolver = createResolver(input.files.paths(), (p) => input.files.read(p), (x) => texts.has(x));
-    const modules = new Map<string, ModuleInfo>();
-    let done = 0;
-    for (const [p, text] of texts) {
-      await pause();
-      modules.set(p, readModule(p, parse(p, text), resolver));
-      if (++done % 50 === 0 || done === texts.size) input.onProgress?.({ phase: 'parse', done, total: texts.size });
-    }
-    // Dependency versions (package.json, lockfile) decide version-dependent sinks: part of each file's memo key.
-    const manifests = readManifests(input.files);
-    for (const [p, m] of modules) m.envKey = versionKey(manifests, p);
-    const prog = createProgram(modules);
-    const checks = createChecks(prog, input.files);
-    setManifests(prog, manifests);
-    await prog.solve(input.signal, (d, total) => input.onProgress?.({ phase: 'summaries', done: d, total }));
-    prog.freeze();
-    const files = [...modules.keys()].sort();
-    const dependencies: Record<string, string[]> = {};
-    // A manifest or lockfile edit can change version-dependent findings (sink-conditions.ts): a dependency too.
-    for (const f of files) dependencies[f] = [...new Set([...modules.get(f)!.deps, ...versionDependencies(manifests, f)])].sort();
-    return {
-      files,
-      dependencies,
-      provider: prog.provider,
-      // Re-iterable: the entry points and access-control/ each read the registrations.
-      summaries: { [Symbol.iterator]: () => prog.summaries.values() },
-      hasCallers: prog.hasCallers,
-      arity: (fn) => prog.infoOf(fn)?.params.length ?? 0,
-      params(fn) {
-        const info = prog.infoOf(fn);
-        const mod = info && modules.get(info.file);
-        if (!info || !mod) return [];
-        return info.params.map((p) => {
-          const at = mod.sf.getLineAndCharacterOfPosition(p.name.getStart(mod.sf));
-          const text = p.name.getText(mod.sf).replace(/\s+/g, ' ');
-          return { name: text.length > 40 ? `${text.slice(0, 39)}…` : text, site: { file: info.file, line: at.line + 1, column: at.character + 1 } };
-        });
-      },
-      exportsOf(file) {
-        if (!modules.has(file)) return [];
-        const out: { name: string; fn: FnRef }[] = [];
-        const seen = new Set<string>();
-        const visit = (v: Value | undefined, name: string, depth: number) => {
-          if (!v) return;
-          for (const fn of v.fns ?? []) {
-            // One function may be exported under several names (`export { h as GET, h as POST }`).
-            if (seen.has(`${name}|${fn.id}`)) continue;
-            seen.add(`${name}|${fn.id}`);
-            out.push({ name, fn });
-          }
-          if (depth >= EXPORT_DEPTH) return;
-          for (const [k, p] of v.props ?? []) if (k !== '*') visit(p, name ? `${name}.${k}` : k, depth + 1);
+/**
+ * What one analysis of a repository leaves for the next: its syntax trees, the program's results by file and the
+ * checks' observations, made together (each is valid only with the very trees of the others).
+ */
+interface JsMemo {
+  trees: ReadonlyMap<string, ts.SourceFile>;
+  program: ProgramMemo;
+  observations: ObservationsMemo;
+}
+
+/** The JavaScript/TypeScript front end of one engine instance, with its own cache of earlier analyses. */
+export function createJavascriptFrontEnd(limits: CacheLimits): FrontEnd {
+  const cache = createAnalysisCache<JsMemo>(limits);
+  return {
+    language: 'javascript',
+    accepts: isAnalysable,
+    cacheStats: (key) => cache.stats(key),
+    clearCache: () => cache.clear(),
+    async analyse(input, paths) {
+      const key = input.cacheKey ?? '';
+      const base = cache.take(key);
+      try {
+        const result = await analyseJs(input, paths, base?.value);
+        return {
+          ...result.result,
+          finish(ok) {
+            if (ok && result.memo()) cache.put(key, { value: result.memo()!, weight: result.weight, stats: result.stats });
+            else if (base) cache.giveBack(key, base);
+          },
         };
-        const ns = prog.requireValue(file, `/${file}`);
-        // ESM namespace members are the exports; a CommonJS module.exports may itself be the function.
-        for (const fn of ns.fns ?? []) out.push({ name: 'default', fn });
-        for (const [k, v] of ns.props ?? []) if (k !== '*') visit(v, k, 1);
-        return out;
-      },
-      packageEntryFiles: () => resolver.packageEntryFiles(''),
-      unregisteredHandlers(registered) {
-        const out = [];
-        for (const info of prog.functions.values()) {
-          if (info.isModule || registered.has(info.id) || prog.called.has(info.id)) continue;
-          const [req, res] = info.params;
-          if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
-          if (!HANDLER_LIKE_PARAMS.request.test(req.name.text) || !HANDLER_LIKE_PARAMS.response.test(res.name.text)) continue;
-          out.push(prog.fnRef(info.node as never));
+      } catch (e) {
+        if (base) cache.giveBack(key, base);
+        throw e;
+      }
+    },
+  };
+}
+
+async function analyseJs(
+  input: EngineInput,
+  paths: string[],
+  previous: JsMemo | undefined,
+): Promise<{ result: Omit<FrontEndResult, 'finish'>; memo: () => JsMemo | undefined; weight: number; stats: { reused: number; files: number } }> {
+  const pause = pacer(input.signal);
+  const texts = new Map<string, string>();
+  for (const p of paths) {
+    const t = input.files.read(p);
+    if (t !== undefined && !looksMinified(t)) texts.set(p, t);
+  }
+  // Manifests and compiler configurations (package.json, tsconfig.json) come from the snapshot too.
+  const resolver = createResolver(input.files.paths(), (p) => input.files.read(p), (x) => texts.has(x));
+  const modules = new Map<string, ModuleInfo>();
+  const parser = createParser(previous?.trees);
+  let done = 0;
+  let weight = 0;
+  for (const [p, text] of texts) {
+    await pause();
+    weight += text.length;
+    modules.set(p, readModule(p, parser.parse(p, text), resolver));
+    if (++done % 50 === 0 || done === texts.size) input.onProgress?.({ phase: 'parse', done, total: texts.size });
+  }
+  // Dependency versions (package.json, lockfile) decide version-dependent sinks: part of each file's memo key.
+  const manifests = readManifests(input.files);
+  for (const [p, m] of modules) m.envKey = versionKey(manifests, p);
+  const prog = createProgram(modules, previous?.program);
+  const checks = createChecks(prog, input.files, previous?.observations);
+  setManifests(prog, manifests);
+  await prog.solve(input.signal, (d, total) => input.onProgress?.({ phase: 'summaries', done: d, total }));
+  prog.freeze();
+  const files = [...modules.keys()].sort();
+  const dependencies: Record<string, string[]> = {};
+  // A manifest or lockfile edit can change version-dependent findings (sink-conditions.ts): a dependency too.
+  for (const f of files) dependencies[f] = [...new Set([...modules.get(f)!.deps, ...versionDependencies(manifests, f)])].sort();
+  const memo = () => (prog.memo && checks.memo ? { trees: parser.trees, program: prog.memo, observations: checks.memo } : undefined);
+  const result: Omit<FrontEndResult, 'finish'> = {
+    files,
+    dependencies,
+    provider: prog.provider,
+    // Re-iterable: the entry points and access-control/ each read the registrations.
+    summaries: { [Symbol.iterator]: () => prog.summaries.values() },
+    hasCallers: prog.hasCallers,
+    arity: (fn) => prog.infoOf(fn)?.params.length ?? 0,
+    params(fn) {
+      const info = prog.infoOf(fn);
+      const mod = info && modules.get(info.file);
+      if (!info || !mod) return [];
+      return info.params.map((p) => {
+        const at = mod.sf.getLineAndCharacterOfPosition(p.name.getStart(mod.sf));
+        const text = p.name.getText(mod.sf).replace(/\s+/g, ' ');
+        return { name: text.length > 40 ? `${text.slice(0, 39)}…` : text, site: { file: info.file, line: at.line + 1, column: at.character + 1 } };
+      });
+    },
+    exportsOf(file) {
+      if (!modules.has(file)) return [];
+      const out: { name: string; fn: FnRef }[] = [];
+      const seen = new Set<string>();
+      const visit = (v: Value | undefined, name: string, depth: number) => {
+        if (!v) return;
+        for (const fn of v.fns ?? []) {
+          // One function may be exported under several names (`export { h as GET, h as POST }`).
+          if (seen.has(`${name}|${fn.id}`)) continue;
+          seen.add(`${name}|${fn.id}`);
+          out.push({ name, fn });
         }
-        return out;
-      },
-      patchFor: (hit) => buildPatch(prog, hit),
-      acceptHit: (hit) => acceptWebHit(prog, hit),
-      checks: (engine) => checks.run(engine),
-      access: createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files),
-    };
-  },
-};
+        if (depth >= EXPORT_DEPTH) return;
+        for (const [k, p] of v.props ?? []) if (k !== '*') visit(p, name ? `${name}.${k}` : k, depth + 1);
+      };
+      const ns = prog.requireValue(file, `/${file}`);
+      // ESM namespace members are the exports; a CommonJS module.exports may itself be the function.
+      for (const fn of ns.fns ?? []) out.push({ name: 'default', fn });
+      for (const [k, v] of ns.props ?? []) if (k !== '*') visit(v, k, 1);
+      return out;
+    },
+    packageEntryFiles: () => resolver.packageEntryFiles(''),
+    unregisteredHandlers(registered) {
+      const out = [];
+      for (const info of prog.functions.values()) {
+        if (info.isModule || registered.has(info.id) || prog.called.has(info.id)) continue;
+        const [req, res] = info.params;
+        if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
+        if (!HANDLER_LIKE_PARAMS.request.test(req.name.text) || !HANDLER_LIKE_PARAMS.response.test(res.name.text)) continue;
+        out.push(prog.fnRef(info.node as never));
+      }
+      return out;
+    },
+    patchFor: (hit) => buildPatch(prog, hit),
+    acceptHit: (hit) => acceptWebHit(prog, hit),
+    checks: (engine) => checks.run(engine),
+    access: createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files),
+  };
+  return { result, memo, weight, stats: prog.cacheStats };
+}

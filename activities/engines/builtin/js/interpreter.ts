@@ -402,14 +402,12 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   return false;
 }
 
-let loopDepth = 0;
-
 function loop(ctx: Ctx, body: () => void): void {
   // Twice: a value assigned late in the body reaches uses early in the next iteration (once when nested,
   // to keep nested loops linear).
-  loopDepth++;
+  ctx.prog.loopDepth++;
   try {
-    for (let i = 0; i < (loopDepth > 1 ? 1 : 2); i++) {
+    for (let i = 0; i < (ctx.prog.loopDepth > 1 ? 1 : 2); i++) {
       const r = branch(ctx, () => {
         body();
         return false;
@@ -417,7 +415,7 @@ function loop(ctx: Ctx, body: () => void): void {
       ctx.env.vars = joinVars(ctx.env.vars, r.vars);
     }
   } finally {
-    loopDepth--;
+    ctx.prog.loopDepth--;
   }
 }
 

@@ -28,24 +28,28 @@ function scriptKind(path: string): ts.ScriptKind {
   return ts.ScriptKind.JSX;
 }
 
-/**
- * Parsed files of the last analysis in this process, by path: a re-analysis after a change parses only the files
- * whose text changed (syntax trees are immutable, and the same tree keeps function identities and cached
- * summaries valid; see program.ts).
- */
-const parsed = new Map<string, ts.SourceFile>();
-
-export function parse(path: string, text: string): ts.SourceFile {
-  const old = parsed.get(path);
-  if (old && old.text === text) return old;
-  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
-  parsed.set(path, sf);
-  return sf;
+export interface Parser {
+  parse(path: string, text: string): ts.SourceFile;
+  /** Every tree this parser returned, by path: the next analysis's `previous`. */
+  trees: Map<string, ts.SourceFile>;
 }
 
-/** Forget parsed files that are not part of the current analysis (the cache holds one generation). */
-export function retainParsed(paths: ReadonlySet<string>): void {
-  for (const p of parsed.keys()) if (!paths.has(p)) parsed.delete(p);
+/**
+ * A parser for one analysis that takes the previous analysis's tree of a file whose text is unchanged (syntax trees
+ * are immutable, and the same tree keeps function identities and cached summaries valid; see program.ts).
+ * `previous` is only read: the trees of this analysis go into a new map.
+ */
+export function createParser(previous?: ReadonlyMap<string, ts.SourceFile>): Parser {
+  const trees = new Map<string, ts.SourceFile>();
+  return {
+    trees,
+    parse(path, text) {
+      const old = trees.get(path) ?? previous?.get(path);
+      const sf = old && old.text === text ? old : ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+      trees.set(path, sf);
+      return sf;
+    },
+  };
 }
 
 export { EXTENSIONS };

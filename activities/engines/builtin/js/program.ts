@@ -3,7 +3,6 @@
 // and are bounded).
 import { createHash } from 'node:crypto';
 import ts from 'typescript';
-import { retainParsed } from './parse.js';
 import { addHit, emptySummary, mergeCall, type Summary, type SummaryProvider } from '../summaries.js';
 import { covers, empty, join, signature, THIS_PARAM, type Env, type FnRef, type Site, type Value } from '../values.js';
 import { memberAccess } from '../access.js';
@@ -39,6 +38,12 @@ export interface JsProgram {
   solve(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** Stop recording call-graph facts (the final instantiation is not a call from code). */
   freeze(): void;
+  /** Files whose results came from `previous`, and all files. */
+  cacheStats: { reused: number; files: number };
+  /** This program's results by file, for the next analysis of the repository (set once solved). */
+  memo: ProgramMemo | undefined;
+  /** Loops the interpreter is inside (interpreter.ts: nested loops run once). */
+  loopDepth: number;
 }
 
 /**
@@ -47,8 +52,10 @@ export interface JsProgram {
  * cone: the analysis has no cross-module heap, and callers' values reach a function only through its symbolic
  * parameters), so they are reused as long as the cone's paths, texts and resolutions are unchanged (`key`).
  */
-interface FileMemo {
+export interface FileMemo {
   key: string;
+  /** The tree the results were computed from: they hold its nodes, so they are valid only with that very tree. */
+  sf: ts.SourceFile;
   state: ModuleState;
   summaries: Summary[];
   /** [callee, caller] pairs where the caller is a function of this file. */
@@ -56,16 +63,8 @@ interface FileMemo {
   called: string[];
 }
 
-/** The last solved program of this process, by file: one generation (a re-analysis after a change reuses it). */
-let memo = new Map<string, FileMemo>();
-
-/** Forget cached summaries (tests measure cold runs with it). */
-export function clearProgramCache(): void {
-  memo = new Map();
-}
-
-/** Files of the last program whose results came from the cache, and all its files (for tests and benches). */
-export const programCacheStats = { reused: 0, files: 0 };
+/** A solved program's results by file. Never changed once made: a later program reads it and builds its own. */
+export type ProgramMemo = ReadonlyMap<string, FileMemo>;
 
 /**
  * A key per file that changes when anything in its import cone changes: a Merkle hash over the strongly connected
@@ -144,8 +143,8 @@ export function coneKeys(modules: Map<string, ModuleInfo>): Map<string, string> 
   return out;
 }
 
-export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
-  retainParsed(new Set(modules.keys()));
+/** A program of `modules`; `previous` is the memo of the last program of the same repository (only read). */
+export function createProgram(modules: Map<string, ModuleInfo>, previous?: ProgramMemo): JsProgram {
   const functions = new Map<ts.Node, FunctionInfo>();
   const byId = new Map<string, FunctionInfo>();
   for (const mod of modules.values()) {
@@ -182,12 +181,11 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
   const reusedFns = new Set<string>();
   const edgesByFile = new Map<string, [string, string][]>();
   const calledByFile = new Map<string, Set<string>>();
-  programCacheStats.files = keys.size;
-  programCacheStats.reused = 0;
+  const cacheStats = { reused: 0, files: keys.size };
   for (const [path, key] of keys) {
-    const m = memo.get(path);
-    if (!m || m.key !== key) continue;
-    programCacheStats.reused++;
+    const m = previous?.get(path);
+    if (!m || m.key !== key || m.sf !== modules.get(path)!.sf) continue;
+    cacheStats.reused++;
     reusedFiles.add(path);
     states.set(path, m.state);
     for (const s of m.summaries) {
@@ -485,7 +483,7 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
         run(byId.get(id)!);
         runs++;
       }
-      // Keep this program's results for the next analysis in this process.
+      // Keep this program's results for the next analysis of the repository.
       const fnsOf = new Map<string, string[]>();
       for (const info of byId.values()) {
         const list = fnsOf.get(info.file);
@@ -495,19 +493,22 @@ export function createProgram(modules: Map<string, ModuleInfo>): JsProgram {
       const next = new Map<string, FileMemo>();
       for (const [path, key] of keys) {
         if (reusedFiles.has(path)) {
-          next.set(path, memo.get(path)!);
+          next.set(path, previous!.get(path)!);
           continue;
         }
         const st = states.get(path);
         if (!st) continue;
         const sums = (fnsOf.get(path) ?? []).map((id) => summaries.get(id)).filter((s): s is Summary => !!s);
-        next.set(path, { key, state: st, summaries: sums, edges: edgesByFile.get(path) ?? [], called: [...(calledByFile.get(path) ?? [])] });
+        next.set(path, { key, sf: modules.get(path)!.sf, state: st, summaries: sums, edges: edgesByFile.get(path) ?? [], called: [...(calledByFile.get(path) ?? [])] });
       }
-      memo = next;
+      prog.memo = next;
     },
     freeze() {
       frozen = true;
     },
+    cacheStats,
+    memo: undefined,
+    loopDepth: 0,
   };
   return prog;
 }

@@ -401,6 +401,7 @@ export interface RegexVerdict {
   culprit?: string;
 }
 
+// A bounded memo of a pure function of the pattern: it holds no analysis's state, so analyses share it safely.
 const cache = new Map<string, RegexVerdict>();
 
 /** Whether running `/source/flags` can take exponential time on a crafted input (memoised). */

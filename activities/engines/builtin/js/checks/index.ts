@@ -21,43 +21,47 @@ import { ownSecretAt, secretFindings } from './secrets.js';
 import { siteKey } from '../../values.js';
 
 /**
- * Observations by file from the last analysis in this process. The program reuses the summaries of a file whose
- * import cone is unchanged (program.ts) without interpreting it again; its observations, which likewise depend
- * only on that cone, are then taken from the last analysis. A file the interpreter ran has fresh observations.
- * An entry is valid only for the very syntax tree it was made from (parse.ts keeps a tree while its text is
- * unchanged), so a stale entry can never stand in for changed code.
+ * Observations of one file. The program reuses the summaries of a file whose import cone is unchanged
+ * (program.ts) without interpreting it again; its observations, which likewise depend only on that cone, are then
+ * taken from the previous analysis of the repository. A file the interpreter ran has fresh observations. An entry
+ * is valid only for the very syntax tree it was made from (parse.ts keeps a tree while its text is unchanged), so
+ * a stale entry can never stand in for changed code.
  */
-interface ObservationMemo {
+export interface ObservationMemo {
   sf: ts.SourceFile;
   calls: CallRecord[];
   values: [ts.Node, Value][];
 }
-let memo = new Map<string, ObservationMemo>();
 
-/** Fresh observations for files the interpreter ran, remembered ones for the others; remembers the result. */
-function settle(prog: JsProgram, obs: Observations): void {
+/** Observations by file; never changed once made (the next analysis builds its own). */
+export type ObservationsMemo = ReadonlyMap<string, ObservationMemo>;
+
+/** Fresh observations for files the interpreter ran, remembered ones for the others; returns what to remember. */
+function settle(prog: JsProgram, obs: Observations, previous: ObservationsMemo | undefined): ObservationsMemo {
   const fresh = new Map<string, ObservationMemo>();
   const entry = (file: string) => fresh.get(file) ?? fresh.set(file, { sf: prog.modules.get(file)!.sf, calls: [], values: [] }).get(file)!;
   for (const rec of obs.calls.values()) entry(rec.file).calls.push(rec);
   for (const [node, v] of obs.values) entry(node.getSourceFile().fileName).values.push([node, v]);
   const next = new Map<string, ObservationMemo>();
   for (const [file, mod] of prog.modules) {
-    const old = memo.get(file);
+    const old = previous?.get(file);
     const m = obs.interpreted.has(file) || !old || old.sf !== mod.sf ? fresh.get(file) : old;
     if (m) next.set(file, m);
   }
-  memo = next;
   obs.calls = new Map();
   obs.values = new Map();
   for (const m of next.values()) {
     for (const rec of m.calls) obs.calls.set(rec.node, rec);
     for (const [node, v] of m.values) obs.values.set(node, v);
   }
+  return next;
 }
 
 export interface Checks {
   /** Candidates of every check, once the program is solved. */
   run(engine: string): Candidate[];
+  /** The observations to remember for the next analysis of the repository (set by run). */
+  memo: ObservationsMemo | undefined;
 }
 
 /** What one syntax tree holds for the checks; computed once per tree (parse.ts keeps unchanged trees). */
@@ -89,8 +93,8 @@ function scan(sf: ts.SourceFile, file: string): Scan {
   return s;
 }
 
-/** Start observing `prog` (call before solving it). */
-export function createChecks(prog: JsProgram, files: SourceFiles): Checks {
+/** Start observing `prog` (call before solving it); `previous` is what the last analysis of the repository remembered. */
+export function createChecks(prog: JsProgram, files: SourceFiles, previous?: ObservationsMemo): Checks {
   const destinations = new Map<string, Map<ts.Expression, Destination>>();
   const own = new Map<string, PatternFinding>();
   const watched = new Set<ts.Node>();
@@ -102,9 +106,10 @@ export function createChecks(prog: JsProgram, files: SourceFiles): Checks {
     for (const e of s.destinations.keys()) watched.add(e);
   }
   const obs = startObserving(prog, watched);
-  return {
+  const checks: Checks = {
+    memo: undefined,
     run(engine) {
-      settle(prog, obs);
+      checks.memo = settle(prog, obs, previous);
       const calls = [...obs.calls.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.node.getStart() - b.node.getStart()));
       const ctx: CheckContext = { prog, obs, files, calls };
       const findings = [
@@ -124,4 +129,5 @@ export function createChecks(prog: JsProgram, files: SourceFiles): Checks {
       return [...byId.values()].sort(byLocation);
     },
   };
+  return checks;
 }
