@@ -1,6 +1,7 @@
 // The scan's activities, built from their dependencies (store, engines, directories) so tests and
 // workers choose them. Every activity is idempotent: it may run more than once for the same scan.
 import type { ReasoningEngine, Verifier } from './model.js';
+import type { Narrowing, PathPolicy } from './scan-roots.js';
 import type { Store } from './store/store.js';
 import { snapshotStage, type SnapshotStageInput } from './stages/snapshot.js';
 import { merkleSyncStage } from './stages/merkle-sync.js';
@@ -23,6 +24,11 @@ export interface ActivityDeps {
   verifiers: Record<string, Verifier>;
   /** The Claude engine's client and defaults, when the worker is configured for it. */
   claude?: ClaudeDeps;
+  /**
+   * Where apply may write branches: the server's path policy and each tenant's roots (from the keys file).
+   * Omitted (the local CLI, tests): no check beyond the API's.
+   */
+  paths?: { policy: PathPolicy; tenantRoots(tenant: string): Narrowing };
   /** Called once per activity execution; lets operators and tests count executions. */
   onExecute?: (activity: string, scanId: string) => void;
 }

@@ -71,6 +71,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       201: { description: 'Scan started.', schema: scanAcceptedSchema },
       200: { description: 'The same repository and revision is already being scanned; its scan is returned.', schema: scanAcceptedSchema },
+      403: {
+        description:
+          'The key lacks the scanner role (forbidden), or the path (or file-protocol git URL) is not under a directory this ' +
+          "key may scan (path_not_allowed): path sources need the server's VIGIL_SCAN_ROOTS and are narrowed by the key's " +
+          '"roots" in the keys file; the data directory, /proc, /sys and /dev are never scanned. The message says how to allow a path.',
+        schema: errorResponseSchema,
+      },
     },
   },
   {
@@ -110,6 +117,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: decisionBodySchema,
     responses: {
       200: { description: 'The decision as recorded; changed is false for a repeat.', schema: decisionResultSchema },
+      403: {
+        description:
+          "The key lacks the approver role (forbidden), or an approval would write a branch into a repository outside the key's " +
+          'roots (path_not_allowed); nothing is recorded.',
+        schema: errorResponseSchema,
+      },
       409: {
         description: 'already_decided (details.existing), not_awaiting_decisions or scan_not_running.',
         schema: errorResponseSchema,

@@ -5,8 +5,10 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { failureType } from '../activities/errors.js';
+import { checkPath, effectiveRoots, refusalMessage, type Narrowing, type PathPolicy } from '../activities/scan-roots.js';
 import { checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
 import type { Store } from '../activities/store/store.js';
 import {
@@ -35,26 +37,39 @@ function invalidSource(message: string): ApiError {
   return new ApiError(400, 'invalid_source', message);
 }
 
-/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
-export async function resolveSource(req: SourceRequest | ScanSource): Promise<ResolvedSource> {
-  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path) : resolveGitSource(req);
-  return 'path' in req ? resolveLocalSource(req.path) : resolveGitSource(req);
+/** Which local paths the caller may name: the server's policy and the key's narrowing. Absent: any (the local CLI). */
+export interface PathAccess {
+  policy: PathPolicy;
+  narrowing: Narrowing;
 }
 
-async function resolveLocalSource(path: string): Promise<ResolvedSource> {
+/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
+export async function resolveSource(req: SourceRequest | ScanSource, access?: PathAccess): Promise<ResolvedSource> {
+  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path, access) : resolveGitSource(req, access);
+  return 'path' in req ? resolveLocalSource(req.path, access) : resolveGitSource(req, access);
+}
+
+/** The real path of an allowed local directory; 403 path_not_allowed before anything is read outside the roots. */
+async function allowedRealPath(path: string, access: PathAccess | undefined): Promise<string> {
+  const missing = () =>
+    invalidSource(
+      `Source path ${path} does not exist on the API server (or is not readable by it); check the path, which must be a directory on the server's machine.`,
+    );
+  if (!access) return realpath(path).catch(() => Promise.reject(missing()));
+  const checked = await checkPath(access.policy, access.narrowing, path);
+  if (checked.ok) return checked.real;
+  if (checked.refusal === 'missing') throw missing();
+  const roots = effectiveRoots(access.policy, access.narrowing);
+  throw new ApiError(403, 'path_not_allowed', refusalMessage(checked.refusal, path, roots));
+}
+
+async function resolveLocalSource(path: string, access?: PathAccess): Promise<ResolvedSource> {
   if (!isAbsolute(path)) {
     throw invalidSource(
       `Source path '${path}' is relative; send an absolute path to a directory on the API server's machine.`,
     );
   }
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    throw invalidSource(
-      `Source path ${path} does not exist on the API server (or is not readable by it); check the path, which must be a directory on the server's machine.`,
-    );
-  }
+  const real = await allowedRealPath(path, access);
   if (!(await stat(real)).isDirectory()) {
     throw invalidSource(`Source path ${path} is a file, not a directory; pass the repository's root directory.`);
   }
@@ -105,7 +120,19 @@ export function carriesSecret(url: string): boolean {
   return /^(https?|ftps?)$/i.test(scheme) ? userinfo.length > 0 : userinfo.includes(':');
 }
 
-function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
+/** The local path a file-protocol git URL reads (file:///srv/x or a plain path), if it is one. */
+function fileUrlPath(url: string): string | undefined {
+  if (/^file:\/\//i.test(url)) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return undefined;
+    }
+  }
+  return isAbsolute(url) ? url : undefined;
+}
+
+async function resolveGitSource(req: { url: string; ref?: string }, access?: PathAccess): Promise<ResolvedSource> {
   let checked: CheckedGitSource;
   try {
     checked = checkGitSource({ url: req.url, ref: req.ref });
@@ -123,6 +150,15 @@ function resolveGitSource(req: { url: string; ref?: string }): ResolvedSource {
       'The git URL carries a password or token, which would be recorded in workflow history. Send the URL without it ' +
         "and give the worker's git the credentials instead (a credential helper or ~/.git-credentials on the worker host, or an SSH key).",
     );
+  }
+  if (access && checked.protocol === 'file') {
+    // A file-protocol URL (allowed only when the operator lists "file" in GIT_ALLOW_PROTOCOL) reads the
+    // server's disk like a path source, so the same roots apply; a relative one would depend on the worker's cwd.
+    const local = fileUrlPath(checked.url);
+    if (!local) {
+      throw new ApiError(400, 'invalid_source', `The git URL ${checked.url} is a relative local path; give an absolute path or a file:/// URL.`);
+    }
+    await allowedRealPath(local, access);
   }
   const repoKey = withoutCredentials(checked.url);
   const ref = checked.ref ? { ref: checked.ref } : {};
@@ -164,13 +200,14 @@ export interface StartedScan {
   deduplicated: boolean;
 }
 
-/** Resolves the source and starts (or joins) its scan. Throws ApiError 400 for a bad source. */
+/** Resolves the source and starts (or joins) its scan. Throws ApiError 400 for a bad source, 403 for a path outside `access`. */
 export async function startScanRequest(
   deps: ScanStarterDeps,
   requester: Requester,
   request: { source: SourceRequest | ScanSource; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
+  access?: PathAccess,
 ): Promise<StartedScan> {
-  const resolved = await resolveSource(request.source);
+  const resolved = await resolveSource(request.source, access);
   return startScan(deps, requester, resolved, request.engine, request.claude);
 }
 

@@ -20,6 +20,8 @@ export interface ScanWorkerOptions {
   /** The Claude engine; omitted, it is configured from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL when set. */
   claude?: ActivityDeps['claude'] | null;
   onExecute?: ActivityDeps['onExecute'];
+  /** Where apply may write branches (see ActivityDeps.paths). */
+  paths?: ActivityDeps['paths'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -35,6 +37,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     onExecute: opts.onExecute,
+    ...(opts.paths ? { paths: opts.paths } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   return Worker.create({

@@ -5,6 +5,8 @@ import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { commitPatchesOnBranch } from '../apply/git-branch.js';
+import { checkWriteTarget } from '../apply/write-target.js';
+import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
@@ -28,6 +30,17 @@ export interface ApplyArtifact {
   failed: { findingId: string; reason: string }[];
   rejected: string[];
   patchSeries?: boolean;
+  /** Why nothing was written: the repository lies outside the tenant's roots. */
+  refused?: string;
+}
+
+/** Why this tenant may not write into the repository holding `dir`, or undefined when it may (or no policy is set). */
+async function writeRefusal(deps: ActivityDeps, tenant: string, dir: string): Promise<string | undefined> {
+  if (!deps.paths) return undefined;
+  const narrowing = deps.paths.tenantRoots(tenant);
+  const target = await checkWriteTarget(deps.paths.policy, narrowing, dir);
+  if (target.ok) return undefined;
+  return refusalMessage(target.refusal, target.where, effectiveRoots(deps.paths.policy, narrowing), 'write');
 }
 
 /** The git work tree that contains `dir`, if any. */
@@ -53,7 +66,12 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
   const result: ApplyArtifact = { applied: [], failed: [], rejected };
   const snapshot: SnapshotRecord = await requireSnapshot(store, input.tenant, input.snapshotId);
 
-  if (chosen.length) {
+  // Defence in depth behind the API: never write a branch outside the tenant's roots (the worker's own policy).
+  const refusal = chosen.length && input.source.kind === 'local' ? await writeRefusal(deps, input.tenant, input.source.path) : undefined;
+  if (refusal) {
+    result.refused = refusal;
+    result.failed = chosen.map((f) => ({ findingId: f.id, reason: refusal }));
+  } else if (chosen.length) {
     const top = input.source.kind === 'local' ? await gitTopLevel(input.source.path) : undefined;
     if (top && input.source.kind === 'local') {
       // Patch paths are relative to the scanned directory, which may sit below the repository root.
