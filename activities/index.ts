@@ -12,6 +12,7 @@ import { recordDecisionStage, type RecordDecisionInput } from './stages/record-d
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
 import { createClaudeActivities, type ClaudeDeps } from './engines/claude/activities.js';
+import { confineSource } from './confine-source.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -69,6 +70,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     async snapshot(input: SnapshotStageInput) {
       count('snapshot', input.scanId);
+      await confineSource(deps.paths, input.tenant, input.source);
       return snapshotStage(deps, input);
     },
     async merkleSync(input: ScanIds & { snapshotId: string }) {

@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface PathPolicy {
   /** The deployment's roots (real paths). Empty: path sources are refused. */
@@ -140,4 +141,20 @@ export function refusalMessage(refusal: PathRefusal, path: string, roots: readon
     case 'outside':
       return `${path} is outside the directories this key may ${action === 'scan' ? 'scan' : 'write branches into'} (${roots.join(', ')}); choose a path under one of them. ${howTo}`;
   }
+}
+
+/**
+ * The local path a git URL of the file protocol reads (file:///srv/x, or a plain absolute path), undefined for
+ * other URLs; null for a file URL that names no usable absolute path (relative, or another host).
+ */
+export function fileUrlPath(url: string): string | null | undefined {
+  if (/^file:/i.test(url)) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return null;
+    }
+  }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return undefined; // scheme://, transport::, scp-like host:path
+  return isAbsolute(url) ? url : null;
 }

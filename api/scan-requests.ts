@@ -5,10 +5,9 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { failureType } from '../activities/errors.js';
-import { checkPath, effectiveRoots, refusalMessage, type Narrowing, type PathPolicy } from '../activities/scan-roots.js';
+import { checkPath, effectiveRoots, fileUrlPath, refusalMessage, type Narrowing, type PathPolicy } from '../activities/scan-roots.js';
 import { checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
 import type { Store } from '../activities/store/store.js';
 import {
@@ -120,18 +119,6 @@ export function carriesSecret(url: string): boolean {
   return /^(https?|ftps?)$/i.test(scheme) ? userinfo.length > 0 : userinfo.includes(':');
 }
 
-/** The local path a file-protocol git URL reads (file:///srv/x or a plain path), if it is one. */
-function fileUrlPath(url: string): string | undefined {
-  if (/^file:\/\//i.test(url)) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return undefined;
-    }
-  }
-  return isAbsolute(url) ? url : undefined;
-}
-
 async function resolveGitSource(req: { url: string; ref?: string }, access?: PathAccess): Promise<ResolvedSource> {
   let checked: CheckedGitSource;
   try {
@@ -155,7 +142,7 @@ async function resolveGitSource(req: { url: string; ref?: string }, access?: Pat
     // A file-protocol URL (allowed only when the operator lists "file" in GIT_ALLOW_PROTOCOL) reads the
     // server's disk like a path source, so the same roots apply; a relative one would depend on the worker's cwd.
     const local = fileUrlPath(checked.url);
-    if (!local) {
+    if (typeof local !== 'string') {
       throw new ApiError(400, 'invalid_source', `The git URL ${checked.url} is a relative local path; give an absolute path or a file:/// URL.`);
     }
     await allowedRealPath(local, access);

@@ -3,9 +3,9 @@
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCAN_ROOTS_ENV, createPathPolicy, parseScanRoots } from '../../activities/scan-roots.js';
+import type { PathPolicy } from '../../activities/scan-roots.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal } from '../../infra/temporal-connection.js';
@@ -15,6 +15,7 @@ import { createDataDirWorker } from '../../workers/data-dir-worker.js';
 import { createApp } from '../app.js';
 import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
+import { describePathPolicy, pathPolicyFromEnv } from '../auth/scan-roots-config.js';
 import { startApiServer } from '../server.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
@@ -29,13 +30,6 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (got ${values.port}).`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const dataDir = vigilDataDir();
-  // Which local directories path sources may name; a bad entry stops the server before it starts anything.
-  let scanRoots: string[];
-  try {
-    scanRoots = parseScanRoots(process.env[SCAN_ROOTS_ENV]);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
   const admin = await ensureAdminKey(dataDir);
   if (admin.created) log(`vigil: created an admin API key for tenant "default"; it is in ${admin.keyPath}`);
 
@@ -44,11 +38,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const apiHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
   const uiCodecEndpoint = payloads && port !== 0 ? `http://${apiHost}:${port}/codec/ui/${payloads.codec.uiToken}` : undefined;
   const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => log(`vigil: keys file not reloaded: ${err.message}`) });
-  // Never scanned, even under a root such as "/": the data directory (store, keys, work area) and key files.
-  const paths = createPathPolicy({
-    roots: scanRoots,
-    protect: [dataDir, keys.keysFile, ...(process.env.VIGIL_MASTER_KEY_FILE ? [resolve(process.env.VIGIL_MASTER_KEY_FILE)] : [])],
-  });
+  // Which local directories path sources may name; a bad entry stops the server before it starts anything.
+  let paths: PathPolicy;
+  try {
+    paths = pathPolicyFromEnv({ env: process.env, dataDir, keysFile: keys.keysFile });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
   const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
@@ -78,11 +74,7 @@ export async function serveCommand(args: string[]): Promise<number> {
 
   log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json); review dashboard at ${server.url}/dashboard/`);
   if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);
-  log(
-    paths.roots.length
-      ? `vigil: path sources enabled under ${paths.roots.join(', ')} (${SCAN_ROOTS_ENV}; keys may narrow them with "roots")`
-      : `vigil: path sources disabled (set ${SCAN_ROOTS_ENV}=/abs/dir[:/abs/dir2] to allow scanning local directories); git URLs work`,
-  );
+  log(`vigil: ${describePathPolicy(paths)}`);
   log(`vigil: Temporal at ${temporal.address}${temporal.uiUrl ? `, Web UI at ${temporal.uiUrl}` : ''}`);
   log('vigil: worker serving task queue ' + TASK_QUEUE + '; Ctrl-C to stop');
 

@@ -13,12 +13,12 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Database from 'better-sqlite3';
 import type { ApplyArtifact } from '../../activities/stages/apply.js';
-import { createPathPolicy, parseScanRoots, type PathPolicy } from '../../activities/scan-roots.js';
+import { createPathPolicy, effectiveRoots, parseScanRoots, type PathPolicy } from '../../activities/scan-roots.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import type { Store } from '../../activities/store/store.js';
 import { createApp } from '../../api/app.js';
-import { apiKeyEntrySchema, writeKeysFile, type ApiKeyEntry } from '../../api/auth/keys-file.js';
-import { loadKeyRegistry } from '../../api/auth/registry.js';
+import { apiKeyEntrySchema, parseKeyEntries, writeKeysFile, type ApiKeyEntry } from '../../api/auth/keys-file.js';
+import { createKeyRegistry, loadKeyRegistry } from '../../api/auth/registry.js';
 import { generateApiKey, hashApiKey } from '../../api/auth/tokens.js';
 import { SEARCH_ATTRIBUTES, decideUpdate, scanWorkflowType, statusQuery, type Role, type ScanStatus } from '../../workflows/definitions.js';
 import { createScanWorker } from '../../workers/worker.js';
@@ -336,14 +336,60 @@ describe('scan roots: what a key may scan and where an approval may write', () =
     assert.equal(await count(tenant.b), 0);
     assert.equal(await count(tenant.d), 0);
   });
+
+  test("a workflow started behind the API's back still cannot read outside the tenant's roots", async () => {
+    const rows = storeRows();
+    for (const source of [
+      { kind: 'local' as const, path: repoA },
+      { kind: 'local' as const, path: dataDir },
+      { kind: 'git' as const, url: pathToFileURL(repoA).href },
+    ]) {
+      const scanId = `scn_${randomBytes(10).toString('hex')}`;
+      const handle = await client.workflow.start(scanWorkflowType, {
+        taskQueue: `roots-${run}`,
+        workflowId: `roots-direct-${scanId}`,
+        args: [{ scanId, tenant: tenant.c, repoKey: 'direct', source, engine: 'builtin', requestedBy: 'intruder' }],
+      });
+      started.push(handle.workflowId);
+      await assert.rejects(handle.result(), (err: Error) => {
+        const cause = (err.cause as { cause?: { type?: string; message?: string } } | undefined)?.cause;
+        assert.equal(cause?.type, 'PathNotAllowedError', String(err));
+        assert.match(cause?.message ?? '', /outside the directories this key may scan|data directory/);
+        return true;
+      });
+    }
+    assert.deepEqual(storeRows(), rows, 'no scan record, snapshot or blob was stored');
+    assert.deepEqual(readdirSync(workDir), []);
+  });
 });
 
-describe('VIGIL_SCAN_ROOTS parsing', () => {
+describe('roots configuration: VIGIL_SCAN_ROOTS, keys file roots, intersection', () => {
   test('absolute, existing directories only; a bad entry is a clear startup error', () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-rootsenv-')));
     assert.deepEqual(parseScanRoots(undefined), []);
     assert.deepEqual(parseScanRoots(` ${dir} : ${dir}/ `), [dir]);
     assert.throws(() => parseScanRoots('relative/dir'), /VIGIL_SCAN_ROOTS: "relative\/dir" is not an absolute path/);
     assert.throws(() => parseScanRoots(`${dir}/missing`), /does not exist/);
+  });
+
+  test('keys file roots: optional, absolute only; a tenant is as wide as its widest key', () => {
+    const entry = (id: string, tenant: string, roots?: unknown) => ({ id, name: id, tenant, roles: ['scanner'], sha256: 'a'.repeat(64), ...(roots ? { roots } : {}) });
+    assert.throws(() => parseKeyEntries(JSON.stringify([entry('k1', 't', ['srv/repos'])]), 'keys'), /roots\.0: each root must be an absolute path/);
+    const entries = parseKeyEntries(JSON.stringify([entry('k1', 't', ['/srv/a']), entry('k2', 't', ['/srv/b']), entry('k3', 'u'), entry('k4', 'u', ['/srv/c'])]), 'keys');
+    const registry = createKeyRegistry(entries);
+    assert.deepEqual(registry.tenantRoots('t'), ['/srv/a', '/srv/b']);
+    assert.equal(registry.tenantRoots('u'), undefined, 'a key without roots leaves its tenant un-narrowed');
+    assert.deepEqual(registry.tenantRoots('nobody'), []);
+  });
+
+  test('effective roots are the intersection, compared segment by segment', () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-rootsfx-')));
+    mkdirSync(join(dir, 'repo', 'sub'), { recursive: true });
+    const policy = createPathPolicy({ roots: [join(dir, 'repo')] });
+    assert.deepEqual(effectiveRoots(policy, undefined), [join(dir, 'repo')]);
+    assert.deepEqual(effectiveRoots(policy, [join(dir, 'repo', 'sub')]), [join(dir, 'repo', 'sub')]);
+    assert.deepEqual(effectiveRoots(policy, [dir]), [join(dir, 'repo')], 'a wider key root is cut to the deployment root');
+    assert.deepEqual(effectiveRoots(policy, [join(dir, 'repo2')]), [], 'a prefix is not a parent');
+    assert.deepEqual(effectiveRoots(policy, []), []);
   });
 });
