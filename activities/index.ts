@@ -1,6 +1,7 @@
 // The scan's activities, built from their dependencies (store, engines, directories) so tests and
 // workers choose them. Every activity is idempotent: it may run more than once for the same scan.
 import type { ReasoningEngine, Verifier } from './model.js';
+import type { Narrowing, PathPolicy } from './scan-roots.js';
 import type { Store } from './store/store.js';
 import type { SnapshotLimits } from './snapshot/limits.js';
 import { snapshotStage, type SnapshotStageInput } from './stages/snapshot.js';
@@ -12,6 +13,7 @@ import { recordDecisionStage, type RecordDecisionInput } from './stages/record-d
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
 import { createClaudeActivities, type ClaudeDeps } from './engines/claude/activities.js';
+import { confineSource } from './confine-source.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -27,6 +29,11 @@ export interface ActivityDeps {
   verifiers: Record<string, Verifier>;
   /** The Claude engine's client and defaults, when the worker is configured for it. */
   claude?: ClaudeDeps;
+  /**
+   * Where apply may write branches: the server's path policy and each tenant's roots (from the keys file).
+   * Omitted (the local CLI, tests): no check beyond the API's.
+   */
+  paths?: { policy: PathPolicy; tenantRoots(tenant: string): Narrowing };
   /** Called once per activity execution; lets operators and tests count executions. */
   onExecute?: (activity: string, scanId: string) => void;
 }
@@ -67,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     async snapshot(input: SnapshotStageInput) {
       count('snapshot', input.scanId);
+      await confineSource(deps.paths, input.tenant, input.source);
       return snapshotStage(deps, input);
     },
     async merkleSync(input: ScanIds & { snapshotId: string }) {

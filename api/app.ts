@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { NO_PATHS, type PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { authenticate } from './auth/middleware.js';
@@ -59,6 +60,11 @@ export interface AppDeps {
   codec?: CodecRouterDeps['codec'];
   /** Browser origins allowed to call /codec (the Temporal Web UI's). */
   codecCorsOrigins?: string[];
+  /**
+   * Local directories path sources may name (VIGIL_SCAN_ROOTS) and what is never scanned (the data
+   * directory). Omitted: path sources are refused with 403.
+   */
+  paths?: PathPolicy;
 }
 
 /** What routers receive: the dependencies with defaults filled in. */
@@ -68,6 +74,7 @@ export interface Services {
   keys: KeyRegistry;
   config: ApiConfig;
   logger: Logger;
+  paths: PathPolicy;
 }
 
 export type AppEnv = { Variables: { principal: Principal } };
@@ -79,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     keys: deps.keys,
     config: { ...DEFAULT_API_CONFIG, ...deps.config },
     logger: deps.logger ?? consoleLogger,
+    paths: deps.paths ?? NO_PATHS,
   };
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(services.logger));

@@ -76,7 +76,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
         schema: errorResponseSchema,
       },
       403: {
-        description: 'The key lacks the scanner role (forbidden), or the git host is, or resolves to, a loopback, private, link-local, metadata or reserved address (git_host_refused).',
+        description:
+          'The key lacks the scanner role (forbidden); the git host is, or resolves to, a loopback, private, link-local, metadata or ' +
+          'reserved address (git_host_refused); or the path (or file-protocol git URL) is not under a directory this ' +
+          "key may scan (path_not_allowed): path sources need the server's VIGIL_SCAN_ROOTS and are narrowed by the key's " +
+          '"roots" in the keys file; the data directory, /proc, /sys and /dev are never scanned. The message says how to allow a path.',
         schema: errorResponseSchema,
       },
     },
@@ -123,6 +127,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: decisionBodySchema,
     responses: {
       200: { description: 'The decision as recorded; changed is false for a repeat.', schema: decisionResultSchema },
+      403: {
+        description:
+          "The key lacks the approver role (forbidden), or an approval would write a branch into a repository outside the key's " +
+          'roots (path_not_allowed); nothing is recorded.',
+        schema: errorResponseSchema,
+      },
       409: {
         description: 'already_decided (details.existing), not_awaiting_decisions or scan_not_running.',
         schema: errorResponseSchema,

@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import { failureType } from '../activities/errors.js';
 import { checkGitHost } from '../activities/git/host-guard.js';
 import { gitRevision, revisionLabel } from '../activities/git/revision.js';
+import { checkPath, effectiveRoots, fileUrlPath, refusalMessage, type Narrowing, type PathPolicy } from '../activities/scan-roots.js';
 import { allowedProtocols, checkGitSource, type CheckedGitSource } from '../activities/snapshot/git-source.js';
 import type { Store } from '../activities/store/store.js';
 import {
@@ -34,30 +35,45 @@ function invalidSource(message: string): ApiError {
 }
 
 export interface ResolveOptions {
+  /** Which local paths the caller may name; absent: any (the local CLI). */
+  access?: PathAccess;
   /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); defaults to process.env. */
   gitEnv?: NodeJS.ProcessEnv;
 }
 
-/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
-export async function resolveSource(req: SourceRequest | ScanSource, opts: ResolveOptions = {}): Promise<ResolvedSource> {
-  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path) : resolveGitSource(req, opts.gitEnv);
-  return 'path' in req ? resolveLocalSource(req.path) : resolveGitSource(req, opts.gitEnv);
+/** Which local paths the caller may name: the server's policy and the key's narrowing. */
+export interface PathAccess {
+  policy: PathPolicy;
+  narrowing: Narrowing;
 }
 
-async function resolveLocalSource(path: string): Promise<ResolvedSource> {
+/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
+export async function resolveSource(req: SourceRequest | ScanSource, opts: ResolveOptions = {}): Promise<ResolvedSource> {
+  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path, opts.access) : resolveGitSource(req, opts);
+  return 'path' in req ? resolveLocalSource(req.path, opts.access) : resolveGitSource(req, opts);
+}
+
+/** The real path of an allowed local directory; 403 path_not_allowed before anything is read outside the roots. */
+async function allowedRealPath(path: string, access: PathAccess | undefined): Promise<string> {
+  const missing = () =>
+    invalidSource(
+      `Source path ${path} does not exist on the API server (or is not readable by it); check the path, which must be a directory on the server's machine.`,
+    );
+  if (!access) return realpath(path).catch(() => Promise.reject(missing()));
+  const checked = await checkPath(access.policy, access.narrowing, path);
+  if (checked.ok) return checked.real;
+  if (checked.refusal === 'missing') throw missing();
+  const roots = effectiveRoots(access.policy, access.narrowing);
+  throw new ApiError(403, 'path_not_allowed', refusalMessage(checked.refusal, path, roots));
+}
+
+async function resolveLocalSource(path: string, access?: PathAccess): Promise<ResolvedSource> {
   if (!isAbsolute(path)) {
     throw invalidSource(
       `Source path '${path}' is relative; send an absolute path to a directory on the API server's machine.`,
     );
   }
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    throw invalidSource(
-      `Source path ${path} does not exist on the API server (or is not readable by it); check the path, which must be a directory on the server's machine.`,
-    );
-  }
+  const real = await allowedRealPath(path, access);
   if (!(await stat(real)).isDirectory()) {
     throw invalidSource(`Source path ${path} is a file, not a directory; pass the repository's root directory.`);
   }
@@ -101,7 +117,8 @@ function sourceApiError(err: unknown): unknown {
   }
 }
 
-async function resolveGitSource(req: { url: string; ref?: string }, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedSource> {
+async function resolveGitSource(req: { url: string; ref?: string }, opts: ResolveOptions): Promise<ResolvedSource> {
+  const env = opts.gitEnv ?? process.env;
   let checked: CheckedGitSource;
   try {
     checked = checkGitSource({ url: req.url, ref: req.ref }, allowedProtocols(env));
@@ -115,6 +132,15 @@ async function resolveGitSource(req: { url: string; ref?: string }, env: NodeJS.
       'The git URL carries a password or token, which would be recorded in workflow history. Send the URL without it, ' +
         "or an ssh URL for a private repository: the worker's git authenticates with its own SSH key (credential helpers are not used).",
     );
+  }
+  if (opts.access && checked.protocol === 'file') {
+    // A file-protocol URL (allowed only when the operator lists "file" in GIT_ALLOW_PROTOCOL) reads the
+    // server's disk like a path source, so the same roots apply; a relative one would depend on the worker's cwd.
+    const local = fileUrlPath(checked.url);
+    if (typeof local !== 'string') {
+      throw new ApiError(400, 'invalid_source', `The git URL ${checked.url} is a relative local path; give an absolute path or a file:/// URL.`);
+    }
+    await allowedRealPath(local, opts.access);
   }
   try {
     // A quick answer for a refused host; the snapshot activity checks again and pins the address it clones.
@@ -164,13 +190,14 @@ export interface StartedScan {
   deduplicated: boolean;
 }
 
-/** Resolves the source and starts (or joins) its scan. Throws ApiError 400 for a bad source. */
+/** Resolves the source and starts (or joins) its scan. Throws ApiError 400 for a bad source, 403 for a path outside `access`. */
 export async function startScanRequest(
   deps: ScanStarterDeps,
   requester: Requester,
   request: { source: SourceRequest | ScanSource; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
+  access?: PathAccess,
 ): Promise<StartedScan> {
-  const resolved = await resolveSource(request.source, { gitEnv: deps.gitEnv });
+  const resolved = await resolveSource(request.source, { access, gitEnv: deps.gitEnv });
   return startScan(deps, requester, resolved, request.engine, request.claude);
 }
 

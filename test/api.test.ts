@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection, WorkflowNotFoundError, defaultPayloadConverter } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createPathPolicy, type PathPolicy } from '../activities/scan-roots.js';
 import { openSqliteStore } from '../activities/store/sqlite-store.js';
 import type { Store } from '../activities/store/store.js';
 import { createApp } from '../api/app.js';
@@ -106,6 +107,7 @@ describe('HTTP API', () => {
   let store: Store;
   let keys: KeyRegistry;
   let dir: string;
+  let paths: PathPolicy; // path sources allowed under the test's temp dir
   let idle: App; // its task queue has no worker: scans stay queued
   let call: ReturnType<typeof requester>;
   const idleQueue = `api-idle-${randomBytes(4).toString('hex')}`;
@@ -118,6 +120,7 @@ describe('HTTP API', () => {
     const t = await testTemporal();
     client = new Client({ connection: t.connection, namespace: t.namespace });
     dir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
+    paths = createPathPolicy({ roots: [dir] });
     store = openSqliteStore(join(dir, 'vigil.db'));
     const keysFile = join(dir, 'api-keys.json');
     key.acmeScanner = (await createApiKey({ tenant: 'acme', roles: ['scanner'], name: 'acme-ci', keysFile })).key;
@@ -128,7 +131,7 @@ describe('HTTP API', () => {
     // example.com is allowed so git URL requests need no DNS (test hosts may have none); the host check
     // itself is tested in test/security/git-ssrf.test.ts.
     const gitEnv = { ...process.env, VIGIL_GIT_ALLOW_HOSTS: 'example.com' };
-    idle = createApp({ temporal: client, store, keys, config: { taskQueue: idleQueue, queryTimeoutMs: 1000, gitEnv }, logger });
+    idle = createApp({ temporal: client, store, keys, paths, config: { taskQueue: idleQueue, queryTimeoutMs: 1000, gitEnv }, logger });
     call = requester(idle);
   });
 
@@ -466,7 +469,7 @@ describe('HTTP API', () => {
     });
 
     test('a deciding key on a scan with no worker gets 503 worker_unavailable, not a hang', async () => {
-      const fast = createApp({ temporal: client, store, keys, config: { taskQueue: idleQueue, updateTimeoutMs: 1500 }, logger });
+      const fast = createApp({ temporal: client, store, keys, paths, config: { taskQueue: idleQueue, updateTimeoutMs: 1500 }, logger });
       const res = await requester(fast)('POST', `/v1/scans/${first.body.scanId}/findings/f_0123456789abcdef/decision`, {
         key: key.acmeApprover,
         json: { decision: 'approve' },
@@ -480,7 +483,7 @@ describe('HTTP API', () => {
     test('scan to completion: 403 for a scanner, approve, idempotent repeat, conflicts, report', { timeout: 180_000 }, async () => {
       const t = await testTemporal();
       const liveQueue = `api-live-${randomBytes(4).toString('hex')}`;
-      const app = createApp({ temporal: client, store, keys, config: { taskQueue: liveQueue }, logger });
+      const app = createApp({ temporal: client, store, keys, paths, config: { taskQueue: liveQueue }, logger });
       const http = requester(app);
       const native = await NativeConnection.connect({ address: t.address });
       const workDir = join(dir, 'work');
@@ -611,7 +614,7 @@ describe('HTTP API', () => {
     test('become a 500 that leaks nothing, logged without the key', async () => {
       const broken = openSqliteStore(join(dir, 'broken.db'));
       await broken.close(); // every query now throws
-      const app = createApp({ temporal: client, store: broken, keys, logger });
+      const app = createApp({ temporal: client, store: broken, keys, paths, logger });
       const before = logged.length;
       const res = await requester(app)('GET', `/v1/scans/scn_${'1'.repeat(20)}`, { key: key.acmeScanner });
       assert.equal(res.status, 500);
@@ -629,7 +632,7 @@ describe('HTTP API', () => {
     test('is a 503 saying what to check, not a bare 500', async () => {
       // No retry interceptors, so the client gives up at once instead of retrying for ~20 s.
       const dead = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }), namespace: 'default' });
-      const app = createApp({ temporal: dead, store, keys, logger });
+      const app = createApp({ temporal: dead, store, keys, paths, logger });
       const res = await requester(app)('GET', '/v1/scans', { key: key.acmeScanner });
       assert.equal(res.status, 503);
       assert.equal(res.body.error, 'temporal_unavailable');

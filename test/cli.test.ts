@@ -2,7 +2,7 @@
 // Standalone (its own in-process worker) and through a running `vigil serve`.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -89,7 +89,9 @@ describe('vigil CLI', () => {
   });
 
   test('with `vigil serve` running, the CLI goes through its API', async () => {
-    serve = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Path sources are allowed under the test's temp dir, which also holds the data directory (never scannable).
+    const serveEnv = { ...env, VIGIL_SCAN_ROOTS: dir };
+    serve = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: serveEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     let serveErr = '';
     serve.stderr!.on('data', (d) => (serveErr += d));
     const stateFile = join(env.VIGIL_DATA_DIR!, 'serve.json');
@@ -99,6 +101,7 @@ describe('vigil CLI', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(serveErr, /API on http:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(serveErr.includes(`path sources enabled under ${realpathSync(dir)}`), serveErr);
     assert.ok(!serveErr.includes(readFileSync(join(env.VIGIL_DATA_DIR!, 'admin.key'), 'utf8').trim()), 'the key is never printed');
 
     const repo = gitRepoFromFixture(fixture, dir);
@@ -108,6 +111,11 @@ describe('vigil CLI', () => {
     const sarif = JSON.parse(scan.stdout) as { version: string; runs: { results: unknown[] }[] };
     assert.equal(sarif.version, '2.1.0');
     assert.ok(sarif.runs[0].results.length >= 4);
+
+    // The server's policy applies to the CLI talking to it: its data directory is never scanned.
+    const refused = await vigil(env, 'scan', env.VIGIL_DATA_DIR!);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /\(403\): .*data directory/);
 
     serve.kill('SIGTERM');
     await new Promise((r) => serve!.once('exit', r));

@@ -1,7 +1,10 @@
 // A long-running scan worker process: `vigil worker`, deployments, and the crash tests run this.
 // It connects to TEMPORAL_ADDRESS (or the dev server of the data directory) and serves the scan task queue.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { SCAN_ROOTS_ENV } from '../activities/scan-roots.js';
 import { openConfiguredStore } from '../activities/store/open-store.js';
+import { loadKeyRegistry } from '../api/auth/registry.js';
+import { describePathPolicy, pathPolicyFromEnv } from '../api/auth/scan-roots-config.js';
 import { vigilDataDir } from '../infra/data-dir.js';
 import { usePrivateUmask } from '../infra/private-files.js';
 import { connectTemporal } from '../infra/temporal-connection.js';
@@ -22,6 +25,15 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
   const dataDir = vigilDataDir();
   const temporal = await connectTemporal({ dataDir });
   const store = openConfiguredStore(dataDir);
+  // With VIGIL_SCAN_ROOTS set (as for the deployment's `vigil serve`), this worker also refuses to read or
+  // write local directories outside each tenant's roots, behind the API's own check.
+  let paths: ScanWorkerOptions['paths'];
+  if (process.env[SCAN_ROOTS_ENV]) {
+    const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => console.error(`vigil worker: keys file not reloaded: ${err.message}`) });
+    const policy = pathPolicyFromEnv({ env: process.env, dataDir, keysFile: keys.keysFile });
+    paths = { policy, tenantRoots: (tenant) => keys.tenantRoots(tenant) };
+    console.error(`vigil worker: ${describePathPolicy(policy)}`);
+  }
   const { worker, close } = await createDataDirWorker({
     address: temporal.address,
     dataDir,
@@ -29,6 +41,7 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     taskQueue: process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE,
     store,
     dataConverter: payloadEncryptionFromEnv(dataDir)?.dataConverter,
+    ...(paths ? { paths } : {}),
     ...extra,
     onExecute,
   });

@@ -25,6 +25,8 @@ export interface ScanWorkerOptions {
   onExecute?: ActivityDeps['onExecute'];
   /** Snapshot limits; omitted, read from VIGIL_MAX_SNAPSHOT_FILES / _BYTES / _ENTRIES and VIGIL_MAX_FILE_BYTES. */
   snapshotLimits?: SnapshotLimits;
+  /** Where apply may write branches (see ActivityDeps.paths). */
+  paths?: ActivityDeps['paths'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -43,6 +45,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     onExecute: opts.onExecute,
+    ...(opts.paths ? { paths: opts.paths } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   return Worker.create({

@@ -36,6 +36,8 @@ export const NON_RETRYABLE_ERRORS = [
   'ScanStateError',
   'PatchConflictError',
   'EngineConfigError',
+  /** A local source outside the tenant's scan roots (the worker's own check behind the API's). */
+  'PathNotAllowedError',
   /** The Anthropic API refused a request (400/401/403/404): retrying cannot help. */
   'ModelRequestError',
   /** The source tree is larger than the worker's snapshot limits (files, bytes, entries walked). */

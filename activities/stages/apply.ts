@@ -3,7 +3,8 @@
 import { relative } from 'node:path';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { commitPatchesOnBranch } from '../apply/git-branch.js';
-import { runGit } from '../git/run-git.js';
+import { checkWriteTarget, repositoryLocation } from '../apply/write-target.js';
+import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from '../index.js';
@@ -25,12 +26,17 @@ export interface ApplyArtifact {
   failed: { findingId: string; reason: string }[];
   rejected: string[];
   patchSeries?: boolean;
+  /** Why nothing was written: the repository lies outside the tenant's roots. */
+  refused?: string;
 }
 
-/** The git work tree that contains `dir`, if any. */
-async function gitTopLevel(dir: string): Promise<string | undefined> {
-  const r = await runGit(['rev-parse', '--show-toplevel'], { cwd: dir, timeoutMs: 60_000 });
-  return (r.code === 0 && r.stdout.toString('utf8').trim()) || undefined;
+/** Why this tenant may not write into the repository holding `dir`, or undefined when it may (or no policy is set). */
+async function writeRefusal(deps: ActivityDeps, tenant: string, dir: string): Promise<string | undefined> {
+  if (!deps.paths) return undefined;
+  const narrowing = deps.paths.tenantRoots(tenant);
+  const target = await checkWriteTarget(deps.paths.policy, narrowing, dir);
+  if (target.ok) return undefined;
+  return refusalMessage(target.refusal, target.where, effectiveRoots(deps.paths.policy, narrowing), 'write');
 }
 
 export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
@@ -46,8 +52,13 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
   const result: ApplyArtifact = { applied: [], failed: [], rejected };
   const snapshot: SnapshotRecord = await requireSnapshot(store, input.tenant, input.snapshotId);
 
-  if (chosen.length) {
-    const top = input.source.kind === 'local' ? await gitTopLevel(input.source.path) : undefined;
+  // Defence in depth behind the API: never write a branch outside the tenant's roots (the worker's own policy).
+  const refusal = chosen.length && input.source.kind === 'local' ? await writeRefusal(deps, input.tenant, input.source.path) : undefined;
+  if (refusal) {
+    result.refused = refusal;
+    result.failed = chosen.map((f) => ({ findingId: f.id, reason: refusal }));
+  } else if (chosen.length) {
+    const top = input.source.kind === 'local' ? (await repositoryLocation(input.source.path))?.top : undefined;
     if (top && input.source.kind === 'local') {
       // Patch paths are relative to the scanned directory, which may sit below the repository root.
       const prefix = relative(top, input.source.path);

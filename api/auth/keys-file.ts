@@ -1,4 +1,4 @@
-// The API keys file: a JSON array of {id, name, tenant, roles, sha256}. It holds hashes only; a plaintext
+// The API keys file: a JSON array of {id, name, tenant, roles, sha256, roots?}. It holds hashes only; a plaintext
 // key exists once, in the answer to whoever created it (or in admin.key for the first, bootstrap key).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -22,12 +22,24 @@ export const keyNameSchema = z
   .max(100)
   .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
 
+/** An absolute directory, as listed in a key's optional "roots". */
+export const rootPathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^\/[^\0]*$/, 'each root must be an absolute path (starting with "/")');
+
 export const apiKeyEntrySchema = z.object({
   id: z.string().min(1).max(100),
   name: keyNameSchema,
   tenant: tenantSchema,
   roles: z.array(roleSchema).min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
+  /**
+   * Optional: the only directories this key may scan and write branches into, each within the server's
+   * VIGIL_SCAN_ROOTS (the key gets the intersection). Absent: the server's roots. Empty: no local paths.
+   */
+  roots: z.array(rootPathSchema).max(64).optional(),
 });
 export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
 
@@ -50,7 +62,7 @@ export function parseKeyEntries(json: string, origin: string): ApiKeyEntry[] {
   const parsed = z.array(apiKeyEntrySchema).safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`${origin} must be a JSON array of {id, name, tenant, roles, sha256}: ${problems}.`);
+    throw new Error(`${origin} must be a JSON array of {id, name, tenant, roles, sha256, roots?}: ${problems}.`);
   }
   return parsed.data;
 }

@@ -10,10 +10,23 @@ export interface Principal {
   name: string;
   tenant: string;
   roles: Role[];
+  /** The key's own roots (narrowing the server's VIGIL_SCAN_ROOTS); absent = the server's roots. */
+  roots?: string[];
 }
 
 export interface KeyRegistry {
   authenticate(token: string): Principal | undefined;
+  /**
+   * The directories a tenant's keys may use, for checks made without a key at hand (the worker's apply):
+   * undefined when one of its keys is not narrowed, else the union of its keys' roots ([] for no key).
+   */
+  tenantRoots(tenant: string): string[] | undefined;
+}
+
+function rootsOfTenant(entries: readonly ApiKeyEntry[], tenant: string): string[] | undefined {
+  const own = entries.filter((e) => e.tenant === tenant);
+  if (own.some((e) => e.roots === undefined)) return undefined;
+  return [...new Set(own.flatMap((e) => e.roots ?? []))];
 }
 
 /** Scans every entry with a constant-time compare and no early exit, so timing says nothing about the keys. */
@@ -23,12 +36,20 @@ function findByHash(entries: readonly ApiKeyEntry[], token: string): Principal |
   for (const entry of entries) {
     if (sameDigest(entry.sha256, digest) && !match) match = entry;
   }
-  return match && { keyId: match.id, name: match.name, tenant: match.tenant, roles: [...match.roles] };
+  return (
+    match && {
+      keyId: match.id,
+      name: match.name,
+      tenant: match.tenant,
+      roles: [...match.roles],
+      ...(match.roots ? { roots: [...match.roots] } : {}),
+    }
+  );
 }
 
 export function createKeyRegistry(entries: readonly ApiKeyEntry[]): KeyRegistry {
   const all = [...entries];
-  return { authenticate: (token) => findByHash(all, token) };
+  return { authenticate: (token) => findByHash(all, token), tenantRoots: (tenant) => rootsOfTenant(all, tenant) };
 }
 
 export interface LoadKeyRegistryOptions {
@@ -78,6 +99,10 @@ export function loadKeyRegistry(opts: LoadKeyRegistryOptions = {}): KeyRegistry 
     authenticate(token) {
       refresh(false);
       return findByHash([...fromFile, ...fromEnv], token);
+    },
+    tenantRoots(tenant) {
+      refresh(false);
+      return rootsOfTenant([...fromFile, ...fromEnv], tenant);
     },
   };
 }

@@ -5,6 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { PathPolicy } from '../../activities/scan-roots.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { tightenMode } from '../../infra/private-files.js';
@@ -15,6 +16,7 @@ import { createDataDirWorker } from '../../workers/data-dir-worker.js';
 import { createApp } from '../app.js';
 import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
+import { describePathPolicy, pathPolicyFromEnv } from '../auth/scan-roots-config.js';
 import { startApiServer } from '../server.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
@@ -37,6 +39,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   const payloads = payloadEncryptionFromEnv(dataDir);
   const apiHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
   const uiCodecEndpoint = payloads && port !== 0 ? `http://${apiHost}:${port}/codec/ui/${payloads.codec.uiToken}` : undefined;
+  const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => log(`vigil: keys file not reloaded: ${err.message}`) });
+  // Which local directories path sources may name; a bad entry stops the server before it starts anything.
+  let paths: PathPolicy;
+  try {
+    paths = pathPolicyFromEnv({ env: process.env, dataDir, keysFile: keys.keysFile });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
   const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
@@ -49,13 +59,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     store,
     dataConverter: payloads?.dataConverter,
     ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
+    paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
   });
   const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
-  const keys = loadKeyRegistry({ dataDir, onReloadError: (err) => log(`vigil: keys file not reloaded: ${err.message}`) });
   const app = createApp({
     temporal: client,
     store,
     keys,
+    paths,
     ...(payloads ? { codec: payloads.codec, codecCorsOrigins: codecOrigins(temporal.uiUrl) } : {}),
     config: { taskQueue: TASK_QUEUE, ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}) },
   });
@@ -66,6 +77,7 @@ export async function serveCommand(args: string[]): Promise<number> {
 
   log(`vigil: API on ${server.url} (OpenAPI at ${server.url}/openapi.json); review dashboard at ${server.url}/dashboard/`);
   if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);
+  log(`vigil: ${describePathPolicy(paths)}`);
   log(`vigil: Temporal at ${temporal.address}${temporal.uiUrl ? `, Web UI at ${temporal.uiUrl}` : ''}`);
   log('vigil: worker serving task queue ' + TASK_QUEUE + '; Ctrl-C to stop');
 

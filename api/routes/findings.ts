@@ -6,9 +6,11 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { Hono } from 'hono';
+import { checkWriteTarget } from '../../activities/apply/write-target.js';
 import type { Finding } from '../../activities/model.js';
+import { effectiveRoots, refusalMessage } from '../../activities/scan-roots.js';
 import type { LedgerEntry } from '../../activities/store/store.js';
-import { decideUpdate, type DecisionInput, type FindingState } from '../../workflows/definitions.js';
+import { decideUpdate, type DecisionInput, type FindingState, type ScanSource } from '../../workflows/definitions.js';
 import { fillTraceSnippets } from '../dashboard/snippets.js';
 import type { AppEnv, Services } from '../app.js';
 import { requireRole } from '../auth/middleware.js';
@@ -83,6 +85,12 @@ function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown
   return err;
 }
 
+/** The directory of a recorded local source (git sources are never written back). */
+function localSourcePath(source: unknown): string | undefined {
+  const s = source as Partial<ScanSource> | null;
+  return s?.kind === 'local' && typeof s.path === 'string' ? s.path : undefined;
+}
+
 export function findingsRouter(s: Services) {
   return new Hono<AppEnv>()
     .get('/:id/findings', validate('param', scanParamsSchema), validate('query', findingsQuerySchema), async (c) => {
@@ -120,6 +128,15 @@ export function findingsRouter(s: Services) {
         const { id, findingId } = c.req.valid('param');
         const body = c.req.valid('json');
         const record = await loadScan(s, principal.tenant, id);
+        // An approval ends in a branch written into the scanned repository: this key must be allowed to write there.
+        const localPath = localSourcePath(record.source);
+        if (body.decision === 'approve' && localPath !== undefined) {
+          const target = await checkWriteTarget(s.paths, principal.roots, localPath);
+          if (!target.ok) {
+            const roots = effectiveRoots(s.paths, principal.roots);
+            throw new ApiError(403, 'path_not_allowed', refusalMessage(target.refusal, target.where, roots, 'write'));
+          }
+        }
         const input: DecisionInput = {
           findingId,
           decision: body.decision,

@@ -32,6 +32,7 @@ export function scansRouter(s: Services) {
         { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue, gitEnv: s.config.gitEnv },
         { tenant: principal.tenant, name: principal.name },
         { source: body.source, engine: body.engine, claude: body.claude },
+        { policy: s.paths, narrowing: principal.roots },
       );
       const response = {
         scanId: started.scanId,

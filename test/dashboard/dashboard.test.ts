@@ -16,6 +16,7 @@ import type { Store } from '../../activities/store/store.js';
 import { createApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/keys-file.js';
 import { loadKeyRegistry } from '../../api/auth/registry.js';
+import { createPathPolicy } from '../../activities/scan-roots.js';
 import { DASHBOARD_CSP } from '../../api/routes/dashboard.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { createScanWorker } from '../../workers/worker.js';
@@ -94,6 +95,7 @@ describe('review dashboard in headless Chromium', () => {
       temporal: client,
       store,
       keys: loadKeyRegistry({ keysFile, env: {} }),
+      paths: createPathPolicy({ roots: [dir] }),
       config: { taskQueue, temporalUiUrl: 'http://temporal-ui.invalid:8233' },
       logger: { error: () => {} },
     });
