@@ -36,13 +36,14 @@ interface RunResult {
   output: string;
 }
 
-function runSchemathesis(bin: string, args: string[], timeoutMs: number): Promise<RunResult> {
+function runSchemathesis(bin: string, args: string[], cwd: string, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
       bin,
       args,
       // No colours or progress bars in the captured output; a fixed seed makes a failure reproducible.
-      { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', TERM: 'dumb', COLUMNS: '200' } },
+      // cwd: Schemathesis keeps a .schemathesis/ directory of replay data in the working directory.
+      { cwd, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', TERM: 'dumb', COLUMNS: '200' } },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         resolve({ code, output: `${stdout}\n${stderr}` });
@@ -188,7 +189,7 @@ describe(`API contract: Schemathesis ${SCHEMATHESIS_VERSION} against the live AP
       join(reportDir, 'junit.xml'),
     ];
     const started = Date.now();
-    const result = await runSchemathesis(schemathesis, args, 4 * 60_000);
+    const result = await runSchemathesis(schemathesis, args, dir, 4 * 60_000);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     // The summary tail says what failed and how to reproduce it (a curl line per failure).
     const tail = result.output.split('\n').slice(-120).join('\n');
