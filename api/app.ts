@@ -1,16 +1,17 @@
 // The HTTP API as a Hono app built from its dependencies, so tests call app.request() with a real
 // Temporal client and store and no port. One router per resource, one error shape, auth on /v1.
 import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NO_PATHS, type PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { authenticate } from './auth/middleware.js';
 import type { KeyRegistry, Principal } from './auth/registry.js';
-import { ApiError, createErrorHandler, notFoundHandler } from './http-errors.js';
+import { ApiError, createErrorHandler, createNotFoundHandler, temporalUnavailable } from './http-errors.js';
 import { maskResponses } from './mask-responses.js';
 import { maskDeep } from '../activities/secrets/mask.js';
+import { ROUTE_DOCS } from './openapi.js';
 import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
@@ -18,6 +19,7 @@ import { historyRouter } from './routes/history.js';
 import { metaRouter } from './routes/meta.js';
 import { reportsRouter } from './routes/reports.js';
 import { scansRouter } from './routes/scans.js';
+import { createTemporalHealth, type TemporalHealth } from './temporal-health.js';
 
 export interface Logger {
   error(event: string, fields: Record<string, unknown>): void;
@@ -65,6 +67,8 @@ export interface AppDeps {
    * directory). Omitted: path sources are refused with 403.
    */
   paths?: PathPolicy;
+  /** Temporal's health as the API sees it; defaults to one probing the client's connection. */
+  temporalHealth?: TemporalHealth;
 }
 
 /** What routers receive: the dependencies with defaults filled in. */
@@ -75,6 +79,7 @@ export interface Services {
   config: ApiConfig;
   logger: Logger;
   paths: PathPolicy;
+  temporalHealth: TemporalHealth;
 }
 
 export type AppEnv = { Variables: { principal: Principal } };
@@ -87,10 +92,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     config: { ...DEFAULT_API_CONFIG, ...deps.config },
     logger: deps.logger ?? consoleLogger,
     paths: deps.paths ?? NO_PATHS,
+    temporalHealth: deps.temporalHealth ?? createTemporalHealth(deps.temporal.connection),
   };
+  const health = services.temporalHealth;
   const app = new Hono<AppEnv>();
-  app.onError(createErrorHandler(services.logger));
-  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(services.logger, () => health.markDown()));
+  app.notFound(createNotFoundHandler(ROUTE_DOCS));
 
   // The codec endpoint has its own CORS, auth (operator role) and a larger body limit: mount it first.
   if (deps.codec) {
@@ -111,7 +118,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
 
-  app.route('/', metaRouter());
+  // While Temporal is known to be down, scan routes answer 503 at once (a probe at most once a second
+  // decides when it is back) instead of each waiting out its own deadline.
+  const temporalGuard: MiddlewareHandler<AppEnv> = async (_c, next) => {
+    if (!health.knownUp() && !(await health.check()).ok) throw temporalUnavailable();
+    await next();
+  };
+  app.use('/v1/scans', temporalGuard);
+  app.use('/v1/scans/*', temporalGuard);
+
+  app.route('/', metaRouter(services));
   const dashboard = dashboardAssets();
   app.use('/dashboard', dashboard);
   app.use('/dashboard/*', dashboard);

@@ -1,12 +1,12 @@
 // One error shape for every failure the API returns: {error: snake_code, message: what went wrong and what
 // to do}. Expected failures throw ApiError; anything else becomes a logged 500 that reveals nothing.
-import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Logger } from './app.js';
 import { redactSecrets } from './auth/tokens.js';
+import { isTemporalUnavailable } from './temporal-health.js';
 
 export interface ErrorBody {
   error: string;
@@ -77,15 +77,22 @@ const CODES_BY_STATUS: Record<number, [string, string]> = {
   415: ['unsupported_media_type', 'Send JSON with "Content-Type: application/json".'],
 };
 
-const GRPC_UNAVAILABLE = 14;
+/** Seconds a client should wait before retrying while a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
 
-/** The Temporal server could not be reached (the client has already retried for a while). */
-function isTemporalUnavailable(err: unknown): boolean {
-  const cause = err instanceof Error ? err.cause : undefined;
-  return [err, cause].some((e) => isGrpcServiceError(e) && e.code === GRPC_UNAVAILABLE);
+/** 503 temporal_unavailable: the one answer for every request that needs Temporal while it is down. */
+export function temporalUnavailable(): ApiError {
+  return new ApiError(
+    503,
+    'temporal_unavailable',
+    `The Temporal server cannot be reached (or did not answer in time); check that it is running and reachable from the API, then retry in ${RETRY_AFTER_SECONDS} s. GET /healthz shows which dependency is down.`,
+    undefined,
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
 }
 
-export function createErrorHandler(logger: Logger): ErrorHandler {
+/** onTemporalDown hears of every request that found Temporal unreachable, so later ones can fail at once. */
+export function createErrorHandler(logger: Logger, onTemporalDown: () => void = () => {}): ErrorHandler {
   return (err, c) => {
     if (err instanceof ApiError) return err.getResponse();
     if (err instanceof HTTPException && err.status < 500) {
@@ -94,12 +101,9 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       return c.json(body, err.status);
     }
     if (isTemporalUnavailable(err)) {
+      onTemporalDown();
       logger.error('api.temporal_unavailable', { method: c.req.method, path: c.req.path });
-      const body: ErrorBody = {
-        error: 'temporal_unavailable',
-        message: 'The Temporal server cannot be reached; check that it is running and reachable from the API, then retry.',
-      };
-      return c.json(body, 503);
+      return temporalUnavailable().getResponse();
     }
     // Log method, path and the error only: never headers (they carry the bearer key) nor bodies.
     logger.error('api.unhandled_error', {
@@ -115,10 +119,42 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
   };
 }
 
-export const notFoundHandler: NotFoundHandler = (c) => {
-  const body: ErrorBody = {
-    error: 'not_found',
-    message: `No route for ${c.req.method} ${c.req.path}. GET /openapi.json lists every route.`,
+export interface KnownRoute {
+  method: string;
+  /** Hono syntax (/v1/scans/:id). */
+  path: string;
+}
+
+/** Matches a Hono route path with :params against a concrete path (a param is one non-empty segment). */
+function routeMatcher(path: string): RegExp {
+  const pattern = path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${pattern}/?$`);
+}
+
+/**
+ * 404 for paths no route serves; 405 with an Allow header for a known path asked with a method it does
+ * not support (HEAD is allowed wherever GET is: Hono answers it from the GET route).
+ */
+export function createNotFoundHandler(routes: readonly KnownRoute[]): NotFoundHandler {
+  const known = routes.map((r) => ({ method: r.method.toUpperCase(), match: routeMatcher(r.path) }));
+  return (c) => {
+    const allowed = new Set(known.filter((r) => r.match.test(c.req.path)).map((r) => r.method));
+    if (allowed.size > 0 && !allowed.has(c.req.method)) {
+      if (allowed.has('GET')) allowed.add('HEAD');
+      const allow = [...allowed].sort().join(', ');
+      const body: ErrorBody = {
+        error: 'method_not_allowed',
+        message: `${c.req.method} is not supported on ${c.req.path}; use ${allow}. GET /openapi.json lists every route.`,
+      };
+      return c.json(body, 405, { Allow: allow });
+    }
+    const body: ErrorBody = {
+      error: 'not_found',
+      message: `No route for ${c.req.method} ${c.req.path}. GET /openapi.json lists every route.`,
+    };
+    return c.json(body, 404);
   };
-  return c.json(body, 404);
-};
+}

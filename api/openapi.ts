@@ -24,7 +24,14 @@ import {
 interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
-  contentType?: string;
+  /** Default application/json; several when the client chooses (e.g. a report's format). */
+  contentTypes?: string[];
+  headers?: Record<string, HeaderDoc>;
+}
+
+interface HeaderDoc {
+  description: string;
+  required: boolean;
 }
 
 export interface RouteDoc {
@@ -37,7 +44,7 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  responses: Record<number, ResponseDoc>;
+  responses: Record<number | `${number}XX`, ResponseDoc>;
 }
 
 const anyJson = z.unknown();
@@ -46,8 +53,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/healthz',
-    summary: 'Liveness check.',
-    responses: { 200: { description: 'The API is up.', schema: healthSchema } },
+    summary: 'Health of the API and of what it depends on (Temporal, the store).',
+    responses: {
+      200: { description: 'The API and every dependency answer.', schema: healthSchema },
+      503: {
+        description: 'A dependency is down; its entry says which and what to check.',
+        schema: healthSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', required: true } },
+      },
+    },
   },
   {
     method: 'get',
@@ -83,6 +97,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
           '"roots" in the keys file; the data directory, /proc, /sys and /dev are never scanned. The message says how to allow a path.',
         schema: errorResponseSchema,
       },
+      409: { description: 'A workflow Vigil did not start holds this scan\'s id (workflow_id_conflict).', schema: errorResponseSchema },
+      '4XX': { description: 'Any other refused source or request, in the error shape.', schema: errorResponseSchema },
     },
   },
   {
@@ -137,7 +153,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
         description: 'already_decided (details.existing), not_awaiting_decisions or scan_not_running.',
         schema: errorResponseSchema,
       },
-      503: { description: 'No worker took the decision in time (worker_unavailable).', schema: errorResponseSchema },
+      503: {
+        description: 'No worker took the decision in time (worker_unavailable), or Temporal cannot be reached (temporal_unavailable).',
+        schema: errorResponseSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true } },
+      },
     },
   },
   {
@@ -156,7 +176,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
     params: scanParamsSchema,
     query: reportQuerySchema,
     responses: {
-      200: { description: 'The report, with secrets masked in every text (a masked patch diff does not apply as is).', schema: anyJson },
+      200: {
+        description: 'The report, with secrets masked in every text (a masked patch diff does not apply as is).',
+        schema: anyJson,
+        contentTypes: ['application/json', 'application/sarif+json', 'text/markdown'],
+      },
       409: { description: 'The report has not been written yet (not_ready).', schema: errorResponseSchema },
     },
   },
@@ -182,36 +206,42 @@ function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query') {
 }
 
 const errorRef = { $ref: '#/components/schemas/Error' };
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+const retryAfter: Record<string, HeaderDoc> = { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true } };
+const wwwAuthenticate: Record<string, HeaderDoc> = { 'WWW-Authenticate': { description: 'Bearer realm="vigil".', required: true } };
+
+function responseDoc(doc: ResponseDoc) {
+  const schema = doc.schema === errorResponseSchema ? errorRef : doc.schema ? jsonSchema(doc.schema, 'output') : undefined;
+  return {
+    description: doc.description,
+    ...(doc.headers
+      ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([name, h]) => [name, { ...h, schema: { type: 'string' } }])) }
+      : {}),
+    ...(schema ? { content: Object.fromEntries((doc.contentTypes ?? ['application/json']).map((type) => [type, { schema }])) } : {}),
+  };
+}
 
 function operation(route: RouteDoc) {
   const responses: Record<string, unknown> = {};
-  for (const [status, doc] of Object.entries(route.responses)) {
-    responses[status] = {
-      description: doc.description,
-      ...(doc.schema
-        ? {
-            content: {
-              [doc.contentType ?? 'application/json']: {
-                schema: doc.schema === errorResponseSchema ? errorRef : jsonSchema(doc.schema, 'output'),
-              },
-            },
-          }
-        : {}),
-    };
-  }
+  for (const [status, doc] of Object.entries(route.responses)) responses[status] = responseDoc(doc);
   // The failures every route of its kind can have, in the one error shape.
-  const common: Record<string, string> = {};
-  if (route.params || route.query || route.body) common[400] = 'Invalid input (invalid_request, malformed_json, invalid_source, disallowed_source).';
-  if (route.role) common[401] = 'Missing or unknown API key (unauthorized).';
-  if (route.role && route.role !== 'any') common[403] = `The key lacks the ${route.role} role (forbidden).`;
-  if (route.params) common[404] = "Unknown scan or finding, or another tenant's (not_found).";
-  if (route.body) {
-    common[413] = 'Body over the size limit (payload_too_large).';
-    common[415] = 'Body is not JSON (unsupported_media_type).';
+  const common: Record<string, Omit<ResponseDoc, 'schema'>> = {};
+  if (route.params || route.query || route.body) {
+    common[400] = { description: 'Invalid input (invalid_request, malformed_json, invalid_source, disallowed_source, ...).' };
   }
-  common[500] = 'Unexpected failure, logged server-side (internal_error).';
-  for (const [status, description] of Object.entries(common)) responses[status] ??= errorResponse(description);
+  if (route.role) common[401] = { description: 'Missing or unknown API key (unauthorized).', headers: wwwAuthenticate };
+  if (route.role && route.role !== 'any') {
+    common[403] = { description: `The key may not do this: it lacks the ${route.role} role (forbidden), or what it asks for is outside what its tenant may reach.` };
+  }
+  if (route.params) common[404] = { description: "Unknown scan or finding, or another tenant's (not_found)." };
+  if (route.body) {
+    common[413] = { description: 'Body over the size limit (payload_too_large).' };
+    common[415] = { description: 'Body is not JSON (unsupported_media_type).' };
+  }
+  common[500] = { description: 'Unexpected failure, logged server-side (internal_error).' };
+  if (route.path.startsWith('/v1/scans')) {
+    common[503] = { description: 'Temporal cannot be reached or did not answer in time (temporal_unavailable).', headers: retryAfter };
+  }
+  for (const [status, doc] of Object.entries(common)) responses[status] ??= responseDoc({ ...doc, schema: errorResponseSchema });
 
   return {
     operationId: `${route.method}${route.path.replace(/\/:?([a-zA-Z]+)/g, (_, w: string) => w[0].toUpperCase() + w.slice(1)).replace(/[^A-Za-z0-9]/g, '')}`,

@@ -34,7 +34,11 @@ export const apiKeyEntrySchema = z.object({
   name: keyNameSchema,
   tenant: tenantSchema,
   roles: z.array(roleSchema).min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
+  // Either case is accepted (sha256sum prints lowercase, other tools upper); compared as bytes.
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'sha256 must be the 64 hex characters of the key\'s SHA-256 (printf %s "$KEY" | sha256sum)')
+    .transform((hex) => hex.toLowerCase()),
   /**
    * Optional: the only directories this key may scan and write branches into, each within the server's
    * VIGIL_SCAN_ROOTS (the key gets the intersection). Absent: the server's roots. Empty: no local paths.
@@ -59,12 +63,36 @@ export function parseKeyEntries(json: string, origin: string): ApiKeyEntry[] {
   } catch (err) {
     throw new Error(`${origin} is not valid JSON (${(err as Error).message}); fix it or remove it.`);
   }
+  const plaintext = Array.isArray(raw) ? raw.findIndex((e) => e !== null && typeof e === 'object' && 'key' in e) : -1;
+  if (plaintext >= 0) {
+    // Never echo the value: it may be a live key.
+    throw new Error(
+      `${origin}: ${describeEntry(raw as unknown[], plaintext)} has a "key" field, but the keys file holds only hashes. ` +
+        'Replace it with "sha256": the SHA-256 of the key (printf %s "$KEY" | sha256sum); keys are printable ASCII (vgl_...).',
+    );
+  }
   const parsed = z.array(apiKeyEntrySchema).safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`${origin} must be a JSON array of {id, name, tenant, roles, sha256, roots?}: ${problems}.`);
+    const problems = parsed.error.issues
+      .map((i) => {
+        const [index, ...field] = i.path;
+        const where = typeof index === 'number' ? `${describeEntry(raw as unknown[], index)}${field.length ? ` ${field.join('.')}` : ''}` : '(root)';
+        return `${where}: ${i.message}`;
+      })
+      .join('; ');
+    throw new Error(`${origin} must be a JSON array of {id, name, tenant, roles, sha256, roots?}: ${problems}. Fix or remove those entries.`);
   }
   return parsed.data;
+}
+
+/** 'entry 2 (id key_ab12, name "ci")': enough to find it in the file, nothing secret. */
+function describeEntry(entries: unknown[], index: number): string {
+  const e = entries[index] as { id?: unknown; name?: unknown } | null;
+  const safe = (v: unknown) => (typeof v === 'string' && /^[\x20-\x7e]{1,100}$/.test(v) ? v : undefined);
+  const id = safe(e?.id);
+  const name = safe(e?.name);
+  const labels = [id ? `id ${id}` : '', name ? `name ${JSON.stringify(name)}` : ''].filter(Boolean).join(', ');
+  return `entry ${index}${labels ? ` (${labels})` : ''}`;
 }
 
 /** The keys file's entries; a missing file has none. */

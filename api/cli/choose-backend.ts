@@ -6,35 +6,50 @@ import { isPidAlive, vigilDataDir } from '../../infra/data-dir.js';
 import type { Backend } from './backend.js';
 import { createLocalBackend } from './local-backend.js';
 import { CliError, createRemoteBackend } from './remote-backend.js';
+import { assertUsableApiKey } from '../auth/tokens.js';
 
 export const SERVE_STATE_FILE = 'serve.json';
 
-async function healthy(url: string): Promise<boolean> {
+/** ok, or why not: unreachable, or the dependencies /healthz says are down. */
+async function health(url: string): Promise<{ ok: true } | { ok: false; why: string }> {
   try {
-    const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(2000) });
-    return res.ok;
+    const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(3000) });
+    if (res.ok) return { ok: true };
+    const body = (await res.json().catch(() => ({}))) as { dependencies?: Record<string, { ok?: boolean; message?: string }> };
+    const down = Object.entries(body.dependencies ?? {}).filter(([, d]) => d.ok === false);
+    return { ok: false, why: down.length ? down.map(([name, d]) => `${name}: ${d.message ?? 'down'}`).join('; ') : `HTTP ${res.status}` };
   } catch {
-    return false;
+    return { ok: false, why: 'no answer' };
   }
 }
 
 function apiKey(dataDir: string): string {
-  if (process.env.VIGIL_API_KEY) return process.env.VIGIL_API_KEY;
   const file = join(dataDir, 'admin.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new CliError(`No API key: set VIGIL_API_KEY (the server's admin key is in ${file} on its machine).`);
+  const [key, origin] = process.env.VIGIL_API_KEY
+    ? [process.env.VIGIL_API_KEY, 'VIGIL_API_KEY']
+    : existsSync(file)
+      ? [readFileSync(file, 'utf8').trim(), file]
+      : [undefined, ''];
+  if (key === undefined) throw new CliError(`No API key: set VIGIL_API_KEY (the server's admin key is in ${file} on its machine).`);
+  try {
+    assertUsableApiKey(key, origin);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  return key;
 }
 
 export async function chooseBackend(opts: { log: (line: string) => void }): Promise<Backend> {
   const dataDir = vigilDataDir();
   if (process.env.VIGIL_API_URL) {
-    if (!(await healthy(process.env.VIGIL_API_URL))) throw new CliError(`VIGIL_API_URL=${process.env.VIGIL_API_URL} does not answer /healthz.`);
+    const h = await health(process.env.VIGIL_API_URL);
+    if (!h.ok) throw new CliError(`VIGIL_API_URL=${process.env.VIGIL_API_URL} is not healthy (/healthz: ${h.why}).`);
     return createRemoteBackend(process.env.VIGIL_API_URL, apiKey(dataDir));
   }
   const stateFile = join(dataDir, SERVE_STATE_FILE);
   if (existsSync(stateFile)) {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
-    if (isPidAlive(state.pid) && (await healthy(state.url))) return createRemoteBackend(state.url, apiKey(dataDir));
+    if (isPidAlive(state.pid) && (await health(state.url)).ok) return createRemoteBackend(state.url, apiKey(dataDir));
   }
   return createLocalBackend(opts);
 }

@@ -1,6 +1,6 @@
 // `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
 // HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { PathPolicy } from '../../activities/scan-roots.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { tightenMode } from '../../infra/private-files.js';
-import { connectTemporal } from '../../infra/temporal-connection.js';
+import { connectTemporal, temporalTlsFromEnv } from '../../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { createDataDirWorker } from '../../workers/data-dir-worker.js';
@@ -18,6 +18,7 @@ import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
 import { describePathPolicy, pathPolicyFromEnv } from '../auth/scan-roots-config.js';
 import { startApiServer } from '../server.js';
+import { apiConnectionOptions } from '../temporal-health.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
 import { CliError } from './remote-backend.js';
@@ -61,7 +62,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
     paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
   });
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
+  // The API's own connection fails fast (short deadlines, few retries) so requests get a 503 within
+  // about a second while Temporal is down; the worker keeps the patient defaults.
+  const apiConnection = await Connection.connect({
+    address: temporal.address,
+    ...(process.env.TEMPORAL_ADDRESS ? temporalTlsFromEnv() : {}),
+    ...apiConnectionOptions(),
+  });
+  const client = new Client({ connection: apiConnection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
   const app = createApp({
     temporal: client,
     store,
@@ -97,6 +105,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     }),
   );
   await store.close();
+  await apiConnection.close();
   await temporal.close();
   return 0;
 }

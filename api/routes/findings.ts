@@ -14,7 +14,7 @@ import { decideUpdate, type DecisionInput, type FindingState, type ScanSource } 
 import { fillTraceSnippets } from '../dashboard/snippets.js';
 import type { AppEnv, Services } from '../app.js';
 import { requireRole } from '../auth/middleware.js';
-import { ApiError } from '../http-errors.js';
+import { ApiError, RETRY_AFTER_SECONDS } from '../http-errors.js';
 import { loadScan, queryLiveStatus, scanHandle } from './scan-access.js';
 import { decisionBodySchema, findingParamsSchema, findingsQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
@@ -80,6 +80,8 @@ function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown
       503,
       'worker_unavailable',
       `The scan did not take the decision within ${timeoutMs / 1000}s; check that a Vigil worker is running, then retry (repeating a decision is safe).`,
+      undefined,
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     );
   }
   return err;

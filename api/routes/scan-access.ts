@@ -10,6 +10,7 @@ import type { ScanRecord } from '../../activities/store/store.js';
 import { statusQuery, type ScanStatus } from '../../workflows/definitions.js';
 import type { Services } from '../app.js';
 import { ApiError } from '../http-errors.js';
+import { isTemporalUnavailable } from '../temporal-health.js';
 
 /** The tenant's scan, or 404 whether it is absent or another tenant's: existence is never revealed. */
 export async function loadScan(s: Services, tenant: string, scanId: string): Promise<ScanRecord> {
@@ -69,6 +70,8 @@ export async function queryLiveStatus(s: Services, handle: WorkflowHandle): Prom
       };
     }
     if (err instanceof WorkflowNotFoundError) return RUN_GONE;
+    // Temporal itself is unreachable: that is a 503 for the whole request, not a missing worker.
+    if (isTemporalUnavailable(err)) throw err;
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, reason: `The status query failed (${message}); showing stored data.` };
   }

@@ -2,6 +2,7 @@
 // openapi.ts documents them, so the two cannot drift.
 import { z } from 'zod';
 import type { ScanStage } from '../../workflows/definitions.js';
+import type { StageProgress } from '../stage-progress.js';
 
 export const SCAN_STAGES = [
   'queued',
@@ -33,7 +34,14 @@ export const scanParamsSchema = z.object({ id: scanIdSchema });
 export const findingParamsSchema = z.object({ id: scanIdSchema, findingId: findingIdSchema });
 
 const localSourceSchema = z
-  .object({ path: z.string().min(1).max(4096).describe('Absolute path of a directory on the API server.') })
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^\//, 'must be an absolute path (starting with "/")')
+      .describe('Absolute path of a directory on the API server.'),
+  })
   .strict();
 const gitSourceSchema = z
   .object({
@@ -52,7 +60,7 @@ export const claudeSettingsSchema = z
 
 export const createScanBodySchema = z.object({
   source: z.union([localSourceSchema, gitSourceSchema], {
-    error: 'source must be {"path": "/abs/dir"} or {"url": "<git url>", "ref"?: "<ref>"}',
+    error: 'source must be {"path": "<absolute path of a directory>"} or {"url": "<git url>", "ref"?: "<ref>"}',
   }),
   engine: z.enum(['builtin', 'claude']).default('builtin'),
   claude: claudeSettingsSchema.optional().describe('Per-scan settings of the Claude engine; the worker’s env gives the defaults.'),
@@ -148,6 +156,24 @@ const scanStatusSchema = z.object({
   error: z.string().optional(),
 });
 
+const stageProgressSchema = z.object({
+  activity: z.string().describe('The running activity, e.g. takeSnapshot.'),
+  attempt: z.number().int(),
+  detail: z
+    .object({
+      phase: z.string().optional(),
+      done: z.number().optional(),
+      total: z.number().optional(),
+      files: z.number().optional(),
+      bytes: z.number().optional(),
+    })
+    .optional()
+    .describe("The activity's last heartbeat: counts and phase names only."),
+});
+
+// Compile-time check that what progressOf() returns fits the schema (which forbids extra properties).
+const progressFits: StageProgress extends z.infer<typeof stageProgressSchema> ? true : never = true;
+
 export const scanDetailSchema = z.object({
   scanId: z.string(),
   workflowId: z.string(),
@@ -164,6 +190,7 @@ export const scanDetailSchema = z.object({
   live: z.boolean().describe('False when the workflow could not be queried (e.g. no worker running).'),
   status: scanStatusSchema.optional().describe("The workflow's status query result; absent when not live."),
   liveUnavailableReason: z.string().optional(),
+  progress: z.array(stageProgressSchema).describe('Inside the running stage: pending activities and their progress; empty once closed.'),
   findingCounts: z
     .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
     .nullable()
@@ -233,7 +260,15 @@ export const historyResponseSchema = z.object({
   events: z.array(historyEventSchema),
 });
 
-export const healthSchema = z.object({ ok: z.literal(true) });
+const dependencyStateSchema = z.object({
+  ok: z.boolean(),
+  message: z.string().optional().describe('What is wrong and what to check; absent when ok.'),
+});
+
+export const healthSchema = z.object({
+  ok: z.boolean().describe('True when the API and every dependency answer.'),
+  dependencies: z.object({ temporal: dependencyStateSchema, store: dependencyStateSchema }),
+});
 
 export const principalResponseSchema = z.object({
   name: z.string().describe("The API key's name."),
