@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { createPathPolicy } from '../../activities/scan-roots.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import type { Store } from '../../activities/store/store.js';
 import { createApp } from '../../api/app.js';
@@ -81,6 +82,8 @@ describe(`API contract: Schemathesis ${SCHEMATHESIS_VERSION} against the live AP
       temporal: client,
       store,
       keys: loadKeyRegistry({ keysFile, env: {} }),
+      // Path sources only below the test's own directory (its keys file and database stay refused).
+      paths: createPathPolicy({ roots: [realpathSync(dir)], protect: [join(dir, 'vigil.db'), keysFile] }),
       config: { taskQueue, queryTimeoutMs: 300, updateTimeoutMs: 300 },
       logger: { error: () => {} },
     });

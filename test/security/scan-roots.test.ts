@@ -209,7 +209,7 @@ describe('scan roots: what a key may scan and where an approval may write', () =
       { name: 'a key narrowed elsewhere in the same tenant', key: key.a2, body: path(repoA), status: 403, error: 'path_not_allowed' },
       { name: 'a missing path outside the roots (no existence oracle)', key: key.a, body: path('/nonexistent-vigil-dir'), status: 403, error: 'path_not_allowed' },
       { name: 'a missing path inside the roots', key: key.a, body: path(join(rootA, 'nope')), status: 400, error: 'invalid_source' },
-      { name: 'a relative path', key: key.a, body: path('root/repoA'), status: 400, error: 'invalid_source' },
+      { name: 'a relative path (the schema asks for an absolute one)', key: key.a, body: path('root/repoA'), status: 400, error: 'invalid_request' },
     ];
     for (const row of rows) {
       const res = await call(row.app ?? app, 'POST', '/v1/scans', row.key, row.body);

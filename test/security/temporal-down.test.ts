@@ -4,11 +4,12 @@
 // this test starts privately, kills and restarts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { createPathPolicy } from '../../activities/scan-roots.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import type { Store } from '../../activities/store/store.js';
 import { createApp } from '../../api/app.js';
@@ -71,7 +72,7 @@ describe('Temporal down: fast, typed 503s and recovery without a restart', () =>
     const keysFile = join(dir, 'api-keys.json');
     key = (await createApiKey({ tenant: 'acme', roles: ['scanner', 'approver', 'operator'], name: 'ops', keysFile })).key;
     keys = loadKeyRegistry({ keysFile, env: {} });
-    const app = createApp({ temporal: client, store, keys, config: { taskQueue, queryTimeoutMs: 500 }, logger: { error: () => {} } });
+    const app = createApp({ temporal: client, store, keys, paths: createPathPolicy({ roots: [realpathSync(dir)] }), config: { taskQueue, queryTimeoutMs: 500 }, logger: { error: () => {} } });
     api = await startApiServer({ app, port: 0 });
   });
 
@@ -143,8 +144,10 @@ describe('Temporal down: fast, typed 503s and recovery without a restart', () =>
       ['findings', `/v1/scans/${scanId}/findings`],
       ['start a scan', '/v1/scans', json({ source: { url: 'https://example.com/org/repo.git' } })],
     ];
+    // example.com is allowed so the git row needs no DNS (this host may have none): it must reach Temporal.
+    const gitEnv = { ...process.env, VIGIL_GIT_ALLOW_HOSTS: 'example.com' };
     for (const [what, path, init] of routes) {
-      const app = createApp({ temporal: client, store, keys, config: { taskQueue }, logger: { error: () => {} } });
+      const app = createApp({ temporal: client, store, keys, paths: createPathPolicy({ roots: [realpathSync(dir)] }), config: { taskQueue, gitEnv }, logger: { error: () => {} } });
       const t0 = performance.now();
       const res = await app.request(path, { headers: auth(), ...init });
       const ms = performance.now() - t0;
