@@ -120,7 +120,8 @@ export async function checkGitHost(url: string, protocol: string, opts: GuardOpt
   if (!allowed) {
     for (const a of addresses) {
       const why = refusedAddressReason(a);
-      if (why) throw refused(url, `host "${host}" resolves to ${a}, a ${why} address`);
+      // The address itself stays out of the message: it would map the internal network for the caller.
+      if (why) throw refused(url, `host "${host}" resolves to a ${why} address`);
     }
   }
   return { ...endpoint, allowed, address: addresses[0] };
