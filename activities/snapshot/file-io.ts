@@ -79,11 +79,7 @@ export function readWhole(abs: string, into: { buf: Buffer }, maxFileBytes: numb
     let length = 0;
     let probed = 0;
     for (;;) {
-      if (length === into.buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.min(into.buf.length * 2, Math.max(cap, into.buf.length + 1)));
-        into.buf.copy(bigger, 0, 0, length);
-        into.buf = bigger;
-      }
+      if (length === into.buf.length) grow(into, length, cap);
       const n = readSync(fd, into.buf, length, Math.min(into.buf.length, cap) - length, null);
       if (n === 0) return { length };
       length += n;
@@ -98,6 +94,13 @@ export function readWhole(abs: string, into: { buf: Buffer }, maxFileBytes: numb
   } finally {
     closeSync(fd);
   }
+}
+
+/** Doubles the reusable read buffer (up to the cap), keeping the `length` bytes already read. */
+function grow(into: { buf: Buffer }, length: number, cap: number): void {
+  const bigger = Buffer.allocUnsafe(Math.min(into.buf.length * 2, Math.max(cap, into.buf.length + 1)));
+  into.buf.copy(bigger, 0, 0, length);
+  into.buf = bigger;
 }
 
 const CHUNK = 1024 * 1024;
@@ -120,11 +123,7 @@ export async function readWholeChunked(abs: string, into: { buf: Buffer }, maxFi
     let probed = 0;
     for (;;) {
       signal?.throwIfAborted();
-      if (length === into.buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.min(into.buf.length * 2, Math.max(cap, into.buf.length + 1)));
-        into.buf.copy(bigger, 0, 0, length);
-        into.buf = bigger;
-      }
+      if (length === into.buf.length) grow(into, length, cap);
       const { bytesRead: n } = await fh.read(into.buf, length, Math.min(CHUNK, Math.min(into.buf.length, cap) - length), null);
       if (n === 0) return { length, hash: hasher.digest('hex') };
       hasher.update(into.buf.subarray(length, length + n));
