@@ -100,6 +100,7 @@ const LINEAR: [source: string, flags: string, why: string][] = [
   ['\\s+', 'g', 'nothing mandatory follows the loop: every start matches at once'],
   ['^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$', '', 'anchored; adjacent loops are separated by characters they cannot match'],
   ['^\\d+x', '', 'anchored, one loop'],
+  ['\\[(\\w+)\\]', 'g', 'only a start at "[" reaches the loop, and "[" ends the run the loop reads: no word pumps both'],
 ];
 
 describe('regex safety analyser: polynomial backtracking', () => {

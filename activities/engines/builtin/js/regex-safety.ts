@@ -360,8 +360,8 @@ type Ambiguity = { degree: 'exponential'; states: Set<number> } | { degree: 'pol
  * The ambiguity of the automaton, from the strongly connected components of its product with itself
  * (iterative Tarjan over compatible pairs):
  *   - exponential (EDA): a component holds a diagonal pair (q,q) and an off-diagonal pair (p,p');
- *   - polynomial (IDA): states p != q with a word that leads p back to p and also to q, after which q
- *     loops: (p,p) reaches (p,q) and (p,q) lies on a cycle. Each extra copy of the pumped text then adds
+ *   - polynomial (IDA): states p != q and one word that leads p back to p, p to q, and q back to q
+ *     (Weideman et al.): a path from (p,p,q) to (p,q,q) in the product of three copies. Each extra copy of the pumped text then adds
  *     one more place where the match can move from p's loop to q's, so the work grows with a power of the
  *     length — `\s*\s*x`, `\d+\d+x`, and with the search prefix `\s+$`, `&[^;]+;` (every start is retried).
  * Either only hurts when the match can still fail afterwards: a loop whose states may end the match
@@ -443,19 +443,38 @@ function ambiguity(a: Automaton): Ambiguity | undefined {
     }
   }
   if (exponential) return { degree: 'exponential', states: exponential };
-  // Polynomial: from each looping state p, the pairs (p,q) its own loop leads to.
+  // Polynomial: a word w with p -w-> p, p -w-> q and q -w-> q, i.e. in the product of three copies a path
+  // from (p,p,q) to (p,q,q). Candidates first need (p,p) and (p,q) on cycles of the pair product.
+  const inter = (x: Ranges, y: Ranges): Ranges => {
+    const out: Ranges = [];
+    for (const [lo, hi] of x) for (const [lo2, hi2] of y) if (Math.max(lo, lo2) <= Math.min(hi, hi2)) out.push([Math.max(lo, lo2), Math.min(hi, hi2)]);
+    return out;
+  };
   for (let p = 0; p < n; p++) {
     if (!cyclic.has(key(p, p)) || a.bounded.has(p)) continue;
-    const seen = new Set([key(p, p)]);
-    const todo = [key(p, p)];
-    while (todo.length) {
-      const v = todo.pop()!;
-      for (const w of succ(v)) {
-        if (seen.has(w) || Math.floor(w / n) !== p) continue;
-        seen.add(w);
-        todo.push(w);
-        const q = w % n;
-        if (q !== p && cyclic.has(w) && !a.last.has(q) && !a.bounded.has(q)) return { degree: 'polynomial', from: p, to: q };
+    for (let q = 0; q < n; q++) {
+      if (q === p || !cyclic.has(key(p, q)) || a.last.has(q) || a.bounded.has(q)) continue;
+      const k3 = (x: number, y: number, z: number) => (x * n + y) * n + z;
+      const goal = k3(p, q, q);
+      const seen = new Set([k3(p, p, q)]);
+      const todo: [number, number, number][] = [[p, p, q]];
+      while (todo.length) {
+        const [x, y, z] = todo.pop()!;
+        budget -= a.follow[x].size * a.follow[y].size;
+        if (budget < 0) throw new TooLarge();
+        for (const x2 of a.follow[x]) {
+          for (const y2 of a.follow[y]) {
+            const xy = inter(a.sets[x2], a.sets[y2]);
+            if (!xy.length) continue;
+            for (const z2 of a.follow[z]) {
+              const k = k3(x2, y2, z2);
+              if (seen.has(k) || !intersects(xy, a.sets[z2])) continue;
+              if (k === goal) return { degree: 'polynomial', from: p, to: q };
+              seen.add(k);
+              todo.push([x2, y2, z2]);
+            }
+          }
+        }
       }
     }
   }
