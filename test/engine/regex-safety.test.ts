@@ -81,3 +81,49 @@ describe('regex safety analyser', () => {
     assert.equal(analyseRegex(`(${big})+$`, '').catastrophic, false);
   });
 });
+
+// Polynomial ambiguity (IDA): two loops that can share the same run of characters, or one loop reached from
+// every start of a search. Lengths give a quadratic run of tens of milliseconds on V8; the benign input of
+// the same length matches in one pass.
+const POLYNOMIAL: [source: string, flags: string, culprit: string, attack: string, benign: string][] = [
+  ['\\s*$', '', 'the retry at every start of the text then `\\s*`', ' '.repeat(3000) + 'x', ' '.repeat(3001)],
+  ['^\\d+\\d+x', '', '`\\d+` then `\\d+`', '1'.repeat(3000) + '!', '1'.repeat(3000) + 'x'],
+  ['&([^;]+);', 'g', 'the retry at every start of the text then `[^;]+`', '&'.repeat(3000), '&'.repeat(2999) + ';'],
+  ['^((?:rgb|hsl)a?)\\(\\s*([^\\)]*)\\)', '', '`\\s*` then `[^\\)]*`', 'rgb(' + ' '.repeat(3000), 'rgb(' + ' '.repeat(2999) + ')'],
+  ['^\\s+|\\s+$', 'g', 'the retry at every start of the text then `\\s+`', 'a' + ' '.repeat(3000) + 'a', ' '.repeat(3002)],
+];
+
+const LINEAR: [source: string, flags: string, why: string][] = [
+  ['&([^;]{1,10});', 'g', 'the loop is bounded: each start tries at most ten characters'],
+  ['^(([^=;]+))\\s{0,256}=\\s*([^\\n\\r\\0]*)', '', 'the second loop is bounded'],
+  ['^\\s*', '', 'anchored, one loop'],
+  ['\\s+', 'g', 'nothing mandatory follows the loop: every start matches at once'],
+  ['^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$', '', 'anchored; adjacent loops are separated by characters they cannot match'],
+  ['^\\d+x', '', 'anchored, one loop'],
+  ['\\[(\\w+)\\]', 'g', 'only a start at "[" reaches the loop, and "[" ends the run the loop reads: no word pumps both'],
+];
+
+describe('regex safety analyser: polynomial backtracking', () => {
+  for (const [source, flags, culprit, attack, benign] of POLYNOMIAL) {
+    test(`polynomial: /${source}/${flags}`, () => {
+      const v = analyseRegex(source, flags);
+      assert.equal(v.catastrophic, false, 'not exponential');
+      assert.equal(v.polynomial, true, `/${source}/ should be found polynomial`);
+      assert.equal(v.culprit, culprit);
+      // Without g: a global regex's test() carries lastIndex from one run to the next.
+      assert.ok(blowsUp(new RegExp(source, flags.replace('g', '')), attack, benign), `/${source}/ on the attack string finished fast: the table is wrong`);
+    });
+  }
+
+  for (const [source, flags, why] of LINEAR) {
+    test(`linear: /${source}/${flags} (${why})`, () => {
+      const v = analyseRegex(source, flags);
+      assert.equal(v.catastrophic || !!v.polynomial, false);
+    });
+  }
+
+  test('a pattern that is matched, not searched for, has no retry at every start', () => {
+    assert.equal(analyseRegex('\\s*$', '', false).polynomial, undefined);
+    assert.equal(analyseRegex('\\s*$', '', true).polynomial, true);
+  });
+});

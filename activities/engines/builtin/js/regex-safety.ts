@@ -67,7 +67,7 @@ function caseFold(r: Ranges): Ranges {
 
 type Node =
   | { t: 'char'; set: Ranges; start: number; end: number }
-  | { t: 'empty' }
+  | { t: 'empty'; anchor?: boolean }
   | { t: 'seq'; items: Node[] }
   | { t: 'alt'; alts: Node[] }
   | { t: 'rep'; body: Node; min: number; max: number; start: number; end: number };
@@ -138,7 +138,8 @@ class Parser {
       // Lookarounds consume nothing; their own backtracking is bounded by what they test.
       return look ? { t: 'empty' } : body;
     }
-    if (c === '^') return { t: 'empty' };
+    // Without the m flag "^" pins the match to the start of the input: the matcher tries no other start.
+    if (c === '^') return { t: 'empty', anchor: !this.flags.includes('m') };
     // "$" as a position that only the end (or, with m, a line break) can fill: a point where the match can fail.
     if (c === '$') return { t: 'char', set: this.flags.includes('m') ? normalise([[END, END], ...LINE_TERMINATORS]) : [[END, END]], start, end: this.i };
     if (c === '.') return { t: 'char', set: this.flags.includes('s') ? [[0, MAX_CP]] : complement(LINE_TERMINATORS), start, end: this.i };
@@ -258,12 +259,31 @@ interface Automaton {
   last: Set<number>;
   /** Unbounded repetitions: source span and the positions inside, to name the culprit. */
   loops: { start: number; end: number; positions: Set<number> }[];
+  /** The position standing for the retried start of a search (-1: none). */
+  prefix: number;
+  /**
+   * Positions inside a counted repetition with a finite bound (`\s{0,256}`), analysed as a loop: the count
+   * cannot grow with the input, so it bounds polynomial backtracking to linear time (a common fix).
+   */
+  bounded: Set<number>;
 }
 
 class TooLarge extends Error {}
 
-function build(root: Node): Automaton {
-  const a: Automaton = { sets: [], follow: [], last: new Set(), loops: [] };
+/** Whether every way of matching starts with "^" (no m flag): a search then tries only the first position. */
+function anchored(n: Node): boolean {
+  if (n.t === 'empty') return !!n.anchor;
+  if (n.t === 'seq') return !!n.items.length && anchored(n.items[0]);
+  if (n.t === 'alt') return n.alts.every(anchored);
+  return false;
+}
+
+/**
+ * The position automaton of `root`. With `search`, it is preceded by a loop over any character: a search
+ * (test, exec, match, replace, split) retries the pattern at every start, which is what that loop stands for.
+ */
+function build(root: Node, search = false): Automaton {
+  const a: Automaton = { sets: [], follow: [], last: new Set(), loops: [], prefix: -1, bounded: new Set() };
   type Frag = { nullable: boolean; first: Set<number>; last: Set<number> };
   const union = (x: Set<number>, y: Set<number>) => new Set([...x, ...y]);
   const link = (from: Set<number>, to: Set<number>) => {
@@ -310,6 +330,7 @@ function build(root: Node): Automaton {
           const positions = new Set<number>();
           for (let p = before; p < a.sets.length; p++) positions.add(p);
           a.loops.push({ start: n.start, end: n.end, positions });
+          if (n.max !== Infinity) for (const p of positions) a.bounded.add(p);
           out = seq(out, star(body));
         } else {
           for (let k = required; k < Math.min(n.max, MAX_UNROLL + required); k++) {
@@ -321,32 +342,59 @@ function build(root: Node): Automaton {
       }
     }
   };
-  const f = compile(root);
+  let f = compile(root);
+  if (search) {
+    a.prefix = a.sets.length;
+    a.sets.push([[0, MAX_CP]]);
+    a.follow.push(new Set());
+    const p = new Set([a.prefix]);
+    f = seq(star({ nullable: false, first: p, last: p }), f);
+  }
   a.last = f.last;
   return a;
 }
 
-/** Strongly connected components of the product automaton (iterative Tarjan over compatible pairs). */
-function ambiguousLoop(a: Automaton): Set<number> | undefined {
+type Ambiguity = { degree: 'exponential'; states: Set<number> } | { degree: 'polynomial'; from: number; to: number };
+
+/**
+ * The ambiguity of the automaton, from the strongly connected components of its product with itself
+ * (iterative Tarjan over compatible pairs):
+ *   - exponential (EDA): a component holds a diagonal pair (q,q) and an off-diagonal pair (p,p');
+ *   - polynomial (IDA): states p != q and one word that leads p back to p, p to q, and q back to q
+ *     (Weideman et al.): a path from (p,p,q) to (p,q,q) in the product of three copies. Each extra copy of the pumped text then adds
+ *     one more place where the match can move from p's loop to q's, so the work grows with a power of the
+ *     length — `\s*\s*x`, `\d+\d+x`, and with the search prefix `\s+$`, `&[^;]+;` (every start is retried).
+ * Either only hurts when the match can still fail afterwards: a loop whose states may end the match
+ * (nothing mandatory follows) returns at once.
+ */
+function ambiguity(a: Automaton): Ambiguity | undefined {
   const n = a.sets.length;
   const key = (p: number, q: number) => p * n + q;
   const compatible = (p: number, q: number) => p === q || intersects(a.sets[p], a.sets[q]);
   let budget = MAX_PRODUCT_EDGES;
-  const succ = (p: number, q: number): number[] => {
-    const out: number[] = [];
+  const adj = new Map<number, number[]>();
+  const succ = (v: number): number[] => {
+    let out = adj.get(v);
+    if (out) return out;
+    const p = Math.floor(v / n);
+    const q = v % n;
+    out = [];
     budget -= a.follow[p].size * a.follow[q].size;
     if (budget < 0) throw new TooLarge();
     for (const p2 of a.follow[p]) for (const q2 of a.follow[q]) if (compatible(p2, q2)) out.push(key(p2, q2));
+    adj.set(v, out);
     return out;
   };
   const index = new Map<number, number>();
   const low = new Map<number, number>();
   const onStack = new Set<number>();
   const stack: number[] = [];
+  /** Pairs that lie on a cycle of the product (a non-trivial component, or a pair that loops on itself). */
+  const cyclic = new Set<number>();
   let counter = 0;
-  let found: Set<number> | undefined;
-  for (let p = 0; p < n && !found; p++) {
-    for (let q = 0; q < n && !found; q++) {
+  let exponential: Set<number> | undefined;
+  for (let p = 0; p < n && !exponential; p++) {
+    for (let q = 0; q < n && !exponential; q++) {
       const start = key(p, q);
       if (!compatible(p, q) || index.has(start)) continue;
       // Iterative DFS: frames of (node, successors, next successor index).
@@ -356,10 +404,10 @@ function ambiguousLoop(a: Automaton): Set<number> | undefined {
         low.set(v, counter++);
         stack.push(v);
         onStack.add(v);
-        frames.push({ v, next: succ(Math.floor(v / n), v % n), i: 0 });
+        frames.push({ v, next: succ(v), i: 0 });
       };
       push(start);
-      while (frames.length && !found) {
+      while (frames.length && !exponential) {
         const fr = frames[frames.length - 1];
         if (fr.i < fr.next.length) {
           const w = fr.next[fr.i++];
@@ -380,45 +428,94 @@ function ambiguousLoop(a: Automaton): Set<number> | undefined {
           comp.push(w);
           if (w === fr.v) break;
         }
-        // A single pair is a component only if it loops on itself.
-        if (comp.length < 2) continue;
+        if (comp.length < 2) {
+          if (succ(fr.v).includes(fr.v)) cyclic.add(fr.v);
+          continue;
+        }
+        for (const v of comp) cyclic.add(v);
         const diag = comp.some((v) => Math.floor(v / n) === v % n);
         const off = comp.some((v) => Math.floor(v / n) !== v % n);
         if (!diag || !off) continue;
         const states = new Set(comp.map((v) => Math.floor(v / n)));
-        // A loop whose states may end the match cannot be forced to backtrack.
         if ([...states].some((s) => a.last.has(s))) continue;
-        found = states;
+        exponential = states;
       }
     }
   }
-  return found;
+  if (exponential) return { degree: 'exponential', states: exponential };
+  // Polynomial: a word w with p -w-> p, p -w-> q and q -w-> q, i.e. in the product of three copies a path
+  // from (p,p,q) to (p,q,q). Candidates first need (p,p) and (p,q) on cycles of the pair product.
+  const inter = (x: Ranges, y: Ranges): Ranges => {
+    const out: Ranges = [];
+    for (const [lo, hi] of x) for (const [lo2, hi2] of y) if (Math.max(lo, lo2) <= Math.min(hi, hi2)) out.push([Math.max(lo, lo2), Math.min(hi, hi2)]);
+    return out;
+  };
+  for (let p = 0; p < n; p++) {
+    if (!cyclic.has(key(p, p)) || a.bounded.has(p)) continue;
+    for (let q = 0; q < n; q++) {
+      if (q === p || !cyclic.has(key(p, q)) || a.last.has(q) || a.bounded.has(q)) continue;
+      const k3 = (x: number, y: number, z: number) => (x * n + y) * n + z;
+      const goal = k3(p, q, q);
+      const seen = new Set([k3(p, p, q)]);
+      const todo: [number, number, number][] = [[p, p, q]];
+      while (todo.length) {
+        const [x, y, z] = todo.pop()!;
+        budget -= a.follow[x].size * a.follow[y].size;
+        if (budget < 0) throw new TooLarge();
+        for (const x2 of a.follow[x]) {
+          for (const y2 of a.follow[y]) {
+            const xy = inter(a.sets[x2], a.sets[y2]);
+            if (!xy.length) continue;
+            for (const z2 of a.follow[z]) {
+              const k = k3(x2, y2, z2);
+              if (seen.has(k) || !intersects(xy, a.sets[z2])) continue;
+              if (k === goal) return { degree: 'polynomial', from: p, to: q };
+              seen.add(k);
+              todo.push([x2, y2, z2]);
+            }
+          }
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface RegexVerdict {
+  /** Exponential backtracking (EDA): a few dozen characters block the process. */
   catastrophic: boolean;
-  /** The repetition that can match the same text in exponentially many ways, e.g. "(\\w+\\s?)*". */
+  /** Polynomial backtracking (IDA: quadratic or worse): a long input (kilobytes) blocks the process. */
+  polynomial?: boolean;
+  /** The repetition(s) that can match the same text in many ways, e.g. "(\\w+\\s?)*", or "\\s*" then "\\s*". */
   culprit?: string;
 }
 
 // A bounded memo of a pure function of the pattern: it holds no analysis's state, so analyses share it safely.
 const cache = new Map<string, RegexVerdict>();
 
-/** Whether running `/source/flags` can take exponential time on a crafted input (memoised). */
-export function analyseRegex(source: string, flags = ''): RegexVerdict {
-  const k = `${flags}/${source}`;
+/**
+ * Whether running `/source/flags` can take super-linear time on a crafted input (memoised). `search`: the
+ * pattern is searched for (test, exec, match, replace, split, search), so unless it is anchored with "^" the
+ * matcher retries it at every start of the input.
+ */
+export function analyseRegex(source: string, flags = '', search = true): RegexVerdict {
+  const k = `${flags}/${search}/${source}`;
   let v = cache.get(k);
   if (v) return v;
   v = { catastrophic: false };
   try {
     const p = new Parser(source, flags);
     const root = p.parseAlt();
-    const a = build(root);
-    const states = ambiguousLoop(a);
-    if (states) {
-      // Name the smallest loop that contains the ambiguous states.
-      const loop = a.loops.filter((l) => [...states].every((s) => l.positions.has(s))).sort((x, y) => x.end - x.start - (y.end - y.start))[0];
+    const a = build(root, search && !anchored(root));
+    const found = ambiguity(a);
+    // Name the smallest loop that contains the given states.
+    const loopOf = (states: number[]) => a.loops.filter((l) => states.every((s) => l.positions.has(s))).sort((x, y) => x.end - x.start - (y.end - y.start))[0];
+    const shown = (s: number) => (s === a.prefix ? 'the retry at every start of the text' : ((l) => (l ? `\`${source.slice(l.start, l.end)}\`` : `\`${source}\``))(loopOf([s])));
+    if (found?.degree === 'exponential') {
+      const loop = loopOf([...found.states]);
       v = { catastrophic: true, culprit: loop ? source.slice(loop.start, loop.end) : source };
+    } else if (found) {
+      v = { catastrophic: false, polynomial: true, culprit: `${shown(found.from)} then ${shown(found.to)}` };
     }
   } catch (e) {
     if (!(e instanceof TooLarge)) throw e;

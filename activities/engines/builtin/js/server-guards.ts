@@ -119,9 +119,79 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
     }
     return;
   }
+  // `if (isUnsafeKey(key)) continue;`: a predicate helper whose result says whether its parameter is one of
+  // the polluting names (the usual shape of a fix); resolved through the called function's own body.
+  if (ts.isCallExpression(e) && e.arguments.length) {
+    for (const fn of evalExpr(ctx, e.expression).fns ?? []) {
+      const excluded = helperExclusions(fn.node as ts.Node, truth);
+      if (!excluded) continue;
+      for (const [index, names] of excluded) if (e.arguments[index]) exclude(ctx, e.arguments[index], names);
+      return;
+    }
+  }
   // `!BAD_KEYS.includes(key)` / `!BAD_KEYS.has(key)`: in the false branch the key is none of them.
   if (ts.isCallExpression(e) && !truth && ts.isPropertyAccessExpression(e.expression) && ['includes', 'has'].includes(e.expression.name.text) && e.arguments[0]) {
     const names = constantStrings(ctx, e.expression.expression);
     if (names) exclude(ctx, e.arguments[0], names.filter((n) => POLLUTING_NAMES.has(n)));
   }
+}
+
+/** The returned expression of a function that is one `return e` (or an arrow with an expression body). */
+function returnedExpression(fn: ts.Node): ts.Expression | undefined {
+  if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return undefined;
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body;
+  const stmts = body.statements;
+  return stmts.length === 1 && ts.isReturnStatement(stmts[0]) && stmts[0].expression ? stmts[0].expression : undefined;
+}
+
+/**
+ * For a predicate helper (`function isUnsafe(k) { return k === '__proto__' || k === 'constructor'; }`), the
+ * polluting names each parameter is known to differ from when the call's result is `truth`; undefined when
+ * the helper is not such a predicate. Purely syntactic: the helper's body names its own parameters only.
+ */
+function helperExclusions(fn: ts.Node, truth: boolean): Map<number, string[]> | undefined {
+  const ret = returnedExpression(fn);
+  if (!ret) return undefined;
+  const params = (fn as ts.FunctionLikeDeclaration).parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  const out = new Map<number, string[]>();
+  const add = (param: string, names: string[]) => {
+    const i = params.indexOf(param);
+    const bad = names.filter((n) => POLLUTING_NAMES.has(n));
+    if (i < 0 || !bad.length) return;
+    out.set(i, [...(out.get(i) ?? []), ...bad]);
+  };
+  const literals = (x: ts.Expression): string[] | undefined => {
+    const a = strip(x);
+    if (!ts.isArrayLiteralExpression(a)) return undefined;
+    return a.elements.every(ts.isStringLiteralLike) ? a.elements.map((el) => (el as ts.StringLiteral).text) : undefined;
+  };
+  const visit = (x: ts.Expression, t: boolean): void => {
+    const s = strip(x);
+    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      // Known false: every disjunct is false; known true: every conjunct is true.
+      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
+        visit(s.left, t);
+        visit(s.right, t);
+        return;
+      }
+      const differ = (EQ.includes(op) && !t) || (NE.includes(op) && t);
+      if (!differ) return;
+      const [l, r] = [strip(s.left), strip(s.right)];
+      if (ts.isIdentifier(l) && ts.isStringLiteralLike(r)) add(l.text, [r.text]);
+      else if (ts.isIdentifier(r) && ts.isStringLiteralLike(l)) add(r.text, [l.text]);
+      return;
+    }
+    // ['__proto__', 'constructor'].includes(k) known false: k is none of them.
+    if (ts.isCallExpression(s) && !t && ts.isPropertyAccessExpression(s.expression) && s.expression.name.text === 'includes' && s.arguments[0] && ts.isIdentifier(strip(s.arguments[0]))) {
+      const names = literals(s.expression.expression);
+      if (names) add((strip(s.arguments[0]) as ts.Identifier).text, names);
+    }
+  };
+  visit(ret, truth);
+  return out.size ? out : undefined;
 }

@@ -181,11 +181,14 @@ export function serverCondition(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
       const re = onText ? args[0]?.regex : call.receiver?.regex;
       if (!re) return null;
       const verdict = analyseRegex(re.source, re.flags);
-      if (!verdict.catastrophic) return null;
+      if (!verdict.catastrophic && !verdict.polynomial) return null;
       return {
         positions,
         flows: (i) => taintOf(at(i) ?? { flows: [] }),
-        label: `runs /${re.source}/${re.flags} on the text: the repetition \`${verdict.culprit}\` can match the same text in exponentially many ways (catastrophic backtracking)`,
+        label:
+          verdict.polynomial
+            ? `runs /${re.source}/${re.flags} on the text: ${verdict.culprit} can split the same run of characters in many ways, so a long run that then fails to match takes quadratic or worse time (polynomial backtracking)`
+            : `runs /${re.source}/${re.flags} on the text: the repetition \`${verdict.culprit}\` can match the same text in exponentially many ways (catastrophic backtracking)`,
       };
     }
   }
