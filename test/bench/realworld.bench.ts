@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { createBuiltinEngine, createBuiltinVerifier } from '../../activities/engines/builtin/index.js';
 import type { SourceFiles } from '../../activities/model.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../activities/snapshot/limits.js';
-import { fetchPackage, loadSecBench, mapLimit, packageKey, secbenchCacheDir, selectEntries, type SecBenchEntry } from '../realworld/secbench.js';
+import { fetchPackage, loadSecBench, mapLimit, packageKey, resolveSinkFile, secbenchCacheDir, selectEntries, type SecBenchEntry } from '../realworld/secbench.js';
 import { corpusDir, LINE_WINDOW, loadTruth, mapLine, matchesTruth, sameFamily, scoreApp, type FoundAt } from '../realworld/truth.js';
 
 // ------------------------------------------------------------------ reading a project from disk
@@ -72,6 +72,8 @@ interface Finding extends FoundAt {
 
 interface Analysis {
   findings: Finding[];
+  /** Paths of the files given to the engine (to resolve a SecBench sink path). */
+  paths: string[];
   /** Candidates the verifier rejected (not counted as findings). */
   rejected: number;
   files: number;
@@ -91,6 +93,7 @@ async function analyseDir(root: string): Promise<Analysis> {
   const all = candidates.map((c) => ({ rule: c.ruleId, cwe: c.cwe, file: c.location.file, line: c.location.startLine, verdict: verdictOf.get(c.id) ?? 'none' }));
   return {
     findings: all.filter((f) => f.verdict !== 'rejected'),
+    paths: Object.keys(files),
     rejected: all.length - all.filter((f) => f.verdict !== 'rejected').length,
     files: Object.keys(files).length,
     codeLines,
@@ -309,6 +312,8 @@ interface EntryResult {
   class: string;
   sinkFile: string;
   sinkLine: number;
+  /** The package file the sink was resolved to when sinkFile is given relative to a subdirectory. */
+  resolvedSinkFile?: string;
   status: 'found' | 'missed' | 'fetch-failed' | 'sink-file-missing' | 'analysis-failed';
   detail?: string;
   /** Findings of the entry's class anywhere in the package. */
@@ -351,9 +356,10 @@ async function secbench(opts: Options, corpus: string) {
     if (!f.ok) return { ...base, status: 'fetch-failed', detail: f.error };
     const o = analysed.get(key)!;
     if (!o.ok) return { ...base, status: 'analysis-failed', detail: o.error };
-    if (!existsSync(join(f.dir, e.sinkFile))) return { ...base, status: 'sink-file-missing' };
-    const hit = o.analysis.findings.some((x) => matchesSink(x, e.class, e.sinkFile, e.sinkLine));
-    return { ...base, status: hit ? 'found' : 'missed', sameClassFindings: o.analysis.findings.filter((x) => sameFamily(x.rule, e.class)).length };
+    const sink = resolveSinkFile(o.analysis.paths, e.sinkFile);
+    if (!sink) return { ...base, status: 'sink-file-missing' };
+    const hit = o.analysis.findings.some((x) => matchesSink(x, e.class, sink.file, e.sinkLine));
+    return { ...base, ...(sink.bySuffix ? { resolvedSinkFile: sink.file } : {}), status: hit ? 'found' : 'missed', sameClassFindings: o.analysis.findings.filter((x) => sameFamily(x.rule, e.class)).length };
   });
 
   // Fixed releases of the entries found: is the carried sink line still flagged?
@@ -385,13 +391,13 @@ async function secbench(opts: Options, corpus: string) {
         continue;
       }
       const vulnDir = (fetched.get(packageKey(r.package, r.version)) as { dir: string }).dir;
-      const fixedPath = join(f.dir, r.sinkFile);
-      if (!existsSync(fixedPath)) {
+      const sinkFile = r.resolvedSinkFile ?? r.sinkFile;
+      if (!existsSync(join(f.dir, sinkFile))) {
         r.fixed = { version: fv, status: 'sink-file-missing' };
         continue;
       }
-      const line = mapLine(readFileSync(join(vulnDir, r.sinkFile), 'utf8'), readFileSync(fixedPath, 'utf8'), r.sinkLine) ?? r.sinkLine;
-      const still = o.analysis.findings.some((x) => matchesSink(x, r.class, r.sinkFile, line));
+      const line = mapLine(readFileSync(join(vulnDir, sinkFile), 'utf8'), readFileSync(join(f.dir, sinkFile), 'utf8'), r.sinkLine) ?? r.sinkLine;
+      const still = o.analysis.findings.some((x) => matchesSink(x, r.class, sinkFile, line));
       r.fixed = { version: fv, status: still ? 'flagged' : 'clean', line };
     }
     fixedMs = performance.now() - t2;
@@ -433,13 +439,13 @@ async function secbench(opts: Options, corpus: string) {
   const codeLines = [...analysed.values()].reduce((n, o) => n + (o.ok ? o.analysis.codeLines : 0), 0);
   console.log(
     `fetch ${fmtS(fetchMs)} (${versions.size} versions, ${[...fetched.values()].filter((f) => f.ok && !f.cached).length} downloaded now); ` +
-      `analysis ${fmtS(analysisMs)} for ${keys.length} packages, ${(codeLines / 1000).toFixed(0)} KLOC (median ${fmtS(times[Math.floor(times.length / 2)] ?? 0)}, max ${fmtS(times[times.length - 1] ?? 0)} per package); ` +
+      `analysis ${fmtS(analysisMs)} for ${keys.length} packages, ${(codeLines / 1000).toFixed(0)} KLOC (per package: median ${Math.round(times[Math.floor(times.length / 2)] ?? 0)} ms, max ${fmtS(times[times.length - 1] ?? 0)}); sink paths resolved by suffix: ${results.filter((r) => r.resolvedSinkFile).length}; ` +
       `fixed releases ${fmtS(fixedMs)}; peak RSS of one package's analysis ${peak.toFixed(0)} MB`,
   );
   const failures = results.filter((r) => r.status === 'fetch-failed' || r.status === 'analysis-failed');
   for (const r of failures.slice(0, opts.verbose ? failures.length : 5)) console.log(`  ${r.status}: ${r.package}@${r.version}: ${r.detail?.slice(0, 160)}`);
   if (opts.verbose) for (const r of results.filter((x) => x.status === 'missed')) console.log(`  missed: ${r.class} ${r.package}@${r.version} ${r.sinkFile}:${r.sinkLine} (${r.sameClassFindings} findings of the class elsewhere)`);
-  for (const r of results.filter((x) => x.fixed?.status === 'flagged')) console.log(`  still flagged at the fix: ${r.class} ${r.package}@${r.fixed!.version} ${r.sinkFile}:${r.fixed!.line}`);
+  for (const r of results.filter((x) => x.fixed?.status === 'flagged')) console.log(`  still flagged at the fix: ${r.class} ${r.package}@${r.fixed!.version} ${r.resolvedSinkFile ?? r.sinkFile}:${r.fixed!.line}`);
   return { selection, overall, perClass, fetchMs: Math.round(fetchMs), analysisMs: Math.round(analysisMs), fixedMs: Math.round(fixedMs), peakRssMb: Math.round(peak), codeLines, entries: results };
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHECK_RULES, RULES } from '../../activities/engines/builtin/models/rules.js';
-import { loadSecBench, packageKey, selectEntries, type SecBenchEntry } from './secbench.js';
+import { cleanVersion, loadSecBench, packageKey, resolveSinkFile, selectEntries, type SecBenchEntry } from './secbench.js';
 import { corpusDir, loadTruth, mapLine, matchesTruth, sameFamily, scoreApp, TruthEntry, type FoundAt } from './truth.js';
 
 const corpus = corpusDir();
@@ -134,5 +134,18 @@ describe('SecBench list', () => {
   it('names cache directories without path separators', () => {
     const e: Pick<SecBenchEntry, 'package' | 'version'> = { package: '@scope/pkg', version: '1.0.0' };
     assert.equal(packageKey(e.package, e.version), '@scope+pkg@1.0.0');
+  });
+
+  it('cleans one-version ranges and resolves a sink path given relative to a subdirectory only when unambiguous', () => {
+    assert.equal(cleanVersion('= 0.0.20'), '0.0.20');
+    assert.equal(cleanVersion('=1.20.0'), '1.20.0');
+    assert.equal(cleanVersion('2.1.0'), '2.1.0');
+    const files = ['index.js', 'lib/compile/util.js', 'lib/a/x.js', 'lib/b/x.js', 'package.json'];
+    assert.deepEqual(resolveSinkFile(files, 'index.js'), { file: 'index.js', bySuffix: false });
+    assert.deepEqual(resolveSinkFile(files, 'util.js'), { file: 'lib/compile/util.js', bySuffix: true });
+    assert.equal(resolveSinkFile(files, 'x.js'), undefined, 'two candidates: ambiguous');
+    assert.equal(resolveSinkFile(files, 'src/util.ts'), undefined);
+    // A suffix must end at a path separator: "til.js" is not "util.js".
+    assert.equal(resolveSinkFile(files, 'til.js'), undefined);
   });
 });

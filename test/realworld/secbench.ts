@@ -25,12 +25,26 @@ export const SecBenchEntry = z.object({
 });
 export type SecBenchEntry = z.infer<typeof SecBenchEntry>;
 
+/** SecBench writes some versions as ranges of one version ("=1.20.0", "= 0.0.20"): the version itself. */
+export const cleanVersion = (v: string) => v.trim().replace(/^=\s*/, '');
+
+/**
+ * The package file a SecBench sink names. Some entries give the path relative to a subdirectory ("util.js" for
+ * lib/compile/util.js): when the exact path is absent, the one file whose path ends with "/<sinkFile>" is taken.
+ * Undefined when there is none or more than one (the sink is in sources not published, or the entry is wrong).
+ */
+export function resolveSinkFile(files: readonly string[], sinkFile: string): { file: string; bySuffix: boolean } | undefined {
+  if (files.includes(sinkFile)) return { file: sinkFile, bySuffix: false };
+  const candidates = files.filter((f) => f.endsWith(`/${sinkFile}`));
+  return candidates.length === 1 ? { file: candidates[0], bySuffix: true } : undefined;
+}
+
 export function loadSecBench(corpus = corpusDir()): SecBenchEntry[] {
   const path = join(corpus, 'secbench-dev.json');
   const raw = JSON.parse(readFileSync(path, 'utf8')) as { entries?: unknown };
   const parsed = z.array(SecBenchEntry).safeParse(raw.entries);
   if (!parsed.success) throw new Error(`${path}: the entries do not have the expected shape (${parsed.error.issues[0]?.message}); update SecBenchEntry in test/realworld/secbench.ts`);
-  return parsed.data;
+  return parsed.data.map((e) => ({ ...e, version: cleanVersion(e.version), fixedVersion: e.fixedVersion ? cleanVersion(e.fixedVersion) : e.fixedVersion }));
 }
 
 export const secbenchCacheDir = () => join(vigilCacheDir(), 'secbench');
@@ -64,7 +78,7 @@ export async function fetchPackage(name: string, version: string, opts: { cache?
   const stage = join(cache, `.stage-${key}-${process.pid}-${randomUUID()}`);
   mkdirSync(join(stage, 'out', 'package'), { recursive: true });
   try {
-    const { stdout } = await run('npm', ['pack', `${name}@${version}`, '--pack-destination', stage, '--silent', '--ignore-scripts'], { timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run('npm', ['pack', `${name}@${version}`, '--pack-destination', stage, '--loglevel', 'error', '--ignore-scripts'], { timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
     const tgz = stdout.trim().split('\n').pop();
     if (!tgz || !existsSync(join(stage, tgz))) throw new Error(`npm pack printed no tarball name (${stdout.trim().slice(0, 200)})`);
     // Most tarballs have one top directory called "package"; old ones use other names: strip it whatever it is.
@@ -78,7 +92,9 @@ export async function fetchPackage(name: string, version: string, opts: { cache?
     return { ok: true, dir: root, cached: false };
   } catch (err) {
     const e = err as Error & { stderr?: string };
-    const error = `npm pack ${name}@${version} failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ').slice(0, 500)}`;
+    // npm's first error lines say why (notarget, E404); the last one only points at its debug log.
+    const why = (e.stderr || e.message).split('\n').filter((l) => l.trim() && !/complete log of this run/.test(l)).slice(0, 2).join(' ');
+    const error = `npm pack ${name}@${version} failed: ${why.trim().slice(0, 500)}`;
     writeFileSync(failedFile, JSON.stringify({ error, at: new Date().toISOString() }));
     return { ok: false, error };
   } finally {
