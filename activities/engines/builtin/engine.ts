@@ -67,11 +67,11 @@ function entryPoints(fe: FrontEndResult): Entry[] {
       entries.push({ handler: fn, roles: params.map(() => LIBRARY_API_ROLE), params, reachable: false, libraryExport: shown, dependsOn: ['package.json'] });
     }
   }
-  for (const handler of fe.unregisteredHandlers(registered)) {
+  for (const { fn: handler, held } of fe.unregisteredHandlers(registered)) {
     if (library.has(handler.id)) continue;
     const params = fe.params(handler);
     const express = routeModelOf(undefined)!;
-    entries.push({ handler, roles: handlerSignature(express, params.length)?.roles ?? [], params, reachable: false });
+    entries.push({ handler, roles: handlerSignature(express, params.length)?.roles ?? [], params, reachable: false, unresolvedHandler: held });
   }
   return entries;
 }

@@ -215,7 +215,10 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
     if (rm.routeType && type === rm.routeType && rm.methods.includes(method)) {
       // router.route('/x').get(handler)
       const owner = receiver.obj!.info ?? {};
-      const ownerValue: Value = owner.ownerAlloc ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc, info: ownerInfo(owner) } } : empty();
+      // A route of a router that is still a parameter carries the parameter: instantiation resolves it to the router.
+      const ownerValue: Value = owner.ownerAlloc
+        ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc, info: ownerInfo(owner) } }
+        : { flows: receiver.flows };
       ctx.out.addEffect({ kind: 'route', receiver: ownerValue, receiverName: owner.ownerName ?? '', method, path: owner.path, handlers: handlerValue(args), site });
       return receiver;
     }
@@ -230,7 +233,9 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
     if (rm.routeType && method === 'route' && args[0]?.constant) {
       const info: Record<string, string> = { path: args[0].text ?? '', ownerType: type ?? '', ownerAlloc: receiver.obj?.alloc ?? '', ownerName: name };
       if (receiver.obj?.info?.prefix) info.ownerPrefix = receiver.obj.info.prefix;
-      return { flows: [], obj: { type: rm.routeType, alloc: allocOf(site), info } };
+      // `function routes(router) { router.route('/x').get(h) }`: the route keeps the parameter it was made from.
+      const symbolicOwner = typed ? [] : receiver.flows.filter((f) => f.alias && f.root.kind !== 'source' && f.root.path.length === 0);
+      return { flows: symbolicOwner, obj: { type: rm.routeType, alloc: allocOf(site), info } };
     }
     if (rm.plugin?.method === method) {
       registerPlugin(ctx, rm.plugin, receiver, args, site);

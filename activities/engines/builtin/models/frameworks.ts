@@ -275,6 +275,22 @@ export const LIBRARY_INPUT_CLASSES: Partial<Record<RuleId, { exceptSinks?: strin
 /** Parameter names that mark an unregistered function as a would-be handler (reported as unreachable). */
 export const HANDLER_LIKE_PARAMS = { request: /^(req|request)$/, response: /^(res|response)$/ };
 
+/**
+ * A request handler by shape (as CodeQL's RouteHandlerCandidate): whatever its parameters are called, the first
+ * is read like a request and the second answers like a response (or the third is called, as `next`). Such a
+ * function is a handler even when the call that registers it cannot be resolved (a controller method, a handler
+ * object's member, a factory's result): its findings stay, with unproven reachability.
+ */
+export const HANDLER_SHAPE = {
+  /** Members read on the first parameter (request input of the untyped model, `express.request`). */
+  requestType: 'express.request',
+  /** Methods called on the second parameter that answer the request. */
+  responseMethods: [
+    'send', 'json', 'jsonp', 'render', 'redirect', 'end', 'status', 'sendStatus', 'sendFile', 'download', 'write',
+    'writeHead', 'setHeader', 'set', 'header', 'cookie', 'clearCookie', 'type', 'format', 'attachment', 'location', 'append',
+  ],
+};
+
 /** The signature of a handler with `arity` parameters under `model` (for event models, registered for `event`). */
 export function handlerSignature(model: { handlers: HandlerSignature[] }, arity: number, event?: string): HandlerSignature | undefined {
   return model.handlers.find(
