@@ -285,6 +285,22 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
   return undefined;
 }
 
+/** The values found along `path` in `v` ('*': every member, array elements included), for handlers held in options. */
+function membersAlong(v: Value | undefined, path: string[]): Value[] {
+  let level = v ? [v] : [];
+  for (const key of path) {
+    const next: Value[] = [];
+    for (const x of level) {
+      if (key !== '*') {
+        const m = x.props?.get(key);
+        if (m) next.push(m);
+      } else for (const m of x.props?.values() ?? []) next.push(m);
+    }
+    level = next;
+  }
+  return level;
+}
+
 /** An argument that hands over a function: itself, a module's default export, or an options object's member. */
 const passesFunction = (a: Value) => !!(a.fns?.length || [...(a.props?.values() ?? [])].some((p) => p.fns?.length));
 
@@ -339,7 +355,8 @@ function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value 
     const made: Value = { flows: [], obj: { type: p.type, alloc: allocOf(site), info } };
     if (p.registers) {
       // `http.createServer(handler)`: the handler argument is registered on the new value for an event.
-      const handlers = handlerValue(args);
+      const from = p.registers.from;
+      const handlers = from ? handlerValue(membersAlong(args[from.arg], from.path)) : handlerValue(args);
       if (handlers.fns?.length || handlers.flows.length) {
         ctx.out.addEffect({ kind: 'route', receiver: made, receiverName: '', method: p.registers.method, path: p.registers.event, handlers, site });
       }

@@ -3,7 +3,7 @@
 // program holds it — a member of an object or class, `this.x = …`, a factory's result, an argument, an export —
 // which is where a registration we could not resolve would find it. A handler held nowhere is dead code.
 import ts from 'typescript';
-import { HANDLER_LIKE_PARAMS, HANDLER_SHAPE } from '../models/frameworks.js';
+import { GRAPHQL_OPERATION_TYPES, HANDLER_LIKE_PARAMS, HANDLER_SHAPE } from '../models/frameworks.js';
 import { REQUEST_SOURCES } from '../models/sources.js';
 import type { FunctionInfo } from './functions.js';
 
@@ -44,6 +44,16 @@ export function looksLikeHandler(info: FunctionInfo): boolean {
   if (res && HANDLER_LIKE_PARAMS.request.test(req) && HANDLER_LIKE_PARAMS.response.test(res)) return true;
   const use = paramUse(info.node, req, res, next);
   return use.request && use.answers;
+}
+
+/** A member of a GraphQL resolver map's operation type (`{ Query: { user(parent, args) {…} } }`), wherever the map goes. */
+export function inResolverMap(info: FunctionInfo): boolean {
+  const node = info.node as ts.Node;
+  const member = ts.isMethodDeclaration(node) ? node : ts.isPropertyAssignment(node.parent) ? node.parent : undefined;
+  const map = member?.parent;
+  if (!map || !ts.isObjectLiteralExpression(map) || !ts.isPropertyAssignment(map.parent)) return false;
+  const type = map.parent.name;
+  return (ts.isIdentifier(type) || ts.isStringLiteral(type)) && GRAPHQL_OPERATION_TYPES.test(type.text);
 }
 
 /**

@@ -12,6 +12,37 @@ const sqlDriver = (module: string, driver: string, placeholder: '?' | '$n'): Typ
   { match: { kind: 'module', module, path: [], construct: true }, type: 'sql-client', info: { driver, placeholder } },
 ];
 
+/** The source kind of a GraphQL field's arguments (models/sources.ts PARAMETER_SOURCES). */
+export const GRAPHQL_ARGS_SOURCE = 'graphql.args';
+/** GraphQL resolvers are registered on this type (a schema, a server or an HTTP handler serving one). */
+const GRAPHQL_TYPE = 'graphql.schema';
+const GRAPHQL_ROOT_EVENT = 'root resolver';
+const GRAPHQL_FIELD_EVENT = 'field resolver';
+/** Calls that serve a schema with root resolvers in their options' `rootValue`. */
+const GRAPHQL_ROOT_VALUE_SERVERS: [string, string[]][] = [
+  ['express-graphql', ['graphqlHTTP']],
+  ['express-graphql', []],
+  ['graphql-http', ['createHandler']],
+  ['graphql-http/lib/use/express', ['createHandler']],
+  ['graphql', ['graphql']],
+  ['graphql', ['execute']],
+];
+/** Calls that take a resolver map `{ Query: { f(parent, args) {…} }, Mutation: {…} }` in their options' `resolvers`. */
+const GRAPHQL_RESOLVER_MAPS: [string, string[]][] = [
+  ['@graphql-tools/schema', ['makeExecutableSchema']],
+  ['graphql-tools', ['makeExecutableSchema']],
+  ['apollo-server', ['ApolloServer']],
+  ['apollo-server-express', ['ApolloServer']],
+  ['apollo-server-koa', ['ApolloServer']],
+  ['@apollo/server', ['ApolloServer']],
+  ['graphql-yoga', ['createSchema']],
+  ['@graphql-yoga/node', ['createSchema']],
+  ['@apollo/subgraph', ['buildSubgraphSchema']],
+];
+
+/** Names of the operation types of a resolver map (a resolver object held nowhere we resolve is still recognised by them). */
+export const GRAPHQL_OPERATION_TYPES = /^(Query|Mutation|Subscription)$/;
+
 /** `name()` and `new name()` of a module (or of one of its members) both produce `type`. */
 const callOrNew = (module: string, path: string[], type: string, options?: TypeProducer['options']): TypeProducer[] => [
   { match: { kind: 'module', module, path }, type, options },
@@ -47,6 +78,16 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   ...['http', 'https', 'http2'].flatMap((m): TypeProducer[] =>
     ['createServer', 'createSecureServer'].map((fn) => ({ match: { kind: 'module', module: m, path: [fn] }, type: 'node.server', registers: { method: 'on', event: 'request' } })),
   ),
+  // GraphQL: a schema's resolvers answer client queries, and a field's arguments are the client's. graphql-js
+  // root resolvers (`rootValue`) take (args, context, info); schema resolvers take (parent, args, context, info).
+  ...GRAPHQL_ROOT_VALUE_SERVERS.flatMap(([module, path]) =>
+    callOrNew(module, path, GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_ROOT_EVENT, from: { arg: 0, path: ['rootValue', '*'] } } })),
+  ),
+  ...GRAPHQL_RESOLVER_MAPS.flatMap(([module, path]) =>
+    callOrNew(module, path, GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['resolvers', '*', '*'] } } })),
+  ),
+  // graphql-js object types: `new GraphQLObjectType({ fields: { user: { type, args, resolve(parent, args) {…} } } })`.
+  ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'] } } })),
   // Next.js request helpers: `cookies()` / `headers()` from next/headers read the current request.
   { match: { kind: 'module', module: 'next/headers', path: ['cookies'] }, type: 'next.cookies' },
   { match: { kind: 'module', module: 'next/headers', path: ['headers'] }, type: 'next.headers' },
@@ -211,7 +252,24 @@ export const ROUTE_MODELS: RouteModel[] = [
       { event: '*', roles: [{ source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }] },
     ],
   },
+  {
+    // GraphQL resolvers: what a client query selects runs the resolver with the query's arguments.
+    id: 'graphql',
+    receiverTypes: [GRAPHQL_TYPE],
+    methods: ['resolve'],
+    mountable: [],
+    roots: [GRAPHQL_TYPE],
+    events: { label: 'GraphQL' },
+    handlers: [
+      { event: GRAPHQL_ROOT_EVENT, roles: [{ source: GRAPHQL_ARGS_SOURCE }, null, null] },
+      { event: GRAPHQL_FIELD_EVENT, roles: [null, { source: GRAPHQL_ARGS_SOURCE }, null, null] },
+    ],
+  },
 ];
+
+/** The model unresolved resolver maps (GRAPHQL_OPERATION_TYPES) follow. */
+export const GRAPHQL_ROUTE_MODEL = 'graphql';
+export const GRAPHQL_FIELD_RESOLVER = GRAPHQL_FIELD_EVENT;
 
 /** Registrations whose receiver is untyped (a parameter of a function nobody calls) follow this model. */
 export const UNTYPED_ROUTE_MODEL = 'express';
