@@ -92,6 +92,9 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
     return v;
   }
   if (name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'this') return empty();
+  // An implicit global this function assigned (sloppy mode `filePath = …` without a declaration): read back here.
+  const implicit = ctx.env.vars.get(name);
+  if (implicit) return implicit;
   if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
   return { flows: [], ext: [{ module: '<global>', path: [name] }] };
 }
@@ -112,6 +115,9 @@ function assignName(ctx: Ctx, name: string, v: Value): void {
     }
     return;
   }
+  // Declared nowhere: an implicit global (sloppy mode). Kept in this function's environment, so the function's
+  // own later reads see it (what other functions read of it is not followed).
+  ctx.env.vars.set(name, v);
 }
 
 function assignLabel(init: ts.Expression | undefined, name: string): string {
