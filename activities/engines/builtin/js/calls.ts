@@ -5,7 +5,7 @@ import { unwrap as strip } from './syntax.js';
 import { hostHeader, memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
-import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
+import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
 import { FLUENT_METHODS } from '../models/sinks-web.js';
 import type { CalleeMatch } from '../models/types.js';
@@ -496,9 +496,12 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   // Callbacks handed to code we cannot see (or to array/promise methods).
   const cbModel = method ? CALLBACK_METHODS[method] : undefined;
   let cbResult: Value | undefined;
+  // A parser's callback receives the parsed text (xml2js.parseString(body, (err, result) => …)).
+  const parsing = callee.ext?.length && args.some((a) => a.fns?.length) ? PARSING_CALLBACKS.find((p) => matchesCallee(p.match, call) === 'typed') : undefined;
   args.forEach((a, i) => {
     if (!a.fns?.length) return;
     let passed: Value[] = [];
+    if (parsing && i > parsing.from) passed = Array.from({ length: parsing.param + 1 }, (_, k) => (k === parsing.param ? derived(args[parsing.from] ?? empty()) : empty()));
     if (cbModel && i === cbModel.arg && receiver) {
       const elem = cbModel.passes === 'element' ? join(memberAccess(receiver, '*', site), derived(receiver)) : receiver;
       passed = method === 'reduce' ? [args[1] ?? empty(), elem] : [elem];

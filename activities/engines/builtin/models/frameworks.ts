@@ -14,6 +14,13 @@ const sqlDriver = (module: string, driver: string, placeholder: '?' | '$n'): Typ
 
 /** The source kind of a GraphQL field's arguments (models/sources.ts PARAMETER_SOURCES). */
 export const GRAPHQL_ARGS_SOURCE = 'graphql.args';
+/** A multipart (upload) parser: what its events and `parse` callback receive is the uploaded content. */
+const MULTIPART_TYPE = 'multipart.parser';
+const upload = (n: number): HandlerRole[] => Array.from({ length: n }, () => ({ source: UPLOAD_SOURCE }));
+
+/** The source kind of an uploaded part: its field name, file name, stream, value (models/sources.ts PARAMETER_SOURCES). */
+export const UPLOAD_SOURCE = 'multipart upload';
+
 /** GraphQL resolvers are registered on this type (a schema, a server or an HTTP handler serving one). */
 const GRAPHQL_TYPE = 'graphql.schema';
 const GRAPHQL_ROOT_EVENT = 'root resolver';
@@ -88,6 +95,18 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   ),
   // graphql-js object types: `new GraphQLObjectType({ fields: { user: { type, args, resolve(parent, args) {…} } } })`.
   ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'] } } })),
+  // Multipart parsers that hand an upload's parts to event handlers: busboy `busboy({ headers })` / `new Busboy(…)`,
+  // formidable `formidable(opts)` / `new IncomingForm()` / `new Formidable()` (formidable.ts ROUTE_MODELS 'multipart').
+  ...callOrNew('busboy', [], MULTIPART_TYPE),
+  ...callOrNew('busboy', ['default'], MULTIPART_TYPE),
+  ...callOrNew('@fastify/busboy', [], MULTIPART_TYPE),
+  ...['formidable', 'formidable/src/index.js'].flatMap((m) => [
+    ...callOrNew(m, [], MULTIPART_TYPE),
+    ...callOrNew(m, ['default'], MULTIPART_TYPE),
+    ...callOrNew(m, ['formidable'], MULTIPART_TYPE),
+    ...callOrNew(m, ['IncomingForm'], MULTIPART_TYPE),
+    ...callOrNew(m, ['Formidable'], MULTIPART_TYPE),
+  ]),
   // Next.js request helpers: `cookies()` / `headers()` from next/headers read the current request.
   { match: { kind: 'module', module: 'next/headers', path: ['cookies'] }, type: 'next.cookies' },
   { match: { kind: 'module', module: 'next/headers', path: ['headers'] }, type: 'next.headers' },
@@ -250,6 +269,30 @@ export const ROUTE_MODELS: RouteModel[] = [
       { event: 'error', roles: [] },
       // Any application event: every argument but the acknowledgement callback is client data.
       { event: '*', roles: [{ source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }] },
+    ],
+  },
+  {
+    // Multipart parsers: busboy `bb.on('file', (name, stream, info) => …)` / `bb.on('field', (name, value) => …)`;
+    // formidable `form.parse(req, (err, fields, files) => …)` and its `file`/`field` events. The parser is made
+    // while a request is served, so it is served when it exists.
+    id: 'multipart',
+    receiverTypes: [MULTIPART_TYPE],
+    methods: ['on', 'once', 'parse'],
+    mountable: [],
+    roots: [MULTIPART_TYPE],
+    events: { label: 'upload' },
+    handlers: [
+      { event: 'file', roles: upload(5) },
+      { event: 'field', roles: upload(6) },
+      { event: 'fileBegin', roles: upload(2) },
+      { event: 'error', roles: [] },
+      { event: 'end', roles: [] },
+      { event: 'finish', roles: [] },
+      { event: 'close', roles: [] },
+      { event: 'progress', roles: [] },
+      { event: 'aborted', roles: [] },
+      // form.parse(req, (err, fields, files) => …)
+      { roles: [null, { source: UPLOAD_SOURCE }, { source: UPLOAD_SOURCE }] },
     ],
   },
   {
