@@ -95,6 +95,8 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   ),
   // graphql-js object types: `new GraphQLObjectType({ fields: { user: { type, args, resolve(parent, args) {…} } } })`.
   ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'] } } })),
+  // XML-RPC servers: `xmlrpc.createServer(opts).on('method.name', (err, params, callback) => …)`.
+  ...['createServer', 'createSecureServer'].map((fn): TypeProducer => ({ match: { kind: 'module', module: 'xmlrpc', path: [fn] }, type: 'xmlrpc.server' })),
   // Multipart parsers that hand an upload's parts to event handlers: busboy `busboy({ headers })` / `new Busboy(…)`,
   // formidable `formidable(opts)` / `new IncomingForm()` / `new Formidable()` (formidable.ts ROUTE_MODELS 'multipart').
   ...callOrNew('busboy', [], MULTIPART_TYPE),
@@ -269,6 +271,20 @@ export const ROUTE_MODELS: RouteModel[] = [
       { event: 'error', roles: [] },
       // Any application event: every argument but the acknowledgement callback is client data.
       { event: '*', roles: [{ source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }] },
+    ],
+  },
+  {
+    // XML-RPC: every method call is an event named after the method; its parameters are the client's.
+    id: 'xmlrpc',
+    receiverTypes: ['xmlrpc.server'],
+    methods: ['on', 'once'],
+    mountable: [],
+    roots: ['xmlrpc.server'],
+    events: { label: 'XML-RPC' },
+    handlers: [
+      { event: 'error', roles: [] },
+      { event: 'NotFound', roles: [{ source: 'xmlrpc.params' }, { source: 'xmlrpc.params' }] },
+      { event: '*', roles: [null, { source: 'xmlrpc.params' }, null] },
     ],
   },
   {
