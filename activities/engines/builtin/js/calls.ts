@@ -17,7 +17,7 @@ import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceSte
 import { webCondition } from './web-sinks.js';
 import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
-import { HOST_HEADER, REQUEST_SOURCE_INDEX } from '../models/sources.js';
+import { HOST_HEADER, REQUEST_READERS, REQUEST_SOURCE_INDEX } from '../models/sources.js';
 import { observeCall } from './checks/observe.js';
 import { checkAccessCall } from './access-calls.js';
 import { filteredByGuard } from './filter-guards.js';
@@ -345,6 +345,10 @@ function handlerValue(args: Value[]): Value {
 }
 
 function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value | undefined {
+  // `getCookie(c, 'name')`: reads `member` of the request value given (a parameter's member path resolves where the handler is instantiated).
+  for (const r of call.callee.ext?.length ? REQUEST_READERS : []) {
+    if (args[r.arg] && matchesCallee({ kind: 'module', module: r.module, path: r.path }, call) === 'typed') return memberAccess(args[r.arg], r.member, site);
+  }
   for (const p of producerRows(call)) {
     if (matchesCallee(p.match, call) !== 'typed') continue;
     let info = p.info;

@@ -62,6 +62,12 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
     ['json()', BODY], ['text()', BODY], ['formData()', BODY], ['arrayBuffer()', BODY], ['blob()', BODY],
     ['nextUrl', URL_], ['url', URL_], ['headers', HEADERS], ['cookies', COOKIES],
   ]),
+  // Hono helpers that read the request through the context: `getCookie(c, 'name')` (hono/cookie, REQUEST_READERS).
+  { requestType: 'hono.context', member: 'getCookie()', sourceKind: 'getCookie(c)', description: COOKIES },
+  { requestType: 'hono.context', member: 'getSignedCookie()', sourceKind: 'getSignedCookie(c)', description: 'signed cookies (client-chosen values)' },
+  // Koa upload middleware (@koa/multer) sets ctx.file / ctx.files as well as ctx.request.file(s).
+  { requestType: 'koa.context', member: 'file', sourceKind: 'ctx.file', description: FILES },
+  { requestType: 'koa.context', member: 'files', sourceKind: 'ctx.files', description: FILES },
   { requestType: 'next.route-context', member: 'params', sourceKind: 'params', description: PARAMS },
   { requestType: 'next.cookies', member: 'get()', sourceKind: 'cookies().get()', description: COOKIES },
   { requestType: 'next.cookies', member: 'getAll()', sourceKind: 'cookies().getAll()', description: COOKIES },
@@ -72,6 +78,15 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   ...rows('node.request', 'req.', [['url', URL_], ['headers', HEADERS]]),
   // socket.io: the handshake of a connection.
   ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
+];
+
+/**
+ * Module functions that read request input from a request value they are given: `getCookie(c, 'name')` reads
+ * `member` of argument `arg` (a row of REQUEST_SOURCES for that argument's type).
+ */
+export const REQUEST_READERS: { module: string; path: string[]; arg: number; member: string }[] = [
+  { module: 'hono/cookie', path: ['getCookie'], arg: 0, member: 'getCookie()' },
+  { module: 'hono/cookie', path: ['getSignedCookie'], arg: 0, member: 'getSignedCookie()' },
 ];
 
 /** Members of a request-like value that are themselves typed values (ctx.request, c.req, socket.handshake). */
