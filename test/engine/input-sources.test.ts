@@ -68,3 +68,21 @@ describe('implicit globals', () => {
     assert.deepEqual(await hits({ 'app.js': code }), ['command-injection@app.js:6 req.query']);
   });
 });
+
+describe('uploaded files (multer, express-fileupload)', () => {
+  const app = (body: string) => `const express = require('express');\n${EXEC}const fs = require('fs');\nconst multer = require('multer');\nconst upload = multer({ dest: 'uploads/' });\nconst app = express();\napp.post('/u', upload.single('doc'), (req, res) => {\n${body}\n  res.end();\n});\napp.listen(3000);\n`;
+
+  test("the client's file name and content are input; where multer stored the file is the server's choice", async () => {
+    const body = "  exec('file ' + req.file.path);\n  fs.readFileSync(req.file.path);\n  exec('file ' + req.file.originalname);\n  fs.writeFileSync('/srv/' + req.file.originalname, req.file.buffer);\n  eval(req.file.buffer.toString());";
+    assert.deepEqual(await hits({ 'app.js': app(body) }), [
+      'code-injection@app.js:12 req.file',
+      'command-injection@app.js:10 req.file',
+      'path-traversal@app.js:11 req.file',
+    ]);
+  });
+
+  test("express-fileupload: a file's name is input, its temporary path is not", async () => {
+    const body = "  const doc = req.files.doc;\n  fs.writeFileSync('/srv/docs/' + doc.name, doc.data);\n  exec('scan ' + doc.tempFilePath);";
+    assert.deepEqual(await hits({ 'app.js': app(body) }), ['path-traversal@app.js:9 req.files']);
+  });
+});

@@ -126,3 +126,13 @@ export const REQUEST_SOURCE_INDEX = new Map(REQUEST_SOURCES.map((r) => [`${r.req
  */
 export const HOST_HEADER = /^(host|x-forwarded-host)$/i;
 export const HOST_HEADER_CUTS = ['open-redirect'];
+
+/**
+ * Where an upload middleware stored a file is the server's choice, not the client's: multer's `path`,
+ * `destination` and generated `filename`, express-fileupload's `tempFilePath`, formidable's `filepath` and
+ * `newFilename`. Naming that file in a path or a command is not an injection (its original name and its
+ * content stay input: `originalname`, `name`, `buffer`, `data`). Matched on the member read on an upload source.
+ */
+export const UPLOAD_SOURCE_KINDS = new Set(['req.file', 'req.files', 'ctx.file', 'ctx.files', 'ctx.request.file', 'ctx.request.files']);
+export const SERVER_CHOSEN_UPLOAD_MEMBER = /^(path|destination|filename|tempFilePath|filepath|newFilename)$/;
+export const SERVER_CHOSEN_UPLOAD_CUTS = ['command-injection', 'path-traversal'];
