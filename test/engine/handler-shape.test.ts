@@ -52,3 +52,16 @@ describe('route tables in a function that receives the router', () => {
     assert.deepEqual(await entries(files), [{ at: 'routes/users.js:4', held: undefined, route: 'POST /api/run' }]);
   });
 });
+
+describe('handlers of constructor functions, resolved', () => {
+  test('new C() with this.handle and C.prototype.m: registering them serves them', async () => {
+    const files = {
+      'controllers/tools.js': `${EXEC}function Tools() {\n  this.ping = (req, res) => {\n    exec('ping ' + req.query.host);\n    res.end();\n  };\n}\nTools.prototype.dig = function (req, res) {\n  exec('dig ' + req.query.name);\n  res.end();\n};\nmodule.exports = Tools;\n`,
+      'app.js': "const express = require('express');\nconst Tools = require('./controllers/tools');\nconst app = express();\nconst tools = new Tools();\napp.get('/ping', tools.ping);\napp.get('/dig', tools.dig.bind(tools));\napp.listen(3000);\n",
+    };
+    assert.deepEqual(await entries(files), [
+      { at: 'controllers/tools.js:4', held: undefined, route: 'GET /ping' },
+      { at: 'controllers/tools.js:9', held: undefined, route: 'GET /dig' },
+    ]);
+  });
+});

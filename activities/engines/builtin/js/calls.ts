@@ -479,7 +479,8 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
       return joinAll(receiver.fns.map((fn) => instantiate(ctx.prog.provider, fn, passed, callSite, ctx.out)));
     }
   }
-  if (call.construct && callee.props && !callee.ext?.length) {
+  // A constructor function (`function C() { this.h = … }`) too: its `this` fields are the instance's members.
+  if (call.construct && (callee.props || callee.fns?.some((f) => ctx.prog.infoOf(f)?.assignsThis)) && !callee.ext?.length) {
     // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods and its fields.
     return construct(ctx, callee, args, callSite);
   }

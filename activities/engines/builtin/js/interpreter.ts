@@ -235,6 +235,16 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
       return;
     }
     const path = accessPathText(obj);
+    // `C.prototype.m = function (…) {…}`: a method of C's instances, kept on C under `prototype` (construct reads it).
+    if (ts.isPropertyAccessExpression(obj) && obj.name.text === 'prototype' && ts.isIdentifier(obj.expression) && key !== '*') {
+      const cls = evalExpr(ctx, obj.expression);
+      if (cls.fns?.length) {
+        const proto = new Map(cls.props?.get('prototype')?.props ?? []);
+        proto.set(key, v);
+        bind(ctx, obj.expression, { ...cls, props: new Map([...(cls.props ?? []), ['prototype', { flows: [], props: proto }]]) });
+        return;
+      }
+    }
     if (path && ts.isIdentifier(obj)) {
       const cur = evalExpr(ctx, obj);
       const props = new Map(cur.props ?? []);
@@ -509,7 +519,9 @@ const isMethodNode = (n: unknown) => ts.isMethodDeclaration(n as ts.Node) || ts.
  * its `this`.
  */
 export function construct(ctx: Ctx, cls: Value, args: Value[], call: CallSite): Value {
-  let inst: Value = { flows: [], props: new Map(cls.props ?? []) };
+  // A class's methods, or a constructor function's prototype members (`C.prototype.m = …`).
+  const proto = cls.props?.get('prototype')?.props;
+  let inst: Value = { flows: [], props: new Map(proto ?? cls.props ?? []) };
   const provider = ctx.prog.provider;
   for (const fn of cls.fns ?? []) {
     instantiate(provider, fn, args, { ...call, thisValue: inst, onThis: (t) => (inst = join(inst, t)) }, ctx.out);
