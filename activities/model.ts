@@ -61,6 +61,8 @@ export interface CandidateEvidence {
   accessControl?: AccessControlEvidence;
   /** The entry point is this exported function of a library package (the library threat model: its callers are untrusted). */
   libraryExport?: string;
+  /** A request handler recognised by shape whose registration was not resolved: how the program holds it ("a method of a class"). */
+  unresolvedHandler?: string;
 }
 
 /** What an access-control candidate rests on; the verifier re-judges it (all fields optional). */

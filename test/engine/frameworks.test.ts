@@ -148,6 +148,14 @@ ${body}
     assert.match(cs[0].explanation, /c\.req\.query\(\) reaches it too/);
   });
 
+  test("getCookie(c, name) from hono/cookie is input; a cookie the server set is not", async () => {
+    const f = files("  const theme = getCookie(c, 'theme');\n  setCookie(c, 'seen', '1');\n  return c.json({ v: eval(theme) });");
+    f['src/calc.ts'] = `import { getCookie, setCookie } from 'hono/cookie';\n${f['src/calc.ts']}`;
+    const cs = await run(f);
+    assert.deepEqual(cs.map(at), ['code-injection@src/calc.ts:7']);
+    assert.equal(cs[0].evidence.sourceKind, 'getCookie(c)');
+  });
+
   test('c.req.param() and c.req.header()', async () => {
     const cs = await run(files("  return c.json({ v: eval(c.req.param('op') + c.req.header('x-arg')) });"));
     assert.deepEqual(cs.map(at), ['code-injection@src/calc.ts:4']);

@@ -34,7 +34,22 @@ describe('builtin verifier', () => {
     assert.match(v.reasons[0], /never seen mounted/);
   });
 
-  test('rejected: a handler defined but never registered (dead code)', async () => {
+  test('rejected: a handler defined but held by nothing (dead code)', async () => {
+    const files = {
+      'app.js': APP,
+      'routes.js': "const r = require('express').Router();\nmodule.exports = r;\n",
+      'old.js': `${HEAD}\nfunction oldHandler(req, res) {\n${BODY}\n}\nmodule.exports = {};\n`,
+    };
+    const [{ c, v }] = await verdictsFor(files);
+    assert.equal(c.origin, 'old.js');
+    assert.equal(c.evidence.route, undefined);
+    assert.equal(c.evidence.unresolvedHandler, undefined);
+    assert.equal(v.verdict, 'rejected');
+    assert.ok(v.reasons.some((r) => /never registered/.test(r)));
+  });
+
+  // Reachability lowers confidence, never erases: an exported handler may be registered by code we cannot follow.
+  test('uncertain: a handler exported in a handler object whose registration is not resolved', async () => {
     const files = {
       'app.js': APP,
       'routes.js': "const r = require('express').Router();\nmodule.exports = r;\n",
@@ -42,9 +57,18 @@ describe('builtin verifier', () => {
     };
     const [{ c, v }] = await verdictsFor(files);
     assert.equal(c.origin, 'old.js');
-    assert.equal(c.evidence.route, undefined);
+    assert.equal(c.evidence.reachableFromMountedRoute, false);
+    assert.match(c.evidence.unresolvedHandler ?? '', /referenced as `oldHandler`/);
+    assert.equal(v.verdict, 'uncertain');
+    assert.match(v.reasons[0], /shaped like a request handler .* no registration of it on a route was resolved/);
+  });
+
+  test('rejected: a handler-shaped function in test code stays test code', async () => {
+    const files = { 'test/helpers.js': `${HEAD}\nexports.fake = (rq, rs) => {\n  exec('ls ' + rq.query.dir, () => rs.end());\n};\n` };
+    const [{ c, v }] = await verdictsFor(files);
+    assert.equal(c.evidence.unresolvedHandler, 'exported as `exports.fake`');
     assert.equal(v.verdict, 'rejected');
-    assert.ok(v.reasons.some((r) => /never registered/.test(r)));
+    assert.match(v.reasons[0], /test, fixture or example code/);
   });
 
   test('rejected: the entry point is test or fixture code', async () => {

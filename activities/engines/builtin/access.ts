@@ -1,6 +1,6 @@
 // Reading a member of an abstract value. This is where request sources appear: a member of a value
 // typed as a framework request (models/sources.ts) is attacker-controlled input.
-import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX } from './models/sources.js';
+import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX, SERVER_CHOSEN_UPLOAD_CUTS, SERVER_CHOSEN_UPLOAD_MEMBER, UPLOAD_SOURCE_KINDS } from './models/sources.js';
 import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
 import { SQL_CLIENT_TYPE } from './models/frameworks.js';
 import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
@@ -21,6 +21,7 @@ function extendFlow(f: Flow, name: string, site: Site): Flow {
     if (name.endsWith('()') || r.label.split('.').length > MAX_PATH + 1) return { ...f, alias: false };
     // Point at the most specific expression while the source has not moved yet.
     const out = { ...f, root: { ...r, label: `${r.label}.${name}`, site: f.steps.length ? r.site : site } };
+    if (UPLOAD_SOURCE_KINDS.has(r.sourceKind) && SERVER_CHOSEN_UPLOAD_MEMBER.test(name)) return { ...out, cuts: [...new Set([...out.cuts, ...SERVER_CHOSEN_UPLOAD_CUTS])].sort() };
     return r.label.endsWith('.headers') && HOST_HEADER.test(name) ? hostHeader(out) : out;
   }
   if (r.path.length >= MAX_PATH) return { ...f, alias: false };

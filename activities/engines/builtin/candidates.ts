@@ -23,6 +23,8 @@ export interface Entry {
   libraryExport?: string;
   /** Further files that make this an entry point (the package manifest naming a library's entry file). */
   dependsOn?: string[];
+  /** A handler by shape whose registration was not resolved: how the program holds it (frontend.ts unregisteredHandlers). */
+  unresolvedHandler?: string;
 }
 
 const TEST_PATH = /(^|\/)(test|tests|spec|specs|__tests__|__mocks__|fixtures?|examples?|mocks?|e2e)(\/|$)|\.(test|spec)\.[cm]?[jt]sx?$/i;
@@ -190,6 +192,7 @@ export function buildCandidates(ctx: CandidateContext, entries: Entry[]): Candid
           reachableFromMountedRoute: entry.reachable,
           route: entry.route,
           ...(entry.libraryExport ? { libraryExport: entry.libraryExport } : {}),
+          ...(entry.unresolvedHandler ? { unresolvedHandler: entry.unresolvedHandler } : {}),
           inTestOrFixture: looksLikeTest(entry.handler.file),
           ...(hit.flow.partial.length ? { sanitisersOnPath: [...hit.flow.partial] } : {}),
         },

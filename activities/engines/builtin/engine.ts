@@ -8,7 +8,7 @@ import type { FrontEnd, FrontEndResult } from './frontend.js';
 import { createJavascriptFrontEnd } from './js/frontend.js';
 import { DEFAULT_CACHE_LIMITS, type CacheLimits, type CacheStats } from './cache.js';
 import { accessControlCandidates } from './access-control/index.js';
-import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, LIBRARY_API_ROLE } from './models/frameworks.js';
+import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, GRAPHQL_FIELD_RESOLVER, GRAPHQL_ROUTE_MODEL, handlerSignature, LIBRARY_API_ROLE, ROUTE_MODELS } from './models/frameworks.js';
 import { collectRegistry, expandEventRegistrations, routeModelOf, routeString, servedPrefixes } from './routes.js';
 
 export const ENGINE_NAME = 'builtin';
@@ -67,11 +67,14 @@ function entryPoints(fe: FrontEndResult): Entry[] {
       entries.push({ handler: fn, roles: params.map(() => LIBRARY_API_ROLE), params, reachable: false, libraryExport: shown, dependsOn: ['package.json'] });
     }
   }
-  for (const handler of fe.unregisteredHandlers(registered)) {
+  for (const { fn: handler, held, model } of fe.unregisteredHandlers(registered)) {
     if (library.has(handler.id)) continue;
     const params = fe.params(handler);
-    const express = routeModelOf(undefined)!;
-    entries.push({ handler, roles: handlerSignature(express, params.length)?.roles ?? [], params, reachable: false });
+    // A resolver map's members are field resolvers (parent, args, …); other handlers by shape follow the untyped model.
+    const sig = model === GRAPHQL_ROUTE_MODEL
+      ? handlerSignature(ROUTE_MODELS.find((m) => m.id === model)!, params.length, GRAPHQL_FIELD_RESOLVER)
+      : handlerSignature(routeModelOf(undefined)!, params.length);
+    entries.push({ handler, roles: sig?.roles ?? [], params, reachable: false, unresolvedHandler: held });
   }
   return entries;
 }

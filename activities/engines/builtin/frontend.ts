@@ -23,8 +23,12 @@ export interface FrontEndResult {
   exportsOf(file: string): { name: string; fn: FnRef }[];
   /** Files the root package's manifest names as its public entry points; undefined when it is not a package that exports code. */
   packageEntryFiles(): string[] | undefined;
-  /** Functions shaped like handlers that nothing registers or calls. */
-  unregisteredHandlers(registered: ReadonlySet<string>): FnRef[];
+  /**
+   * Functions shaped like handlers that nothing registers or calls; `held` says how the program holds one (a
+   * registration we could not resolve may use it), undefined when nothing does (dead code); `model`: the route
+   * model whose handler signature applies (frameworks.ts ROUTE_MODELS id; the untyped model when absent).
+   */
+  unregisteredHandlers(registered: ReadonlySet<string>): { fn: FnRef; held?: string; model?: string }[];
   patchFor(hit: SinkHit): Patch | undefined;
   /** Program-wide facts a summary cannot depend on (it sees its import cone only), judged per hit at the end. */
   acceptHit?(hit: SinkHit): boolean;

@@ -1,7 +1,7 @@
 // The built-in verifier: challenges each candidate on four questions and writes down why.
 //   1. Is the code still there (sink and source lines as the trace quotes them)?
 //   2. Is the source attacker-controlled (request input, a socket message or a library API argument; not configuration or a constant)?
-//   3. Does a sanitiser or a parameterised form neutralise the flow?
+//   4. Is the code reachable from a mounted route, a file route or a library's exported API, rather than test/fixture code or a handler nothing holds? (A handler-shaped function held by code whose registration was not resolved is unproven, not rejected.)
 //   4. Is the code reachable from a mounted route, a file route or a library's exported API, rather than test/fixture code or a handler never registered?
 // Confirmed needs yes/no/no/yes; a clear "no" to 2 or 4 (or a "yes" to 3) rejects; anything unknown is uncertain.
 import type { Candidate, SourceFiles, Verdict, Verifier } from '../../model.js';
@@ -82,7 +82,14 @@ function reachability(c: Candidate): Check {
   if (c.evidence.route) {
     return { outcome: 'unknown', reason: `The handler is registered as ${c.evidence.route}, but its router was never seen mounted on an application, so reachability is unproven.` };
   }
-  return { outcome: 'reject', reason: `The handler in ${c.origin} is never registered on a route or called: it is dead code as far as the application is concerned.` };
+  if (c.evidence.unresolvedHandler) {
+    // Reachability lowers confidence, never erases: the registering call may be one the engine could not follow.
+    return {
+      outcome: 'unknown',
+      reason: `The entry point in ${c.origin} is shaped like a request handler and is ${c.evidence.unresolvedHandler}, but no registration of it on a route was resolved, so reachability is unproven.`,
+    };
+  }
+  return { outcome: 'reject', reason: `The handler in ${c.origin} is never registered on a route, called or referenced: it is dead code as far as the application is concerned.` };
 }
 
 export function judge(c: Candidate, files: SourceFiles): Verdict {

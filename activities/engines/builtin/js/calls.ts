@@ -5,7 +5,7 @@ import { unwrap as strip } from './syntax.js';
 import { hostHeader, memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
-import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
+import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
 import { FLUENT_METHODS } from '../models/sinks-web.js';
 import type { CalleeMatch } from '../models/types.js';
@@ -17,7 +17,7 @@ import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceSte
 import { webCondition } from './web-sinks.js';
 import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
-import { HOST_HEADER, REQUEST_SOURCE_INDEX } from '../models/sources.js';
+import { HOST_HEADER, REQUEST_READERS, REQUEST_SOURCE_INDEX } from '../models/sources.js';
 import { observeCall } from './checks/observe.js';
 import { checkAccessCall } from './access-calls.js';
 import { filteredByGuard } from './filter-guards.js';
@@ -215,7 +215,10 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
     if (rm.routeType && type === rm.routeType && rm.methods.includes(method)) {
       // router.route('/x').get(handler)
       const owner = receiver.obj!.info ?? {};
-      const ownerValue: Value = owner.ownerAlloc ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc, info: ownerInfo(owner) } } : empty();
+      // A route of a router that is still a parameter carries the parameter: instantiation resolves it to the router.
+      const ownerValue: Value = owner.ownerAlloc
+        ? { flows: [], obj: { type: owner.ownerType, alloc: owner.ownerAlloc, info: ownerInfo(owner) } }
+        : { flows: receiver.flows };
       ctx.out.addEffect({ kind: 'route', receiver: ownerValue, receiverName: owner.ownerName ?? '', method, path: owner.path, handlers: handlerValue(args), site });
       return receiver;
     }
@@ -230,7 +233,9 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
     if (rm.routeType && method === 'route' && args[0]?.constant) {
       const info: Record<string, string> = { path: args[0].text ?? '', ownerType: type ?? '', ownerAlloc: receiver.obj?.alloc ?? '', ownerName: name };
       if (receiver.obj?.info?.prefix) info.ownerPrefix = receiver.obj.info.prefix;
-      return { flows: [], obj: { type: rm.routeType, alloc: allocOf(site), info } };
+      // `function routes(router) { router.route('/x').get(h) }`: the route keeps the parameter it was made from.
+      const symbolicOwner = typed ? [] : receiver.flows.filter((f) => f.alias && f.root.kind !== 'source' && f.root.path.length === 0);
+      return { flows: symbolicOwner, obj: { type: rm.routeType, alloc: allocOf(site), info } };
     }
     if (rm.plugin?.method === method) {
       registerPlugin(ctx, rm.plugin, receiver, args, site);
@@ -280,6 +285,22 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
   return undefined;
 }
 
+/** The values found along `path` in `v` ('*': every member, array elements included), for handlers held in options. */
+function membersAlong(v: Value | undefined, path: string[]): Value[] {
+  let level = v ? [v] : [];
+  for (const key of path) {
+    const next: Value[] = [];
+    for (const x of level) {
+      if (key !== '*') {
+        const m = x.props?.get(key);
+        if (m) next.push(m);
+      } else for (const m of x.props?.values() ?? []) next.push(m);
+    }
+    level = next;
+  }
+  return level;
+}
+
 /** An argument that hands over a function: itself, a module's default export, or an options object's member. */
 const passesFunction = (a: Value) => !!(a.fns?.length || [...(a.props?.values() ?? [])].some((p) => p.fns?.length));
 
@@ -324,6 +345,10 @@ function handlerValue(args: Value[]): Value {
 }
 
 function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value | undefined {
+  // `getCookie(c, 'name')`: reads `member` of the request value given (a parameter's member path resolves where the handler is instantiated).
+  for (const r of call.callee.ext?.length ? REQUEST_READERS : []) {
+    if (args[r.arg] && matchesCallee({ kind: 'module', module: r.module, path: r.path }, call) === 'typed') return memberAccess(args[r.arg], r.member, site);
+  }
   for (const p of producerRows(call)) {
     if (matchesCallee(p.match, call) !== 'typed') continue;
     let info = p.info;
@@ -334,7 +359,8 @@ function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value 
     const made: Value = { flows: [], obj: { type: p.type, alloc: allocOf(site), info } };
     if (p.registers) {
       // `http.createServer(handler)`: the handler argument is registered on the new value for an event.
-      const handlers = handlerValue(args);
+      const from = p.registers.from;
+      const handlers = from ? handlerValue(membersAlong(args[from.arg], from.path)) : handlerValue(args);
       if (handlers.fns?.length || handlers.flows.length) {
         ctx.out.addEffect({ kind: 'route', receiver: made, receiverName: '', method: p.registers.method, path: p.registers.event, handlers, site });
       }
@@ -453,7 +479,8 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
       return joinAll(receiver.fns.map((fn) => instantiate(ctx.prog.provider, fn, passed, callSite, ctx.out)));
     }
   }
-  if (call.construct && callee.props && !callee.ext?.length) {
+  // A constructor function (`function C() { this.h = … }`) too: its `this` fields are the instance's members.
+  if (call.construct && (callee.props || callee.fns?.some((f) => ctx.prog.infoOf(f)?.assignsThis)) && !callee.ext?.length) {
     // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods and its fields.
     return construct(ctx, callee, args, callSite);
   }
@@ -474,9 +501,12 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   // Callbacks handed to code we cannot see (or to array/promise methods).
   const cbModel = method ? CALLBACK_METHODS[method] : undefined;
   let cbResult: Value | undefined;
+  // A parser's callback receives the parsed text (xml2js.parseString(body, (err, result) => …)).
+  const parsing = callee.ext?.length && args.some((a) => a.fns?.length) ? PARSING_CALLBACKS.find((p) => matchesCallee(p.match, call) === 'typed') : undefined;
   args.forEach((a, i) => {
     if (!a.fns?.length) return;
     let passed: Value[] = [];
+    if (parsing && i > parsing.from) passed = Array.from({ length: parsing.param + 1 }, (_, k) => (k === parsing.param ? derived(args[parsing.from] ?? empty()) : empty()));
     if (cbModel && i === cbModel.arg && receiver) {
       const elem = cbModel.passes === 'element' ? join(memberAccess(receiver, '*', site), derived(receiver)) : receiver;
       passed = method === 'reduce' ? [args[1] ?? empty(), elem] : [elem];

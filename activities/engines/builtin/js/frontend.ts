@@ -3,7 +3,8 @@
 import ts from 'typescript';
 import type { FrontEnd, FrontEndResult } from '../frontend.js';
 import { createAnalysisCache, type CacheLimits } from '../cache.js';
-import { HANDLER_LIKE_PARAMS } from '../models/frameworks.js';
+import { howHeld, inResolverMap, looksLikeHandler } from './handler-shape.js';
+import { GRAPHQL_ROUTE_MODEL } from '../models/frameworks.js';
 import type { FnRef, Value } from '../values.js';
 import type { EngineInput } from '../../../model.js';
 import { createResolver, readModule, type ModuleInfo } from './modules.js';
@@ -137,10 +138,13 @@ async function analyseJs(
       const out = [];
       for (const info of prog.functions.values()) {
         if (info.isModule || registered.has(info.id) || prog.called.has(info.id)) continue;
-        const [req, res] = info.params;
-        if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
-        if (!HANDLER_LIKE_PARAMS.request.test(req.name.text) || !HANDLER_LIKE_PARAMS.response.test(res.name.text)) continue;
-        out.push(prog.fnRef(info.node as never));
+        if (inResolverMap(info)) {
+          out.push({ fn: prog.fnRef(info.node as never), held: 'a resolver of a GraphQL resolver map', model: GRAPHQL_ROUTE_MODEL });
+          continue;
+        }
+        if (!looksLikeHandler(info)) continue;
+        const sf = modules.get(info.file)?.sf;
+        out.push({ fn: prog.fnRef(info.node as never), held: sf && howHeld(info, sf) });
       }
       return out;
     },

@@ -92,6 +92,9 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
     return v;
   }
   if (name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'this') return empty();
+  // An implicit global this function assigned (sloppy mode `filePath = …` without a declaration): read back here.
+  const implicit = ctx.env.vars.get(name);
+  if (implicit) return implicit;
   if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
   return { flows: [], ext: [{ module: '<global>', path: [name] }] };
 }
@@ -112,6 +115,9 @@ function assignName(ctx: Ctx, name: string, v: Value): void {
     }
     return;
   }
+  // Declared nowhere: an implicit global (sloppy mode). Kept in this function's environment, so the function's
+  // own later reads see it (what other functions read of it is not followed).
+  ctx.env.vars.set(name, v);
 }
 
 function assignLabel(init: ts.Expression | undefined, name: string): string {
@@ -229,6 +235,16 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
       return;
     }
     const path = accessPathText(obj);
+    // `C.prototype.m = function (…) {…}`: a method of C's instances, kept on C under `prototype` (construct reads it).
+    if (ts.isPropertyAccessExpression(obj) && obj.name.text === 'prototype' && ts.isIdentifier(obj.expression) && key !== '*') {
+      const cls = evalExpr(ctx, obj.expression);
+      if (cls.fns?.length) {
+        const proto = new Map(cls.props?.get('prototype')?.props ?? []);
+        proto.set(key, v);
+        bind(ctx, obj.expression, { ...cls, props: new Map([...(cls.props ?? []), ['prototype', { flows: [], props: proto }]]) });
+        return;
+      }
+    }
     if (path && ts.isIdentifier(obj)) {
       const cur = evalExpr(ctx, obj);
       const props = new Map(cur.props ?? []);
@@ -503,7 +519,9 @@ const isMethodNode = (n: unknown) => ts.isMethodDeclaration(n as ts.Node) || ts.
  * its `this`.
  */
 export function construct(ctx: Ctx, cls: Value, args: Value[], call: CallSite): Value {
-  let inst: Value = { flows: [], props: new Map(cls.props ?? []) };
+  // A class's methods, or a constructor function's prototype members (`C.prototype.m = …`).
+  const proto = cls.props?.get('prototype')?.props;
+  let inst: Value = { flows: [], props: new Map(proto ?? cls.props ?? []) };
   const provider = ctx.prog.provider;
   for (const fn of cls.fns ?? []) {
     instantiate(provider, fn, args, { ...call, thisValue: inst, onThis: (t) => (inst = join(inst, t)) }, ctx.out);

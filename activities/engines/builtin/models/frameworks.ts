@@ -12,6 +12,44 @@ const sqlDriver = (module: string, driver: string, placeholder: '?' | '$n'): Typ
   { match: { kind: 'module', module, path: [], construct: true }, type: 'sql-client', info: { driver, placeholder } },
 ];
 
+/** The source kind of a GraphQL field's arguments (models/sources.ts PARAMETER_SOURCES). */
+export const GRAPHQL_ARGS_SOURCE = 'graphql.args';
+/** A multipart (upload) parser: what its events and `parse` callback receive is the uploaded content. */
+const MULTIPART_TYPE = 'multipart.parser';
+const upload = (n: number): HandlerRole[] => Array.from({ length: n }, () => ({ source: UPLOAD_SOURCE }));
+
+/** The source kind of an uploaded part: its field name, file name, stream, value (models/sources.ts PARAMETER_SOURCES). */
+export const UPLOAD_SOURCE = 'multipart upload';
+
+/** GraphQL resolvers are registered on this type (a schema, a server or an HTTP handler serving one). */
+const GRAPHQL_TYPE = 'graphql.schema';
+const GRAPHQL_ROOT_EVENT = 'root resolver';
+const GRAPHQL_FIELD_EVENT = 'field resolver';
+/** Calls that serve a schema with root resolvers in their options' `rootValue`. */
+const GRAPHQL_ROOT_VALUE_SERVERS: [string, string[]][] = [
+  ['express-graphql', ['graphqlHTTP']],
+  ['express-graphql', []],
+  ['graphql-http', ['createHandler']],
+  ['graphql-http/lib/use/express', ['createHandler']],
+  ['graphql', ['graphql']],
+  ['graphql', ['execute']],
+];
+/** Calls that take a resolver map `{ Query: { f(parent, args) {…} }, Mutation: {…} }` in their options' `resolvers`. */
+const GRAPHQL_RESOLVER_MAPS: [string, string[]][] = [
+  ['@graphql-tools/schema', ['makeExecutableSchema']],
+  ['graphql-tools', ['makeExecutableSchema']],
+  ['apollo-server', ['ApolloServer']],
+  ['apollo-server-express', ['ApolloServer']],
+  ['apollo-server-koa', ['ApolloServer']],
+  ['@apollo/server', ['ApolloServer']],
+  ['graphql-yoga', ['createSchema']],
+  ['@graphql-yoga/node', ['createSchema']],
+  ['@apollo/subgraph', ['buildSubgraphSchema']],
+];
+
+/** Names of the operation types of a resolver map (a resolver object held nowhere we resolve is still recognised by them). */
+export const GRAPHQL_OPERATION_TYPES = /^(Query|Mutation|Subscription)$/;
+
 /** `name()` and `new name()` of a module (or of one of its members) both produce `type`. */
 const callOrNew = (module: string, path: string[], type: string, options?: TypeProducer['options']): TypeProducer[] => [
   { match: { kind: 'module', module, path }, type, options },
@@ -47,6 +85,30 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   ...['http', 'https', 'http2'].flatMap((m): TypeProducer[] =>
     ['createServer', 'createSecureServer'].map((fn) => ({ match: { kind: 'module', module: m, path: [fn] }, type: 'node.server', registers: { method: 'on', event: 'request' } })),
   ),
+  // GraphQL: a schema's resolvers answer client queries, and a field's arguments are the client's. graphql-js
+  // root resolvers (`rootValue`) take (args, context, info); schema resolvers take (parent, args, context, info).
+  ...GRAPHQL_ROOT_VALUE_SERVERS.flatMap(([module, path]) =>
+    callOrNew(module, path, GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_ROOT_EVENT, from: { arg: 0, path: ['rootValue', '*'] } } })),
+  ),
+  ...GRAPHQL_RESOLVER_MAPS.flatMap(([module, path]) =>
+    callOrNew(module, path, GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['resolvers', '*', '*'] } } })),
+  ),
+  // graphql-js object types: `new GraphQLObjectType({ fields: { user: { type, args, resolve(parent, args) {…} } } })`.
+  ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'] } } })),
+  // XML-RPC servers: `xmlrpc.createServer(opts).on('method.name', (err, params, callback) => …)`.
+  ...['createServer', 'createSecureServer'].map((fn): TypeProducer => ({ match: { kind: 'module', module: 'xmlrpc', path: [fn] }, type: 'xmlrpc.server' })),
+  // Multipart parsers that hand an upload's parts to event handlers: busboy `busboy({ headers })` / `new Busboy(…)`,
+  // formidable `formidable(opts)` / `new IncomingForm()` / `new Formidable()` (formidable.ts ROUTE_MODELS 'multipart').
+  ...callOrNew('busboy', [], MULTIPART_TYPE),
+  ...callOrNew('busboy', ['default'], MULTIPART_TYPE),
+  ...callOrNew('@fastify/busboy', [], MULTIPART_TYPE),
+  ...['formidable', 'formidable/src/index.js'].flatMap((m) => [
+    ...callOrNew(m, [], MULTIPART_TYPE),
+    ...callOrNew(m, ['default'], MULTIPART_TYPE),
+    ...callOrNew(m, ['formidable'], MULTIPART_TYPE),
+    ...callOrNew(m, ['IncomingForm'], MULTIPART_TYPE),
+    ...callOrNew(m, ['Formidable'], MULTIPART_TYPE),
+  ]),
   // Next.js request helpers: `cookies()` / `headers()` from next/headers read the current request.
   { match: { kind: 'module', module: 'next/headers', path: ['cookies'] }, type: 'next.cookies' },
   { match: { kind: 'module', module: 'next/headers', path: ['headers'] }, type: 'next.headers' },
@@ -211,7 +273,62 @@ export const ROUTE_MODELS: RouteModel[] = [
       { event: '*', roles: [{ source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }, { source: 'socket.io event' }] },
     ],
   },
+  {
+    // XML-RPC: every method call is an event named after the method; its parameters are the client's.
+    id: 'xmlrpc',
+    receiverTypes: ['xmlrpc.server'],
+    methods: ['on', 'once'],
+    mountable: [],
+    roots: ['xmlrpc.server'],
+    events: { label: 'XML-RPC' },
+    handlers: [
+      { event: 'error', roles: [] },
+      { event: 'NotFound', roles: [{ source: 'xmlrpc.params' }, { source: 'xmlrpc.params' }] },
+      { event: '*', roles: [null, { source: 'xmlrpc.params' }, null] },
+    ],
+  },
+  {
+    // Multipart parsers: busboy `bb.on('file', (name, stream, info) => …)` / `bb.on('field', (name, value) => …)`;
+    // formidable `form.parse(req, (err, fields, files) => …)` and its `file`/`field` events. The parser is made
+    // while a request is served, so it is served when it exists.
+    id: 'multipart',
+    receiverTypes: [MULTIPART_TYPE],
+    methods: ['on', 'once', 'parse'],
+    mountable: [],
+    roots: [MULTIPART_TYPE],
+    events: { label: 'upload' },
+    handlers: [
+      { event: 'file', roles: upload(5) },
+      { event: 'field', roles: upload(6) },
+      { event: 'fileBegin', roles: upload(2) },
+      { event: 'error', roles: [] },
+      { event: 'end', roles: [] },
+      { event: 'finish', roles: [] },
+      { event: 'close', roles: [] },
+      { event: 'progress', roles: [] },
+      { event: 'aborted', roles: [] },
+      // form.parse(req, (err, fields, files) => …)
+      { roles: [null, { source: UPLOAD_SOURCE }, { source: UPLOAD_SOURCE }] },
+    ],
+  },
+  {
+    // GraphQL resolvers: what a client query selects runs the resolver with the query's arguments.
+    id: 'graphql',
+    receiverTypes: [GRAPHQL_TYPE],
+    methods: ['resolve'],
+    mountable: [],
+    roots: [GRAPHQL_TYPE],
+    events: { label: 'GraphQL' },
+    handlers: [
+      { event: GRAPHQL_ROOT_EVENT, roles: [{ source: GRAPHQL_ARGS_SOURCE }, null, null] },
+      { event: GRAPHQL_FIELD_EVENT, roles: [null, { source: GRAPHQL_ARGS_SOURCE }, null, null] },
+    ],
+  },
 ];
+
+/** The model unresolved resolver maps (GRAPHQL_OPERATION_TYPES) follow. */
+export const GRAPHQL_ROUTE_MODEL = 'graphql';
+export const GRAPHQL_FIELD_RESOLVER = GRAPHQL_FIELD_EVENT;
 
 /** Registrations whose receiver is untyped (a parameter of a function nobody calls) follow this model. */
 export const UNTYPED_ROUTE_MODEL = 'express';
@@ -274,6 +391,22 @@ export const LIBRARY_INPUT_CLASSES: Partial<Record<RuleId, { exceptSinks?: strin
 
 /** Parameter names that mark an unregistered function as a would-be handler (reported as unreachable). */
 export const HANDLER_LIKE_PARAMS = { request: /^(req|request)$/, response: /^(res|response)$/ };
+
+/**
+ * A request handler by shape (as CodeQL's RouteHandlerCandidate): whatever its parameters are called, the first
+ * is read like a request and the second answers like a response (or the third is called, as `next`). Such a
+ * function is a handler even when the call that registers it cannot be resolved (a controller method, a handler
+ * object's member, a factory's result): its findings stay, with unproven reachability.
+ */
+export const HANDLER_SHAPE = {
+  /** Members read on the first parameter (request input of the untyped model, `express.request`). */
+  requestType: 'express.request',
+  /** Methods called on the second parameter that answer the request. */
+  responseMethods: [
+    'send', 'json', 'jsonp', 'render', 'redirect', 'end', 'status', 'sendStatus', 'sendFile', 'download', 'write',
+    'writeHead', 'setHeader', 'set', 'header', 'cookie', 'clearCookie', 'type', 'format', 'attachment', 'location', 'append',
+  ],
+};
 
 /** The signature of a handler with `arity` parameters under `model` (for event models, registered for `event`). */
 export function handlerSignature(model: { handlers: HandlerSignature[] }, arity: number, event?: string): HandlerSignature | undefined {

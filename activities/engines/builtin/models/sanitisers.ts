@@ -1,6 +1,6 @@
 // Sanitisers (calls whose result is safe for some classes) and guards (conditions that, when they hold,
 // make a value safe). String transformations with regexes are judged by RULES[*].samples, not listed here.
-import type { GuardModel, SanitiserModel } from './types.js';
+import type { CalleeMatch, GuardModel, SanitiserModel } from './types.js';
 import { WEB_GUARDS, WEB_SANITISERS } from './sanitisers-web.js';
 import { SERVER_SANITISERS } from './sanitisers-server.js';
 
@@ -74,6 +74,17 @@ export const CALLBACK_METHODS: Record<string, { arg: number; passes: 'element' |
   then: { arg: 0, passes: 'receiver', returns: 'callback' },
   finally: { arg: 0, passes: 'receiver', returns: 'receiver' },
 };
+
+/**
+ * Parsers that hand their result to a callback: the callback's parameter `param` receives the parsed form of
+ * argument `from` (a SOAP/XML body parsed by xml2js is still the client's). Other callbacks of unseen code
+ * receive nothing we know: `fs.readFile(path, cb)` passes the file, not the path.
+ */
+export const PARSING_CALLBACKS: { match: CalleeMatch; from: number; param: number }[] = [
+  ...['parseString', 'Parser.parseString'].map((p) => ({ match: { kind: 'module', module: 'xml2js', path: p.split('.') } as CalleeMatch, from: 0, param: 1 })),
+  { match: { kind: 'module', module: 'xml-js', path: ['xml2js'] }, from: 0, param: 1 },
+  { match: { kind: 'module', module: 'xml2json', path: ['toJson'] }, from: 0, param: 1 },
+];
 
 /** String/array methods whose result is derived from the receiver (and arguments) only. */
 export const DERIVING_METHODS = [

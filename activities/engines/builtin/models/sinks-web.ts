@@ -401,7 +401,8 @@ export const WEB_METHOD_RESULTS: { type: string; method: string; result: string 
  * Request members that are always strings (or arrays of strings), never objects: their values cannot carry
  * MongoDB operators. Matched against the last segment of a source kind ("req.params" → "params").
  */
-export const STRING_SOURCE_MEMBERS = ['params', 'headers', 'header', 'url', 'originalUrl', 'path', 'href', 'querystring', 'nextUrl'];
+// GraphQL arguments ('graphql.args') are typed by the schema: scalars, and input objects whose fields are typed in turn.
+export const STRING_SOURCE_MEMBERS = ['params', 'headers', 'header', 'url', 'originalUrl', 'path', 'href', 'querystring', 'nextUrl', 'args'];
 
 /**
  * Chainable methods that return their receiver (responses, loggers, query builders, Mongo handles): a sink

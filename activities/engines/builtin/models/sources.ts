@@ -62,6 +62,12 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
     ['json()', BODY], ['text()', BODY], ['formData()', BODY], ['arrayBuffer()', BODY], ['blob()', BODY],
     ['nextUrl', URL_], ['url', URL_], ['headers', HEADERS], ['cookies', COOKIES],
   ]),
+  // Hono helpers that read the request through the context: `getCookie(c, 'name')` (hono/cookie, REQUEST_READERS).
+  { requestType: 'hono.context', member: 'getCookie()', sourceKind: 'getCookie(c)', description: COOKIES },
+  { requestType: 'hono.context', member: 'getSignedCookie()', sourceKind: 'getSignedCookie(c)', description: 'signed cookies (client-chosen values)' },
+  // Koa upload middleware (@koa/multer) sets ctx.file / ctx.files as well as ctx.request.file(s).
+  { requestType: 'koa.context', member: 'file', sourceKind: 'ctx.file', description: FILES },
+  { requestType: 'koa.context', member: 'files', sourceKind: 'ctx.files', description: FILES },
   { requestType: 'next.route-context', member: 'params', sourceKind: 'params', description: PARAMS },
   { requestType: 'next.cookies', member: 'get()', sourceKind: 'cookies().get()', description: COOKIES },
   { requestType: 'next.cookies', member: 'getAll()', sourceKind: 'cookies().getAll()', description: COOKIES },
@@ -72,6 +78,15 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   ...rows('node.request', 'req.', [['url', URL_], ['headers', HEADERS]]),
   // socket.io: the handshake of a connection.
   ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
+];
+
+/**
+ * Module functions that read request input from a request value they are given: `getCookie(c, 'name')` reads
+ * `member` of argument `arg` (a row of REQUEST_SOURCES for that argument's type).
+ */
+export const REQUEST_READERS: { module: string; path: string[]; arg: number; member: string }[] = [
+  { module: 'hono/cookie', path: ['getCookie'], arg: 0, member: 'getCookie()' },
+  { module: 'hono/cookie', path: ['getSignedCookie'], arg: 0, member: 'getSignedCookie()' },
 ];
 
 /** Members of a request-like value that are themselves typed values (ctx.request, c.req, socket.handshake). */
@@ -88,6 +103,9 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
 export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string }[] = [
   { sourceKind: 'ws.message', description: 'a WebSocket message', channel: 'a WebSocket connection' },
   { sourceKind: 'socket.io event', description: 'a socket.io event payload', channel: 'a socket.io connection' },
+  { sourceKind: 'xmlrpc.params', description: 'the parameters of an XML-RPC method call', channel: 'an XML-RPC request' },
+  { sourceKind: 'multipart upload', description: 'an uploaded part (field name, file name, content or value)', channel: 'a multipart upload' },
+  { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query' },
   { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
 ];
 
@@ -108,3 +126,13 @@ export const REQUEST_SOURCE_INDEX = new Map(REQUEST_SOURCES.map((r) => [`${r.req
  */
 export const HOST_HEADER = /^(host|x-forwarded-host)$/i;
 export const HOST_HEADER_CUTS = ['open-redirect'];
+
+/**
+ * Where an upload middleware stored a file is the server's choice, not the client's: multer's `path`,
+ * `destination` and generated `filename`, express-fileupload's `tempFilePath`, formidable's `filepath` and
+ * `newFilename`. Naming that file in a path or a command is not an injection (its original name and its
+ * content stay input: `originalname`, `name`, `buffer`, `data`). Matched on the member read on an upload source.
+ */
+export const UPLOAD_SOURCE_KINDS = new Set(['req.file', 'req.files', 'ctx.file', 'ctx.files', 'ctx.request.file', 'ctx.request.files']);
+export const SERVER_CHOSEN_UPLOAD_MEMBER = /^(path|destination|filename|tempFilePath|filepath|newFilename)$/;
+export const SERVER_CHOSEN_UPLOAD_CUTS = ['command-injection', 'path-traversal'];

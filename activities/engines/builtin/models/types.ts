@@ -171,6 +171,10 @@ export interface TypeProducer {
   info?: Record<string, string>;
   /** Constant options of argument `arg` copied into the value's info (koa-router's `{ prefix }`). */
   options?: { arg: number; keys: string[] };
-  /** Function arguments are handlers registered on the new value, as `value.method(event, handler)` would. */
-  registers?: { method: string; event: string };
+  /**
+   * Function arguments are handlers registered on the new value, as `value.method(event, handler)` would. With
+   * `from`, the handlers are the functions found in argument `arg` along `path` ('*': every member), as a GraphQL
+   * server's `{ rootValue: { user(args) {…} } }` or `{ resolvers: { Query: { user(parent, args) {…} } } }`.
+   */
+  registers?: { method: string; event: string; from?: { arg: number; path: string[] } };
 }

@@ -1,0 +1,6 @@
+const controller = require('../controllers/diagnostics');
+
+module.exports = (router) => {
+  router.route('/diagnostics/ping')
+    .post(controller.ping);
+};

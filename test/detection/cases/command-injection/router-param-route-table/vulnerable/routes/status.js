@@ -1,0 +1,3 @@
+module.exports = (router) => {
+  router.route('/status').get((req, res) => res.json({ ok: true }));
+};

@@ -1,0 +1,6 @@
+const express = require('express');
+const attachments = require('./routes/attachments');
+
+const app = express();
+app.use('/attachments', attachments);
+app.listen(3000);

@@ -1,0 +1,6 @@
+const express = require('express');
+const importRoutes = require('./routes/import');
+
+const app = express();
+app.use('/import', importRoutes);
+app.listen(3000);
