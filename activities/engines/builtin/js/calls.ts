@@ -163,8 +163,9 @@ function checkSinks(
       const unknown = text === undefined || /^\u0000*$/.test(text);
       if (!looksLikeSql(text) && !(unknown && SQL_TEXT_OPTIONAL_METHODS.includes(call.method ?? ''))) continue;
     }
-    // A conditional match (receiver still a parameter) is not known to be this sink yet.
-    if (how !== 'symbolic') matched = true;
+    // A conditional match (receiver still a parameter) is not known to be this sink yet; a sink whose result is
+    // still the data (a regex match) does not end the flow.
+    if (how !== 'symbolic' && !model.returnsInput) matched = true;
     const receiverRoot = how === 'symbolic' ? symbolicReceiver(call.receiver!) : undefined;
     for (const i of positions) {
       const a = i === -1 ? call.receiver : args[i]; // -1: the receiver (`text.match(re)`)

@@ -212,6 +212,7 @@ const redosSinks: SinkModel[] = [
     match: { kind: 'method', receiverType: 'regex', methods: ['test', 'exec'], receiverNames: REGEX_ANY_RECEIVER },
     args: [0],
     condition: 'catastrophic-regex',
+    returnsInput: true,
     label: 'runs a regular expression with catastrophic backtracking on the text',
   },
   // s.match(re), s.replace(re, x) ...: the receiver (-1) is the text.
@@ -221,6 +222,7 @@ const redosSinks: SinkModel[] = [
     match: { kind: 'method', receiverType: 'string', methods: ['match', 'matchAll', 'replace', 'replaceAll', 'split', 'search'], receiverNames: REGEX_ANY_RECEIVER },
     args: [-1],
     condition: 'catastrophic-regex',
+    returnsInput: true,
     label: 'runs a regular expression with catastrophic backtracking on the text',
   },
 ];

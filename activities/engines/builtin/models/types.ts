@@ -139,6 +139,11 @@ export interface SinkModel {
   option?: { names: string[]; members?: { module: string; path?: string[] }[] };
   /** 'version-below': the package and the first fixed version of each release line. */
   versions?: { package: string; fixed: string[] };
+  /**
+   * The call's result still carries the data (a regex match returns pieces of the text), so the flow goes on past
+   * this sink; other sinks' results (rows, processes, responses) are not the attacker's text.
+   */
+  returnsInput?: boolean;
   /** Safe when this option names one of these library members (js-yaml 3 with JSON_SCHEMA). */
   safeOption?: { name: string; members: { module: string; path?: string[] }[] };
 }
