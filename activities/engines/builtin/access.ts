@@ -45,7 +45,7 @@ export function memberAccess(v: Value, name: string, site: Site): Value {
           root: { kind: 'source', sourceKind: src.sourceKind, label: src.sourceKind.replace(/\(\)$/, `()`), requestInput: true, site },
           steps: [],
           alias: !name.endsWith('()'),
-          cuts: [],
+          cuts: src.cuts ? [...src.cuts].sort() : [],
           partial: [],
           tags: [],
           files: [],

@@ -9,10 +9,18 @@ export interface RequestSourceModel {
   member: string;
   sourceKind: string;
   description: string;
+  /** Rules this input cannot feed whatever the code does with it (see URL_CUTS). */
+  cuts?: string[];
 }
 
 const rows = (requestType: string, prefix: string, members: [string, string][]): RequestSourceModel[] =>
-  members.map(([member, description]) => ({ requestType, member, sourceKind: `${prefix}${member}`, description }));
+  members.map(([member, description]) => ({
+    requestType,
+    member,
+    sourceKind: `${prefix}${member}`,
+    description,
+    ...(description === URL_ ? { cuts: URL_CUTS } : {}),
+  }));
 
 // Shared descriptions: the same kind of input reads the same in every framework.
 const PARAMS = 'URL path parameters';
@@ -23,6 +31,11 @@ const HEADER = 'a request header';
 const COOKIES = 'cookies';
 const FILES = 'uploaded file metadata';
 const URL_ = 'the request URL';
+/**
+ * The request line cannot carry a raw CR or LF (HTTP parsers refuse the request) and the URL stays
+ * percent-encoded as read, so written whole into a log it cannot forge an entry.
+ */
+const URL_CUTS = ['log-injection'];
 
 export const REQUEST_SOURCES: RequestSourceModel[] = [
   { requestType: 'express.request', member: 'params', sourceKind: 'req.params', description: PARAMS },
@@ -36,6 +49,9 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   { requestType: 'express.request', member: 'param()', sourceKind: 'req.param()', description: 'a request parameter' },
   { requestType: 'express.request', member: 'get()', sourceKind: 'req.get()', description: HEADER },
   { requestType: 'express.request', member: 'header()', sourceKind: 'req.header()', description: HEADER },
+  // The request line: Express's req is Node's IncomingMessage, so its URL (and Express's views of it) is input too,
+  // whether read directly or through url.parse(req.url, true).query / new URL(req.url, base).searchParams.
+  ...rows('express.request', 'req.', [['url', URL_], ['originalUrl', URL_], ['path', URL_]]),
   // Koa: the context delegates to its request (ctx.query is ctx.request.query); koa-router adds ctx.params,
   // koa-body/@koa/multer add request.body/files.
   ...rows('koa.context', 'ctx.', [
