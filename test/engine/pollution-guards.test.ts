@@ -197,4 +197,15 @@ describe('prototype pollution: guard idioms in library code', () => {
     const typeofSource = await findings(lib(MERGE_INTO_OBJECTS("if (key === '__proto__') continue;").replace("typeof target[key] !== 'object'", "typeof value !== 'object'")), 'prototype-pollution');
     assert.ok(typeofSource.length >= 1, '"__proto__" alone, with the typeof check on the source value');
   });
+
+  test('a package with both `main` and `module` exposes both files (require loads main)', async () => {
+    const body = "(obj, keys, val) {\n  var t = obj;\n  for (var i = 0; i < keys.length - 1; i++) t = t[keys[i]];\n  t[keys[keys.length - 1]] = val;\n}\n";
+    const files = {
+      'package.json': JSON.stringify({ name: 'lib', version: '1.0.0', main: 'dist/lib.js', module: 'dist/lib.mjs' }),
+      'dist/lib.js': 'module.exports = function ' + body,
+      'dist/lib.mjs': 'export default function ' + body,
+    };
+    const out = await findings(files, 'prototype-pollution');
+    assert.deepEqual(out.map((f) => f.location.file).sort(), ['dist/lib.js', 'dist/lib.mjs']);
+  });
 });
