@@ -11,14 +11,17 @@ import { unwrap as strip } from './syntax.js';
 import { isFunctionNode } from './functions.js';
 import { taintOf, type Flow } from '../values.js';
 import { evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import { stepKeyChecked } from './server-guards.js';
 
 const isPure = (e: ts.Expression): boolean =>
   ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && isPure(strip(e.expression))) || (ts.isElementAccessExpression(e) && isPure(strip(e.expression)) && isPure(strip(e.argumentExpression)) ) || ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || (ts.isBinaryExpression(e) && isPure(strip(e.left)) && isPure(strip(e.right)));
 
-/** `x[k]` with a computed, non-literal key (also through `x[k] || {}`, `x[k] ?? {}`). */
+/** `x[k]` with a computed, non-literal key (also through `x[k] || {}`, `x[k] ?? {}`, `x[k] = ...`). */
 function dynamicRead(e: ts.Expression): ts.ElementAccessExpression | undefined {
   const s = strip(e);
   if (ts.isBinaryExpression(s) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(s.operatorToken.kind)) return dynamicRead(s.left);
+  // `p = out[k] = out[k] || {}`: the chained assignment's value is the object stored at out[k].
+  if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.EqualsToken) return dynamicRead(s.left);
   if (ts.isElementAccessExpression(s) && !ts.isStringLiteralLike(strip(s.argumentExpression)) && !ts.isNumericLiteral(strip(s.argumentExpression))) return s;
   return undefined;
 }
@@ -61,29 +64,66 @@ function declaringFunction(from: ts.Node, name: string): { fn: ts.FunctionLikeDe
   return undefined;
 }
 
-const reachCache = new WeakMap<ts.Node, Map<string, boolean>>();
+const reachCache = new WeakMap<ts.Node, Map<string, { walks: ts.Node[]; recursion: boolean }>>();
 
 /**
- * Whether the variable `name` (declared by `fn`) can hold an object reached through a computed property:
- * it is re-assigned from `x[k]` (walking a path), or it is parameter `param` and `fn` calls itself with
- * `x[k]` there (recursion into nested objects).
+ * How the variable `name` (declared by `fn`) can come to hold an object reached through a computed property:
+ * the assignments `name = x[k]` that walk a path, and whether it is parameter `param` and `fn` calls itself
+ * with `x[k]` there (recursion into nested objects). Steps whose key was checked first (server-guards.ts
+ * stepKeyChecked) cannot land on a prototype and are left out.
  */
-function reachedThroughComputedKey(fn: ts.FunctionLikeDeclaration, name: string, param: number): boolean {
+function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string, param: number): { walks: ts.Node[]; recursion: boolean } {
   let byName = reachCache.get(fn);
   if (!byName) reachCache.set(fn, (byName = new Map()));
   const cached = byName.get(`${name}#${param}`);
   if (cached !== undefined) return cached;
   const self = namesOf(fn);
-  let found = false;
+  const out = { walks: [] as ts.Node[], recursion: false };
   const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && dynamicRead(n.right)) found = true;
-    else if (param >= 0 && ts.isCallExpression(n) && n.arguments[param] && self.includes(calleeName(n.expression) ?? '') && dynamicRead(n.arguments[param])) found = true;
+    const unchecked = (e: ts.Expression) => {
+      const read = dynamicRead(e);
+      return !!read && !stepKeyChecked(ctx, read, n);
+    };
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && unchecked(n.right)) out.walks.push(n);
+    else if (!out.recursion && param >= 0 && ts.isCallExpression(n) && n.arguments[param] && self.includes(calleeName(n.expression) ?? '') && unchecked(n.arguments[param])) out.recursion = true;
     ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
-  byName.set(`${name}#${param}`, found);
-  return found;
+  byName.set(`${name}#${param}`, out);
+  return out;
+}
+
+const isLoop = (n: ts.Node) => ts.isForStatement(n) || ts.isForInStatement(n) || ts.isForOfStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n) || isFunctionNode(n);
+const endsFlow = (st: ts.Statement | undefined) => !!st && (ts.isBreakStatement(st) || ts.isReturnStatement(st) || ts.isThrowStatement(st) || ts.isContinueStatement(st));
+
+/**
+ * Whether the walk step `step` can run before the write `write` inside `fn`: not when they sit in different
+ * branches of an `if`, in different `case` clauses that do not fall through, or in sequence with the step
+ * after the write, unless a loop (or a function that may be called again) around both carries the value back.
+ */
+function mayPrecede(step: ts.Node, write: ts.Node, fn: ts.Node): boolean {
+  const chain = (n: ts.Node) => {
+    const out: ts.Node[] = [];
+    for (let p: ts.Node | undefined = n; p && p !== fn; p = p.parent) out.unshift(p);
+    return out;
+  };
+  const a = chain(step);
+  const b = chain(write);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (i === 0 || i >= a.length || i >= b.length) return true;
+  if (a.slice(0, i).some(isLoop)) return true;
+  const lca = a[i - 1];
+  const [sa, sb] = [a[i], b[i]];
+  if (ts.isIfStatement(lca)) return !(sa !== lca.expression && sb !== lca.expression);
+  if (ts.isCaseBlock(lca)) {
+    const ca = lca.clauses.indexOf(sa as ts.CaseOrDefaultClause);
+    const cb = lca.clauses.indexOf(sb as ts.CaseOrDefaultClause);
+    if (ca > cb) return false;
+    return !lca.clauses.slice(ca, cb).some((c) => endsFlow(c.statements[c.statements.length - 1]));
+  }
+  if (ts.isBlock(lca) || ts.isSourceFile(lca)) return lca.statements.indexOf(sa as ts.Statement) <= lca.statements.indexOf(sb as ts.Statement);
+  return true;
 }
 
 const unguarded = (flows: Flow[]) => flows.filter((f) => !f.cuts.includes('prototype-pollution'));
@@ -97,7 +137,9 @@ function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   }
   if (!ts.isIdentifier(s)) return false;
   const decl = declaringFunction(at, s.text);
-  return !!decl && reachedThroughComputedKey(decl.fn, s.text, decl.param);
+  if (!decl) return false;
+  const steps = computedKeySteps(ctx, decl.fn, s.text, decl.param);
+  return steps.recursion || steps.walks.some((w) => mayPrecede(w, at, decl.fn));
 }
 
 /** Called for every assignment to `obj[expr]` (interpreter.ts assignTo): records a pollution sink hit. */

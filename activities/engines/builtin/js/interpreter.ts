@@ -11,6 +11,7 @@ import { observeValue } from './checks/observe.js';
 import { checkPropertySink, evalCall } from './calls.js';
 import { checkAccessComparison, SPREAD_TAG } from './access-calls.js';
 import { refine } from './conditions.js';
+import { refineAfterCall, refineAfterLoop } from './server-guards.js';
 import { noteDynamicWrite } from './dynamic-writes.js';
 import { placedAfter } from './sink-conditions.js';
 import { sameSiteAfter } from './web-sinks.js';
@@ -304,6 +305,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   }
   if (ts.isExpressionStatement(st)) {
     evalExpr(ctx, st.expression);
+    refineAfterCall(ctx, st); // `checkKey(k);` with a helper that throws on polluting names (server-guards.ts)
     return false;
   }
   if (ts.isReturnStatement(st)) {
@@ -341,6 +343,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       else bind(ctx, init, elem);
       evalStatement(ctx, st.statement);
     });
+    refineAfterLoop(ctx, st);
     return false;
   }
   if (ts.isForStatement(st)) {
@@ -354,6 +357,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalStatement(ctx, st.statement);
       if (st.incrementor) evalExpr(ctx, st.incrementor);
     });
+    refineAfterLoop(ctx, st); // a loop that rejects polluting elements vouches for the array (server-guards.ts)
     return false;
   }
   if (ts.isWhileStatement(st) || ts.isDoStatement(st)) {
@@ -361,6 +365,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalExpr(ctx, st.expression);
       evalStatement(ctx, st.statement);
     });
+    refineAfterLoop(ctx, st);
     return false;
   }
   if (ts.isTryStatement(st)) {

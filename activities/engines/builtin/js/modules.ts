@@ -346,6 +346,11 @@ export function createResolver(paths: readonly string[], read: (p: string) => st
       } else {
         const f = packageSubpath(pkg, '.');
         if (f) out.add(f);
+        // Without an `exports` map, `require` loads `main` while bundlers load `module`: both are public.
+        for (const t of [pkg.main, pkg.module].filter((x): x is string => !!x)) {
+          const g = packageFile(pkg, t);
+          if (g) out.add(g);
+        }
       }
       return [...out].sort();
     },

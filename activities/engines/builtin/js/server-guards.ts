@@ -81,7 +81,28 @@ function constantStrings(ctx: Ctx, e: ts.Expression, depth = 2): string[] | unde
   return undefined;
 }
 
-function exclude(ctx: Ctx, subject: ts.Expression, names: string[]): void {
+/**
+ * The array a checked key was taken from: the key is `arr[i]` (or a variable declared as `arr[i]`). A check on
+ * each element as it is used (`if (parts[i] === '__proto__') return;`) vouches for the array's elements.
+ */
+function elementArray(ctx: Ctx, subject: ts.Expression): ts.Expression | undefined {
+  let s = strip(subject);
+  if (ts.isIdentifier(s)) {
+    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    if (!init) return undefined;
+    s = strip(init);
+  }
+  if (!ts.isElementAccessExpression(s)) return undefined;
+  const index = strip(s.argumentExpression);
+  if (ts.isStringLiteralLike(index)) return undefined;
+  return accessPathText(strip(s.expression)) ? s.expression : undefined;
+}
+
+function exclude(ctx: Ctx, subject: ts.Expression, names: string[], viaElement = true): void {
+  if (viaElement) {
+    const arr = elementArray(ctx, subject);
+    if (arr) exclude(ctx, arr, names, false);
+  }
   const path = accessPathText(strip(subject));
   if (!path || !names.length) return;
   const key = `#path:${path}.#excluded`;
@@ -102,6 +123,7 @@ const NE = [ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.Exclamatio
  */
 export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
   const e = strip(cond);
+  refineIndexOf(ctx, e, truth);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     const equal = (EQ.includes(op) && truth) || (NE.includes(op) && !truth);
@@ -109,6 +131,7 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
     if (!equal && !differ) return;
     const l = strip(e.left);
     const r = strip(e.right);
+    if (equal) filteredLengthsEqual(ctx, l, r);
     for (const [subject, other] of [[l, r], [r, l]] as const) {
       if (!ts.isStringLiteralLike(other) && !ts.isIdentifier(other) && !ts.isPropertyAccessExpression(other)) continue;
       const ov = evalExpr(ctx, other);
@@ -123,7 +146,7 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
   // the polluting names (the usual shape of a fix); resolved through the called function's own body.
   if (ts.isCallExpression(e) && e.arguments.length) {
     for (const fn of evalExpr(ctx, e.expression).fns ?? []) {
-      const excluded = helperExclusions(fn.node as ts.Node, truth);
+      const excluded = helperExclusions(ctx, fn.node as ts.Node, truth);
       if (!excluded) continue;
       for (const [index, names] of excluded) if (e.arguments[index]) exclude(ctx, e.arguments[index], names);
       return;
@@ -135,6 +158,298 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
     if (names) exclude(ctx, e.arguments[0], names.filter((n) => POLLUTING_NAMES.has(n)));
   }
 }
+
+/**
+ * `const ok = parts.filter(isAllowed); if (ok.length !== parts.length) throw ...`: where the lengths are
+ * equal the filter kept every element, so each element passed `isAllowed`; when that predicate rejects the
+ * polluting names, the array's elements are none of them.
+ */
+function filteredLengthsEqual(ctx: Ctx, a: ts.Expression, b: ts.Expression): void {
+  for (const [x, y] of [[a, b], [b, a]]) {
+    if (!ts.isPropertyAccessExpression(x) || !ts.isPropertyAccessExpression(y) || x.name.text !== 'length' || y.name.text !== 'length') continue;
+    const filtered = strip(x.expression);
+    const init = ts.isIdentifier(filtered) ? declarationOf(ctx.sf, filtered.text, filtered.getStart(ctx.sf)) : filtered;
+    const call = init && strip(init);
+    if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'filter' || !call.arguments[0]) continue;
+    const source = call.expression.expression;
+    if (accessPathText(strip(source)) !== accessPathText(strip(y.expression))) continue;
+    for (const fn of evalExpr(ctx, call.arguments[0]).fns ?? []) {
+      const names = helperExclusions(ctx, fn.node as ts.Node, true)?.get(0);
+      if (names) exclude(ctx, y.expression, names, false);
+      return;
+    }
+  }
+}
+
+/** `LIST.indexOf(x) !== -1` (also `> -1`, `>= 0`) is "x is in LIST"; `=== -1` and `< 0` are "x is not". */
+function indexOfTest(e: ts.Expression, truth: boolean): { list: ts.Expression; item: ts.Expression; found: boolean } | undefined {
+  if (!ts.isBinaryExpression(e)) return undefined;
+  const call = strip(e.left);
+  const right = strip(e.right);
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'indexOf' || !call.arguments[0]) return undefined;
+  const minusOne = ts.isPrefixUnaryExpression(right) && right.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(right.operand) && right.operand.text === '1';
+  const zero = ts.isNumericLiteral(right) && right.text === '0';
+  const op = e.operatorToken.kind;
+  const foundWhenTrue = ((NE.includes(op) || op === ts.SyntaxKind.GreaterThanToken) && minusOne) || (op === ts.SyntaxKind.GreaterThanEqualsToken && zero);
+  const absentWhenTrue = (EQ.includes(op) && minusOne) || (op === ts.SyntaxKind.LessThanToken && zero);
+  if (!foundWhenTrue && !absentWhenTrue) return undefined;
+  return { list: call.expression.expression, item: call.arguments[0], found: foundWhenTrue === truth };
+}
+
+/** `if (BAD_KEYS.indexOf(key) !== -1) continue;`: where the key is not found it is none of the listed names. */
+export function refineIndexOf(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
+  const t = indexOfTest(strip(cond), truth);
+  if (!t || t.found) return;
+  const names = constantStrings(ctx, t.list);
+  if (names) exclude(ctx, t.item, names.filter((n) => POLLUTING_NAMES.has(n)));
+}
+
+// ---------------------------------------------------------------- statement-level key checks
+
+/** An `if (C) <exit>` statement with no else, where <exit> returns or throws (also `continue`/`break` if `loopExits`). */
+function exitGuard(st: ts.Statement, loopExits: boolean): ts.Expression | undefined {
+  if (!ts.isIfStatement(st) || st.elseStatement) return undefined;
+  let then: ts.Statement | undefined = st.thenStatement;
+  if (ts.isBlock(then)) then = then.statements[then.statements.length - 1];
+  if (!then) return undefined;
+  const exits = ts.isReturnStatement(then) || ts.isThrowStatement(then) || (loopExits && (ts.isContinueStatement(then) || ts.isBreakStatement(then)));
+  return exits ? st.expression : undefined;
+}
+
+/**
+ * `checkKey(k);` where `checkKey` throws when its parameter is a polluting name
+ * (`function checkKey(p) { if (p === '__proto__' || p === 'constructor') throw new Error(...) }`):
+ * after the call, the argument is none of those names.
+ */
+export function refineAfterCall(ctx: Ctx, st: ts.ExpressionStatement): void {
+  const call = strip(st.expression);
+  if (!ts.isCallExpression(call) || !call.arguments.length) return;
+  for (const fn of evalExpr(ctx, call.expression).fns ?? []) {
+    const node = fn.node as ts.Node;
+    if (!ts.isFunctionDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) continue;
+    if (!node.body || !ts.isBlock(node.body)) continue;
+    const params = node.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+    for (const s of node.body.statements) {
+      const cond = exitGuard(s, false);
+      if (!cond) continue;
+      const ifs = s as ts.IfStatement;
+      const last = ts.isBlock(ifs.thenStatement) ? ifs.thenStatement.statements[ifs.thenStatement.statements.length - 1] : ifs.thenStatement;
+      if (!ts.isThrowStatement(last)) continue; // a `return` inside the helper does not stop the caller
+      for (const [name, names] of checkedNames(ctx, cond, false)) {
+        const i = params.indexOf(name);
+        if (i >= 0 && call.arguments[i]) exclude(ctx, call.arguments[i], [...names]);
+      }
+    }
+    return;
+  }
+}
+
+/**
+ * A validation loop: `for (...) { if (BAD.indexOf(parts[i]) !== -1) return; }` (or `throw`) rejects the
+ * whole array before it is used, so after the loop the array's elements are none of the polluting names.
+ */
+export function refineAfterLoop(ctx: Ctx, st: ts.Statement): void {
+  const body = ts.isForStatement(st) || ts.isForOfStatement(st) || ts.isWhileStatement(st) ? st.statement : undefined;
+  if (!body) return;
+  const forOfVar = ts.isForOfStatement(st) && ts.isVariableDeclarationList(st.initializer) && ts.isIdentifier(st.initializer.declarations[0]?.name) ? (st.initializer.declarations[0].name as ts.Identifier).text : undefined;
+  for (const s of ts.isBlock(body) ? body.statements : [body]) {
+    const cond = exitGuard(s, false);
+    if (!cond) continue;
+    for (const [text, names] of checkedSubjects(ctx, cond, false)) {
+      const subject = strip(text);
+      const arr = forOfVar && ts.isIdentifier(subject) && subject.text === forOfVar ? (st as ts.ForOfStatement).expression : ts.isElementAccessExpression(subject) && !ts.isStringLiteralLike(strip(subject.argumentExpression)) ? subject.expression : undefined;
+      if (arr) exclude(ctx, arr, [...names], false);
+    }
+  }
+}
+
+/**
+ * Syntactically, the subjects a condition with value `truth` proves to differ from polluting names, with
+ * those names: `k === '__proto__' || k === 'constructor'` false, `BAD.includes(k)` / `BAD.has(k)` /
+ * `BAD.indexOf(k) !== -1` false, a predicate helper's result.
+ */
+function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 2): Map<ts.Expression, Set<string>> {
+  const out = new Map<ts.Expression, Set<string>>();
+  const add = (subject: ts.Expression, names: string[]) => {
+    const bad = names.filter((n) => POLLUTING_NAMES.has(n));
+    if (!bad.length) return;
+    const set = out.get(subject) ?? new Set<string>();
+    for (const n of bad) set.add(n);
+    out.set(subject, set);
+  };
+  const visit = (x: ts.Expression, t: boolean): void => {
+    const s = strip(x);
+    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
+    const idx = indexOfTest(s, t);
+    if (idx) {
+      const names = !idx.found && constantStrings(ctx, idx.list);
+      if (names) add(idx.item, names);
+      return;
+    }
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
+        visit(s.left, t);
+        visit(s.right, t);
+        return;
+      }
+      const differ = (EQ.includes(op) && !t) || (NE.includes(op) && t);
+      if (!differ) return;
+      const [l, r] = [strip(s.left), strip(s.right)];
+      if (ts.isStringLiteralLike(r)) add(l, [r.text]);
+      else if (ts.isStringLiteralLike(l)) add(r, [l.text]);
+      return;
+    }
+    if (ts.isCallExpression(s) && !t && ts.isPropertyAccessExpression(s.expression) && ['includes', 'has'].includes(s.expression.name.text) && s.arguments[0]) {
+      const names = constantStrings(ctx, s.expression.expression);
+      if (names) add(s.arguments[0], names);
+      return;
+    }
+    if (ts.isCallExpression(s) && s.arguments.length) {
+      for (const fn of evalExpr(ctx, s.expression).fns ?? []) {
+        const excluded = depth > 0 && helperExclusions(ctx, fn.node as ts.Node, t, depth);
+        if (!excluded) continue;
+        for (const [i, names] of excluded) if (s.arguments[i]) add(s.arguments[i], names);
+        return;
+      }
+    }
+  };
+  visit(cond, truth);
+  return out;
+}
+
+/** checkedSubjects keyed by the subject's identifier name (for a helper's own parameters). */
+function checkedNames(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 2): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [e, names] of checkedSubjects(ctx, cond, truth, depth)) if (ts.isIdentifier(e)) out.set(e.text, new Set([...(out.get(e.text) ?? []), ...names]));
+  return out;
+}
+
+const coversPollution = (names: Set<string>) => POLLUTING_KEYS.required.every((k) => names.has(k)) && POLLUTING_KEYS.oneOf.some((k) => names.has(k));
+
+/** `X.hasOwnProperty(K)`, `Object.prototype.hasOwnProperty.call(X, K)`, `hasOwnProperty.call(X, K)`, `Object.hasOwn(X, K)`: [X, K]. */
+function ownPropertyTest(e: ts.Expression): [ts.Expression, ts.Expression] | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return undefined;
+  const name = e.expression.name.text;
+  const recv = strip(e.expression.expression);
+  if (name === 'hasOwnProperty' && e.arguments[0]) return [recv, e.arguments[0]];
+  if (name === 'hasOwn' && ts.isIdentifier(recv) && recv.text === 'Object' && e.arguments[1]) return [e.arguments[0], e.arguments[1]];
+  if (name === 'call' && e.arguments[1] && ((ts.isPropertyAccessExpression(recv) && recv.name.text === 'hasOwnProperty') || (ts.isIdentifier(recv) && recv.text === 'hasOwnProperty'))) return [e.arguments[0], e.arguments[1]];
+  return undefined;
+}
+
+/**
+ * Whether `cond` with value `truth` proves `typeof R === 'object'` for an R that `same` accepts. Stepping into
+ * `obj[k]` only when it is an object never enters `obj.constructor` (a function), nor, through it, a
+ * `prototype`: of the polluting names only "__proto__" is left to check.
+ */
+function typeofObjectHeld(cond: ts.Expression, truth: boolean, same: (e: ts.Expression) => boolean): boolean {
+  const s = strip(cond);
+  if (ts.isParenthesizedExpression(s)) return typeofObjectHeld(s.expression, truth, same);
+  if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return typeofObjectHeld(s.operand, !truth, same);
+  if (!ts.isBinaryExpression(s)) return false;
+  const op = s.operatorToken.kind;
+  if ((op === ts.SyntaxKind.BarBarToken && !truth) || (op === ts.SyntaxKind.AmpersandAmpersandToken && truth)) return typeofObjectHeld(s.left, truth, same) || typeofObjectHeld(s.right, truth, same);
+  const holds = (EQ.includes(op) && truth) || (NE.includes(op) && !truth);
+  if (!holds) return false;
+  const [l, r] = [strip(s.left), strip(s.right)];
+  const [t, lit] = ts.isTypeOfExpression(l) ? [l, r] : ts.isTypeOfExpression(r) ? [r, l] : [];
+  return !!t && !!lit && ts.isStringLiteralLike(lit) && lit.text === 'object' && same((t as ts.TypeOfExpression).expression);
+}
+
+/** A key's text with `i++` read as `i` (the element read is the one the check looked at). */
+function keyText(ctx: Ctx, e: ts.Expression): string {
+  const s = strip(e);
+  if (ts.isPostfixUnaryExpression(s)) return keyText(ctx, s.operand);
+  if (ts.isElementAccessExpression(s)) return `${keyText(ctx, s.expression)}[${keyText(ctx, s.argumentExpression)}]`;
+  return s.getText(ctx.sf);
+}
+
+/** Texts a key is known by: itself, its declared initializer `arr[i]`, and `arr[]` for "an element of arr". */
+function keyRoots(ctx: Ctx, e: ts.Expression): Set<string> {
+  const out = new Set<string>();
+  let s = strip(e);
+  out.add(keyText(ctx, s));
+  if (ts.isIdentifier(s)) {
+    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    if (init && ts.isElementAccessExpression(strip(init))) {
+      s = strip(init);
+      out.add(keyText(ctx, s));
+    }
+  }
+  if (ts.isElementAccessExpression(s) && !ts.isStringLiteralLike(strip(s.argumentExpression))) out.add(`${keyText(ctx, s.expression)}[]`);
+  return out;
+}
+
+/**
+ * Whether the step `... = obj[key]` (at `at`) only runs once `key` was checked: an earlier
+ * `if (<key is polluting>) return/continue/throw`, `checkKey(key);` with a throwing helper, or an enclosing
+ * `if` whose condition rejects the names or proves `obj.hasOwnProperty(key)` (an own property is never a
+ * prototype). Syntactic, up to the enclosing function: the walk that reaches an object through such steps
+ * cannot reach Object.prototype.
+ */
+export function stepKeyChecked(ctx: Ctx, read: ts.ElementAccessExpression, at: ts.Node): boolean {
+  const roots = keyRoots(ctx, read.argumentExpression);
+  const objText = keyText(ctx, read.expression);
+  const readText = keyText(ctx, read);
+  const names = new Set<string>();
+  let own = false;
+  const consider = (cond: ts.Expression, truth: boolean) => {
+    for (const [subject, ns] of checkedSubjects(ctx, cond, truth)) {
+      const sr = keyRoots(ctx, subject);
+      if ([...sr].some((r) => roots.has(r))) for (const n of ns) names.add(n);
+    }
+    if (typeofObjectHeld(cond, truth, (x) => keyText(ctx, x) === readText)) for (const n of POLLUTING_KEYS.oneOf) names.add(n);
+    const conds: ts.Expression[] = [];
+    const conj = (x: ts.Expression) => {
+      const s = strip(x);
+      if (ts.isParenthesizedExpression(s)) return conj(s.expression);
+      if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+        conj(s.left);
+        conj(s.right);
+      } else conds.push(s);
+    };
+    if (truth) conj(cond);
+    for (const c of conds) {
+      const t = ownPropertyTest(c);
+      if (t && keyText(ctx, t[0]) === objText && [...keyRoots(ctx, t[1])].some((r) => roots.has(r))) own = true;
+    }
+  };
+  for (let child: ts.Node = at, p = at.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
+    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {
+      for (const st of p.statements) {
+        if (st === child) break;
+        const cond = exitGuard(st, true);
+        if (cond) consider(cond, false);
+        if (ts.isExpressionStatement(st) && ts.isCallExpression(strip(st.expression))) {
+          const call = strip(st.expression) as ts.CallExpression;
+          for (const fn of evalExpr(ctx, call.expression).fns ?? []) {
+            const node = fn.node as ts.Node;
+            if (!(ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) || !node.body) continue;
+            const params = node.parameters.map((x) => (ts.isIdentifier(x.name) ? x.name.text : ''));
+            for (const s of node.body.statements) {
+              const c = exitGuard(s, false);
+              const ifs = s as ts.IfStatement;
+              const last = c && (ts.isBlock(ifs.thenStatement) ? ifs.thenStatement.statements[ifs.thenStatement.statements.length - 1] : ifs.thenStatement);
+              if (!c || !last || !ts.isThrowStatement(last)) continue;
+              for (const [name, ns] of checkedNames(ctx, c, false)) {
+                const i = params.indexOf(name);
+                if (i >= 0 && call.arguments[i] && [...keyRoots(ctx, call.arguments[i])].some((r) => roots.has(r))) for (const n of ns) names.add(n);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (ts.isIfStatement(p) && child !== p.expression) consider(p.expression, child === p.thenStatement);
+    if (ts.isBinaryExpression(p) && child === p.right && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) consider(p.left, true);
+    if (ts.isConditionalExpression(p) && child !== p.condition) consider(p.condition, child === p.whenTrue);
+  }
+  return own || coversPollution(names);
+}
+
+const isFunctionLike = (n: ts.Node) => ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n);
 
 /** The returned expression of a function that is one `return e` (or an arrow with an expression body). */
 function returnedExpression(fn: ts.Node): ts.Expression | undefined {
@@ -151,47 +466,14 @@ function returnedExpression(fn: ts.Node): ts.Expression | undefined {
  * polluting names each parameter is known to differ from when the call's result is `truth`; undefined when
  * the helper is not such a predicate. Purely syntactic: the helper's body names its own parameters only.
  */
-function helperExclusions(fn: ts.Node, truth: boolean): Map<number, string[]> | undefined {
+function helperExclusions(ctx: Ctx, fn: ts.Node, truth: boolean, depth = 2): Map<number, string[]> | undefined {
   const ret = returnedExpression(fn);
-  if (!ret) return undefined;
+  if (!ret || depth <= 0) return undefined;
   const params = (fn as ts.FunctionLikeDeclaration).parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
   const out = new Map<number, string[]>();
-  const add = (param: string, names: string[]) => {
-    const i = params.indexOf(param);
-    const bad = names.filter((n) => POLLUTING_NAMES.has(n));
-    if (i < 0 || !bad.length) return;
-    out.set(i, [...(out.get(i) ?? []), ...bad]);
-  };
-  const literals = (x: ts.Expression): string[] | undefined => {
-    const a = strip(x);
-    if (!ts.isArrayLiteralExpression(a)) return undefined;
-    return a.elements.every(ts.isStringLiteralLike) ? a.elements.map((el) => (el as ts.StringLiteral).text) : undefined;
-  };
-  const visit = (x: ts.Expression, t: boolean): void => {
-    const s = strip(x);
-    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
-    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
-    if (ts.isBinaryExpression(s)) {
-      const op = s.operatorToken.kind;
-      // Known false: every disjunct is false; known true: every conjunct is true.
-      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
-        visit(s.left, t);
-        visit(s.right, t);
-        return;
-      }
-      const differ = (EQ.includes(op) && !t) || (NE.includes(op) && t);
-      if (!differ) return;
-      const [l, r] = [strip(s.left), strip(s.right)];
-      if (ts.isIdentifier(l) && ts.isStringLiteralLike(r)) add(l.text, [r.text]);
-      else if (ts.isIdentifier(r) && ts.isStringLiteralLike(l)) add(r.text, [l.text]);
-      return;
-    }
-    // ['__proto__', 'constructor'].includes(k) known false: k is none of them.
-    if (ts.isCallExpression(s) && !t && ts.isPropertyAccessExpression(s.expression) && s.expression.name.text === 'includes' && s.arguments[0] && ts.isIdentifier(strip(s.arguments[0]))) {
-      const names = literals(s.expression.expression);
-      if (names) add((strip(s.arguments[0]) as ts.Identifier).text, names);
-    }
-  };
-  visit(ret, truth);
+  for (const [name, names] of checkedNames(ctx, ret, truth, depth - 1)) {
+    const i = params.indexOf(name);
+    if (i >= 0 && names.size) out.set(i, [...names]);
+  }
   return out.size ? out : undefined;
 }
