@@ -20,6 +20,14 @@ const FRONT_ENDS: ((limits: CacheLimits) => FrontEnd)[] = [createJavascriptFront
 
 function entryPoints(fe: FrontEndResult): Entry[] {
   const registry = collectRegistry(fe.summaries, fe.hasCallers);
+  // A handler made by a factory is analysed with what the factory was given (js/program.ts): what it registers
+  // with an injected library (a multipart parser's callbacks) shows only in that analysis.
+  const known = new Set(registry.routes.map((r) => `${r.handler.id}|${r.site.file}:${r.site.line}:${r.site.column}`));
+  const made = registry.routes.filter((r) => r.handler.env).map((r) => fe.provider.summary(r.handler));
+  for (const r of collectRegistry(made, () => true).routes) {
+    const k = `${r.handler.id}|${r.site.file}:${r.site.line}:${r.site.column}`;
+    if (!known.has(k)) (known.add(k), registry.routes.push(r));
+  }
   expandEventRegistrations(registry, fe.provider, fe.params);
   const entries: Entry[] = [];
   const registered = new Set<string>();

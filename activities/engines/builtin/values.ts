@@ -340,3 +340,20 @@ export function signature(v: Value, depth = 2): string {
   }
   return parts.join('|');
 }
+
+/** A value a closure may use as it is instead of as a captured variable: concrete and worth knowing. */
+export function knownValue(v: Value): boolean {
+  return v.flows.every((f) => f.root.kind === 'source') && !!(v.fns?.length || v.ext?.length || v.obj || v.props?.size);
+}
+
+/**
+ * Whether a function's environment in the chain (not a module's: module bindings are read as they are anyway)
+ * binds a variable to a known value (knownValue).
+ */
+export function bindsKnownValues(closure: Env, isModule: (owner: unknown) => boolean): boolean {
+  for (let env: Env | undefined = closure; env; env = env.parent) {
+    if (isModule(env.owner)) continue;
+    for (const [k, v] of env.vars) if (k !== 'this' && knownValue(v)) return true;
+  }
+  return false;
+}

@@ -6,7 +6,7 @@ import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
 import { addHit, effectKey, hitKey, instantiate, mergeCall, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
-import { addStep, derived, empty, join, joinAll, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
+import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { observeValue } from './checks/observe.js';
 import { checkPropertySink, evalCall } from './calls.js';
 import { checkAccessComparison, SPREAD_TAG } from './access-calls.js';
@@ -27,6 +27,8 @@ export interface Ctx {
   sf: ts.SourceFile;
   env: Env;
   out: Summary & Collector;
+  /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
+  closure?: Env;
 }
 
 export function siteOf(ctx: { sf: ts.SourceFile; mod: ModuleInfo }, node: ts.Node): Site {
@@ -87,6 +89,10 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
   for (let p = info.parent; p; p = p.parent) {
     if (!p.declared.has(name)) continue;
     if (p.isModule) return ctx.prog.moduleBinding(ctx.mod, name);
+    if (ctx.closure) {
+      const known = closureValue(ctx.closure, p.node, name);
+      if (known) return known;
+    }
     let v = symbolic({ kind: 'capture', name, path: [], site: siteOf(ctx, node) });
     const decl = p.hoisted.get(name) ?? p.constFunctions.get(name);
     if (decl && !ts.isClassDeclaration(decl)) v = join(v, { flows: [], fns: [ctx.prog.fnRef(decl)] });
@@ -98,6 +104,16 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
   if (implicit) return implicit;
   if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
   return { flows: [], ext: [{ module: '<global>', path: [name] }] };
+}
+
+/** What `name` of the function `owner` is bound to in a closure's environment chain, when it is a known value. */
+function closureValue(closure: Env, owner: unknown, name: string): Value | undefined {
+  for (let env: Env | undefined = closure; env; env = env.parent) {
+    if (env.owner !== owner) continue;
+    const v = env.vars.get(name);
+    return v && knownValue(v) ? v : undefined;
+  }
+  return undefined;
 }
 
 function assignName(ctx: Ctx, name: string, v: Value): void {
@@ -484,9 +500,9 @@ function setThisField(ctx: Ctx, key: string, v: Value): void {
 const FIELD_MODIFIERS = new Set([ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]);
 
 /** Analyse a function (or a module top level, with `env` the module environment). */
-export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env): Summary & Collector {
+export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env, closure?: Env): Summary & Collector {
   const out = builder(info.id);
-  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out };
+  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure };
   for (const [name, decl] of info.hoisted) env.vars.set(name, hoistedValue(ctx, decl));
   if (info.isModule) {
     evalStatements(ctx, mod.sf.statements);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import ts from 'typescript';
 import { addHit, emptySummary, mergeCall, type Summary, type SummaryProvider } from '../summaries.js';
-import { covers, empty, join, signature, THIS_PARAM, type Env, type FnRef, type Site, type Value } from '../values.js';
+import { bindsKnownValues, covers, empty, join, signature, THIS_PARAM, type Env, type FnRef, type Site, type Value } from '../values.js';
 import { memberAccess } from '../access.js';
 import { analyse } from './interpreter.js';
 import { collectFunctions, type FnNode, type FunctionInfo } from './functions.js';
@@ -300,6 +300,10 @@ export function createProgram(modules: Map<string, ModuleInfo>, previous?: Progr
     summary(fn) {
       const info = functions.get(fn.node as ts.Node);
       if (!info) return emptySummary(fn.id);
+      if (frozen && fn.env && !info.isModule) {
+        const own = specialised(info, fn.env);
+        if (own) return own;
+      }
       const caller = stack[stack.length - 1];
       if (caller) {
         let set = dependents.get(info.id);
@@ -341,6 +345,26 @@ export function createProgram(modules: Map<string, ModuleInfo>, previous?: Progr
       }
     },
   };
+
+  /**
+   * Summaries of closures analysed with what their enclosing functions' variables were bound to where those
+   * functions were called: a handler returned by `makeHandler({ db, execFile, escapeHtml })` calls the very
+   * functions, library members and clients passed in (their sinks, sanitisers and types), which its general summary
+   * only knows as captured variables. Computed once the program is solved (complete callee summaries), only for
+   * closures whose environment holds such values, per environment.
+   */
+  const bySpecialEnv = new WeakMap<Env, Map<string, Summary | null>>();
+  function specialised(info: FunctionInfo, closure: Env): Summary | undefined {
+    let cache = bySpecialEnv.get(closure);
+    const known = cache?.get(info.id);
+    if (known !== undefined) return known ?? undefined;
+    if (!bindsKnownValues(closure, (owner: unknown) => !!functions.get(owner as ts.Node)?.isModule)) return undefined;
+    if (!cache) bySpecialEnv.set(closure, (cache = new Map()));
+    cache.set(info.id, null); // while analysing: a recursive call uses the general summary
+    const out = analyse(prog, info, modules.get(info.file)!, { vars: new Map(), owner: info.node, parent: closure }, closure);
+    cache.set(info.id, out);
+    return out;
+  }
 
   function mergeInto(old: Summary, fresh: Summary): boolean {
     let changed = false;
