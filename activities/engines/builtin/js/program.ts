@@ -354,16 +354,26 @@ export function createProgram(modules: Map<string, ModuleInfo>, previous?: Progr
    * closures whose environment holds such values, per environment.
    */
   const bySpecialEnv = new WeakMap<Env, Map<string, Summary | null>>();
+  // Each specialised analysis makes fresh environments for the closures it instantiates, so closures that
+  // create closures (recursive builders, module patterns) would specialise without end: bound the nesting.
+  const MAX_SPECIAL_DEPTH = 3;
+  let specialDepth = 0;
   function specialised(info: FunctionInfo, closure: Env): Summary | undefined {
     let cache = bySpecialEnv.get(closure);
     const known = cache?.get(info.id);
     if (known !== undefined) return known ?? undefined;
+    if (specialDepth >= MAX_SPECIAL_DEPTH) return undefined;
     if (!bindsKnownValues(closure, (owner: unknown) => !!functions.get(owner as ts.Node)?.isModule)) return undefined;
     if (!cache) bySpecialEnv.set(closure, (cache = new Map()));
     cache.set(info.id, null); // while analysing: a recursive call uses the general summary
-    const out = analyse(prog, info, modules.get(info.file)!, { vars: new Map(), owner: info.node, parent: closure }, closure);
-    cache.set(info.id, out);
-    return out;
+    specialDepth++;
+    try {
+      const out = analyse(prog, info, modules.get(info.file)!, { vars: new Map(), owner: info.node, parent: closure }, closure);
+      cache.set(info.id, out);
+      return out;
+    } finally {
+      specialDepth--;
+    }
   }
 
   function mergeInto(old: Summary, fresh: Summary): boolean {
