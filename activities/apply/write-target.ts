@@ -28,7 +28,11 @@ export type WriteCheck =
 
 /** Allowed when `dir` is in no repository (nothing would be written) or every place written is within the roots. */
 export async function checkWriteTarget(policy: PathPolicy, narrowing: Narrowing, dir: string): Promise<WriteCheck> {
-  const location = await repositoryLocation(dir);
+  return checkRepositoryLocation(policy, narrowing, await repositoryLocation(dir));
+}
+
+/** checkWriteTarget for a location already found, so the repository checked is the one then written. */
+export async function checkRepositoryLocation(policy: PathPolicy, narrowing: Narrowing, location: RepositoryLocation | undefined): Promise<WriteCheck> {
   if (!location) return { ok: true };
   for (const where of [location.top, location.commonDir]) {
     const checked = await checkPath(policy, narrowing, where);

@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import type { ScanSource } from '../../workflows/definitions.js';
 import { commitPatchesOnBranch } from '../apply/git-branch.js';
-import { checkWriteTarget, repositoryLocation } from '../apply/write-target.js';
+import { checkRepositoryLocation, repositoryLocation, type RepositoryLocation } from '../apply/write-target.js';
 import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
@@ -30,11 +30,11 @@ export interface ApplyArtifact {
   refused?: string;
 }
 
-/** Why this tenant may not write into the repository holding `dir`, or undefined when it may (or no policy is set). */
-async function writeRefusal(deps: ActivityDeps, tenant: string, dir: string): Promise<string | undefined> {
+/** Why this tenant may not write into the repository at `location`, or undefined when it may (or no policy is set). */
+async function writeRefusal(deps: ActivityDeps, tenant: string, location: RepositoryLocation | undefined): Promise<string | undefined> {
   if (!deps.paths) return undefined;
   const narrowing = deps.paths.tenantRoots(tenant);
-  const target = await checkWriteTarget(deps.paths.policy, narrowing, dir);
+  const target = await checkRepositoryLocation(deps.paths.policy, narrowing, location);
   if (target.ok) return undefined;
   return refusalMessage(target.refusal, target.where, effectiveRoots(deps.paths.policy, narrowing), 'write');
 }
@@ -53,12 +53,14 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
   const snapshot: SnapshotRecord = await requireSnapshot(store, input.tenant, input.snapshotId);
 
   // Defence in depth behind the API: never write a branch outside the tenant's roots (the worker's own policy).
-  const refusal = chosen.length && input.source.kind === 'local' ? await writeRefusal(deps, input.tenant, input.source.path) : undefined;
+  // One lookup: the repository checked is the one written.
+  const location = chosen.length && input.source.kind === 'local' ? await repositoryLocation(input.source.path) : undefined;
+  const refusal = chosen.length && input.source.kind === 'local' ? await writeRefusal(deps, input.tenant, location) : undefined;
   if (refusal) {
     result.refused = refusal;
     result.failed = chosen.map((f) => ({ findingId: f.id, reason: refusal }));
   } else if (chosen.length) {
-    const top = input.source.kind === 'local' ? (await repositoryLocation(input.source.path))?.top : undefined;
+    const top = location?.top;
     if (top && input.source.kind === 'local') {
       // Patch paths are relative to the scanned directory, which may sit below the repository root.
       const prefix = relative(top, input.source.path);
