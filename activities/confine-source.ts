@@ -1,7 +1,7 @@
 // Defence in depth behind the API: a worker given a path policy reads a local source (or a file-protocol git
 // URL) only inside the tenant's roots, whoever started the workflow.
 import { nonRetryable } from './errors.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './stages/shared.js';
 import { checkPath, effectiveRoots, fileUrlPath, refusalMessage } from './scan-roots.js';
 import type { ScanSource } from '../workflows/definitions.js';
 

@@ -5,12 +5,11 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NO_PATHS, type PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
 import { authenticate } from './auth/middleware.js';
-import type { KeyRegistry, Principal } from './auth/registry.js';
+import type { KeyRegistry } from './auth/registry.js';
+import { consoleLogger, DEFAULT_API_CONFIG, type ApiConfig, type AppEnv, type Logger, type Services } from './env.js';
 import { ApiError, createErrorHandler, createNotFoundHandler, temporalUnavailable } from './http-errors.js';
 import { maskResponses } from './mask-responses.js';
-import { maskDeep } from '../activities/secrets/mask.js';
 import { ROUTE_DOCS } from './openapi.js';
 import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
@@ -20,36 +19,6 @@ import { metaRouter } from './routes/meta.js';
 import { reportsRouter } from './routes/reports.js';
 import { scansRouter } from './routes/scans.js';
 import { createTemporalHealth, type TemporalHealth } from './temporal-health.js';
-
-export interface Logger {
-  error(event: string, fields: Record<string, unknown>): void;
-}
-
-/** One JSON line per event on stderr. Callers pass fields that are safe to log (never keys or bodies); secrets are masked anyway. */
-export const consoleLogger: Logger = {
-  error: (event, fields) => console.error(JSON.stringify(maskDeep({ level: 'error', time: new Date().toISOString(), event, ...fields }))),
-};
-
-export interface ApiConfig {
-  /** Where scan workflows are started; workers must poll the same queue. */
-  taskQueue: string;
-  /** How long a status query may wait for a worker before the API answers from stored data. */
-  queryTimeoutMs: number;
-  /** How long a decision may wait for the workflow to accept and complete it. */
-  updateTimeoutMs: number;
-  maxBodyBytes: number;
-  /** Base URL of the Temporal Web UI (e.g. http://localhost:8233); scans then link to their workflow. */
-  temporalUiUrl?: string;
-  /** The git settings scan requests are checked against (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS); default process.env. */
-  gitEnv?: NodeJS.ProcessEnv;
-}
-
-export const DEFAULT_API_CONFIG: ApiConfig = {
-  taskQueue: TASK_QUEUE,
-  queryTimeoutMs: 3_000,
-  updateTimeoutMs: 15_000,
-  maxBodyBytes: 64 * 1024,
-};
 
 export interface AppDeps {
   /** A client bound to the namespace scans run in. */
@@ -70,19 +39,6 @@ export interface AppDeps {
   /** Temporal's health as the API sees it; defaults to one probing the client's connection. */
   temporalHealth?: TemporalHealth;
 }
-
-/** What routers receive: the dependencies with defaults filled in. */
-export interface Services {
-  temporal: Client;
-  store: Store;
-  keys: KeyRegistry;
-  config: ApiConfig;
-  logger: Logger;
-  paths: PathPolicy;
-  temporalHealth: TemporalHealth;
-}
-
-export type AppEnv = { Variables: { principal: Principal } };
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const services: Services = {

@@ -4,7 +4,7 @@ import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { Logger } from './app.js';
+import type { Logger } from './env.js';
 import { redactSecrets } from './auth/tokens.js';
 import { isTemporalUnavailable } from './temporal-health.js';
 

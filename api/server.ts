@@ -2,7 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import type { AppEnv } from './app.js';
+import type { AppEnv } from './env.js';
 
 export interface ApiServer {
   url: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Hono } from 'hono';
-import type { AppEnv } from '../api/app.js';
+import type { AppEnv } from '../api/env.js';
 import { createApiKey, ensureAdminKey, readKeysFile, resolveKeysFile } from '../api/auth/keys-file.js';
 import { authenticate, requireRole } from '../api/auth/middleware.js';
 import { createKeyRegistry, loadKeyRegistry, type KeyRegistry } from '../api/auth/registry.js';

@@ -2,7 +2,7 @@
 // default; others join when configured.
 import type { ReasoningEngine, Verifier } from '../activities/model.js';
 import { cacheLimitsFromEnv, createBuiltinEngine, createBuiltinVerifier } from '../activities/engines/builtin/index.js';
-import type { ClaudeDeps } from '../activities/engines/claude/activities.js';
+import type { ClaudeDeps } from '../activities/engines/claude/client.js';
 import { createClaudeClient } from '../activities/engines/claude/client.js';
 import { claudeConnectionFromEnv, claudeSettingsFromEnv, type ClaudeConnection, type ClaudeSettings } from '../activities/engines/claude/config.js';
 

@@ -6,6 +6,7 @@ import type { Store } from '../activities/store/store.js';
 import { snapshotLimitsFromEnv, type SnapshotLimits } from '../activities/snapshot/limits.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { claudeFromEnv, defaultEngines } from './engines.js';
+import { executionCounter, type OnExecute } from './execution-count.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 export interface ScanWorkerOptions {
@@ -22,7 +23,8 @@ export interface ScanWorkerOptions {
   verifiers?: ActivityDeps['verifiers'];
   /** The Claude engine; omitted, it is configured from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL when set. */
   claude?: ActivityDeps['claude'] | null;
-  onExecute?: ActivityDeps['onExecute'];
+  /** Called at the start of every activity execution (an interceptor); lets operators and tests count executions. */
+  onExecute?: OnExecute;
   /** Snapshot limits; omitted, read from VIGIL_MAX_SNAPSHOT_FILES / _BYTES / _ENTRIES and VIGIL_MAX_FILE_BYTES. */
   snapshotLimits?: SnapshotLimits;
   /** Where apply may write branches (see ActivityDeps.paths). */
@@ -44,7 +46,6 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     gitEnv: opts.gitEnv,
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
-    onExecute: opts.onExecute,
     ...(opts.paths ? { paths: opts.paths } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
@@ -54,6 +55,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities,
+    ...(opts.onExecute ? { interceptors: { activity: [executionCounter(opts.onExecute)] } } : {}),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 2,

@@ -2,7 +2,6 @@
 // previous completed scan's report, and that report's findings missing now are fixed. Findings are
 // matched by fingerprint, which hashes code text and never line numbers, so moved code stays "unchanged".
 import type { Store } from '../store/store.js';
-import type { JsonReport } from './json-report.js';
 
 export type BaselineState = 'new' | 'unchanged';
 
@@ -34,7 +33,16 @@ export interface Baseline {
   fixed: BaselineFixed[];
 }
 
-export function compareToBaseline(current: Fingerprinted[], previous: Pick<JsonReport, 'scan' | 'findings'> | undefined): Baseline | undefined {
+/**
+ * What a comparison reads of an earlier report (a stored report.json or a file given by the user). Structural, so
+ * the report module can name Baseline types without this one depending on it.
+ */
+export interface BaselineReport {
+  scan?: { scanId: string } | null;
+  findings: Array<Fingerprinted & { ruleId: string; title: string; severity: string; location: { file: string; startLine: number } }>;
+}
+
+export function compareToBaseline(current: Fingerprinted[], previous: BaselineReport | undefined): Baseline | undefined {
   if (!previous) return undefined;
   const before = new Set(previous.findings.map((f) => f.fingerprint));
   const now = new Set(current.map((f) => f.fingerprint));
@@ -63,14 +71,14 @@ export async function previousCompletedReport(
   tenant: string,
   repoKey: string,
   scanId: string,
-): Promise<JsonReport | undefined> {
+): Promise<BaselineReport | undefined> {
   const scans = await store.listScans(tenant, { repoKey, limit: 50 });
   const self = scans.find((s) => s.scanId === scanId);
   const earlier = scans
     .filter((s) => s.scanId !== scanId && (!self || s.createdAt <= self.createdAt))
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   for (const scan of earlier) {
-    const report = await store.getArtifact<JsonReport>(tenant, scan.scanId, 'report.json');
+    const report = await store.getArtifact<BaselineReport>(tenant, scan.scanId, 'report.json');
     if (report) return report;
   }
   return undefined;

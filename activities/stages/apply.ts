@@ -7,7 +7,7 @@ import { checkRepositoryLocation, repositoryLocation, type RepositoryLocation } 
 import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import type { Finding } from '../model.js';
 import type { SnapshotRecord } from '../store/store.js';
 import { requireArtifact, requireSnapshot } from './shared.js';

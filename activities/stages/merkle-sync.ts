@@ -1,6 +1,6 @@
 // Stage 2: diff the snapshot's Merkle tree against the repository's stored tree. The diff is kept per
 // scan, so a retry returns the first result instead of diffing against the tree it just stored.
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import { syncMerkle } from '../merkle/sync.js';
 
 export interface MerkleDiffArtifact {

@@ -3,7 +3,7 @@
 import { nonRetryable } from '../errors.js';
 import { startHeartbeat } from '../heartbeat.js';
 import { mergeState, planIncremental } from '../incremental.js';
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import { loadSourceFiles } from '../source-files.js';
 import type { MerkleDiffArtifact } from './merkle-sync.js';
 import { requireSnapshot } from './shared.js';

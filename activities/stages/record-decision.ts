@@ -1,6 +1,6 @@
 // A person's decision, recorded per scan and per repository (by fingerprint) so later scans keep it.
 // Upserts: a retry writes the same row again.
-import type { ActivityDeps } from '../index.js';
+import type { ActivityDeps } from './shared.js';
 
 export interface RecordDecisionInput {
   scanId: string;

@@ -1,5 +1,5 @@
 // Stage 8: the final report, stored as JSON and SARIF 2.1.0.
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import type { Finding } from '../model.js';
 import { compareToBaseline, previousCompletedReport } from '../report/baseline.js';
 import { toJsonReport } from '../report/json-report.js';

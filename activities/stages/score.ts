@@ -1,7 +1,7 @@
 // Stage 5: severity, confidence and fingerprints; decisions from earlier scans of the repo carry over.
 import type { FindingState } from '../../workflows/definitions.js';
 import type { Candidate, Verdict } from '../model.js';
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import { scoreCandidates } from '../scoring.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact, requireSnapshot } from './shared.js';

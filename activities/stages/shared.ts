@@ -1,5 +1,8 @@
 import { nonRetryable } from '../errors.js';
-import type { Candidate, Finding } from '../model.js';
+import type { ClaudeDeps } from '../engines/claude/client.js';
+import type { Candidate, Finding, ReasoningEngine, Verifier } from '../model.js';
+import type { Narrowing, PathPolicy } from '../scan-roots.js';
+import type { SnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotRecord, Store } from '../store/store.js';
 
 export async function requireSnapshot(store: Store, tenant: string, snapshotId: string): Promise<SnapshotRecord> {
@@ -18,4 +21,32 @@ export async function requireArtifact<T extends Candidate[] | Finding[] | object
   const value = await store.getArtifact<T>(tenant, scanId, kind);
   if (value === undefined) throw nonRetryable('ScanStateError', `Scan ${scanId} has no ${kind}; the ${before} stage must run first.`);
   return value;
+}
+
+/** What every stage is built from (the worker chooses them; tests too). */
+export interface ActivityDeps {
+  store: Store;
+  /** Where temporary clones and work files go. */
+  workDir: string;
+  /** Stat cache file for local snapshots (git-index-like); omit to always re-hash. */
+  statCacheFile?: string;
+  /** Snapshot limits (files, bytes, entries walked, bytes per file); omitted: read from VIGIL_MAX_* at scan time. */
+  snapshotLimits?: SnapshotLimits;
+  /** The operator's git settings (GIT_ALLOW_PROTOCOL, VIGIL_GIT_ALLOW_HOSTS) for clones; default process.env. */
+  gitEnv?: NodeJS.ProcessEnv;
+  engines: Record<string, ReasoningEngine>;
+  verifiers: Record<string, Verifier>;
+  /** The Claude engine's client and defaults, when the worker is configured for it. */
+  claude?: ClaudeDeps;
+  /**
+   * Where apply may write branches: the server's path policy and each tenant's roots (from the keys file).
+   * Omitted (the local CLI, tests): no check beyond the API's.
+   */
+  paths?: { policy: PathPolicy; tenantRoots(tenant: string): Narrowing };
+}
+
+export interface ScanIds {
+  scanId: string;
+  tenant: string;
+  repoKey: string;
 }

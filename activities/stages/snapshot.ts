@@ -1,7 +1,7 @@
 // Stage 1: an immutable, content-addressed snapshot of the source. Also registers the scan in the
 // store, so a scan started by any client (API, CLI, Temporal UI) is known to the API.
 import type { ScanSource } from '../../workflows/definitions.js';
-import type { ActivityDeps } from '../index.js';
+import type { ActivityDeps } from './shared.js';
 import { startHeartbeat } from '../heartbeat.js';
 import { takeSnapshot } from '../snapshot/take-snapshot.js';
 

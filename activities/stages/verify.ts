@@ -2,7 +2,7 @@
 import { nonRetryable } from '../errors.js';
 import { startHeartbeat } from '../heartbeat.js';
 import type { Candidate, Verdict } from '../model.js';
-import type { ActivityDeps, ScanIds } from '../index.js';
+import type { ActivityDeps, ScanIds } from './shared.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 

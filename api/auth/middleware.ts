@@ -1,6 +1,6 @@
 // Bearer API-key authentication and role checks for the /v1 routes.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../env.js';
 import { ApiError } from '../http-errors.js';
 import type { Role } from '../../workflows/definitions.js';
 import type { KeyRegistry } from './registry.js';

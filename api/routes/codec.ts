@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../env.js';
 import { authenticate, requireRole } from '../auth/middleware.js';
 import type { KeyRegistry } from '../auth/registry.js';
 import { ApiError } from '../http-errors.js';

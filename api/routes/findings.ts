@@ -12,7 +12,7 @@ import { effectiveRoots, refusalMessage } from '../../activities/scan-roots.js';
 import type { LedgerEntry } from '../../activities/store/store.js';
 import { decideUpdate, type DecisionInput, type FindingState, type ScanSource } from '../../workflows/definitions.js';
 import { fillTraceSnippets } from '../dashboard/snippets.js';
-import type { AppEnv, Services } from '../app.js';
+import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError, RETRY_AFTER_SECONDS } from '../http-errors.js';
 import { loadScan, queryLiveStatus, scanHandle } from './scan-access.js';

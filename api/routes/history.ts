@@ -2,7 +2,7 @@
 // times, activity names, attempts, failures). The history holds ids, hashes and counts by design.
 import type { WorkflowHandle } from '@temporalio/client';
 import { Hono } from 'hono';
-import type { AppEnv, Services } from '../app.js';
+import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError } from '../http-errors.js';
 import { describeRun, loadScan, scanHandle } from './scan-access.js';

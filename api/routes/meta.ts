@@ -1,6 +1,6 @@
 // Unauthenticated routes: health (of the API and what it depends on) and the API description.
 import { Hono } from 'hono';
-import type { AppEnv, Services } from '../app.js';
+import type { AppEnv, Services } from '../env.js';
 import { RETRY_AFTER_SECONDS } from '../http-errors.js';
 import { openApiDocument } from '../openapi.js';
 import type { DependencyState } from '../temporal-health.js';

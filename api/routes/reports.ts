@@ -1,6 +1,6 @@
 // /v1/scans/:id/report: the final report, as Vigil JSON, SARIF 2.1.0 or Markdown.
 import { Hono } from 'hono';
-import type { AppEnv, Services } from '../app.js';
+import type { AppEnv, Services } from '../env.js';
 import { ApiError } from '../http-errors.js';
 import { loadScan } from './scan-access.js';
 import { reportQuerySchema, scanParamsSchema } from './schemas.js';

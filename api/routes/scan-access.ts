@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { ScanRecord } from '../../activities/store/store.js';
 import { statusQuery, type ScanStatus } from '../../workflows/definitions.js';
-import type { Services } from '../app.js';
+import type { Services } from '../env.js';
 import { ApiError } from '../http-errors.js';
 import { isTemporalUnavailable } from '../temporal-health.js';
 

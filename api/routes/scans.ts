@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Finding } from '../../activities/model.js';
 import type { ScopeArtifact } from '../../activities/stages/reason.js';
 import { SEARCH_ATTRIBUTES, scanWorkflowType } from '../../workflows/definitions.js';
-import type { AppEnv, Services } from '../app.js';
+import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { startScanRequest } from '../scan-requests.js';
 import { RUN_GONE, describeRun, loadScan, queryLiveStatus, scanHandle, scanLinks } from './scan-access.js';

@@ -3,7 +3,6 @@
 // History gets ids and counts only; prompts, code and findings stay in the store.
 import { createHash } from 'node:crypto';
 import type { Candidate, EngineOutput, EngineUsage, Patch, SourceFiles, Verdict } from '../../model.js';
-import type { ScanIds } from '../../index.js';
 import type { Store, ScanArtifactKind } from '../../store/store.js';
 import { startHeartbeat } from '../../heartbeat.js';
 import { mergeState, planIncremental } from '../../incremental.js';
@@ -12,7 +11,7 @@ import { nonRetryable } from '../../errors.js';
 import { applyUnifiedDiff, parseUnifiedDiff } from '../../patches/apply-diff.js';
 import type { MerkleDiffArtifact } from '../../stages/merkle-sync.js';
 import type { ScopeArtifact } from '../../stages/reason.js';
-import { requireSnapshot } from '../../stages/shared.js';
+import { requireSnapshot, type ScanIds } from '../../stages/shared.js';
 import { createBuiltinEngine } from '../builtin/index.js';
 import {
   addUsage,
@@ -29,7 +28,7 @@ import {
   type TokenUsage,
   type VerifierLens,
 } from './config.js';
-import type { ModelClient } from './client.js';
+import type { ClaudeDeps, ModelClient } from './client.js';
 import { runToolLoop, type Meter } from './loop.js';
 import { mergeDuplicates, tallyVotes, type Tally, type Vote } from './panel.js';
 import { dataBlock, LENS_INSTRUCTIONS, researchTask } from './prompts.js';
@@ -49,17 +48,12 @@ import { createReadTools, lineExists, type CodeSearch } from './tools.js';
 export const CLAUDE_ENGINE = 'claude';
 export const CLAUDE_ENGINE_VERSION = '1';
 
-export interface ClaudeDeps {
-  client: ModelClient;
-  defaults: ClaudeSettings;
-  /** Strings scrubbed from any error message (the API key). */
-  secrets: string[];
-}
-
 interface Deps {
   store: Store;
   claude?: ClaudeDeps;
 }
+
+export type { ClaudeDeps } from './client.js';
 
 export interface ComponentPlan {
   name: string;

@@ -7,7 +7,7 @@ import Anthropic, {
 } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ClaudeConnection, TokenUsage } from './config.js';
+import type { ClaudeConnection, ClaudeSettings, TokenUsage } from './config.js';
 
 export type ModelClient = Anthropic;
 
@@ -121,4 +121,12 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
   const at = Date.parse(s);
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+/** What the Claude activities need from the worker: a model client, the defaults, the secrets to scrub. */
+export interface ClaudeDeps {
+  client: ModelClient;
+  defaults: ClaudeSettings;
+  /** Strings scrubbed from any error message (the API key). */
+  secrets: string[];
 }
