@@ -45,6 +45,15 @@ export const NON_RETRYABLE_ERRORS = [
 ] as const;
 export type NonRetryableErrorType = (typeof NON_RETRYABLE_ERRORS)[number];
 
+/** Why the scan workflow's update validator refuses a decision; the API maps each to its HTTP status. */
+export const DECISION_REFUSALS = {
+  forbidden: 'Forbidden',
+  findingNotFound: 'FindingNotFound',
+  alreadyDecided: 'FindingAlreadyDecided',
+  notAwaitingDecisions: 'ScanNotAwaitingDecisions',
+} as const;
+export type DecisionRefusal = (typeof DECISION_REFUSALS)[keyof typeof DECISION_REFUSALS];
+
 export type Role = 'scanner' | 'approver' | 'operator';
 
 export type ScanSource =

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
+  DECISION_REFUSALS,
   NON_RETRYABLE_ERRORS,
   SEARCH_ATTRIBUTES,
   decideUpdate,
@@ -182,29 +183,29 @@ export async function scan(input: ScanInput): Promise<ScanStatus> {
 /** Synchronous checks that refuse a bad decision before it reaches history. */
 export function validateDecision(state: ScanStatus, d: DecisionInput): void {
   if (d.tenant !== state.tenant) {
-    throw ApplicationFailure.create({ type: 'Forbidden', message: 'This scan belongs to another tenant.' });
+    throw ApplicationFailure.create({ type: DECISION_REFUSALS.forbidden, message: 'This scan belongs to another tenant.' });
   }
   if (!d.roles.includes('approver')) {
     throw ApplicationFailure.create({
-      type: 'Forbidden',
+      type: DECISION_REFUSALS.forbidden,
       message: 'Deciding findings needs the approver role; use an approver key.',
     });
   }
   const finding: FindingState | undefined = state.findings.find((f) => f.id === d.findingId);
   if (!finding) {
-    throw ApplicationFailure.create({ type: 'FindingNotFound', message: `No finding ${d.findingId} in this scan.` });
+    throw ApplicationFailure.create({ type: DECISION_REFUSALS.findingNotFound, message: `No finding ${d.findingId} in this scan.` });
   }
   const status = d.decision === 'approve' ? 'approved' : 'rejected';
   if (finding.status !== 'pending' && finding.status !== status) {
     throw ApplicationFailure.create({
-      type: 'FindingAlreadyDecided',
+      type: DECISION_REFUSALS.alreadyDecided,
       message: `Finding ${d.findingId} was already ${finding.status} by ${finding.decidedBy ?? 'an earlier scan'}.`,
       details: [{ status: finding.status, decidedBy: finding.decidedBy }],
     });
   }
   if (state.stage !== 'awaiting_decisions' && finding.status === 'pending') {
     throw ApplicationFailure.create({
-      type: 'ScanNotAwaitingDecisions',
+      type: DECISION_REFUSALS.notAwaitingDecisions,
       message: `The scan is in stage ${state.stage}; decisions are taken while it awaits them.`,
     });
   }

@@ -10,7 +10,7 @@ import { checkWriteTarget } from '../../activities/apply/write-target.js';
 import type { Finding } from '../../activities/model.js';
 import { effectiveRoots, refusalMessage } from '../../activities/scan-roots.js';
 import type { LedgerEntry } from '../../activities/store/store.js';
-import { decideUpdate, type DecisionInput, type FindingState, type ScanSource } from '../../workflows/definitions.js';
+import { DECISION_REFUSALS, decideUpdate, type DecisionInput, type FindingState, type ScanSource } from '../../workflows/definitions.js';
 import { fillTraceSnippets } from '../dashboard/snippets.js';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
@@ -52,15 +52,15 @@ function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     switch (failure.type) {
-      case 'FindingNotFound':
+      case DECISION_REFUSALS.findingNotFound:
         return new ApiError(404, 'not_found', `${failure.message} List them with GET /v1/scans/${scanId}/findings.`);
-      case 'FindingAlreadyDecided':
+      case DECISION_REFUSALS.alreadyDecided:
         return new ApiError(409, 'already_decided', `${failure.message} A decision cannot be reversed within a scan.`, {
           existing: failure.details?.[0],
         });
-      case 'Forbidden':
+      case DECISION_REFUSALS.forbidden:
         return new ApiError(403, 'forbidden', failure.message);
-      case 'ScanNotAwaitingDecisions':
+      case DECISION_REFUSALS.notAwaitingDecisions:
         return new ApiError(
           409,
           'not_awaiting_decisions',
