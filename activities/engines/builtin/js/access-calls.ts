@@ -206,15 +206,17 @@ function lineCol(ctx: Ctx, node: ts.Node): { line: number; column: number } {
 }
 
 /** `user.password === req.body.password`: a stored password compared as text, so it is stored as text. */
-const STORED_PASSWORD = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\.(password|passwd|pwd|pass)$/i;
+const STORED_PASSWORD = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*\.(password|passwd|pwd|pass)$/i;
 /** …unless the "stored" side is itself request input (a confirmation field). */
 const REQUEST_SIDE = /(^|\.)(req|request|body|query|params|ctx|input|args|data|form|payload)\./i;
 
 function storedPasswordComparison(ctx: Ctx, node: ts.BinaryExpression, l: Value, r: Value): void {
   const sides: [ts.Expression, Value][] = [[node.left, l], [node.right, r]];
-  sides.forEach(([e], i) => {
+  sides.forEach(([e, stored], i) => {
     const t = strip(e).getText(ctx.sf);
-    if (!STORED_PASSWORD.test(t) || REQUEST_SIDE.test(t)) return;
+    // The stored side must be a loaded record (a query's result carries no flows). One the caller passes in may
+    // be a stub list written in the code (`USERS.find(u => u.password === pw)`): a hard-coded credential, not storage.
+    if (!STORED_PASSWORD.test(t) || REQUEST_SIDE.test(t) || stored.text !== undefined || stored.flows.length) return;
     const [, other] = sides[1 - i];
     record(ctx, node, ACCESS_PASSWORD, 'plaintext-password', { file: ctx.mod.path, ...lineCol(ctx, node) }, 1 - i, other, `is compared with the stored \`${t}\` as text`);
   });
