@@ -9,7 +9,7 @@ import { createBuiltinVerifier } from '../../activities/engines/builtin/index.js
 import { applyUnifiedDiff } from '../../activities/patches/apply-diff.js';
 import { analyse, memoryFiles } from './helpers.js';
 
-const ACCESS_RULES = new Set(['missing-authorization', 'idor', 'mass-assignment', 'client-side-authorization', 'unprotected-admin']);
+const ACCESS_RULES = new Set(['missing-authorization', 'idor', 'mass-assignment', 'client-side-authorization', 'unprotected-admin', 'plaintext-password']);
 const access = (cs: Candidate[]) => cs.filter((c) => ACCESS_RULES.has(c.ruleId));
 const show = (cs: Candidate[]) => access(cs).map((c) => `${c.ruleId}@${c.location.file}:${c.location.startLine}`);
 

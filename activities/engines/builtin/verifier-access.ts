@@ -48,6 +48,9 @@ function strength(c: Candidate): Check {
     case 'mass-assignment':
       if (!e.privilegedFields?.length) return { outcome: 'unknown', reason: 'No model definition was found, so it is not known which fields the body could set.' };
       return { outcome: 'pass', reason: `${e.model} (${e.modelFile}) has privileged fields the client can now set: ${e.privilegedFields.join(', ')}.` };
+    case 'plaintext-password':
+      if (e.model) return { outcome: 'pass', reason: `The password reaches ${e.model} (${e.modelFile}) unhashed, and that model has no hashing hook.` };
+      return { outcome: 'pass', reason: 'The password the client sends reaches the query or the stored record with no hash function on the way.' };
     case 'unprotected-admin':
       if (!e.roleMiddlewareElsewhere) return { outcome: 'unknown', reason: 'The application has no role check anywhere; whether signed-in users may all administer it is a product decision.' };
       return { outcome: 'pass', reason: `The application checks roles elsewhere (\`${e.roleMiddlewareElsewhere}\`); this administrative route does not.` };

@@ -13,6 +13,7 @@ export const SCOPE = 'access:scope';
 export const DATA = 'access:data';
 export const DATA_RECORD = 'access:data-record';
 export const COMPARE = 'access:compare';
+export const PASSWORD = 'access:password';
 export const COMPARE_CONST = 'access:compare-const';
 
 export interface RouteAccess {

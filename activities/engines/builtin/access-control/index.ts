@@ -10,6 +10,7 @@ import { createContext, toCandidate, type Draft } from './context.js';
 import { idor } from './idor.js';
 import { massAssignment } from './mass-assignment.js';
 import { missingAuthorization } from './missing-authorization.js';
+import { plaintextPassword } from './plaintext-password.js';
 import { unprotectedAdmin } from './unprotected-admin.js';
 
 export function accessControlCandidates(fe: FrontEndResult, files: SourceFiles, engine: string): Candidate[] {
@@ -30,7 +31,7 @@ export function accessControlCandidates(fe: FrontEndResult, files: SourceFiles, 
   }
   // A route whose front end shows it only to privileged users is meant to be role-checked, not scoped to an owner.
   const roleIntended = new Set(drafts.filter((d) => d.rule === 'client-side-authorization').map(routeKey));
-  drafts.push(...idor(ctx).filter((d) => !roleIntended.has(routeKey(d))), ...massAssignment(ctx));
+  drafts.push(...idor(ctx).filter((d) => !roleIntended.has(routeKey(d))), ...massAssignment(ctx), ...plaintextPassword(ctx));
   const cache = new Map<string, string[]>();
   const byId = new Map<string, Candidate>();
   for (const d of drafts) {

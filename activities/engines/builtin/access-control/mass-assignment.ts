@@ -23,6 +23,8 @@ const RETURN_STEP = /^returned from /;
 
 /** The model a write goes to: the receiver of `Order.create`, or the variable of `order.set(...)`/`Object.assign(order, …)`. */
 function modelOf(ctx: AccessContext, h: SinkHit): ModelDef | undefined {
+  const built = /^new\s+([A-Za-z_$][\w$]*)$/.exec(h.calleeText)?.[1];
+  if (built) return ctx.model(built);
   const target = /\(\s*([A-Za-z_$][\w$]*)$/.exec(h.calleeText)?.[1];
   const byTarget = target ? ctx.model(target) : undefined;
   if (byTarget) return byTarget;

@@ -17,11 +17,16 @@ import {
   DELEGATE_OWNER,
   NESTED_ARGS,
   OWNER_FIELDS,
+  LOOKUP_METHODS,
+  PASSWORD_FIELD,
+  PASSWORD_HASH_CALLS,
+  PASSWORD_HASHED_TAG,
   RECORD_WRITE_METHODS,
+  SQL_PASSWORD,
   type DataAccessModel,
 } from '../models/access-control.js';
 import type { CheckRuleId } from '../models/types.js';
-import { empty, taintOf, type Site, type Value } from '../values.js';
+import { empty, tag, taintOf, type Site, type Value } from '../values.js';
 import type { CallInfo } from './calls.js';
 import { textOf, type Ctx } from './interpreter.js';
 
@@ -32,6 +37,8 @@ export const ACCESS_DATA_RECORD = 'access:data-record';
 export const ACCESS_SCOPE = 'access:scope';
 export const ACCESS_COMPARE = 'access:compare';
 export const ACCESS_COMPARE_CONST = 'access:compare-const';
+/** A password value a query compares with a stored one, or a write stores (plaintext-password). */
+export const ACCESS_PASSWORD = 'access:password';
 /** Tag of a flow copied by an object spread (`{ ...req.body }`): the whole object, not picked fields. */
 export const SPREAD_TAG = 'object-spread';
 
@@ -73,7 +80,7 @@ function record(ctx: Ctx, node: ts.Node, sinkId: string, rule: CheckRuleId, site
   const callee = ts.isCallExpression(node) || ts.isNewExpression(node) ? node.expression : node;
   const copies = ts.isCallExpression(node) && sinkId === ACCESS_DATA_RECORD && node.arguments.length > 1 && /(assign|merge)$/.test(textOf(ctx, callee, 40));
   const target = copies ? `(${textOf(ctx, (node as ts.CallExpression).arguments[0], 30)}` : '';
-  const calleeText = ts.isBinaryExpression(node) ? textOf(ctx, node, 40) : `${textOf(ctx, callee, 40)}${target}`;
+  const calleeText = ts.isBinaryExpression(node) ? textOf(ctx, node, 40) : `${ts.isNewExpression(node) ? 'new ' : ''}${textOf(ctx, callee, 40)}${target}`;
   for (const flow of flows) {
     // Symbolic roots resolve at the handler; already-concrete ones must be request input or identity.
     if (flow.root.kind === 'source' && !flow.root.requestInput && !flow.tags.includes('identity')) continue;
@@ -106,10 +113,36 @@ function sqlLookup(args: Value[]): boolean {
   return !where.split(/[^A-Za-z0-9_]+/).some((w) => OWNER_FIELDS.test(w));
 }
 
+/** `{ password: x }` in a query filter or record data (one level of nesting: Prisma `{ where: { … } }`, `{ data: { … } }`). */
+function passwordFields(ctx: Ctx, node: ts.Node, site: Site, i: number, v: Value | undefined, verb: string, depth = 0): void {
+  for (const [key, p] of v?.props ?? []) {
+    if (PASSWORD_FIELD.test(key)) record(ctx, node, ACCESS_PASSWORD, 'plaintext-password', site, i, p, `${verb} \`${key}\` as given`);
+    else if (depth === 0 && p.props) passwordFields(ctx, node, site, i, p, verb, 1);
+  }
+}
+
+/** SQL text that compares or writes a password column: every value in the call may be the password (the rule keeps password-named ones). */
+function passwordSql(ctx: Ctx, node: ts.Node, site: Site, args: Value[]): void {
+  const text = args[0]?.text;
+  if (!text || !/^\s*(select|insert|update)\b/i.test(text) || !SQL_PASSWORD.test(text)) return;
+  const lookup = /^\s*select\b/i.test(text);
+  args.forEach((a, i) => record(ctx, node, ACCESS_PASSWORD, 'plaintext-password', site, i, a, lookup ? 'compares the password column with it in SQL' : 'writes it into the password column'));
+}
+
 /** Called for every call the interpreter evaluates (after sink checks); cheap when the method is not modelled. */
 export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression, call: CallInfo, args: Value[], site: Site): void {
   const method = call.method;
-  if (!method) return;
+  if (!method) {
+    // `new User(req.body)`: a Mongoose document (or an ORM entity) built from the object; the rule keeps it
+    // only when the name is a model the application defines.
+    const c = call.construct && args.length >= 1 ? strip(node.expression) : undefined;
+    if (c && ts.isIdentifier(c) && /^[A-Z]/.test(c.text) && DATA_RECEIVER.test(c.text) && !GLOBAL_CLASSES.has(c.text)) {
+      record(ctx, node, ACCESS_DATA_RECORD, 'mass-assignment', site, 0, args[0], 'builds a new record from the object', true);
+      passwordFields(ctx, node, site, 0, args[0], 'stores');
+    }
+    if (!call.construct) passwordSql(ctx, node, site, args);
+    return;
+  }
   const row = BY_METHOD.get(method);
   if (row && isDataReceiver(call.receiverExpr, call.receiver)) {
     const { select, data } = parts(row, args);
@@ -119,6 +152,11 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
       if (!select.some(([j]) => j === i)) record(ctx, node, ACCESS_SCOPE, 'idor', site, i, a, 'scopes the record');
     });
     if (data) record(ctx, node, ACCESS_DATA, 'mass-assignment', site, data[0], data[1], `writes the object into the ${row.kind === 'create' ? 'new' : 'selected'} record`, true);
+    args.forEach((a, i) => passwordFields(ctx, node, site, i, a, row.kind === 'read' || row.kind === 'delete' || select.some(([j]) => j === i) ? 'looks the record up by' : 'stores'));
+    return;
+  }
+  if (LOOKUP_METHODS.has(method) && isDataReceiver(call.receiverExpr, call.receiver)) {
+    args.forEach((a, i) => passwordFields(ctx, node, site, i, a, 'looks the record up by'));
     return;
   }
   const recordLike = call.receiver && !call.receiver.ext?.length && (!call.receiver.obj || DATA_RECEIVER_TYPES.models.includes(call.receiver.obj.type));
@@ -136,6 +174,7 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
     args.slice(1).forEach((a, k) => record(ctx, node, ACCESS_DATA_RECORD, 'mass-assignment', site, k + 1, a, 'copies the object onto the record', true));
     return;
   }
+  passwordSql(ctx, node, site, args);
   if ((method === 'query' || method === 'execute') && sqlLookup(args)) {
     record(ctx, node, ACCESS_SELECT, 'idor', site, 1, args[1], 'selects rows by the bound values');
     return;
@@ -150,6 +189,7 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
 const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
 export function checkAccessComparison(ctx: Ctx, node: ts.BinaryExpression, l: Value, r: Value): void {
+  if (EQUALITY.has(node.operatorToken.kind) && (l.flows.length || r.flows.length)) storedPasswordComparison(ctx, node, l, r);
   if (!EQUALITY.has(node.operatorToken.kind) || (!l.flows.length && !r.flows.length) || !CHECK_WORDS.test(node.getText(ctx.sf))) return;
   const site = { file: ctx.mod.path, ...lineCol(ctx, node) };
   const constant = (l.constant && l.text !== undefined) || (r.constant && r.text !== undefined);
@@ -163,4 +203,29 @@ export function checkAccessComparison(ctx: Ctx, node: ts.BinaryExpression, l: Va
 function lineCol(ctx: Ctx, node: ts.Node): { line: number; column: number } {
   const p = ctx.sf.getLineAndCharacterOfPosition(node.getStart(ctx.sf));
   return { line: p.line + 1, column: p.character + 1 };
+}
+
+/** `user.password === req.body.password`: a stored password compared as text, so it is stored as text. */
+const STORED_PASSWORD = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*\.(password|passwd|pwd|pass)$/i;
+/** …unless the "stored" side is itself request input (a confirmation field). */
+const REQUEST_SIDE = /(^|\.)(req|request|body|query|params|ctx|input|args|data|form|payload)\./i;
+
+function storedPasswordComparison(ctx: Ctx, node: ts.BinaryExpression, l: Value, r: Value): void {
+  const sides: [ts.Expression, Value][] = [[node.left, l], [node.right, r]];
+  sides.forEach(([e, stored], i) => {
+    const t = strip(e).getText(ctx.sf);
+    // The stored side must be a loaded record (a query's result carries no flows). One the caller passes in may
+    // be a stub list written in the code (`USERS.find(u => u.password === pw)`): a hard-coded credential, not storage.
+    if (!STORED_PASSWORD.test(t) || REQUEST_SIDE.test(t) || stored.text !== undefined || stored.flows.length) return;
+    const [, other] = sides[1 - i];
+    record(ctx, node, ACCESS_PASSWORD, 'plaintext-password', { file: ctx.mod.path, ...lineCol(ctx, node) }, 1 - i, other, `is compared with the stored \`${t}\` as text`);
+  });
+}
+
+/** The result of a call we cannot see that hashes (`md5(pw)`, `bcrypt.hash(pw, 10)`, `hash.digest('hex')`) is no longer the password. */
+export function passwordHashResult(node: ts.CallExpression | ts.NewExpression, call: CallInfo, out: Value): Value {
+  if (!out.flows.length) return out;
+  const c = strip(node.expression);
+  const name = call.method ?? (ts.isIdentifier(c) ? c.text : '');
+  return PASSWORD_HASH_CALLS.test(name) ? tag(out, PASSWORD_HASHED_TAG) : out;
 }

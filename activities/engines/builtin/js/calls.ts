@@ -19,7 +19,7 @@ import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
 import { HOST_HEADER, REQUEST_READERS, REQUEST_SOURCE_INDEX } from '../models/sources.js';
 import { observeCall } from './checks/observe.js';
-import { checkAccessCall } from './access-calls.js';
+import { checkAccessCall, passwordHashResult } from './access-calls.js';
 import { filteredByGuard } from './filter-guards.js';
 
 export interface CallInfo {
@@ -544,6 +544,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   if (receiver) out = join(out, derived(receiver));
   if (method && receiver && !DERIVING_METHODS.includes(method) && !callee.ext?.length) out = join(out, symbolicMethodResult(call, args));
   if (extIs(callee, PATH_NORMALISERS)) out = tag(out, 'normalised-path');
+  out = passwordHashResult(node, call, out);
   // Unknown wrappers (asyncHandler(fn), catchErrors(fn)) usually return the function they wrap.
   const wrapped = args.flatMap((a) => a.fns ?? []);
   if (wrapped.length && !method) out = join(out, { flows: [], fns: wrapped });

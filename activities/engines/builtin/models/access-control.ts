@@ -132,3 +132,19 @@ export const CLIENT_PATH = /(^|\/)(client|frontend|front-end|web|webapp|ui|app\/
 export const CLIENT_HTTP_METHODS: Record<string, string> = { get: 'get', post: 'post', put: 'put', patch: 'patch', delete: 'delete', del: 'delete' };
 /** HTTP clients in front-end code: `fetch(url, { method })`, `axios.delete(url)`, `api.post(url)`. */
 export const CLIENT_HTTP_RECEIVER = /^(axios|api|http|client|request|apiClient|httpClient|\$http|ky|superagent)$/;
+
+/** Fields and request values that hold a password (not a hash of one: `passwordHash` is not matched). */
+export const PASSWORD_FIELD = /^(password|passwd|pass|pwd|passphrase|new_?password|newPassword|current_?password|currentPassword|user_?password|userPassword)$/i;
+/** SQL that compares a password column with a value, or writes one (`WHERE … password = ?`, `INSERT INTO users(…, password)`, `SET password =`). */
+export const SQL_PASSWORD = /\b(where\b[\s\S]*\bpass(word|wd)?\s*=|insert\s+into\b[\s\S]*\bpass(word|wd)?\b|\bset\b[\s\S]*\bpass(word|wd)?\s*=)/i;
+/**
+ * Calls (by their last name) that turn a password into something safe to compare or store: a password hash
+ * (bcrypt, argon2, scrypt, pbkdf2), a digest or an HMAC. Their results carry PASSWORD_HASHED_TAG; weak
+ * digests are weak-password-hash's business, not this rule's.
+ */
+export const PASSWORD_HASH_CALLS = /^(hash|hashSync|hashPassword|genHash|digest|pbkdf2|pbkdf2Sync|scrypt|scryptSync|encrypt|encryptPassword|md5|sha1|sha256|sha512|createHmac)$/i;
+export const PASSWORD_HASHED_TAG = 'password-hashed';
+/** A model file that hashes on save (Mongoose `pre('save')`, Sequelize `beforeCreate`, TypeORM `@BeforeInsert`) with a password hasher. */
+export const MODEL_HASHES = /\b(bcrypt|argon2|scrypt|pbkdf2|createHash|hashSync|hashPassword)\b/;
+/** List and count lookups: not record selections for IDOR, but a password in their filter is still compared as stored. */
+export const LOOKUP_METHODS = new Set(['find', 'findAll', 'findMany', 'findBy', 'findAndCountAll', 'where', 'count', 'countDocuments', 'exists']);

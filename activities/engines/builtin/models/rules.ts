@@ -221,6 +221,13 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRuleModel> = {
     impact: 'The request body is written into a model as a whole: a client can set fields it must not control, such as role, isAdmin or ownerId.',
     fix: 'Copy only the fields the client may set (pick an allow-list of properties) before creating or updating the record.',
   },
+  'plaintext-password': {
+    id: 'plaintext-password',
+    cwe: 'CWE-256',
+    title: 'Password stored or compared in plain text',
+    impact: 'Passwords are kept as the user typed them: anyone who reads the database (a backup, an injection, an insider) has every user\'s password, which people reuse on other sites.',
+    fix: 'Store only a slow salted hash (bcrypt, argon2, scrypt) of the password, and check a login with the library\'s compare function against the stored hash, never by looking the user up by the password.',
+  },
   'client-side-authorization': {
     id: 'client-side-authorization',
     cwe: 'CWE-602',

@@ -51,6 +51,7 @@ export type CheckRuleId =
   | 'missing-authorization'
   | 'idor'
   | 'mass-assignment'
+  | 'plaintext-password'
   | 'client-side-authorization'
   | 'unprotected-admin';
 
