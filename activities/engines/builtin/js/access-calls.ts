@@ -23,7 +23,8 @@ import {
 import type { CheckRuleId } from '../models/types.js';
 import { empty, taintOf, type Site, type Value } from '../values.js';
 import type { CallInfo } from './calls.js';
-import { textOf, type Ctx } from './interpreter.js';
+import type { Ctx } from './interpreter.js';
+import { textOf } from './sites.js';
 
 export const ACCESS_SELECT = 'access:select';
 export const ACCESS_DATA = 'access:data';

@@ -10,7 +10,8 @@ import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
 import { isFunctionNode } from './functions.js';
 import { taintOf, type Flow } from '../values.js';
-import { evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import { evalExpr, type Ctx } from './interpreter.js';
+import { siteOf, textOf } from './sites.js';
 import { stepKeyChecked } from './server-guards.js';
 
 const isPure = (e: ts.Expression): boolean =>

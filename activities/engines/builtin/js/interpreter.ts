@@ -19,6 +19,8 @@ import { evalJsx } from './jsx.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
+import { siteOf, step } from './sites.js';
+import { accessPathText } from './syntax.js';
 
 export interface Ctx {
   prog: JsProgram;
@@ -29,22 +31,6 @@ export interface Ctx {
   out: Summary & Collector;
   /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
   closure?: Env;
-}
-
-export function siteOf(ctx: { sf: ts.SourceFile; mod: ModuleInfo }, node: ts.Node): Site {
-  const start = ctx.sf.getLineAndCharacterOfPosition(node.getStart(ctx.sf));
-  const end = ctx.sf.getLineAndCharacterOfPosition(node.getEnd());
-  return { file: ctx.mod.path, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-}
-
-export function textOf(ctx: Ctx, node: ts.Node, max = 48): string {
-  const t = node.getText(ctx.sf).replace(/\s+/g, ' ');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-export function step(ctx: Ctx, node: ts.Node, label: string): TraceStep {
-  const s = siteOf(ctx, node);
-  return { kind: 'step', file: s.file, line: s.line, column: s.column, label };
 }
 
 export function builder(fnId: string): Summary & Collector {
@@ -212,18 +198,6 @@ export function propName(ctx: Ctx, name: ts.PropertyName): string | undefined {
     const v = evalExpr(ctx, name.expression);
     return v.constant ? v.text : undefined;
   }
-  return undefined;
-}
-
-/** Pure access chains (`req.query.file`) can carry refinements from guards. */
-export function accessPathText(e: ts.Expression): string | undefined {
-  if (ts.isIdentifier(e)) return e.text;
-  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (ts.isPropertyAccessExpression(e)) {
-    const base = accessPathText(e.expression);
-    return base === undefined ? undefined : `${base}.${e.name.text}`;
-  }
-  if (ts.isParenthesizedExpression(e)) return accessPathText(e.expression);
   return undefined;
 }
 

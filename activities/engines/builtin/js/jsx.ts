@@ -6,7 +6,8 @@ import { memberAccess } from '../access.js';
 import { JSX_HTML_ATTRIBUTES } from '../models/sinks-web.js';
 import { instantiate } from '../summaries.js';
 import { empty, join, taintOf, type Value } from '../values.js';
-import { evalExpr, siteOf, type Ctx } from './interpreter.js';
+import { evalExpr, type Ctx } from './interpreter.js';
+import { siteOf } from './sites.js';
 
 const attrName = (a: ts.JsxAttribute) => (ts.isIdentifier(a.name) ? a.name.text : a.name.getText());
 

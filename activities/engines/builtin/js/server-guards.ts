@@ -4,10 +4,10 @@
 //  - rejecting the polluting key names (`if (key === '__proto__' || key === 'constructor') continue;`,
 //    `if (BAD_KEYS.has(key)) continue;`) makes dynamic writes with `key` safe (prototype pollution).
 import ts from 'typescript';
-import { unwrapAwait as strip } from './syntax.js';
+import { unwrapAwait as strip, accessPathText } from './syntax.js';
 import { CONSTANT_SET_CONSTRUCTORS, POLLUTING_KEYS, URL_PARSERS } from '../models/sanitisers-server.js';
 import { empty, isTainted, sanitise, type Value } from '../values.js';
-import { accessPathText, evalExpr, type Ctx } from './interpreter.js';
+import { evalExpr, type Ctx } from './interpreter.js';
 import { declarationOf } from './sink-conditions.js';
 
 // ---------------------------------------------------------------- URL host checks
