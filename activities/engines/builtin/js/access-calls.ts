@@ -23,7 +23,7 @@ import {
 import type { CheckRuleId } from '../models/types.js';
 import { empty, taintOf, type Site, type Value } from '../values.js';
 import type { CallInfo } from './calls.js';
-import type { Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 import { textOf } from './sites.js';
 
 export const ACCESS_SELECT = 'access:select';

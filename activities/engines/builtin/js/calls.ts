@@ -11,7 +11,7 @@ import { FLUENT_METHODS } from '../models/sinks-web.js';
 import type { CalleeMatch } from '../models/types.js';
 import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
-import { bind, construct, evalExpr, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 import { siteOf, textOf } from './sites.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
@@ -62,10 +62,10 @@ export function calleeOf(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   const c = strip(node.expression);
   if (ts.isPropertyAccessExpression(c) || (ts.isElementAccessExpression(c) && ts.isStringLiteralLike(c.argumentExpression))) {
     const method = ts.isPropertyAccessExpression(c) ? c.name.text : (c.argumentExpression as ts.StringLiteral).text;
-    const receiver = evalExpr(ctx, c.expression);
+    const receiver = ctx.eval(c.expression);
     return { callee: memberAccess(receiver, method, siteOf(ctx, c)), receiver, receiverExpr: c.expression, method, construct };
   }
-  return { callee: evalExpr(ctx, c), construct };
+  return { callee: ctx.eval(c), construct };
 }
 
 const pathMatches = (actual: string[], pattern: string[]) =>
@@ -194,7 +194,7 @@ function checkSinks(
 /** `recv.name = value` where a sink model says the property is a sink (`ctx.body = html`). */
 export function checkPropertySink(ctx: Ctx, node: ts.BinaryExpression, target: ts.PropertyAccessExpression, value: Value): void {
   if (!PROPERTY_SINK_NAMES.has(target.name.text) || !value.flows.length && !value.props) return;
-  const receiver = evalExpr(ctx, target.expression);
+  const receiver = ctx.eval(target.expression);
   const call: CallInfo = { callee: empty(), receiver, receiverExpr: target.expression, method: target.name.text, construct: false };
   checkSinks(ctx, node, call, [value], siteOf(ctx, node), propertySinkRows(call));
 }
@@ -439,10 +439,10 @@ const readsHostHeader = (args: Value[]) => !!args[0]?.constant && HOST_HEADER.te
 function evalArgs(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value[] {
   return (node.arguments ?? []).map((a) => {
     if (ts.isSpreadElement(a)) {
-      const v = evalExpr(ctx, a.expression);
+      const v = ctx.eval(a.expression);
       return join(memberAccess(v, '*', siteOf(ctx, a)), derived(v));
     }
-    return evalExpr(ctx, a);
+    return ctx.eval(a);
   });
 }
 
@@ -484,7 +484,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   // A constructor function (`function C() { this.h = … }`) too: its `this` fields are the instance's members.
   if (call.construct && (callee.props || callee.fns?.some((f) => ctx.prog.infoOf(f)?.assignsThis)) && !callee.ext?.length) {
     // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods and its fields.
-    return construct(ctx, callee, args, callSite);
+    return ctx.construct(callee, args, callSite);
   }
   if (callee.fns?.length) {
     let out = empty();
@@ -533,7 +533,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
       const stored = joinAll(args);
       const props = new Map(receiver.props ?? []);
       props.set('*', join(props.get('*') ?? empty(), stored));
-      bind(ctx, strip(target) as ts.Identifier, { ...receiver, props });
+      ctx.bind(strip(target) as ts.Identifier, { ...receiver, props });
     }
   }
 

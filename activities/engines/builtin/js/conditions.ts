@@ -6,7 +6,7 @@ import { GUARDS } from '../models/sanitisers.js';
 import type { GuardModel, RuleId } from '../models/types.js';
 import { empty, isTainted, notePartial, sanitise, type Value } from '../values.js';
 import { calleeOf, matchesCallee } from './calls.js';
-import { evalExpr, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 import { accessPathText } from './syntax.js';
 import { judgeTest } from './strings.js';
 import { refineOrigin, refineStartsWith, refineTypeof } from './web-guards.js';
@@ -17,7 +17,7 @@ export function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => V
   urlHostChecked(ctx, subject); // a check on new URL(u).hostname fixes u's destination (server-guards.ts)
   const path = accessPathText(subject);
   if (!path) return;
-  ctx.env.vars.set(`#path:${path}`, fn(evalExpr(ctx, subject)));
+  ctx.env.vars.set(`#path:${path}`, fn(ctx.eval(subject)));
 }
 
 function applyGuard(ctx: Ctx, g: GuardModel, subject: ts.Expression, receiver: Value | undefined): void {
@@ -40,7 +40,7 @@ function guardCall(ctx: Ctx, call: ts.CallExpression): void {
   const callee = strip(call.expression);
   // Anchored allow-list regexes: /^[a-z0-9]+$/.test(x)
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'test' && call.arguments[0]) {
-    const re = evalExpr(ctx, callee.expression).regex;
+    const re = ctx.eval(callee.expression).regex;
     if (re) {
       const cuts: RuleId[] = judgeTest(re.source, re.flags);
       if (cuts.length) setSubject(ctx, call.arguments[0], (v) => sanitise(v, cuts.length === RULE_IDS.length ? 'all' : cuts));

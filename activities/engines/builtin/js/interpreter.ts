@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
-import { addHit, effectKey, hitKey, instantiate, mergeCall, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
+import { instantiate, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
 import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { observeValue } from './checks/observe.js';
 import { checkPropertySink, evalCall } from './calls.js';
@@ -19,44 +19,9 @@ import { evalJsx } from './jsx.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
+import { builder, type Ctx } from './context.js';
 import { siteOf, step } from './sites.js';
 import { accessPathText } from './syntax.js';
-
-export interface Ctx {
-  prog: JsProgram;
-  info: FunctionInfo;
-  mod: ModuleInfo;
-  sf: ts.SourceFile;
-  env: Env;
-  out: Summary & Collector;
-  /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
-  closure?: Env;
-}
-
-export function builder(fnId: string): Summary & Collector {
-  const s: Summary & Collector = {
-    fnId,
-    sinks: new Map(),
-    ret: empty(),
-    effects: new Map(),
-    calls: new Map(),
-    files: new Set(),
-    addSink(hit) {
-      addHit(s.sinks, hitKey(hit), hit);
-    },
-    addEffect(e) {
-      const k = effectKey(e);
-      if (!s.effects.has(k)) s.effects.set(k, e);
-    },
-    addCall(c) {
-      mergeCall(s.calls, c);
-    },
-    addFiles(files) {
-      for (const f of files) s.files.add(f);
-    },
-  };
-  return s;
-}
 
 const symbolic = (root: Flow['root']): Value => ({
   flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
@@ -473,10 +438,23 @@ function setThisField(ctx: Ctx, key: string, v: Value): void {
 
 const FIELD_MODIFIERS = new Set([ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]);
 
+/** What plug-ins reach the interpreter through: methods on `this`, so a copy of a context works on the copy. */
+const OPERATIONS: Pick<Ctx, 'eval' | 'bind' | 'construct'> = {
+  eval(this: Ctx, e: ts.Expression) {
+    return evalExpr(this, e);
+  },
+  bind(this: Ctx, target: ts.BindingName | ts.Expression, v: Value, init?: ts.Expression) {
+    bind(this, target, v, init);
+  },
+  construct(this: Ctx, cls: Value, args: Value[], call: CallSite) {
+    return construct(this, cls, args, call);
+  },
+};
+
 /** Analyse a function (or a module top level, with `env` the module environment). */
 export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env, closure?: Env): Summary & Collector {
   const out = builder(info.id);
-  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure };
+  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure, ...OPERATIONS };
   for (const [name, decl] of info.hoisted) env.vars.set(name, hoistedValue(ctx, decl));
   if (info.isModule) {
     evalStatements(ctx, mod.sf.statements);

@@ -7,7 +7,7 @@ import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js'
 import type { FlowRequirement, SinkModel } from '../models/types.js';
 import { taintOf, type Flow, type Value } from '../values.js';
 import type { CallInfo } from './calls.js';
-import type { Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 import { requireSpecifier } from './modules.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';

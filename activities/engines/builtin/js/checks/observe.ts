@@ -11,7 +11,7 @@ import {
 import type { CalleeMatch } from '../../models/types.js';
 import { join, NUMERIC_FACT, type Site, type Value } from '../../values.js';
 import { indexRows, matchesCallee, type CallInfo } from '../calls.js';
-import type { Ctx } from '../interpreter.js';
+import type { Ctx } from '../context.js';
 import type { JsProgram } from '../program.js';
 
 /** Tag of flows that start at a non-cryptographic random generator. */
