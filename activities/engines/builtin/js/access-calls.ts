@@ -22,7 +22,7 @@ import {
 } from '../models/access-control.js';
 import type { CheckRuleId } from '../models/types.js';
 import { empty, taintOf, type Site, type Value } from '../values.js';
-import type { CallInfo } from './calls.js';
+import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { textOf } from './sites.js';
 

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { GUARDS } from '../models/sanitisers.js';
 import type { GuardModel, RuleId } from '../models/types.js';
 import { empty, isTainted, notePartial, sanitise, type Value } from '../values.js';
-import { calleeOf, matchesCallee } from './calls.js';
+import { calleeOf, matchesCallee } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { accessPathText } from './syntax.js';
 import { judgeTest } from './strings.js';

@@ -7,7 +7,7 @@ import { ARCHIVE_READERS, SERVER_SINKS, URL_OPTION_KEYS, type ArchiveReader } fr
 import { instantiate } from '../summaries.js';
 import type { SinkModel } from '../models/types.js';
 import { addStep, derived, taintOf, withFiles, type Flow, type Value } from '../values.js';
-import type { CallInfo } from './calls.js';
+import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { siteOf } from './sites.js';
 import { dependencyVersion, isVulnerable, manifestFor, type Manifests } from './manifests.js';

@@ -6,7 +6,7 @@ import { unwrapAwait as strip } from './syntax.js';
 import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js';
 import type { FlowRequirement, SinkModel } from '../models/types.js';
 import { taintOf, type Flow, type Value } from '../values.js';
-import type { CallInfo } from './calls.js';
+import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { requireSpecifier } from './modules.js';
 import type { ModuleInfo } from './modules.js';

@@ -10,7 +10,7 @@ import {
 } from '../../models/checks.js';
 import type { CalleeMatch } from '../../models/types.js';
 import { join, NUMERIC_FACT, type Site, type Value } from '../../values.js';
-import { indexRows, matchesCallee, type CallInfo } from '../calls.js';
+import { indexRows, matchesCallee, type CallInfo } from '../callee-match.js';
 import type { Ctx } from '../context.js';
 import type { JsProgram } from '../program.js';
 
