@@ -7,18 +7,11 @@ import type { GuardModel, RuleId } from '../models/types.js';
 import { empty, isTainted, notePartial, sanitise, type Value } from '../values.js';
 import { calleeOf, matchesCallee } from './callee-match.js';
 import type { Ctx } from './context.js';
-import { accessPathText } from './syntax.js';
 import { judgeTest } from './strings.js';
 import { refineOrigin, refineStartsWith, refineTypeof } from './web-guards.js';
-import { refineServer, urlHostChecked } from './server-guards.js';
+import { refineServer } from './server-guards.js';
+import { setSubject } from './guard-subject.js';
 import { RULE_IDS } from '../models/rules.js';
-
-export function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => Value): void {
-  urlHostChecked(ctx, subject); // a check on new URL(u).hostname fixes u's destination (server-guards.ts)
-  const path = accessPathText(subject);
-  if (!path) return;
-  ctx.env.vars.set(`#path:${path}`, fn(ctx.eval(subject)));
-}
 
 function applyGuard(ctx: Ctx, g: GuardModel, subject: ts.Expression, receiver: Value | undefined): void {
   if (g.untaintedReceiver && receiver && isTainted(receiver)) return;

@@ -4,7 +4,7 @@
 import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
 import { isTainted, notePartial, sanitise, tag, type Value } from '../values.js';
-import { setSubject } from './conditions.js';
+import { setSubject } from './guard-subject.js';
 import type { Ctx } from './context.js';
 import { sameSitePrefix } from './web-sinks.js';
 
