@@ -33,8 +33,6 @@ export const ACCESS_DATA_RECORD = 'access:data-record';
 export const ACCESS_SCOPE = 'access:scope';
 export const ACCESS_COMPARE = 'access:compare';
 export const ACCESS_COMPARE_CONST = 'access:compare-const';
-/** Tag of a flow copied by an object spread (`{ ...req.body }`): the whole object, not picked fields. */
-export const SPREAD_TAG = 'object-spread';
 
 const BY_METHOD = new Map<string, DataAccessModel>();
 for (const row of DATA_ACCESS) for (const m of row.methods) BY_METHOD.set(m, row);

@@ -5,6 +5,7 @@ import type ts from 'typescript';
 import { addHit, effectKey, hitKey, mergeCall, type CallSite, type Collector, type Summary } from '../summaries.js';
 import { empty, type Env, type Value } from '../values.js';
 import type { FunctionInfo } from './functions.js';
+import type { Hooks } from './hooks.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
 
@@ -17,6 +18,8 @@ export interface Ctx {
   out: Summary & Collector;
   /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
   closure?: Env;
+  /** The plug-ins' hooks (plugins.ts, composed by hooks.ts), called at fixed points of the interpretation. */
+  hooks: Hooks;
   /** The value of a sub-expression, evaluated here (guard refinements, plug-in hooks and observers included). */
   eval(e: ts.Expression): Value;
   /** Bind a declaration pattern (or a destructuring / assignment target) to a value. */

@@ -6,16 +6,7 @@ import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
 import { instantiate, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
-import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
-import { observeValue } from './checks/observe.js';
-import { checkPropertySink, evalCall } from './calls.js';
-import { checkAccessComparison, SPREAD_TAG } from './access-calls.js';
-import { refine } from './conditions.js';
-import { refineAfterCall, refineAfterLoop } from './server-guards.js';
-import { noteDynamicWrite } from './dynamic-writes.js';
-import { placedAfter } from './sink-conditions.js';
-import { sameSiteAfter } from './web-sinks.js';
-import { evalJsx } from './jsx.js';
+import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, SPREAD_TAG, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
@@ -178,7 +169,7 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
     return;
   }
   if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
-    if (ts.isElementAccessExpression(target)) noteDynamicWrite(ctx, target); // prototype pollution (dynamic-writes.ts)
+    if (ts.isElementAccessExpression(target)) ctx.hooks.elementWrite(ctx, target); // prototype pollution (dynamic-writes.ts)
     const obj = target.expression;
     const key = ts.isPropertyAccessExpression(target)
       ? target.name.text
@@ -260,7 +251,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   }
   if (ts.isExpressionStatement(st)) {
     evalExpr(ctx, st.expression);
-    refineAfterCall(ctx, st); // `checkKey(k);` with a helper that throws on polluting names (server-guards.ts)
+    ctx.hooks.afterExpressionStatement(ctx, st); // `checkKey(k);` with a helper that throws on polluting names (server-guards.ts)
     return false;
   }
   if (ts.isReturnStatement(st)) {
@@ -280,11 +271,11 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   if (ts.isIfStatement(st)) {
     evalExpr(ctx, st.expression);
     const a = branch(ctx, () => {
-      refine(ctx, st.expression, true);
+      ctx.hooks.condition(ctx, st.expression, true);
       return evalStatement(ctx, st.thenStatement);
     });
     const b = branch(ctx, () => {
-      refine(ctx, st.expression, false);
+      ctx.hooks.condition(ctx, st.expression, false);
       return st.elseStatement ? evalStatement(ctx, st.elseStatement) : false;
     });
     return mergeBranches(ctx, a, b);
@@ -298,7 +289,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       else bind(ctx, init, elem);
       evalStatement(ctx, st.statement);
     });
-    refineAfterLoop(ctx, st);
+    ctx.hooks.afterLoop(ctx, st);
     return false;
   }
   if (ts.isForStatement(st)) {
@@ -312,7 +303,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalStatement(ctx, st.statement);
       if (st.incrementor) evalExpr(ctx, st.incrementor);
     });
-    refineAfterLoop(ctx, st); // a loop that rejects polluting elements vouches for the array (server-guards.ts)
+    ctx.hooks.afterLoop(ctx, st); // a loop that rejects polluting elements vouches for the array (server-guards.ts)
     return false;
   }
   if (ts.isWhileStatement(st) || ts.isDoStatement(st)) {
@@ -320,7 +311,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalExpr(ctx, st.expression);
       evalStatement(ctx, st.statement);
     });
-    refineAfterLoop(ctx, st);
+    ctx.hooks.afterLoop(ctx, st);
     return false;
   }
   if (ts.isTryStatement(st)) {
@@ -454,7 +445,7 @@ const OPERATIONS: Pick<Ctx, 'eval' | 'bind' | 'construct'> = {
 /** Analyse a function (or a module top level, with `env` the module environment). */
 export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env, closure?: Env): Summary & Collector {
   const out = builder(info.id);
-  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure, ...OPERATIONS };
+  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure, hooks: prog.hooks, ...OPERATIONS };
   for (const [name, decl] of info.hoisted) env.vars.set(name, hoistedValue(ctx, decl));
   if (info.isModule) {
     evalStatements(ctx, mod.sf.statements);
@@ -557,13 +548,12 @@ export function concatText(a: Value, b: Value): Pick<Value, 'text' | 'constant'>
   return { text, constant: !!(a.constant && b.constant) };
 }
 
-function stringJoin(parts: Value[]): Value {
+function stringJoin(ctx: Ctx, parts: Value[]): Value {
   let out: Value = { flows: [], text: '', constant: true };
   for (const p of parts) {
     const t = concatText(out, p);
-    // placedAfter: text after a fixed URL host cannot redirect a request (sink-conditions.ts).
-    // sameSiteAfter: text after a constant same-site prefix ("/users/", "https://app.example/") cannot redirect off-site.
-    out = { flows: [...out.flows, ...sameSiteAfter(out, placedAfter(out, taintOf(p))).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
+    // Plug-ins see where the text lands (after a fixed URL host, after a same-site prefix: plugins.ts).
+    out = { flows: [...out.flows, ...ctx.hooks.concat(ctx, out, taintOf(p)).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
   }
   const seen = new Set<string>();
   out.flows = out.flows.filter((f) => {
@@ -577,7 +567,7 @@ function stringJoin(parts: Value[]): Value {
 
 export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
   const v = evalNode(ctx, e);
-  observeValue(ctx, e, v); // checks/ watch a few expressions (values landing in security-named places)
+  ctx.hooks.value(ctx, e, v); // observers (checks/ watch values landing in security-named places)
   return v;
 }
 
@@ -615,7 +605,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
       parts.push(evalExpr(ctx, span.expression));
       parts.push({ flows: [], text: span.literal.text, constant: true });
     }
-    return stringJoin(parts);
+    return stringJoin(ctx, parts);
   }
   if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
     const path = accessPathText(e);
@@ -634,7 +624,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
     const v = memberAccess(obj, key, siteOf(ctx, e));
     return v.fns ? readGetters(ctx, v, obj, siteOf(ctx, e)) : v;
   }
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return evalCall(ctx, e);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return ctx.hooks.call(ctx, e); // calls.ts
   if (ts.isTaggedTemplateExpression(e)) {
     // sql`...` style tags build parameterised queries; evaluate the parts for their own calls only.
     evalExpr(ctx, e.tag);
@@ -656,10 +646,10 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
     evalExpr(ctx, e.condition);
     const saved = ctx.env.vars;
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.condition, true);
+    ctx.hooks.condition(ctx, e.condition, true);
     const t = evalExpr(ctx, e.whenTrue);
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.condition, false);
+    ctx.hooks.condition(ctx, e.condition, false);
     const f = evalExpr(ctx, e.whenFalse);
     ctx.env.vars = saved;
     return join(t, f);
@@ -705,7 +695,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
   }
   if (ts.isSpreadElement(e)) return evalExpr(ctx, e.expression);
   // Elements: attribute and child expressions, raw-HTML attributes, components called with their props (jsx.ts).
-  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) return evalJsx(ctx, e);
+  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) return ctx.hooks.jsx(ctx, e);
   return empty();
 }
 
@@ -713,13 +703,13 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   const op = e.operatorToken.kind;
   if (op === ts.SyntaxKind.EqualsToken) {
     const v = evalExpr(ctx, e.right);
-    if (ts.isPropertyAccessExpression(e.left)) checkPropertySink(ctx, e, e.left, v);
+    ctx.hooks.assign(ctx, e, v); // a property a sink model names (`ctx.body = html`: calls.ts)
     bind(ctx, e.left, v, e.right);
     return v;
   }
   if (op === ts.SyntaxKind.PlusEqualsToken) {
     const cur = evalExpr(ctx, e.left);
-    const v = stringJoin([cur, evalExpr(ctx, e.right)]);
+    const v = stringJoin(ctx, [cur, evalExpr(ctx, e.right)]);
     const name = accessPathText(e.left) ?? 'the variable';
     const s = step(ctx, e, `appended to \`${name}\``);
     assignTo(ctx, e.left, { ...v, flows: v.flows.map((f) => addStep(f, s)) });
@@ -747,17 +737,17 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
     const saved = ctx.env.vars;
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.left, true);
+    ctx.hooks.condition(ctx, e.left, true);
     const r = evalExpr(ctx, e.right);
     ctx.env.vars = saved;
     return join(l, r);
   }
   const r = evalExpr(ctx, e.right);
-  if (op === ts.SyntaxKind.PlusToken) return stringJoin([l, r]);
+  if (op === ts.SyntaxKind.PlusToken) return stringJoin(ctx, [l, r]);
   if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return join(l, r);
   if (NUMERIC_OPERATORS.has(op)) return joinAll([numericFacts(l), numericFacts(r)]);
   if (BOOLEAN_OPERATORS.has(op)) {
-    checkAccessComparison(ctx, e, l, r);
+    ctx.hooks.compare(ctx, e, l, r);
     return empty();
   }
   return joinAll([derived(l), derived(r)]);
