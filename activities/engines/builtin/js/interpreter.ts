@@ -1,7 +1,9 @@
 // Abstract interpretation of one JS/TS function body (or a module's top level) into a summary.
 // Statements run in order with strong updates; branches run on copies of the environment and join;
-// loops run twice. Calls are resolved through the model tables (calls.ts) or, for functions the
-// analysis can see, by instantiating their summaries.
+// loops run twice. Everything beyond plain JS semantics comes from the plug-ins (plugins.ts) through
+// the context's hooks: calls are resolved through the model tables or, for functions the analysis can
+// see, by instantiating their summaries (calls.ts); guards narrow branches (conditions.ts); observers
+// watch values (checks/). No plug-in imports this module: they evaluate with `ctx.eval`.
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
