@@ -310,6 +310,9 @@ export function notePartial(v: Value, name: string): Value {
  */
 export const NUMERIC_FACT = 'numeric-fact';
 
+/** Tag of a flow copied by an object spread (`{ ...req.body }`): the whole object, not picked fields. */
+export const SPREAD_TAG = 'object-spread';
+
 export function numericFacts(v: Value): Value {
   const flows = taintOf(v).filter((f) => f.tags.includes(NUMERIC_FACT));
   return { flows: flows.length ? flows.map((f) => (f.alias ? { ...f, alias: false } : f)) : [] };

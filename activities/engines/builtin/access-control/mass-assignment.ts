@@ -5,7 +5,7 @@
 // without any is not reported.
 import { BOOKKEEPING_FIELDS, PRIVILEGED_FIELDS } from '../models/access-control.js';
 import type { SinkHit } from '../summaries.js';
-import { SPREAD_TAG } from '../js/access-calls.js';
+import { SPREAD_TAG } from '../values.js';
 import type { Route } from './chains.js';
 import { DATA, DATA_RECORD, isRequestFlow, rootOf } from './collect.js';
 import { receiverOf, step, type AccessContext, type Draft } from './context.js';

@@ -27,8 +27,9 @@ import {
 } from '../models/access-control.js';
 import type { CheckRuleId } from '../models/types.js';
 import { empty, tag, taintOf, type Site, type Value } from '../values.js';
-import type { CallInfo } from './calls.js';
-import { textOf, type Ctx } from './interpreter.js';
+import type { CallInfo } from './callee-match.js';
+import type { Ctx } from './context.js';
+import { textOf } from './sites.js';
 
 export const ACCESS_SELECT = 'access:select';
 export const ACCESS_DATA = 'access:data';
@@ -39,8 +40,6 @@ export const ACCESS_COMPARE = 'access:compare';
 export const ACCESS_COMPARE_CONST = 'access:compare-const';
 /** A password value a query compares with a stored one, or a write stores (plaintext-password). */
 export const ACCESS_PASSWORD = 'access:password';
-/** Tag of a flow copied by an object spread (`{ ...req.body }`): the whole object, not picked fields. */
-export const SPREAD_TAG = 'object-spread';
 
 const BY_METHOD = new Map<string, DataAccessModel>();
 for (const row of DATA_ACCESS) for (const m of row.methods) BY_METHOD.set(m, row);

@@ -7,11 +7,11 @@ import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '.
 import { roleObject } from '../routes.js';
 import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
-import { FLUENT_METHODS } from '../models/sinks-web.js';
-import type { CalleeMatch } from '../models/types.js';
 import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
-import { bind, construct, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
+import { calleeOf, indexRows, matchesCallee, pathMatches, receiverName, symbolicReceiver, type CallInfo } from './callee-match.js';
+import { siteOf, textOf } from './sites.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
 import { webCondition } from './web-sinks.js';
@@ -22,114 +22,14 @@ import { observeCall } from './checks/observe.js';
 import { checkAccessCall, passwordHashResult } from './access-calls.js';
 import { filteredByGuard } from './filter-guards.js';
 
-export interface CallInfo {
-  callee: Value;
-  receiver?: Value;
-  receiverExpr?: ts.Expression;
-  method?: string;
-  construct: boolean;
-}
-
 /** SQL text may be unknown (a parameter) for these methods on a client recognised only by name. */
 const SQL_TEXT_OPTIONAL_METHODS = ['query', 'execute', 'raw'];
-
-/** The last name in a receiver expression: `this.db` → "db", `req.app.locals.pool` → "pool". */
-function receiverName(e: ts.Expression | undefined): string {
-  if (!e) return '';
-  const s = strip(e);
-  if (ts.isIdentifier(s)) return s.text;
-  if (ts.isPropertyAccessExpression(s)) return s.name.text;
-  if (ts.isCallExpression(s)) return receiverName(s.expression);
-  return '';
-}
-
-/** The name a chain of chainable calls starts from: `res.status(404)` → "res", `knex('t').where(...)` → "knex". */
-function fluentRoot(e: ts.Expression | undefined): string {
-  let s = e && strip(e);
-  if (!s || !ts.isCallExpression(s)) return '';
-  while (ts.isCallExpression(s)) {
-    const c: ts.Expression = strip(s.expression);
-    if (ts.isIdentifier(c)) return c.text;
-    if (!ts.isPropertyAccessExpression(c) || !FLUENT_METHODS.includes(c.name.text)) return '';
-    s = strip(c.expression);
-  }
-  return receiverName(s);
-}
-
-export function calleeOf(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): CallInfo {
-  const construct = ts.isNewExpression(node);
-  const c = strip(node.expression);
-  if (ts.isPropertyAccessExpression(c) || (ts.isElementAccessExpression(c) && ts.isStringLiteralLike(c.argumentExpression))) {
-    const method = ts.isPropertyAccessExpression(c) ? c.name.text : (c.argumentExpression as ts.StringLiteral).text;
-    const receiver = evalExpr(ctx, c.expression);
-    return { callee: memberAccess(receiver, method, siteOf(ctx, c)), receiver, receiverExpr: c.expression, method, construct };
-  }
-  return { callee: evalExpr(ctx, c), construct };
-}
-
-const pathMatches = (actual: string[], pattern: string[]) =>
-  actual.length === pattern.length && pattern.every((p, i) => p === '*' || p === actual[i]);
-
-/** 'typed': matched on the value's type; 'named': on the receiver's name; 'symbolic': receiver is a parameter. */
-export function matchesCallee(m: CalleeMatch, call: CallInfo): 'typed' | 'named' | 'symbolic' | 'no' {
-  if (m.kind === 'module') {
-    const ok = !!m.construct === call.construct && (call.callee.ext ?? []).some((e) => e.module === m.module && pathMatches(e.path, m.path));
-    return ok ? 'typed' : 'no';
-  }
-  if (m.kind === 'global') {
-    const ok =
-      !!m.construct === call.construct &&
-      (call.callee.ext ?? []).some((e) => e.module === '<global>' && e.path[0] === m.name && pathMatches(e.path.slice(1), m.path ?? []));
-    return ok ? 'typed' : 'no';
-  }
-  // "()": a call of the typed value itself (`knex('users')`, a compiled template).
-  if (!call.method && call.callee.obj && m.methods.includes('()')) return call.callee.obj.type === m.receiverType ? 'typed' : 'no';
-  if (!call.method || !call.receiver || !m.methods.includes(call.method)) return 'no';
-  if (call.receiver.obj) return call.receiver.obj.type === m.receiverType ? 'typed' : 'no';
-  if (call.receiver.ext?.length || call.receiver.fns?.length) return 'no';
-  if (m.receiverNames && (m.receiverNames.test(receiverName(call.receiverExpr)) || m.receiverNames.test(fluentRoot(call.receiverExpr)))) return 'named';
-  // A parameter (or one of its direct members) that may turn out to be of the type at a call site.
-  const param = symbolicReceiver(call.receiver);
-  if (param && m.symbolicMethods?.includes(call.method)) return 'symbolic';
-  return 'no';
-}
-
-/** Rows worth testing for a call: indexed by module member, global name and method name. */
-export function indexRows<T extends { match: CalleeMatch | { kind: 'any-method'; methods: string[] } }>(rows: T[]): (call: CallInfo) => T[] {
-  const index = new Map<string, T[]>();
-  const add = (k: string, r: T) => {
-    const list = index.get(k);
-    if (list) list.push(r);
-    else index.set(k, [r]);
-  };
-  for (const r of rows) {
-    const m = r.match;
-    if (m.kind === 'module') add(`m:${m.module}`, r);
-    else if (m.kind === 'global') add(`g:${m.name}`, r);
-    else for (const meth of m.methods) add(`.${meth}`, r);
-  }
-  return (call) => {
-    const keys = new Set<string>();
-    for (const e of call.callee.ext ?? []) keys.add(e.module === '<global>' ? `g:${e.path[0]}` : `m:${e.module}`);
-    if (call.method) keys.add(`.${call.method}`);
-    else if (call.callee.obj) keys.add('.()');
-    const out: T[] = [];
-    for (const k of keys) for (const r of index.get(k) ?? []) out.push(r);
-    // Keep table order: earlier rows win.
-    return out.length > 1 ? out.sort((a, b) => rows.indexOf(a) - rows.indexOf(b)) : out;
-  };
-}
 
 const sinkRows = indexRows(SINKS.filter((s) => !s.property));
 const propertySinkRows = indexRows(SINKS.filter((s) => s.property));
 const PROPERTY_SINK_NAMES = new Set(SINKS.flatMap((s) => (s.property && s.match.kind === 'method' ? s.match.methods : [])));
 const sanitiserRows = indexRows(SANITISERS);
 const producerRows = indexRows(TYPE_PRODUCERS);
-
-function symbolicReceiver(v: Value): Flow['root'] | undefined {
-  const f = v.flows.find((x) => x.alias && x.root.kind !== 'source' && x.root.path.length <= 1);
-  return f?.root;
-}
 
 const truthyOption = (args: Value[], name: string) =>
   args.some((a) => {
@@ -193,7 +93,7 @@ function checkSinks(
 /** `recv.name = value` where a sink model says the property is a sink (`ctx.body = html`). */
 export function checkPropertySink(ctx: Ctx, node: ts.BinaryExpression, target: ts.PropertyAccessExpression, value: Value): void {
   if (!PROPERTY_SINK_NAMES.has(target.name.text) || !value.flows.length && !value.props) return;
-  const receiver = evalExpr(ctx, target.expression);
+  const receiver = ctx.eval(target.expression);
   const call: CallInfo = { callee: empty(), receiver, receiverExpr: target.expression, method: target.name.text, construct: false };
   checkSinks(ctx, node, call, [value], siteOf(ctx, node), propertySinkRows(call));
 }
@@ -438,10 +338,10 @@ const readsHostHeader = (args: Value[]) => !!args[0]?.constant && HOST_HEADER.te
 function evalArgs(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value[] {
   return (node.arguments ?? []).map((a) => {
     if (ts.isSpreadElement(a)) {
-      const v = evalExpr(ctx, a.expression);
+      const v = ctx.eval(a.expression);
       return join(memberAccess(v, '*', siteOf(ctx, a)), derived(v));
     }
-    return evalExpr(ctx, a);
+    return ctx.eval(a);
   });
 }
 
@@ -483,7 +383,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   // A constructor function (`function C() { this.h = … }`) too: its `this` fields are the instance's members.
   if (call.construct && (callee.props || callee.fns?.some((f) => ctx.prog.infoOf(f)?.assignsThis)) && !callee.ext?.length) {
     // `new C(...)` of a class we can see: run the constructor, the instance has the class's methods and its fields.
-    return construct(ctx, callee, args, callSite);
+    return ctx.construct(callee, args, callSite);
   }
   if (callee.fns?.length) {
     let out = empty();
@@ -532,7 +432,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
       const stored = joinAll(args);
       const props = new Map(receiver.props ?? []);
       props.set('*', join(props.get('*') ?? empty(), stored));
-      bind(ctx, strip(target) as ts.Identifier, { ...receiver, props });
+      ctx.bind(strip(target) as ts.Identifier, { ...receiver, props });
     }
   }
 

@@ -5,19 +5,13 @@ import ts from 'typescript';
 import { GUARDS } from '../models/sanitisers.js';
 import type { GuardModel, RuleId } from '../models/types.js';
 import { empty, isTainted, notePartial, sanitise, type Value } from '../values.js';
-import { calleeOf, matchesCallee } from './calls.js';
-import { accessPathText, evalExpr, type Ctx } from './interpreter.js';
+import { calleeOf, matchesCallee } from './callee-match.js';
+import type { Ctx } from './context.js';
 import { judgeTest } from './strings.js';
 import { refineOrigin, refineStartsWith, refineTypeof } from './web-guards.js';
-import { refineServer, urlHostChecked } from './server-guards.js';
+import { refineServer } from './server-guards.js';
+import { setSubject } from './guard-subject.js';
 import { RULE_IDS } from '../models/rules.js';
-
-export function setSubject(ctx: Ctx, subject: ts.Expression, fn: (v: Value) => Value): void {
-  urlHostChecked(ctx, subject); // a check on new URL(u).hostname fixes u's destination (server-guards.ts)
-  const path = accessPathText(subject);
-  if (!path) return;
-  ctx.env.vars.set(`#path:${path}`, fn(evalExpr(ctx, subject)));
-}
 
 function applyGuard(ctx: Ctx, g: GuardModel, subject: ts.Expression, receiver: Value | undefined): void {
   if (g.untaintedReceiver && receiver && isTainted(receiver)) return;
@@ -39,7 +33,7 @@ function guardCall(ctx: Ctx, call: ts.CallExpression): void {
   const callee = strip(call.expression);
   // Anchored allow-list regexes: /^[a-z0-9]+$/.test(x)
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'test' && call.arguments[0]) {
-    const re = evalExpr(ctx, callee.expression).regex;
+    const re = ctx.eval(callee.expression).regex;
     if (re) {
       const cuts: RuleId[] = judgeTest(re.source, re.flags);
       if (cuts.length) setSubject(ctx, call.arguments[0], (v) => sanitise(v, cuts.length === RULE_IDS.length ? 'all' : cuts));

@@ -10,7 +10,8 @@ import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
 import { isFunctionNode } from './functions.js';
 import { taintOf, type Flow } from '../values.js';
-import { evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
+import { siteOf, textOf } from './sites.js';
 import { stepKeyChecked } from './server-guards.js';
 
 const isPure = (e: ts.Expression): boolean =>
@@ -133,7 +134,7 @@ function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   const read = dynamicRead(s);
   if (read) {
     const key = strip(read.argumentExpression);
-    return isPure(key) && unguarded(taintOf(evalExpr(ctx, key))).length > 0;
+    return isPure(key) && unguarded(taintOf(ctx.eval(key))).length > 0;
   }
   if (!ts.isIdentifier(s)) return false;
   const decl = declaringFunction(at, s.text);
@@ -151,7 +152,7 @@ export function noteDynamicWrite(ctx: Ctx, target: ts.ElementAccessExpression): 
   // `cur[k] = {}` creates the next level of a path; the write that stores the value is the one to report.
   const value = strip(assignment.right);
   if (ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value)) return;
-  const key = evalExpr(ctx, keyExpr);
+  const key = ctx.eval(keyExpr);
   if (key.constant) return;
   const flows = unguarded(taintOf(key));
   if (!flows.length || !objectReachable(ctx, target.expression, target)) return;

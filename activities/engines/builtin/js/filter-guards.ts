@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { memberAccess } from '../access.js';
 import { derived, join, type Site, type Value } from '../values.js';
 import { refine } from './conditions.js';
-import type { Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 
 const FILTERING_METHODS = new Set(['filter', 'find', 'findLast']);
 

@@ -1,76 +1,20 @@
 // Abstract interpretation of one JS/TS function body (or a module's top level) into a summary.
 // Statements run in order with strong updates; branches run on copies of the environment and join;
-// loops run twice. Calls are resolved through the model tables (calls.ts) or, for functions the
-// analysis can see, by instantiating their summaries.
+// loops run twice. Everything beyond plain JS semantics comes from the plug-ins (plugins.ts) through
+// the context's hooks: calls are resolved through the model tables or, for functions the analysis can
+// see, by instantiating their summaries (calls.ts); guards narrow branches (conditions.ts); observers
+// watch values (checks/). No plug-in imports this module: they evaluate with `ctx.eval`.
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
-import { addHit, effectKey, hitKey, instantiate, mergeCall, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
-import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
-import { observeValue } from './checks/observe.js';
-import { checkPropertySink, evalCall } from './calls.js';
-import { checkAccessComparison, SPREAD_TAG } from './access-calls.js';
-import { refine } from './conditions.js';
-import { refineAfterCall, refineAfterLoop } from './server-guards.js';
-import { noteDynamicWrite } from './dynamic-writes.js';
-import { placedAfter } from './sink-conditions.js';
-import { sameSiteAfter } from './web-sinks.js';
-import { evalJsx } from './jsx.js';
+import { instantiate, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
+import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, SPREAD_TAG, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
-
-export interface Ctx {
-  prog: JsProgram;
-  info: FunctionInfo;
-  mod: ModuleInfo;
-  sf: ts.SourceFile;
-  env: Env;
-  out: Summary & Collector;
-  /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
-  closure?: Env;
-}
-
-export function siteOf(ctx: { sf: ts.SourceFile; mod: ModuleInfo }, node: ts.Node): Site {
-  const start = ctx.sf.getLineAndCharacterOfPosition(node.getStart(ctx.sf));
-  const end = ctx.sf.getLineAndCharacterOfPosition(node.getEnd());
-  return { file: ctx.mod.path, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-}
-
-export function textOf(ctx: Ctx, node: ts.Node, max = 48): string {
-  const t = node.getText(ctx.sf).replace(/\s+/g, ' ');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-export function step(ctx: Ctx, node: ts.Node, label: string): TraceStep {
-  const s = siteOf(ctx, node);
-  return { kind: 'step', file: s.file, line: s.line, column: s.column, label };
-}
-
-export function builder(fnId: string): Summary & Collector {
-  const s: Summary & Collector = {
-    fnId,
-    sinks: new Map(),
-    ret: empty(),
-    effects: new Map(),
-    calls: new Map(),
-    files: new Set(),
-    addSink(hit) {
-      addHit(s.sinks, hitKey(hit), hit);
-    },
-    addEffect(e) {
-      const k = effectKey(e);
-      if (!s.effects.has(k)) s.effects.set(k, e);
-    },
-    addCall(c) {
-      mergeCall(s.calls, c);
-    },
-    addFiles(files) {
-      for (const f of files) s.files.add(f);
-    },
-  };
-  return s;
-}
+import { builder, type Ctx } from './context.js';
+import { siteOf, step } from './sites.js';
+import { accessPathText } from './syntax.js';
 
 const symbolic = (root: Flow['root']): Value => ({
   flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
@@ -215,18 +159,6 @@ export function propName(ctx: Ctx, name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-/** Pure access chains (`req.query.file`) can carry refinements from guards. */
-export function accessPathText(e: ts.Expression): string | undefined {
-  if (ts.isIdentifier(e)) return e.text;
-  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (ts.isPropertyAccessExpression(e)) {
-    const base = accessPathText(e.expression);
-    return base === undefined ? undefined : `${base}.${e.name.text}`;
-  }
-  if (ts.isParenthesizedExpression(e)) return accessPathText(e.expression);
-  return undefined;
-}
-
 function isModuleExports(e: ts.Expression): boolean {
   return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
 }
@@ -239,7 +171,7 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
     return;
   }
   if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
-    if (ts.isElementAccessExpression(target)) noteDynamicWrite(ctx, target); // prototype pollution (dynamic-writes.ts)
+    if (ts.isElementAccessExpression(target)) ctx.hooks.elementWrite(ctx, target); // prototype pollution (dynamic-writes.ts)
     const obj = target.expression;
     const key = ts.isPropertyAccessExpression(target)
       ? target.name.text
@@ -321,7 +253,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   }
   if (ts.isExpressionStatement(st)) {
     evalExpr(ctx, st.expression);
-    refineAfterCall(ctx, st); // `checkKey(k);` with a helper that throws on polluting names (server-guards.ts)
+    ctx.hooks.afterExpressionStatement(ctx, st); // `checkKey(k);` with a helper that throws on polluting names (server-guards.ts)
     return false;
   }
   if (ts.isReturnStatement(st)) {
@@ -341,11 +273,11 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
   if (ts.isIfStatement(st)) {
     evalExpr(ctx, st.expression);
     const a = branch(ctx, () => {
-      refine(ctx, st.expression, true);
+      ctx.hooks.condition(ctx, st.expression, true);
       return evalStatement(ctx, st.thenStatement);
     });
     const b = branch(ctx, () => {
-      refine(ctx, st.expression, false);
+      ctx.hooks.condition(ctx, st.expression, false);
       return st.elseStatement ? evalStatement(ctx, st.elseStatement) : false;
     });
     return mergeBranches(ctx, a, b);
@@ -359,7 +291,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       else bind(ctx, init, elem);
       evalStatement(ctx, st.statement);
     });
-    refineAfterLoop(ctx, st);
+    ctx.hooks.afterLoop(ctx, st);
     return false;
   }
   if (ts.isForStatement(st)) {
@@ -373,7 +305,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalStatement(ctx, st.statement);
       if (st.incrementor) evalExpr(ctx, st.incrementor);
     });
-    refineAfterLoop(ctx, st); // a loop that rejects polluting elements vouches for the array (server-guards.ts)
+    ctx.hooks.afterLoop(ctx, st); // a loop that rejects polluting elements vouches for the array (server-guards.ts)
     return false;
   }
   if (ts.isWhileStatement(st) || ts.isDoStatement(st)) {
@@ -381,7 +313,7 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
       evalExpr(ctx, st.expression);
       evalStatement(ctx, st.statement);
     });
-    refineAfterLoop(ctx, st);
+    ctx.hooks.afterLoop(ctx, st);
     return false;
   }
   if (ts.isTryStatement(st)) {
@@ -499,10 +431,23 @@ function setThisField(ctx: Ctx, key: string, v: Value): void {
 
 const FIELD_MODIFIERS = new Set([ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]);
 
+/** What plug-ins reach the interpreter through: methods on `this`, so a copy of a context works on the copy. */
+const OPERATIONS: Pick<Ctx, 'eval' | 'bind' | 'construct'> = {
+  eval(this: Ctx, e: ts.Expression) {
+    return evalExpr(this, e);
+  },
+  bind(this: Ctx, target: ts.BindingName | ts.Expression, v: Value, init?: ts.Expression) {
+    bind(this, target, v, init);
+  },
+  construct(this: Ctx, cls: Value, args: Value[], call: CallSite) {
+    return construct(this, cls, args, call);
+  },
+};
+
 /** Analyse a function (or a module top level, with `env` the module environment). */
 export function analyse(prog: JsProgram, info: FunctionInfo, mod: ModuleInfo, env: Env, closure?: Env): Summary & Collector {
   const out = builder(info.id);
-  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure };
+  const ctx: Ctx = { prog, info, mod, sf: mod.sf, env, out, closure, hooks: prog.hooks, ...OPERATIONS };
   for (const [name, decl] of info.hoisted) env.vars.set(name, hoistedValue(ctx, decl));
   if (info.isModule) {
     evalStatements(ctx, mod.sf.statements);
@@ -605,13 +550,12 @@ export function concatText(a: Value, b: Value): Pick<Value, 'text' | 'constant'>
   return { text, constant: !!(a.constant && b.constant) };
 }
 
-function stringJoin(parts: Value[]): Value {
+function stringJoin(ctx: Ctx, parts: Value[]): Value {
   let out: Value = { flows: [], text: '', constant: true };
   for (const p of parts) {
     const t = concatText(out, p);
-    // placedAfter: text after a fixed URL host cannot redirect a request (sink-conditions.ts).
-    // sameSiteAfter: text after a constant same-site prefix ("/users/", "https://app.example/") cannot redirect off-site.
-    out = { flows: [...out.flows, ...sameSiteAfter(out, placedAfter(out, taintOf(p))).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
+    // Plug-ins see where the text lands (after a fixed URL host, after a same-site prefix: plugins.ts).
+    out = { flows: [...out.flows, ...ctx.hooks.concat(ctx, out, taintOf(p)).map((f) => (f.alias ? { ...f, alias: false } : f))], ...t };
   }
   const seen = new Set<string>();
   out.flows = out.flows.filter((f) => {
@@ -625,7 +569,7 @@ function stringJoin(parts: Value[]): Value {
 
 export function evalExpr(ctx: Ctx, e: ts.Expression): Value {
   const v = evalNode(ctx, e);
-  observeValue(ctx, e, v); // checks/ watch a few expressions (values landing in security-named places)
+  ctx.hooks.value(ctx, e, v); // observers (checks/ watch values landing in security-named places)
   return v;
 }
 
@@ -663,7 +607,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
       parts.push(evalExpr(ctx, span.expression));
       parts.push({ flows: [], text: span.literal.text, constant: true });
     }
-    return stringJoin(parts);
+    return stringJoin(ctx, parts);
   }
   if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
     const path = accessPathText(e);
@@ -682,7 +626,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
     const v = memberAccess(obj, key, siteOf(ctx, e));
     return v.fns ? readGetters(ctx, v, obj, siteOf(ctx, e)) : v;
   }
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return evalCall(ctx, e);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return ctx.hooks.call(ctx, e); // calls.ts
   if (ts.isTaggedTemplateExpression(e)) {
     // sql`...` style tags build parameterised queries; evaluate the parts for their own calls only.
     evalExpr(ctx, e.tag);
@@ -704,10 +648,10 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
     evalExpr(ctx, e.condition);
     const saved = ctx.env.vars;
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.condition, true);
+    ctx.hooks.condition(ctx, e.condition, true);
     const t = evalExpr(ctx, e.whenTrue);
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.condition, false);
+    ctx.hooks.condition(ctx, e.condition, false);
     const f = evalExpr(ctx, e.whenFalse);
     ctx.env.vars = saved;
     return join(t, f);
@@ -753,7 +697,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
   }
   if (ts.isSpreadElement(e)) return evalExpr(ctx, e.expression);
   // Elements: attribute and child expressions, raw-HTML attributes, components called with their props (jsx.ts).
-  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) return evalJsx(ctx, e);
+  if (ts.isJsxElement(e) || ts.isJsxSelfClosingElement(e) || ts.isJsxFragment(e)) return ctx.hooks.jsx(ctx, e);
   return empty();
 }
 
@@ -761,13 +705,13 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   const op = e.operatorToken.kind;
   if (op === ts.SyntaxKind.EqualsToken) {
     const v = evalExpr(ctx, e.right);
-    if (ts.isPropertyAccessExpression(e.left)) checkPropertySink(ctx, e, e.left, v);
+    ctx.hooks.assign(ctx, e, v); // a property a sink model names (`ctx.body = html`: calls.ts)
     bind(ctx, e.left, v, e.right);
     return v;
   }
   if (op === ts.SyntaxKind.PlusEqualsToken) {
     const cur = evalExpr(ctx, e.left);
-    const v = stringJoin([cur, evalExpr(ctx, e.right)]);
+    const v = stringJoin(ctx, [cur, evalExpr(ctx, e.right)]);
     const name = accessPathText(e.left) ?? 'the variable';
     const s = step(ctx, e, `appended to \`${name}\``);
     assignTo(ctx, e.left, { ...v, flows: v.flows.map((f) => addStep(f, s)) });
@@ -795,17 +739,17 @@ function evalBinary(ctx: Ctx, e: ts.BinaryExpression): Value {
   if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
     const saved = ctx.env.vars;
     ctx.env.vars = new Map(saved);
-    refine(ctx, e.left, true);
+    ctx.hooks.condition(ctx, e.left, true);
     const r = evalExpr(ctx, e.right);
     ctx.env.vars = saved;
     return join(l, r);
   }
   const r = evalExpr(ctx, e.right);
-  if (op === ts.SyntaxKind.PlusToken) return stringJoin([l, r]);
+  if (op === ts.SyntaxKind.PlusToken) return stringJoin(ctx, [l, r]);
   if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return join(l, r);
   if (NUMERIC_OPERATORS.has(op)) return joinAll([numericFacts(l), numericFacts(r)]);
   if (BOOLEAN_OPERATORS.has(op)) {
-    checkAccessComparison(ctx, e, l, r);
+    ctx.hooks.compare(ctx, e, l, r);
     return empty();
   }
   return joinAll([derived(l), derived(r)]);

@@ -6,7 +6,8 @@ import { memberAccess } from '../access.js';
 import { JSX_HTML_ATTRIBUTES } from '../models/sinks-web.js';
 import { instantiate } from '../summaries.js';
 import { empty, join, taintOf, type Value } from '../values.js';
-import { evalExpr, siteOf, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
+import { siteOf } from './sites.js';
 
 const attrName = (a: ts.JsxAttribute) => (ts.isIdentifier(a.name) ? a.name.text : a.name.getText());
 
@@ -16,13 +17,13 @@ function propsOf(ctx: Ctx, attrs: ts.JsxAttributes, children: readonly ts.JsxChi
   let spread: Value = empty();
   for (const a of attrs.properties) {
     if (ts.isJsxSpreadAttribute(a)) {
-      const v = evalExpr(ctx, a.expression);
+      const v = ctx.eval(a.expression);
       for (const [k, pv] of v.props ?? []) props.set(k, pv);
       spread = join(spread, { flows: v.flows });
       continue;
     }
     const init = a.initializer;
-    const v = !init ? { flows: [], text: 'true', constant: true } : ts.isStringLiteral(init) ? { flows: [], text: init.text, constant: true } : ts.isJsxExpression(init) && init.expression ? evalExpr(ctx, init.expression) : evalJsx(ctx, init as ts.Expression);
+    const v = !init ? { flows: [], text: 'true', constant: true } : ts.isStringLiteral(init) ? { flows: [], text: init.text, constant: true } : ts.isJsxExpression(init) && init.expression ? ctx.eval(init.expression) : evalJsx(ctx, init as ts.Expression);
     props.set(attrName(a), v);
     const html = JSX_HTML_ATTRIBUTES.find((h) => h.attribute === attrName(a));
     if (html) {
@@ -41,19 +42,19 @@ function propsOf(ctx: Ctx, attrs: ts.JsxAttributes, children: readonly ts.JsxChi
 
 /** Evaluate a JSX node; component elements instantiate the component with their props. */
 export function evalJsx(ctx: Ctx, e: ts.Node): Value {
-  if (ts.isJsxExpression(e)) return e.expression ? evalExpr(ctx, e.expression) : empty();
+  if (ts.isJsxExpression(e)) return e.expression ? ctx.eval(e.expression) : empty();
   if (ts.isJsxText(e)) return empty();
   if (ts.isJsxFragment(e)) {
     for (const c of e.children) evalJsx(ctx, c);
     return empty();
   }
   const opening = ts.isJsxElement(e) ? e.openingElement : ts.isJsxSelfClosingElement(e) ? e : undefined;
-  if (!opening) return ts.isExpression(e as ts.Node) ? evalExpr(ctx, e as ts.Expression) : empty();
+  if (!opening) return ts.isExpression(e as ts.Node) ? ctx.eval(e as ts.Expression) : empty();
   const props = propsOf(ctx, opening.attributes, ts.isJsxElement(e) ? e.children : []);
   // A component (capitalised or dotted tag): a call the analysis can follow.
   const tag = opening.tagName;
   if ((ts.isIdentifier(tag) && /^[A-Z]/.test(tag.text)) || ts.isPropertyAccessExpression(tag)) {
-    const comp = evalExpr(ctx, tag as ts.Expression);
+    const comp = ctx.eval(tag as ts.Expression);
     const site = siteOf(ctx, opening);
     for (const fn of comp.fns ?? []) instantiate(ctx.prog.provider, fn, [props], { site, argText: () => undefined, depth: 0 }, ctx.out);
   }

@@ -7,6 +7,8 @@ import { addHit, emptySummary, mergeCall, type Summary, type SummaryProvider } f
 import { bindsKnownValues, covers, empty, join, signature, THIS_PARAM, type Env, type FnRef, type Site, type Value } from '../values.js';
 import { memberAccess } from '../access.js';
 import { analyse } from './interpreter.js';
+import { composeHooks, type Hooks, type Plugin } from './hooks.js';
+import { PLUGINS } from './plugins.js';
 import { collectFunctions, type FnNode, type FunctionInfo } from './functions.js';
 import { externalModule, resolveSpecifier, type ImportBinding, type ModuleInfo, type Target } from './modules.js';
 
@@ -44,6 +46,8 @@ export interface JsProgram {
   memo: ProgramMemo | undefined;
   /** Loops the interpreter is inside (interpreter.ts: nested loops run once). */
   loopDepth: number;
+  /** The interpreter's plug-ins, composed (hooks.ts; the list is plugins.ts). */
+  hooks: Hooks;
 }
 
 /**
@@ -143,8 +147,11 @@ export function coneKeys(modules: Map<string, ModuleInfo>): Map<string, string> 
   return out;
 }
 
-/** A program of `modules`; `previous` is the memo of the last program of the same repository (only read). */
-export function createProgram(modules: Map<string, ModuleInfo>, previous?: ProgramMemo): JsProgram {
+/**
+ * A program of `modules`; `previous` is the memo of the last program of the same repository (only read);
+ * `plugins` extend the interpreter (the engine's own list unless a caller supplies another).
+ */
+export function createProgram(modules: Map<string, ModuleInfo>, previous?: ProgramMemo, plugins: readonly Plugin[] = PLUGINS): JsProgram {
   const functions = new Map<ts.Node, FunctionInfo>();
   const byId = new Map<string, FunctionInfo>();
   for (const mod of modules.values()) {
@@ -543,6 +550,7 @@ export function createProgram(modules: Map<string, ModuleInfo>, previous?: Progr
     cacheStats,
     memo: undefined,
     loopDepth: 0,
+    hooks: composeHooks(plugins),
   };
   return prog;
 }

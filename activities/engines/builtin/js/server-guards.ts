@@ -4,10 +4,10 @@
 //  - rejecting the polluting key names (`if (key === '__proto__' || key === 'constructor') continue;`,
 //    `if (BAD_KEYS.has(key)) continue;`) makes dynamic writes with `key` safe (prototype pollution).
 import ts from 'typescript';
-import { unwrapAwait as strip } from './syntax.js';
+import { unwrapAwait as strip, accessPathText } from './syntax.js';
 import { CONSTANT_SET_CONSTRUCTORS, POLLUTING_KEYS, URL_PARSERS } from '../models/sanitisers-server.js';
 import { empty, isTainted, sanitise, type Value } from '../values.js';
-import { accessPathText, evalExpr, type Ctx } from './interpreter.js';
+import type { Ctx } from './context.js';
 import { declarationOf } from './sink-conditions.js';
 
 // ---------------------------------------------------------------- URL host checks
@@ -16,11 +16,11 @@ import { declarationOf } from './sink-conditions.js';
 function parsedFrom(ctx: Ctx, e: ts.Expression): ts.Expression | undefined {
   e = strip(e);
   if (ts.isNewExpression(e) && e.arguments?.[0]) {
-    const c = evalExpr(ctx, e.expression);
+    const c = ctx.eval(e.expression);
     if (c.ext?.some((x) => x.module === '<global>' && x.path.length === 1 && URL_PARSERS.constructors.includes(x.path[0]))) return e.arguments[0];
   }
   if (ts.isCallExpression(e) && e.arguments[0]) {
-    const c = evalExpr(ctx, e.expression);
+    const c = ctx.eval(e.expression);
     if (c.ext?.some((x) => URL_PARSERS.modules.some((m) => m.module === x.module && m.path.join('.') === x.path.join('.')))) return e.arguments[0];
   }
   return undefined;
@@ -48,7 +48,7 @@ function urlSources(ctx: Ctx, subject: ts.Expression, depth = 2): ts.Expression[
 function cutAt(ctx: Ctx, e: ts.Expression, rules: string[]): void {
   const path = accessPathText(strip(e));
   if (!path) return;
-  ctx.env.vars.set(`#path:${path}`, sanitise(evalExpr(ctx, e), rules));
+  ctx.env.vars.set(`#path:${path}`, sanitise(ctx.eval(e), rules));
 }
 
 /** A guard held on `subject`: when it is a parsed URL's host, the URL's destination is fixed. */
@@ -134,7 +134,7 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
     if (equal) filteredLengthsEqual(ctx, l, r);
     for (const [subject, other] of [[l, r], [r, l]] as const) {
       if (!ts.isStringLiteralLike(other) && !ts.isIdentifier(other) && !ts.isPropertyAccessExpression(other)) continue;
-      const ov = evalExpr(ctx, other);
+      const ov = ctx.eval(other);
       const text = constantText(ov) ?? (ts.isIdentifier(other) && !isTainted(ov) && ov.text !== undefined && !ov.text.includes('\u0000') ? ov.text : undefined);
       if (text === undefined) continue;
       if (equal) urlHostChecked(ctx, subject);
@@ -145,7 +145,7 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
   // `if (isUnsafeKey(key)) continue;`: a predicate helper whose result says whether its parameter is one of
   // the polluting names (the usual shape of a fix); resolved through the called function's own body.
   if (ts.isCallExpression(e) && e.arguments.length) {
-    for (const fn of evalExpr(ctx, e.expression).fns ?? []) {
+    for (const fn of ctx.eval(e.expression).fns ?? []) {
       const excluded = helperExclusions(ctx, fn.node as ts.Node, truth);
       if (!excluded) continue;
       for (const [index, names] of excluded) if (e.arguments[index]) exclude(ctx, e.arguments[index], names);
@@ -173,7 +173,7 @@ function filteredLengthsEqual(ctx: Ctx, a: ts.Expression, b: ts.Expression): voi
     if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'filter' || !call.arguments[0]) continue;
     const source = call.expression.expression;
     if (accessPathText(strip(source)) !== accessPathText(strip(y.expression))) continue;
-    for (const fn of evalExpr(ctx, call.arguments[0]).fns ?? []) {
+    for (const fn of ctx.eval(call.arguments[0]).fns ?? []) {
       const names = helperExclusions(ctx, fn.node as ts.Node, true)?.get(0);
       if (names) exclude(ctx, y.expression, names, false);
       return;
@@ -224,7 +224,7 @@ function exitGuard(st: ts.Statement, loopExits: boolean): ts.Expression | undefi
 export function refineAfterCall(ctx: Ctx, st: ts.ExpressionStatement): void {
   const call = strip(st.expression);
   if (!ts.isCallExpression(call) || !call.arguments.length) return;
-  for (const fn of evalExpr(ctx, call.expression).fns ?? []) {
+  for (const fn of ctx.eval(call.expression).fns ?? []) {
     const node = fn.node as ts.Node;
     if (!ts.isFunctionDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) continue;
     if (!node.body || !ts.isBlock(node.body)) continue;
@@ -307,7 +307,7 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
       return;
     }
     if (ts.isCallExpression(s) && s.arguments.length) {
-      for (const fn of evalExpr(ctx, s.expression).fns ?? []) {
+      for (const fn of ctx.eval(s.expression).fns ?? []) {
         const excluded = depth > 0 && helperExclusions(ctx, fn.node as ts.Node, t, depth);
         if (!excluded) continue;
         for (const [i, names] of excluded) if (s.arguments[i]) add(s.arguments[i], names);
@@ -424,7 +424,7 @@ export function stepKeyChecked(ctx: Ctx, read: ts.ElementAccessExpression, at: t
         if (cond) consider(cond, false);
         if (ts.isExpressionStatement(st) && ts.isCallExpression(strip(st.expression))) {
           const call = strip(st.expression) as ts.CallExpression;
-          for (const fn of evalExpr(ctx, call.expression).fns ?? []) {
+          for (const fn of ctx.eval(call.expression).fns ?? []) {
             const node = fn.node as ts.Node;
             if (!(ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) || !node.body) continue;
             const params = node.parameters.map((x) => (ts.isIdentifier(x.name) ? x.name.text : ''));

@@ -7,8 +7,9 @@ import { ARCHIVE_READERS, SERVER_SINKS, URL_OPTION_KEYS, type ArchiveReader } fr
 import { instantiate } from '../summaries.js';
 import type { SinkModel } from '../models/types.js';
 import { addStep, derived, taintOf, withFiles, type Flow, type Value } from '../values.js';
-import type { CallInfo } from './calls.js';
-import { evalExpr, siteOf, type Ctx } from './interpreter.js';
+import type { CallInfo } from './callee-match.js';
+import type { Ctx } from './context.js';
+import { siteOf } from './sites.js';
 import { dependencyVersion, isVulnerable, manifestFor, type Manifests } from './manifests.js';
 import type { JsProgram } from './program.js';
 import { analyseRegex } from './regex-safety.js';
@@ -92,7 +93,7 @@ function expressionRefers(ctx: Ctx, e: ts.Expression, members: Member[], depth =
   const visit = (n: ts.Node): void => {
     if (hit) return;
     if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
-      const v = evalExpr(ctx, n as ts.Expression);
+      const v = ctx.eval(n as ts.Expression);
       if (refers(v, members)) {
         hit = true;
         return;

@@ -18,3 +18,15 @@ export function parses(path: string, text: string): boolean {
   const out = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve } });
   return !(out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
 }
+
+/** Pure access chains (`req.query.file`) can carry refinements from guards. */
+export function accessPathText(e: ts.Expression): string | undefined {
+  if (ts.isIdentifier(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isPropertyAccessExpression(e)) {
+    const base = accessPathText(e.expression);
+    return base === undefined ? undefined : `${base}.${e.name.text}`;
+  }
+  if (ts.isParenthesizedExpression(e)) return accessPathText(e.expression);
+  return undefined;
+}

@@ -4,8 +4,8 @@
 import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
 import { isTainted, notePartial, sanitise, tag, type Value } from '../values.js';
-import { setSubject } from './conditions.js';
-import { evalExpr, type Ctx } from './interpreter.js';
+import { setSubject } from './guard-subject.js';
+import type { Ctx } from './context.js';
 import { sameSitePrefix } from './web-sinks.js';
 
 const SLASH = 'redirect:starts-with-slash';
@@ -36,7 +36,7 @@ const bothHalves = (v: Value): Value => {
 export function refineStartsWith(ctx: Ctx, call: ts.CallExpression, truth: boolean): void {
   const callee = strip(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'startsWith' || !call.arguments[0]) return;
-  const prefix = evalExpr(ctx, call.arguments[0]);
+  const prefix = ctx.eval(call.arguments[0]);
   if (!prefix.constant || prefix.text === undefined) return;
   const p = prefix.text;
   const subject = callee.expression;
@@ -52,7 +52,7 @@ export function refineOrigin(ctx: Ctx, left: ts.Expression, right: ts.Expression
   for (const [a, b] of [[left, right], [right, left]]) {
     const s = strip(a);
     if (!ts.isPropertyAccessExpression(s) || !HOST_MEMBERS.includes(s.name.text)) continue;
-    if (isTainted(evalExpr(ctx, b))) continue;
+    if (isTainted(ctx.eval(b))) continue;
     setSubject(ctx, s.expression, (v) => sanitise(v, ['open-redirect']));
     return;
   }

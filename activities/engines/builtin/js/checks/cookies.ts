@@ -9,7 +9,7 @@
 import ts from 'typescript';
 import { AUTH_COOKIE_NAME, COOKIE_SETTERS, KEY_PARAMETERS, SESSION_MIDDLEWARE } from '../../models/checks.js';
 import type { Site, Value } from '../../values.js';
-import { indexRows, matchesCallee } from '../calls.js';
+import { indexRows, matchesCallee } from '../callee-match.js';
 import type { Edit } from '../patches/edit.js';
 import {
   envEdits, isConstant, isPlaceholder, knownText, literalOf, mask, objectProp, patchOf, propAt, readsEnv, siteOfNode, strip, type CheckContext, type PatternFinding,

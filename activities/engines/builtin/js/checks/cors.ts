@@ -6,7 +6,7 @@
 import ts from 'typescript';
 import { ALLOW_CREDENTIALS_HEADER, ALLOW_ORIGIN_HEADER, CORS_MIDDLEWARE, HEADER_SETTERS, ORIGIN_HEADER_METHODS } from '../../models/checks.js';
 import type { Value } from '../../values.js';
-import { indexRows, matchesCallee } from '../calls.js';
+import { indexRows, matchesCallee } from '../callee-match.js';
 import { enclosingScope, isConstant, knownText, literalOf, objectProp, patchOf, propAt, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
 import type { CallRecord } from './observe.js';
 

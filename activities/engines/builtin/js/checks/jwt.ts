@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { FILE_READERS, JWKS_SOURCES, JWT_DECODERS, JWT_NON_DECISION_USES, JWT_MIDDLEWARE, JWT_VERIFIERS, PUBLIC_KEY_FILE, PUBLIC_KEY_TEXT } from '../../models/checks.js';
 import type { Value } from '../../values.js';
-import { indexRows, matchesCallee } from '../calls.js';
+import { indexRows, matchesCallee } from '../callee-match.js';
 import type { Edit } from '../patches/edit.js';
 import {
   declaredVersion, enclosingScope, initializerOf, isConstant, knownText, majorOf, objectProp, patchOf, propAt, siteOfNode, strip, type CheckContext, type PatternFinding,

@@ -10,8 +10,8 @@ import {
 } from '../../models/checks.js';
 import type { CalleeMatch } from '../../models/types.js';
 import { join, NUMERIC_FACT, type Site, type Value } from '../../values.js';
-import { indexRows, matchesCallee, type CallInfo } from '../calls.js';
-import type { Ctx } from '../interpreter.js';
+import { indexRows, matchesCallee, type CallInfo } from '../callee-match.js';
+import type { Ctx } from '../context.js';
 import type { JsProgram } from '../program.js';
 
 /** Tag of flows that start at a non-cryptographic random generator. */
@@ -37,18 +37,14 @@ export interface Observations {
 const observations = new WeakMap<JsProgram, Observations>();
 
 type Row = { match: CalleeMatch };
-let interesting: ((call: CallInfo) => Row[]) | undefined;
-let weakRows: ((call: CallInfo) => (typeof WEAK_RANDOM)[number][]) | undefined;
 
-/** Every call a check table names (built lazily: calls.ts and this module import each other). */
-function interestingRows(call: CallInfo): Row[] {
-  interesting ??= indexRows<Row>([
-    ...JWT_DECODERS, ...JWT_VERIFIERS, ...JWT_MIDDLEWARE, ...JWKS_SOURCES.map((match) => ({ match })), ...FILE_READERS.map((match) => ({ match })),
-    ...KEY_PARAMETERS, ...SESSION_MIDDLEWARE, ...COOKIE_SETTERS, ...CORS_MIDDLEWARE, ...HEADER_SETTERS,
-    ...HASH_FACTORIES.map((match) => ({ match })), ...DIGEST_FUNCTIONS, ...BCRYPT_COST, ...PBKDF2,
-  ]);
-  return interesting(call);
-}
+/** Every call a check table names. */
+const interestingRows = indexRows<Row>([
+  ...JWT_DECODERS, ...JWT_VERIFIERS, ...JWT_MIDDLEWARE, ...JWKS_SOURCES.map((match) => ({ match })), ...FILE_READERS.map((match) => ({ match })),
+  ...KEY_PARAMETERS, ...SESSION_MIDDLEWARE, ...COOKIE_SETTERS, ...CORS_MIDDLEWARE, ...HEADER_SETTERS,
+  ...HASH_FACTORIES.map((match) => ({ match })), ...DIGEST_FUNCTIONS, ...BCRYPT_COST, ...PBKDF2,
+]);
+const weakRows = indexRows(WEAK_RANDOM);
 
 export function startObserving(prog: JsProgram, watched: Set<ts.Node>): Observations {
   const o: Observations = { calls: new Map(), watched, values: new Map(), interpreted: new Set() };
@@ -81,7 +77,6 @@ export function observeCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression
     record(o, ctx, node, call, args);
   }
   if (!call.callee.ext?.length) return undefined;
-  weakRows ??= indexRows(WEAK_RANDOM);
   const weak = weakRows(call).find((r) => matchesCallee(r.match, call) === 'typed');
   if (!weak) return undefined;
   return {

@@ -8,7 +8,7 @@ import {
   BCRYPT_COST, DIGEST_FUNCTIONS, FAST_DIGESTS, HASH_FACTORIES, HASH_UPDATE_METHODS, MIN_BCRYPT_COST, MIN_PBKDF2_ITERATIONS, NOT_PASSWORD_NAME, PASSWORD_NAME, PBKDF2,
 } from '../../models/checks.js';
 import { taintOf, type Value } from '../../values.js';
-import { indexRows, matchesCallee } from '../calls.js';
+import { indexRows, matchesCallee } from '../callee-match.js';
 import { enclosingScope, initializerOf, isConstant, knownText, literalOf, patchOf, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
 import type { CallRecord } from './observe.js';
 

@@ -14,7 +14,7 @@ import {
   DEFAULT_SECRETS, KEY_PARAMETERS, SECRET_FORMAT_HINT, SECRET_FORMAT_MIN_LENGTH, MIN_SESSION_SECRET, NOT_SECRET_NAMES, SECRET_FORMATS, SECRET_NAME_ENDINGS, type KeyParameter,
 } from '../../models/checks.js';
 import { siteKey, type Site, type Value } from '../../values.js';
-import { indexRows, matchesCallee } from '../calls.js';
+import { indexRows, matchesCallee } from '../callee-match.js';
 import { isSecretAssignment } from '../../../../secrets/rules.js';
 import { entropy, isPlaceholder, literalOf, isTestFile, knownText, mask, nameText, propAt, readsEnv, siteOfNode, strip, type CheckContext, type PatternFinding } from './common.js';
 

@@ -4,7 +4,7 @@
 import ts from 'typescript';
 import type { JsProgram } from '../program.js';
 import { importedModules, stringLiteral, type Edit, type Part } from './edit.js';
-import { parameterise } from './sql.js';
+import { parameterise } from './sql-placeholders.js';
 
 /** Whether `file`, or a repository file it imports (two levels), imports one of `modules`. */
 export function reachesModule(prog: JsProgram, file: string, modules: string[], depth = 2, seen = new Set<string>()): boolean {

@@ -5,7 +5,7 @@
 //   nosql          filter values read from the request are coerced to strings, so they cannot be operator objects
 import ts from 'typescript';
 import type { Site } from '../../values.js';
-import { accessPathText } from '../interpreter.js';
+import { accessPathText } from '../syntax.js';
 import {
   enclosingStatement,
   flattenString,
