@@ -358,6 +358,7 @@ export function scanTemplate(file: string, text: string, lang: TemplateLanguage)
   };
   const out: TemplateSinkUse[] = [];
   const taken = new Set<number>();
+  const seenUses = new Set<string>();
   for (const o of lang.outputs) {
     for (const m of text.matchAll(new RegExp(o.pattern.source, o.pattern.flags))) {
       const at = m.index!;
@@ -380,6 +381,10 @@ export function scanTemplate(file: string, text: string, lang: TemplateLanguage)
         .map((r) => resolveRef(r, at))
         .filter((r): r is TemplateRef => !!r);
       if (!refs.length) continue;
+      // Two patterns may read the same output (Pug's `p!= x` is also shaped like an attribute `p!=x`).
+      const key = `${line}|${context}|${refs.map((r) => [r.root, ...r.path].join('.')).sort().join(',')}`;
+      if (seenUses.has(key)) continue;
+      seenUses.add(key);
       const shown = m[0].replace(/\s+/g, ' ').trim();
       out.push({
         file,
