@@ -40,7 +40,8 @@ export function templateSelection(ctx: Ctx, node: ts.Node, call: CallInfo, args:
               label: `passed to the view \`${shownName}\` as \`${[ref.root, ...ref.path].join('.').replace(/\.\*/g, '[…]')}\` (${use.file})`,
             };
             for (const f of taintOf(v)) {
-              let flow = addStep(f, step);
+              // Always kept (addStep folds steps on one line): it is what ties the template line to the handler.
+              let flow = f.steps.length < 24 ? { ...f, steps: [...f.steps, step] } : addStep(f, step);
               // Which of several same-named views the application renders is a guess: the verifier cannot confirm it.
               if (view.ambiguous) flow = { ...flow, partial: [...new Set([...flow.partial, `view \`${shownName}\` resolved by name among ${view.files.length} templates`])] };
               out.push({ flow, requires: 'not-container', at: { site, label: `${CONTEXT_LABEL[use.context]} (${use.language})`, text: use.text } });

@@ -3,7 +3,7 @@
 // (models/templates.ts); this module finds the views in the snapshot, reads each once, and turns a render
 // call's locals into the flows that reach an unsafe output, placed at the template line.
 import { createHash } from 'node:crypto';
-import { SCRIPT_ATTRIBUTE, TEMPLATE_ESCAPING_CALLS, TEMPLATE_LANGUAGES, TEMPLATE_NON_DATA, type TemplateLanguage } from '../models/templates.js';
+import { NON_CODE_SCRIPT_TYPES, SCRIPT_ATTRIBUTE, TEMPLATE_ESCAPING_CALLS, TEMPLATE_SCRIPT_SAFE, TEMPLATE_LANGUAGES, TEMPLATE_NON_DATA, type TemplateLanguage } from '../models/templates.js';
 
 /** A data reference in a template output: `products[i].mail` → root "products", path ["*", "mail"]. */
 export interface TemplateRef {
@@ -205,7 +205,7 @@ const within = (ranges: Range[], at: number) => ranges.some((r) => at >= r.start
 function scriptRanges(text: string, lang: TemplateLanguage): Range[] {
   const out: Range[] = [];
   for (const m of text.matchAll(/<script\b([^>]*)>/gi)) {
-    if (/type\s*=\s*["']?text\/(template|x-template|html|x-handlebars-template|ng-template)/i.test(m[1])) continue;
+    if (NON_CODE_SCRIPT_TYPES.test(m[1])) continue;
     const start = m.index! + m[0].length;
     const close = text.slice(start).search(/<\/script\s*>/i);
     out.push({ start, end: close < 0 ? text.length : start + close });
@@ -288,6 +288,8 @@ function refsOf(expr: string, lang: TemplateLanguage): TemplateRef[] {
   for (const m of e.matchAll(REF)) {
     const root = m[2];
     if (m[4]) continue; // a call: the callee is a helper, its arguments are matched on their own
+    // A key of an object literal (`{ q: query }`), not a name read.
+    if (/^\s*:(?!:)/.test(e.slice(m.index! + m[0].length)) && /[{,]\s*$/.test(e.slice(0, m.index!))) continue;
     if (TEMPLATE_NON_DATA.has(root) && root !== 'this') continue;
     const path: string[] = [];
     for (const seg of m[3].matchAll(/\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:(['"])([^'"]*)\2|[^\]]*)\s*\]/g)) path.push(seg[1] ?? seg[3] ?? '*');
@@ -366,13 +368,15 @@ export function scanTemplate(file: string, text: string, lang: TemplateLanguage)
       const exprStart = at + m[0].indexOf(m[1]);
       taken.add(at);
       const expr = m[1];
-      if (/^\s*include\b/.test(expr)) continue;
+      if (/^\s*include\b/.test(expr) || TEMPLATE_SCRIPT_SAFE.test(expr)) continue;
       const raw = o.raw || (!!lang.rawFilter && lang.rawFilter.test(expr)) || within(rawRegions, at);
       const line = lineOf(at);
       let context: 'raw' | 'script' | undefined = raw ? 'raw' : undefined;
       if (!context) {
         const script = scripts.find((r) => exprStart >= r.start && exprStart < r.end);
-        const tagStart = text.lastIndexOf('<', at);
+        // The HTML tag the output sits in (template tags such as `<%` are not HTML).
+        let tagStart = text.lastIndexOf('<', at - 1);
+        while (tagStart >= 0 && !/[A-Za-z]/.test(text[tagStart + 1] ?? '')) tagStart = text.lastIndexOf('<', tagStart - 1);
         if (script && !inQuotedString(text, lineStarts[line], script.start, at)) context = 'script';
         else if (!script && tagStart >= 0 && !text.slice(tagStart, at).includes('>') && SCRIPT_ATTRIBUTE.test(text.slice(tagStart, at))) context = 'script';
       }

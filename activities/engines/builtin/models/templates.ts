@@ -113,7 +113,7 @@ export const TEMPLATE_LANGUAGES: TemplateLanguage[] = [
  * Calls that turn any value into text safe in every HTML context, written inside a template output
  * (`<%- escape(x) %>`, `!{sanitize(x)}`): the data inside them is not a sink. Numbers count too.
  */
-export const TEMPLATE_ESCAPING_CALLS = /(?<![\w$.])(?:escape|escapeHtml|escapeHTML|htmlEscape|encodeHTML|encodeHtml|he\.encode|he\.escape|validator\.escape|sanitize|sanitizeHtml|DOMPurify\.sanitize|purify\.sanitize|filterXSS|xss|parseInt|parseFloat|Number|encodeURIComponent)\s*\(/g;
+export const TEMPLATE_ESCAPING_CALLS = /(?<![\w$.])(?:escape|escapeHtml|escapeHTML|htmlEscape|encodeHTML|encodeHtml|he\.encode|he\.escape|validator\.escape|sanitize|sanitizeHtml|DOMPurify\.sanitize|purify\.sanitize|filterXSS|xss|parseInt|parseFloat|Number|encodeURIComponent|serialize|serializeJavascript|jsesc|htmlSafeJson|escapeJSON)\s*\(/g;
 
 /** Names a template reaches that are not data passed to it (helpers, globals, loop counters). */
 export const TEMPLATE_NON_DATA = new Set([
@@ -123,4 +123,10 @@ export const TEMPLATE_NON_DATA = new Set([
 ]);
 
 /** Where escaped output is still code: on* attributes and javascript: URLs (entities are decoded before the script runs). */
-export const SCRIPT_ATTRIBUTE = /\son[a-z]+\s*=\s*(["'])[^"']*$|\s(?:href|src|action|formaction)\s*=\s*(["'])\s*javascript:[^"']*$/i;
+export const SCRIPT_ATTRIBUTE = /\son[a-z]+\s*=\s*(?:"[^"]*|'[^']*)$|\s(?:href|src|action|formaction)\s*=\s*(?:"\s*javascript:[^"]*|'\s*javascript:[^']*)$/i;
+
+/** <script> types that hold data or client-side templates, not code the browser runs. */
+export const NON_CODE_SCRIPT_TYPES = /type\s*=\s*["']?(text\/(template|x-template|html|x-handlebars-template|ng-template)|application\/(ld\+)?json)/i;
+
+/** An expression made safe for script context after it is built (`JSON.stringify(x).replace(/</g, '\\u003c')`). */
+export const TEMPLATE_SCRIPT_SAFE = /\.replace\(\s*\/<\/g|\.replace\(\s*\/\[<>/;

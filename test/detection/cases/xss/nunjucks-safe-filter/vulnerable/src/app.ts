@@ -1,0 +1,20 @@
+import express, { type Request, type Response } from 'express';
+import nunjucks from 'nunjucks';
+
+const app = express();
+nunjucks.configure('views', { autoescape: true, express: app });
+app.set('view engine', 'njk');
+
+interface ReviewForm {
+  rating?: string;
+  summary?: string;
+  details?: string;
+}
+
+app.post('/reviews/preview', express.urlencoded({ extended: true }), (req: Request, res: Response) => {
+  const form = req.body as ReviewForm;
+  const review = { rating: Number(form.rating ?? 0), summary: form.summary ?? '', details: form.details ?? '' };
+  res.render('review-preview', { review });
+});
+
+app.listen(4000);
