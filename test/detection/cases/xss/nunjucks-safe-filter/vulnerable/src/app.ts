@@ -5,14 +5,8 @@ const app = express();
 nunjucks.configure('views', { autoescape: true, express: app });
 app.set('view engine', 'njk');
 
-interface ReviewForm {
-  rating?: string;
-  summary?: string;
-  details?: string;
-}
-
 app.post('/reviews/preview', express.urlencoded({ extended: true }), (req: Request, res: Response) => {
-  const form = req.body as ReviewForm;
+  const form: { rating?: string; summary?: string; details?: string } = req.body;
   const review = { rating: Number(form.rating ?? 0), summary: form.summary ?? '', details: form.details ?? '' };
   res.render('review-preview', { review });
 });
