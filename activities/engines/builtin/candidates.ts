@@ -223,7 +223,7 @@ const srcOf = (h: SinkHit) => (h.flow.root as SourceRoot).site;
 // The entry point's own request reads speak first: the trace then starts where the attacker's data enters.
 const inOtherFile = (h: SinkHit, entry: Entry) => (srcOf(h).file === entry.handler.file ? 0 : 1);
 /** `db.query(…)` for calls; assignments and property sinks (`target[key] =`, `ctx.body =`) stay as written. */
-const sinkText = (h: SinkHit, args: string) => (/=\s*$/.test(h.calleeText) ? h.calleeText.trim() : `${h.calleeText}${args}`);
+const sinkText = (h: SinkHit, args: string) => (h.shownAs ?? (/=\s*$/.test(h.calleeText) ? h.calleeText.trim() : `${h.calleeText}${args}`));
 const srcOrder = (h: SinkHit) => srcOf(h).line * 10000 + srcOf(h).column;
 // Sources in other files than the first compare by path (srcKey) after position.
 const srcKey = (h: SinkHit) => `${srcOf(h).file}:${(h.flow.root as SourceRoot).label}`;

@@ -22,6 +22,8 @@ export interface SinkHit {
   receiver?: { root: Root; type: string };
   label: string;
   calleeText: string;
+  /** The sink is not a call (a template output): `calleeText` is shown as written. */
+  shownAs?: string;
   patch?: PatchKind;
   /** What the flow must be once its source is known (a raw request object for NoSQL operators ...). */
   requires?: FlowRequirement;

@@ -70,19 +70,20 @@ function checkSinks(
     for (const i of positions) {
       const a = i === -1 ? call.receiver : args[i]; // -1: the receiver (`text.match(re)`)
       if (!a) continue;
-      for (const { flow, requires } of web ? web.select(a, i) : (server ? server.flows(i) : taintOf(a)).map((flow) => ({ flow, requires: undefined }))) {
+      for (const { flow, requires, at } of web ? web.select(a, i) : (server ? server.flows(i) : taintOf(a)).map((flow) => ({ flow, requires: undefined, at: undefined }))) {
         if (flow.cuts.includes(model.rule)) continue;
         ctx.out.addSink({
           requires,
           sinkId: model.id,
           rule: model.rule,
-          site,
+          site: at?.site ?? site,
           argIndex: i,
           flow,
           receiver: receiverRoot && model.match.kind === 'method' ? { root: receiverRoot, type: model.match.receiverType } : undefined,
-          label: server?.label ?? model.label,
-          calleeText: textOf(ctx, ts.isBinaryExpression(node) ? node.left : node.expression, 40),
-          patch: model.patch,
+          label: at?.label ?? server?.label ?? model.label,
+          calleeText: at?.text ?? textOf(ctx, ts.isBinaryExpression(node) ? node.left : node.expression, 40),
+          ...(at ? { shownAs: at.text } : {}),
+          patch: at ? undefined : model.patch,
         });
       }
     }

@@ -16,6 +16,7 @@ import { readManifests } from './manifests.js';
 import { setManifests, versionDependencies, versionKey } from './sink-conditions.js';
 import { createAccessFacts } from './access-facts.js';
 import { acceptWebHit } from './web-sinks.js';
+import { createTemplateIndex, mayRenderViews, setTemplates } from './templates.js';
 
 /** How deep exported objects and classes are searched for functions (`api.users.find`). */
 const EXPORT_DEPTH = 2;
@@ -83,8 +84,12 @@ async function analyseJs(
   }
   // Dependency versions (package.json, lockfile) decide version-dependent sinks: part of each file's memo key.
   const manifests = readManifests(input.files);
-  for (const [p, m] of modules) m.envKey = versionKey(manifests, p);
+  // Views are read from the snapshot as they are (not parsed as code); a file that may render one is judged with them.
+  const templates = createTemplateIndex(input.files.paths(), (p) => input.files.read(p), texts.values());
+  const renders = new Set([...texts].filter(([, t]) => templates.any && mayRenderViews(t)).map(([p]) => p));
+  for (const [p, m] of modules) m.envKey = versionKey(manifests, p) + (renders.has(p) ? `|views:${templates.digest}` : '');
   const prog = createProgram(modules, previous?.program);
+  setTemplates(prog, templates);
   const checks = createChecks(prog, input.files, previous?.observations);
   setManifests(prog, manifests);
   await prog.solve(input.signal, (d, total) => input.onProgress?.({ phase: 'summaries', done: d, total }));
@@ -92,7 +97,7 @@ async function analyseJs(
   const files = [...modules.keys()].sort();
   const dependencies: Record<string, string[]> = {};
   // A manifest or lockfile edit can change version-dependent findings (sink-conditions.ts): a dependency too.
-  for (const f of files) dependencies[f] = [...new Set([...modules.get(f)!.deps, ...versionDependencies(manifests, f)])].sort();
+  for (const f of files) dependencies[f] = [...new Set([...modules.get(f)!.deps, ...versionDependencies(manifests, f), ...(renders.has(f) ? templates.files : [])])].sort();
   const memo = () => (prog.memo && checks.memo ? { trees: parser.trees, program: prog.memo, observations: checks.memo } : undefined);
   const result: Omit<FrontEndResult, 'finish'> = {
     files,

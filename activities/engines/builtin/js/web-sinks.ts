@@ -5,7 +5,8 @@ import ts from 'typescript';
 import { unwrapAwait as strip } from './syntax.js';
 import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js';
 import type { FlowRequirement, SinkModel } from '../models/types.js';
-import { taintOf, type Flow, type Value } from '../values.js';
+import { taintOf, type Flow, type Site, type Value } from '../values.js';
+import { templateSelection } from './template-sinks.js';
 import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { requireSpecifier } from './modules.js';
@@ -16,6 +17,8 @@ import type { SinkHit } from '../summaries.js';
 export interface Selected {
   flow: Flow;
   requires?: FlowRequirement;
+  /** Where the data does harm when that is not the call (a template's output line): the hit is placed there. */
+  at?: { site: Site; label: string; text: string };
 }
 
 export interface WebSelection {
@@ -26,7 +29,7 @@ export interface WebSelection {
 
 const WEB_CONDITIONS = new Set<string>([
   'nosql-filter', 'nosql-where', 'html-body', 'html-write', 'html-typed', 'html-sniffed', 'log-message', 'redirect-target',
-  'location-header', 'unescaped-template',
+  'location-header', 'unescaped-template', 'template-output',
 ]);
 
 // ---------------------------------------------------------------- import facts
@@ -284,6 +287,8 @@ export function webCondition(ctx: Ctx, node: ts.Node, model: SinkModel, call: Ca
       if (!positions.length) return 'skip';
       return { positions, select: (a) => redirectFlows(a.props?.get('Location') ?? a.props?.get('location')!) };
     }
+    case 'template-output':
+      return templateSelection(ctx, node, call, args);
     case 'unescaped-template': {
       const info = (call.method ? call.receiver?.obj : call.callee.obj)?.info;
       return info?.noEscape === 'true' || info?.autoescape === 'false' ? { select: (a) => taintOf(a).map((flow) => ({ flow })) } : 'skip';

@@ -1,6 +1,6 @@
 // Sanitisers and guards for the web classes: HTML escaping and sanitising libraries, Mongo filter
 // sanitisers, log encoders, id validators. Appended to SANITISERS / GUARDS (sanitisers.ts).
-import type { GuardModel, SanitiserModel } from './types.js';
+import type { GuardModel, RuleId, SanitiserModel } from './types.js';
 
 const mod = (id: string, module: string, path: string[], cuts: SanitiserModel['cuts'], from = 0): SanitiserModel => ({
   id,
@@ -8,6 +8,11 @@ const mod = (id: string, module: string, path: string[], cuts: SanitiserModel['c
   cuts,
   from,
 });
+
+/** The classes where the attacker's text itself does harm (markup, SQL, commands, paths ...). */
+const TEXT_INJECTION: RuleId[] = [
+  'xss', 'sql-injection', 'nosql-injection', 'command-injection', 'path-traversal', 'code-injection', 'template-injection', 'log-injection', 'open-redirect', 'ssrf',
+];
 
 export const WEB_SANITISERS: SanitiserModel[] = [
   // HTML escaping / sanitising (CWE-79).
@@ -37,6 +42,12 @@ export const WEB_SANITISERS: SanitiserModel[] = [
   mod('pug.render', 'pug', ['render'], ['xss'], 1),
   mod('mustache.render', 'mustache', ['render'], ['xss'], 1),
   { id: 'template.render', match: { kind: 'method', receiverType: 'html-template', methods: ['()'] }, cuts: ['xss'], from: 0 },
+  // Encoded results that cannot carry the data's text: a signed JWT is base64url (header.payload.signature).
+  mod('jsonwebtoken.sign', 'jsonwebtoken', ['sign'], TEXT_INJECTION),
+  // Lookups: the result is the document's own nodes, not the query text (the query itself is the injection point).
+  mod('xpath.evaluate', 'xpath', ['evaluate'], TEXT_INJECTION),
+  mod('xpath.select', 'xpath', ['select'], TEXT_INJECTION),
+  mod('xpath.select1', 'xpath', ['select1'], TEXT_INJECTION),
   // MongoDB: keys starting with "$" are removed, so request objects carry no operators.
   mod('mongo-sanitize', 'mongo-sanitize', [], ['nosql-injection']),
   mod('express-mongo-sanitize.sanitize', 'express-mongo-sanitize', ['sanitize'], ['nosql-injection']),

@@ -207,6 +207,18 @@ const xssSinks: SinkModel[] = [
     patch: 'html-escape',
     label: 'sends the text as an HTML response (c.html)',
   },
+  // Views rendered with locals (Express res.render, koa-views ctx.render, @fastify/view reply.view): the hit is
+  // placed where the template writes a local unescaped or into script context (models/templates.ts).
+  ...([['express.response', ['render'], RES], ['koa.context', ['render'], /^ctx$/], ['fastify.reply', ['view'], /^(reply|res)$/]] as const).map(
+    ([type, methods, names]): SinkModel => ({
+      id: `${type}.${methods[0]}:template`,
+      rule: 'xss',
+      match: method(type, [...methods], names, [...methods]),
+      args: [1],
+      condition: 'template-output',
+      label: 'renders the view with the data',
+    }),
+  ),
   // Marking request data as safe HTML: the template engine will not escape it.
   {
     id: 'handlebars.SafeString',

@@ -78,6 +78,8 @@ export type SinkCondition =
   | 'html-sniffed'
   /** A template whose options turned escaping off (noEscape: true, autoescape: false). */
   | 'unescaped-template'
+  /** A view rendered with locals: the locals its template writes unescaped or into script context (js/template-sinks.ts). */
+  | 'template-output'
   /** A log message: strings only (objects and structured fields are encoded by the logger). */
   | 'log-message'
   /** A redirect target: safe when the text starts with a constant same-site prefix. */
