@@ -15,7 +15,8 @@ const JUDGED = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all']);
 /** Libraries that protect routes when registered (their middleware may sit where the chain does not show it). */
 const CSRF_LIBRARIES = ['csurf', 'csrf-csrf', 'csrf-sync', 'lusca', 'tiny-csrf', '@fastify/csrf-protection', 'koa-csrf', '@dr.pogodin/csurf', 'hono/csrf'];
 
-const names = (l: Link) => [l.text, ...l.fns.map((f) => f.name)].join(' ');
+/** What a link is called and, for a variable, what it was made from (`codeAttempts = rateLimit({...})`). */
+const names = (ctx: AccessContext, l: Link) => [l.text, ctx.facts.definitionText?.(l.site.file, l.text) ?? '', ...l.fns.map((f) => f.name)].join(' ');
 
 interface CookieEvidence {
   site: { file: string; line: number; column: number };
@@ -34,8 +35,8 @@ function cookieAuth(ctx: AccessContext, r: Route, facts: (RequestFacts | undefin
 }
 
 /** Why the route is protected against CSRF, if it is. */
-function protectedBy(r: Route, facts: (RequestFacts | undefined)[]): string | undefined {
-  const link = chainOf(r).find((l) => CSRF_MIDDLEWARE_NAME.test(names(l)));
+function protectedBy(ctx: AccessContext, r: Route, facts: (RequestFacts | undefined)[]): string | undefined {
+  const link = chainOf(r).find((l) => CSRF_MIDDLEWARE_NAME.test(names(ctx, l)));
   if (link) return `\`${link.text}\``;
   const check = facts.find((f) => f?.csrfCheck)?.csrfCheck;
   return check ? `a token or origin check at ${check.file}:${check.line}` : undefined;
@@ -45,8 +46,8 @@ export function csrf(ctx: AccessContext): Draft[] {
   const facts = ctx.facts;
   if (!facts.requestFacts || !facts.project) return [];
   const project = facts.project();
-  // Cookies that browsers withhold from cross-site requests defeat the attack for the whole application.
-  if (project.sameSiteCookie) return [];
+  // Cookies that browsers withhold from cross-site requests defeat the attack; lax ones still go with top-level GETs.
+  if (project.sameSiteCookie?.strict) return [];
   const elsewhere = CSRF_LIBRARIES.find((m) => project.imports(m));
   const out: Draft[] = [];
   for (const r of ctx.chains.routes) {
@@ -56,10 +57,11 @@ export function csrf(ctx: AccessContext): Draft[] {
     const handler = facts.requestFacts(r.handler);
     const write = handler?.write;
     if (!write) continue;
-    if (protectedBy(r, rf)) continue;
+    if (protectedBy(ctx, r, rf)) continue;
     const cookie = cookieAuth(ctx, r, rf);
     if (!cookie) continue;
     const onGet = r.method === 'get' || r.method === 'all';
+    if (project.sameSiteCookie && !onGet) continue;
     const at = facts.fnFacts(r.handler)?.site ?? r.site;
     const location = { file: at.file, line: at.line, column: at.column };
     const how = onGet ? `accepts GET${r.method === 'all' ? ' (it is registered for every method)' : ''}, so a link or an image tag on any site triggers it` : 'accepts a cross-site form post';
@@ -75,7 +77,7 @@ export function csrf(ctx: AccessContext): Draft[] {
       ],
       explanation:
         `\`${r.route}\` (${r.site.file}:${r.site.line}) is authenticated by a cookie the browser sends with every request, ${how}, and changes state (\`${write.text}\`, ${write.site.file}:${write.site.line}); ` +
-        `nothing on its path checks an anti-CSRF token or the request's origin, and the session cookie is not SameSite strict/lax.` +
+        `nothing on its path checks an anti-CSRF token or the request's origin, ${project.sameSiteCookie ? 'and a SameSite=lax cookie is still sent with top-level GET navigations.' : 'and the session cookie is not SameSite strict/lax.'}` +
         (elsewhere ? ` The project imports ${elsewhere}, but this route's middleware chain does not show it.` : ''),
       files: [r.site.file, r.handler.file, write.site.file, cookie.site.file, ...chainOf(r).flatMap((l) => [l.at.file, ...l.fns.map((f) => f.file)])],
       evidence: { cookieAuth: `${cookie.site.file}:${cookie.site.line}`, stateChange: write.text, ...(elsewhere ? { protectionElsewhere: elsewhere } : {}) },
@@ -91,7 +93,8 @@ export function csrf(ctx: AccessContext): Draft[] {
  */
 function graphqlCsrf(ctx: AccessContext, elsewhere: string | undefined): Draft[] {
   const facts = ctx.facts;
-  if (!facts.project!().graphqlMutations) return [];
+  const project = facts.project!();
+  if (!project.graphqlMutations || project.sameSiteCookie) return [];
   const byCall = new Map<string, Link[]>();
   for (const l of ctx.chains.links) {
     const k = `${l.at.file}:${l.at.line}:${l.at.column}`;
@@ -101,7 +104,7 @@ function graphqlCsrf(ctx: AccessContext, elsewhere: string | undefined): Draft[]
   const out: Draft[] = [];
   for (const links of byCall.values()) {
     const gql = links.find((l) => GRAPHQL_MIDDLEWARE_NAME.test(l.text.split('(')[0].trim().split('.').pop() ?? ''));
-    if (!gql || links.some((l) => CSRF_MIDDLEWARE_NAME.test(names(l)))) continue;
+    if (!gql || links.some((l) => CSRF_MIDDLEWARE_NAME.test(names(ctx, l)))) continue;
     const authLink = links.find((l) => l !== gql && l.fns.some((f) => facts.requestFacts!(f)?.cookieAuth && !facts.requestFacts!(f)?.csrfCheck));
     const fn = authLink?.fns.find((f) => facts.requestFacts!(f)?.cookieAuth);
     if (!authLink || !fn) continue;

@@ -64,8 +64,8 @@ export interface RequestFacts {
 
 /** Project-wide facts the route-level checks weigh (cookie policy, GraphQL schema, plugins registered). */
 export interface ProjectFacts {
-  /** Where a session or authentication cookie is given SameSite strict/lax. */
-  sameSiteCookie?: Site;
+  /** Where a session or authentication cookie is given SameSite strict or lax (lax still goes with top-level GETs). */
+  sameSiteCookie?: { site: Site; strict: boolean };
   /** Some schema declares GraphQL mutations. */
   graphqlMutations: boolean;
   /** Modules some file of the project requires or imports. */
@@ -105,6 +105,8 @@ export interface AccessFacts {
   /** Request facts of a function body (CSRF, brute force); undefined when its body cannot be read. */
   requestFacts?(fn: FnRef): RequestFacts | undefined;
   project?(): ProjectFacts;
+  /** The initializer, as written, of the variable `name` declared in `file` (`rateLimit({ max: 5 })` for `loginLimiter`). */
+  definitionText?(file: string, name: string): string | undefined;
   /** Data models defined anywhere in the project. */
   models(): ModelDef[];
   /** Role-guarded HTTP calls of front-end files. */

@@ -8,7 +8,8 @@ import { GLOBAL_RATE_LIMIT_MODULES, RATE_LIMIT_NAME } from '../models/web-app.js
 import { chainOf, type Link } from './chains.js';
 import { step, type AccessContext, type Draft } from './context.js';
 
-const names = (l: Link) => [l.text, ...l.fns.map((f) => f.name)].join(' ');
+/** What a link is called and, for a variable, what it was made from (`codeAttempts = rateLimit({...})`). */
+const names = (ctx: AccessContext, l: Link) => [l.text, ctx.facts.definitionText?.(l.site.file, l.text) ?? '', ...l.fns.map((f) => f.name)].join(' ');
 /** Library middleware, as written, that checks a password itself (`passport.authenticate('local')`). */
 const CREDENTIAL_MIDDLEWARE = /authenticate\(\s*['"](local|ldapauth|basic|digest)['"]/;
 
@@ -26,7 +27,7 @@ export function rateLimits(ctx: AccessContext): Draft[] {
     const viaLink = links.find((l) => CREDENTIAL_MIDDLEWARE.test(l.text));
     const check = handler?.credentialCheck ?? (viaLink ? { site: viaLink.site, text: viaLink.text } : undefined);
     if (!check) continue;
-    const limiters = links.filter((l) => RATE_LIMIT_NAME.test(names(l)));
+    const limiters = links.filter((l) => RATE_LIMIT_NAME.test(names(ctx, l)));
     for (const l of limiters) {
       for (const fn of l.fns) {
         const spoof = facts.requestFacts(fn)?.spoofableHeader;

@@ -117,15 +117,16 @@ export function requestFactsOf(sf: ts.SourceFile, path: string, fn: ts.Node): Re
 export const isCredentialField = (name: string) => CREDENTIAL_FIELD.test(name);
 
 /** A session or authentication cookie set with SameSite strict/lax anywhere in the module. */
-function sameSiteIn(mod: ModuleInfo): Site | undefined {
+function sameSiteIn(mod: ModuleInfo): { site: Site; strict: boolean } | undefined {
   if (!/samesite/i.test(mod.sf.text)) return undefined;
-  let found: Site | undefined;
+  let found: { site: Site; strict: boolean } | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text.toLowerCase() === 'samesite') {
       const v = strip(n.initializer);
       const protective = (ts.isStringLiteralLike(v) && SAMESITE_PROTECTIVE.test(v.text)) || v.kind === ts.SyntaxKind.TrueKeyword;
-      if (protective && forAuthCookie(n)) found = siteOf(mod.sf, mod.path, n);
+      const strict = v.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(v) && v.text.toLowerCase() === 'strict');
+      if (protective && forAuthCookie(n)) found = { site: siteOf(mod.sf, mod.path, n), strict };
     }
     ts.forEachChild(n, visit);
   };
@@ -150,7 +151,7 @@ function forAuthCookie(n: ts.Node): boolean {
 }
 
 export function projectFactsOf(modules: Map<string, ModuleInfo>, read: (path: string) => string | undefined, paths: string[]): ProjectFacts {
-  let sameSiteCookie: Site | undefined;
+  let sameSiteCookie: ProjectFacts['sameSiteCookie'];
   let graphqlMutations = false;
   for (const mod of modules.values()) {
     sameSiteCookie ??= sameSiteIn(mod);
@@ -178,6 +179,7 @@ export function projectFactsOf(modules: Map<string, ModuleInfo>, read: (path: st
 export function withRequestFacts(facts: AccessFacts, modules: Map<string, ModuleInfo>, files?: SourceFiles): AccessFacts {
   const byNode = new Map<unknown, RequestFacts>();
   let project: ProjectFacts | undefined;
+  const definitions = new Map<string, string | undefined>();
   return {
     ...facts,
     requestFacts(fn) {
@@ -193,6 +195,20 @@ export function withRequestFacts(facts: AccessFacts, modules: Map<string, Module
     },
     project() {
       return (project ??= projectFactsOf(modules, (p) => files?.read(p), files?.paths() ?? []));
+    },
+    definitionText(file, name) {
+      const key = `${file}|${name}`;
+      if (definitions.has(key)) return definitions.get(key);
+      const mod = modules.get(file);
+      let found: string | undefined;
+      const visit = (n: ts.Node): void => {
+        if (found !== undefined) return;
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) found = short(n.initializer.getText(mod!.sf), 120);
+        else ts.forEachChild(n, visit);
+      };
+      if (mod && /^[\w$]+$/.test(name)) visit(mod.sf);
+      definitions.set(key, found);
+      return found;
     },
   };
 }
