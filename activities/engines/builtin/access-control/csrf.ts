@@ -38,6 +38,10 @@ function cookieAuth(ctx: AccessContext, r: Route, facts: (RequestFacts | undefin
 function protectedBy(ctx: AccessContext, r: Route, facts: (RequestFacts | undefined)[]): string | undefined {
   const link = chainOf(r).find((l) => CSRF_MIDDLEWARE_NAME.test(names(ctx, l)));
   if (link) return `\`${link.text}\``;
+  // Applied where the router is made (`router.use(csrf())`) while its routes are added in another module.
+  const made = r.owner?.alloc.replace(/:\d+:\d+$/, '');
+  const atMaking = made && made !== r.site.file ? ctx.facts.project!().usesIn(made, CSRF_MIDDLEWARE_NAME)[0] : undefined;
+  if (atMaking) return `\`${atMaking}\``;
   const check = facts.find((f) => f?.csrfCheck)?.csrfCheck;
   return check ? `a token or origin check at ${check.file}:${check.line}` : undefined;
 }
@@ -62,8 +66,8 @@ export function csrf(ctx: AccessContext): Draft[] {
     if (!cookie) continue;
     const onGet = r.method === 'get' || r.method === 'all';
     if (project.sameSiteCookie && !onGet) continue;
-    const at = facts.fnFacts(r.handler)?.site ?? r.site;
-    const location = { file: at.file, line: at.line, column: at.column };
+    // At the registration, like the other route-level findings: the handler may be defined anywhere.
+    const location = r.site;
     const how = onGet ? `accepts GET${r.method === 'all' ? ' (it is registered for every method)' : ''}, so a link or an image tag on any site triggers it` : 'accepts a cross-site form post';
     out.push({
       rule: 'csrf',

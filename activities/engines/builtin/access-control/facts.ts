@@ -60,6 +60,8 @@ export interface RequestFacts {
   attemptCounter: boolean;
   /** Where it reads a client-controlled forwarding header (X-Forwarded-For …), and which one. */
   spoofableHeader?: { site: Site; header: string };
+  /** Names of functions it hands the request to (`(req, res) => controller.login(req, res)`). */
+  delegates?: string[];
 }
 
 /** Project-wide facts the route-level checks weigh (cookie policy, GraphQL schema, plugins registered). */
@@ -70,6 +72,8 @@ export interface ProjectFacts {
   graphqlMutations: boolean;
   /** Modules some file of the project requires or imports. */
   imports(module: string): boolean;
+  /** `<x>.use(...)` calls in `file` whose arguments, as written, match `pattern` (middleware applied where a router is made). */
+  usesIn(file: string, pattern: RegExp): string[];
 }
 
 export interface ModelField {

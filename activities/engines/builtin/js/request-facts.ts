@@ -81,6 +81,7 @@ export function requestFactsOf(sf: ts.SourceFile, path: string, fn: ts.Node): Re
     if (!name) return;
     const receiver = ts.isPropertyAccessExpression(callee) ? lastName(callee.expression) : undefined;
     if (!out.cookieAuth && ts.isIdentifier(callee) && COOKIE_READ_CALLS.has(name)) out.cookieAuth = at(n);
+    if (n.arguments.some((a) => ts.isIdentifier(a) && params.has(a.text))) (out.delegates ??= []).includes(name) || out.delegates.push(name);
     if (!out.credentialCheck) {
       const lib = receiver !== undefined && PASSWORD_CHECK_CALL.test(name) && PASSWORD_CHECK_RECEIVER.test(receiver);
       const helper = PASSWORD_CHECK_METHOD.test(name);
@@ -159,7 +160,26 @@ export function projectFactsOf(modules: Map<string, ModuleInfo>, read: (path: st
   }
   if (!graphqlMutations) for (const p of paths) if (/\.(graphql|gql)$/.test(p) && GRAPHQL_MUTATION_DECL.test(read(p) ?? '')) graphqlMutations = true;
   const importCache = new Map<string, boolean>();
+  const useCache = new Map<string, ts.CallExpression[]>();
+  const usesOf = (file: string): ts.CallExpression[] => {
+    let list = useCache.get(file);
+    if (list) return list;
+    list = [];
+    const mod = modules.get(file);
+    const found = list;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(strip(n.expression)) && lastName(n.expression) === 'use') found.push(n);
+      ts.forEachChild(n, visit);
+    };
+    if (mod && /\.use\s*\(/.test(mod.sf.text)) visit(mod.sf);
+    useCache.set(file, list);
+    return list;
+  };
   return {
+    usesIn(file, pattern) {
+      const mod = modules.get(file);
+      return mod ? usesOf(file).map((c) => c.arguments.map((a) => a.getText(mod.sf)).join(', ')).filter((t) => pattern.test(t)).map((t) => short(t)) : [];
+    },
     sameSiteCookie,
     graphqlMutations,
     imports(module) {
@@ -173,6 +193,19 @@ export function projectFactsOf(modules: Map<string, ModuleInfo>, read: (path: st
       return r;
     },
   };
+}
+
+/** The function or method declared as `name` in the module (a class method, a function, a `const name = () => …`). */
+function declaredFunction(sf: ts.SourceFile, name: string): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isMethodDeclaration(n) || ts.isFunctionDeclaration(n)) && n.name && ts.isIdentifier(n.name) && n.name.text === name && n.body) found = n;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer))) found = n.initializer;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
 }
 
 /** `facts` with request and project facts added (computed lazily, once per function node / analysis). */
@@ -189,6 +222,13 @@ export function withRequestFacts(facts: AccessFacts, modules: Map<string, Module
         const mod = modules.get(fn.file);
         if (!mod || !node || typeof node.getStart !== 'function') return undefined;
         f = requestFactsOf(mod.sf, mod.path, node);
+        // A thin wrapper that hands the request to a function of the same module: its facts are the wrapper's.
+        for (const name of f.delegates ?? []) {
+          const target = declaredFunction(mod.sf, name);
+          if (!target || target === node) continue;
+          const g = requestFactsOf(mod.sf, mod.path, target);
+          f = { ...g, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== false)), headerAuth: f.headerAuth || g.headerAuth, attemptCounter: f.attemptCounter || g.attemptCounter };
+        }
         byNode.set(node, f);
       }
       return f;

@@ -70,7 +70,7 @@ export const CREDENTIAL_FIELD = /^(password|passwd|pass|pwd|passphrase|pin|otp|t
 export const PASSWORD_FILTER_FIELD = /^(password|passwd|pwd|password_hash|passwordHash|hash)$/;
 export const PASSWORD_SQL = /\bselect\b[\s\S]*\bwhere\b[\s\S]*\b(password|passwd|pwd)\b\s*=/i;
 /** Library middleware, as written or by function name, that limits request rates (express-rate-limit, rate-limiter-flexible, express-brute, express-slow-down, koa-ratelimit, @fastify/rate-limit, hono-rate-limiter). */
-export const RATE_LIMIT_NAME = /limit|brute|throttl|slowDown|slow_down|speedLimiter/i;
+export const RATE_LIMIT_NAME = /limit|brute|throttl|slow[-_]?down|speedLimiter/i;
 /** Rate-limiting plugins that, once registered on a Fastify/Hono/Koa app, apply to every route by default. */
 export const GLOBAL_RATE_LIMIT_MODULES = ['@fastify/rate-limit', 'fastify-rate-limit'];
 /** Names in a handler that show a hand-written attempt counter or lockout. */

@@ -1,17 +1,15 @@
 const express = require('express');
 const bcrypt = require('bcryptjs');
-const throttle = require('./lib/throttle');
-const store = require('./store');
+const throttle = require('../lib/throttle');
+const store = require('../store');
 
-const app = express();
-app.use(express.urlencoded({ extended: true }));
-
+const router = express.Router();
 const loginThrottle = throttle({ perMinute: 10 });
 
-app.post('/login', loginThrottle, async (req, res) => {
+router.post('/login', loginThrottle, async (req, res) => {
   const user = await store.byName(req.body.user);
   if (!user || !bcrypt.compareSync(req.body.pass, user.hash)) return res.status(401).send('nope');
   res.send('welcome');
 });
 
-app.listen(3000);
+module.exports = router;
