@@ -86,6 +86,14 @@ export interface AccessControlEvidence {
   roleMiddlewareElsewhere?: string;
   /** Front-end role check that hides the action. */
   clientGuard?: string;
+  /** CSRF: where the route reads its cookie or session, and the state change it makes. */
+  cookieAuth?: string;
+  stateChange?: string;
+  /** A CSRF or rate-limiting library the project imports but this route's chain does not show (it may apply elsewhere). */
+  protectionElsewhere?: string;
+  /** Brute force: the password or code check, and the limiter (as written) keyed on a forgeable header. */
+  credentialCheck?: string;
+  limiter?: string;
 }
 
 /** A possible vulnerability as the reasoning stage found it, before verification. */

@@ -31,6 +31,10 @@ const BASE_SEVERITY: Record<string, Severity> = {
   'CWE-915': 'high', // mass assignment
   'CWE-602': 'high', // authorisation only on the client
   'CWE-285': 'high', // admin function without a role check
+  'CWE-352': 'medium', // CSRF: actions in the signed-in user's name
+  'CWE-307': 'medium', // unlimited authentication attempts: brute force
+  'CWE-348': 'medium', // rate limit keyed on a forgeable header
+  'CWE-200': 'low', // GraphQL introspection: schema disclosure
 };
 const ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
 const CONFIDENCE_ORDER: Confidence[] = ['low', 'medium', 'high'];

@@ -75,11 +75,13 @@ export function loadTruth(dir = TRUTH_DIR): TruthFile[] {
 /**
  * Classes that answer the same documented flaw: the docs name the weakness by effect, the engine by mechanism.
  * Server-side template injection is code execution; the access-control checks overlap (a missing role check is
- * reported as missing authorisation or as an unprotected admin function depending on what siblings do).
+ * reported as missing authorisation or as an unprotected admin function depending on what siblings do). A
+ * limiter keyed on a forgeable header is no limit at all: either rule answers unlimited authentication attempts.
  */
 const FAMILIES: string[][] = [
   ['code-injection', 'template-injection'],
   ['missing-authorization', 'unprotected-admin', 'client-side-authorization', 'idor'],
+  ['missing-rate-limit', 'rate-limit-bypass'],
 ];
 
 export function sameFamily(a: string, b: string): boolean {

@@ -56,6 +56,14 @@ function strength(c: Candidate): Check {
       return { outcome: 'pass', reason: `The application checks roles elsewhere (\`${e.roleMiddlewareElsewhere}\`); this administrative route does not.` };
     case 'client-side-authorization':
       return { outcome: 'pass', reason: `The front end restricts the call (\`${e.clientGuard}\`) while the server route checks no role.` };
+    case 'csrf':
+    case 'missing-rate-limit':
+      if (e.protectionElsewhere) return { outcome: 'unknown', reason: `The project imports ${e.protectionElsewhere}; it may be applied in a way the route's chain does not show.` };
+      return c.ruleId === 'csrf'
+        ? { outcome: 'pass', reason: `The route is authenticated by cookie (${e.cookieAuth}), changes state (\`${e.stateChange}\`) and has no CSRF token, origin check or SameSite cookie on its path.` }
+        : { outcome: 'pass', reason: `The route checks a password or code (\`${e.credentialCheck}\`) and has no rate limiter or attempt counter on its path.` };
+    case 'rate-limit-bypass':
+      return { outcome: 'pass', reason: `The limiter \`${e.limiter}\` of a password check keys its count on a header the client sets.` };
     default:
       return { outcome: 'unknown', reason: `No access-control judgement is defined for ${c.ruleId}.` };
   }

@@ -44,6 +44,38 @@ export interface FnFacts {
   name: string;
 }
 
+/** What a handler or middleware body does with the request, for CSRF and brute-force reasoning (syntactic). */
+export interface RequestFacts {
+  /** Where it reads a cookie or cookie-backed session state (`req.cookies.token`, `req.session.user`, the Cookie header). */
+  cookieAuth?: Site;
+  /** Reads a credential a browser never sends on its own (Authorization header, API key header). */
+  headerAuth: boolean;
+  /** Where it checks an anti-CSRF token, a same-origin-only header, or the Origin/Referer against a value. */
+  csrfCheck?: Site;
+  /** Where it changes state (a database write, a state-changing call, write SQL), and the call as written. */
+  write?: { site: Site; text: string };
+  /** Where it checks a password or one-time code (bcrypt.compare, a lookup by password, totp.verify). */
+  credentialCheck?: { site: Site; text: string };
+  /** Counts failed attempts or locks accounts itself. */
+  attemptCounter: boolean;
+  /** Where it reads a client-controlled forwarding header (X-Forwarded-For …), and which one. */
+  spoofableHeader?: { site: Site; header: string };
+  /** Names of functions it hands the request to (`(req, res) => controller.login(req, res)`). */
+  delegates?: string[];
+}
+
+/** Project-wide facts the route-level checks weigh (cookie policy, GraphQL schema, plugins registered). */
+export interface ProjectFacts {
+  /** Where a session or authentication cookie is given SameSite strict or lax (lax still goes with top-level GETs). */
+  sameSiteCookie?: { site: Site; strict: boolean };
+  /** Some schema declares GraphQL mutations. */
+  graphqlMutations: boolean;
+  /** Modules some file of the project requires or imports. */
+  imports(module: string): boolean;
+  /** `<x>.use(...)` calls in `file` whose arguments, as written, match `pattern` (middleware applied where a router is made). */
+  usesIn(file: string, pattern: RegExp): string[];
+}
+
 export interface ModelField {
   name: string;
   line: number;
@@ -74,6 +106,11 @@ export interface AccessFacts {
   /** Calls `<receiver>.<method>(...)` in `file` (router-level middleware registrations), in source order. */
   callsOn(file: string, receiver: string, methods: string[]): CallShape[];
   fnFacts(fn: FnRef): FnFacts | undefined;
+  /** Request facts of a function body (CSRF, brute force); undefined when its body cannot be read. */
+  requestFacts?(fn: FnRef): RequestFacts | undefined;
+  project?(): ProjectFacts;
+  /** The initializer, as written, of the variable `name` declared in `file` (`rateLimit({ max: 5 })` for `loginLimiter`). */
+  definitionText?(file: string, name: string): string | undefined;
   /** Data models defined anywhere in the project. */
   models(): ModelDef[];
   /** Role-guarded HTTP calls of front-end files. */

@@ -7,6 +7,8 @@ import type { FrontEndResult } from '../frontend.js';
 import { buildChains } from './chains.js';
 import { clientSideAuthorization } from './client-side-authorization.js';
 import { createContext, toCandidate, type Draft } from './context.js';
+import { csrf } from './csrf.js';
+import { rateLimits } from './rate-limit.js';
 import { idor } from './idor.js';
 import { massAssignment } from './mass-assignment.js';
 import { missingAuthorization } from './missing-authorization.js';
@@ -32,6 +34,8 @@ export function accessControlCandidates(fe: FrontEndResult, files: SourceFiles, 
   // A route whose front end shows it only to privileged users is meant to be role-checked, not scoped to an owner.
   const roleIntended = new Set(drafts.filter((d) => d.rule === 'client-side-authorization').map(routeKey));
   drafts.push(...idor(ctx).filter((d) => !roleIntended.has(routeKey(d))), ...massAssignment(ctx), ...plaintextPassword(ctx));
+  // Request-forgery and brute-force findings stand beside the access findings of the same route.
+  drafts.push(...csrf(ctx), ...rateLimits(ctx));
   const cache = new Map<string, string[]>();
   const byId = new Map<string, Candidate>();
   for (const d of drafts) {

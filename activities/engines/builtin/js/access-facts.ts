@@ -20,7 +20,7 @@ const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationE
 const ROLE_CALLS = /^(hasRole|hasAnyRole|hasPermission|hasScope|isAdmin|checkRole|checkPermission|authorize|can|cannot|isGranted)$/;
 const ROLE_WORDS = /\b(role|roles|isAdmin|is_admin|admin|permissions?|isStaff|superuser|isSuperuser|canManage|canDelete|canEdit|isModerator|moderator)\b/;
 
-const lastName = (e: ts.Expression): string | undefined => {
+export const lastName = (e: ts.Expression): string | undefined => {
   const s = strip(e);
   if (ts.isIdentifier(s)) return s.text;
   if (ts.isPropertyAccessExpression(s)) return s.name.text;
@@ -28,7 +28,7 @@ const lastName = (e: ts.Expression): string | undefined => {
   return undefined;
 };
 
-function siteOf(sf: ts.SourceFile, path: string, n: ts.Node): Site {
+export function siteOf(sf: ts.SourceFile, path: string, n: ts.Node): Site {
   const a = sf.getLineAndCharacterOfPosition(n.getStart(sf));
   const b = sf.getLineAndCharacterOfPosition(n.getEnd());
   return { file: path, line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
@@ -73,7 +73,7 @@ function shapeOf(sf: ts.SourceFile, path: string, call: ts.CallExpression): Call
 }
 
 /** The root identifier and member names of an access chain: `req.user.role` → ["req", "user", "role"]. */
-function chain(e: ts.Expression): string[] | undefined {
+export function chain(e: ts.Expression): string[] | undefined {
   const s = strip(e);
   if (ts.isIdentifier(s)) return [s.text];
   if (ts.isPropertyAccessExpression(s)) {
@@ -93,7 +93,7 @@ function chain(e: ts.Expression): string[] | undefined {
   return undefined;
 }
 
-function paramNames(fn: ts.Node): Set<string> {
+export function paramNames(fn: ts.Node): Set<string> {
   const out = new Set<string>();
   for (let n: ts.Node | undefined = fn; n; n = n.parent) {
     if (isFunctionNode(n)) for (const p of n.parameters) if (ts.isIdentifier(p.name)) out.add(p.name.text);

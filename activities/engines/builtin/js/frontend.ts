@@ -15,6 +15,7 @@ import { createProgram, pacer, type ProgramMemo } from './program.js';
 import { readManifests } from './manifests.js';
 import { setManifests, versionDependencies, versionKey } from './sink-conditions.js';
 import { createAccessFacts } from './access-facts.js';
+import { withRequestFacts } from './request-facts.js';
 import { acceptWebHit } from './web-sinks.js';
 import { createTemplateIndex, mayRenderViews, setTemplates } from './templates.js';
 
@@ -156,7 +157,7 @@ async function analyseJs(
     patchFor: (hit) => buildPatch(prog, hit),
     acceptHit: (hit) => acceptWebHit(prog, hit),
     checks: (engine) => checks.run(engine),
-    access: createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files),
+    access: withRequestFacts(createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files), modules, input.files),
   };
   return { result, memo, weight, stats: prog.cacheStats };
 }

@@ -242,6 +242,34 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRuleModel> = {
     impact: 'An administrative route (user management, configuration, data export) is served without a role check: any user, or anyone at all, can use it.',
     fix: 'Require an administrator role on the route (the role middleware the application already has), not only authentication.',
   },
+  csrf: {
+    id: 'csrf',
+    cwe: 'CWE-352',
+    title: 'Cross-site request forgery',
+    impact: 'The browser attaches the session cookie to requests any website makes: a page the signed-in user visits can submit this request (a form post, an image URL for a GET) and change their data in their name.',
+    fix: 'Require an anti-CSRF token on state-changing requests (csurf/csrf-csrf/lusca for Express, @fastify/csrf-protection, koa-csrf), or set the session cookie with sameSite: "strict" or "lax"; never change state on GET.',
+  },
+  'missing-rate-limit': {
+    id: 'missing-rate-limit',
+    cwe: 'CWE-307',
+    title: 'Authentication attempts are not rate limited',
+    impact: 'Nothing limits how often a password or one-time code can be tried: an attacker guesses credentials by brute force or credential stuffing.',
+    fix: 'Put a rate limiter on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit, koa-ratelimit), keyed on the client address and the account, and lock out after repeated failures.',
+  },
+  'rate-limit-bypass': {
+    id: 'rate-limit-bypass',
+    cwe: 'CWE-348',
+    title: 'Rate limit keyed on a client-controlled header',
+    impact: 'The limiter counts attempts per X-Forwarded-For (or a similar header) value, which the client chooses: sending a new value with every request resets the count, so the limit never applies.',
+    fix: "Key the limiter on the connection's address (req.ip with Express's 'trust proxy' set to the exact number of proxies in front of the app), not on a forwarding header read directly.",
+  },
+  'graphql-introspection': {
+    id: 'graphql-introspection',
+    cwe: 'CWE-200',
+    title: 'GraphQL introspection or IDE enabled in production',
+    impact: 'Anyone can download the whole schema (every query, mutation, hidden field and argument) and explore it in a browser IDE: the map of the API that attacks start from.',
+    fix: "Disable introspection and the IDE in production (Apollo: introspection: process.env.NODE_ENV !== 'production'; express-graphql/graphql-http: validationRules: [NoSchemaIntrospectionCustomRule], graphiql: false).",
+  },
 };
 
 export const CHECK_RULE_IDS = Object.keys(CHECK_RULES) as CheckRuleId[];

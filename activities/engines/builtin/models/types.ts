@@ -53,7 +53,11 @@ export type CheckRuleId =
   | 'mass-assignment'
   | 'plaintext-password'
   | 'client-side-authorization'
-  | 'unprotected-admin';
+  | 'unprotected-admin'
+  | 'csrf'
+  | 'missing-rate-limit'
+  | 'rate-limit-bypass'
+  | 'graphql-introspection';
 
 /** Conditions some sinks need, evaluated on the call's argument values. */
 export type SinkCondition =

@@ -13,6 +13,7 @@ import { byLocation } from '../../candidates.js';
 import { isTestFile, toCandidate, type CheckContext, type PatternFinding } from './common.js';
 import { cookieFindings } from './cookies.js';
 import { corsFindingsAll } from './cors.js';
+import { graphqlFindings } from './graphql.js';
 import { jwtFindings } from './jwt.js';
 import { startObserving, type CallRecord, type Observations } from './observe.js';
 import { passwordHashFindings } from './password-hash.js';
@@ -119,6 +120,7 @@ export function createChecks(prog: JsProgram, files: SourceFiles, previous?: Obs
         ...randomnessFindings(ctx, destinations),
         ...cookieFindings(ctx, own),
         ...corsFindingsAll(ctx),
+        ...graphqlFindings(ctx),
       ];
       const secrets = [...new Set(findings.flatMap((f) => (f.secret ? [f.secret] : [])))].sort((a, b) => b.length - a.length);
       const byId = new Map<string, Candidate>();

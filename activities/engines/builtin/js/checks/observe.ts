@@ -8,6 +8,7 @@ import {
   BCRYPT_COST, COOKIE_SETTERS, CORS_MIDDLEWARE, DIGEST_FUNCTIONS, FILE_READERS, HASH_FACTORIES, HEADER_SETTERS, JWKS_SOURCES,
   JWT_DECODERS, JWT_MIDDLEWARE, JWT_VERIFIERS, KEY_PARAMETERS, PBKDF2, SESSION_MIDDLEWARE, WEAK_RANDOM, HASH_UPDATE_METHODS,
 } from '../../models/checks.js';
+import { GRAPHQL_SERVERS } from '../../models/web-app.js';
 import type { CalleeMatch } from '../../models/types.js';
 import { join, NUMERIC_FACT, type Site, type Value } from '../../values.js';
 import { indexRows, matchesCallee, type CallInfo } from '../callee-match.js';
@@ -42,7 +43,7 @@ type Row = { match: CalleeMatch };
 const interestingRows = indexRows<Row>([
   ...JWT_DECODERS, ...JWT_VERIFIERS, ...JWT_MIDDLEWARE, ...JWKS_SOURCES.map((match) => ({ match })), ...FILE_READERS.map((match) => ({ match })),
   ...KEY_PARAMETERS, ...SESSION_MIDDLEWARE, ...COOKIE_SETTERS, ...CORS_MIDDLEWARE, ...HEADER_SETTERS,
-  ...HASH_FACTORIES.map((match) => ({ match })), ...DIGEST_FUNCTIONS, ...BCRYPT_COST, ...PBKDF2,
+  ...HASH_FACTORIES.map((match) => ({ match })), ...DIGEST_FUNCTIONS, ...BCRYPT_COST, ...PBKDF2, ...GRAPHQL_SERVERS,
 ]);
 const weakRows = indexRows(WEAK_RANDOM);
 

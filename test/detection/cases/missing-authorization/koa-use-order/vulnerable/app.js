@@ -7,7 +7,7 @@ const invoices = require('./routes/invoices');
 
 const app = new Koa();
 app.keys = [process.env.SESSION_KEY];
-app.use(session(app));
+app.use(session({ sameSite: 'strict' }, app));
 app.use(bodyParser());
 app.use(loadUser);
 app.use(invoices.routes());

@@ -1,0 +1,4 @@
+const accounts = [];
+export async function findAccount(login) {
+  return accounts.find((a) => a.login === login);
+}
