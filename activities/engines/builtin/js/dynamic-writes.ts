@@ -215,8 +215,7 @@ export function noteDynamicWrite(ctx: Ctx, target: ts.ElementAccessExpression): 
   const assignment = target.parent;
   if (!ts.isBinaryExpression(assignment) || assignment.left !== target) return;
   // `cur[k] = {}` creates the next level of a path; the write that stores the value is the one to report.
-  const value = strip(assignment.right);
-  if (ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value)) return;
+  if (freshLiteral(assignment.right)) return;
   const key = evalExpr(ctx, keyExpr);
   if (key.constant) return;
   const flows = unguarded(taintOf(key));
