@@ -142,7 +142,8 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
       }
       return false;
     };
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && unchecked(n.right)) out.walks.push(n);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right))) out.walks.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && reducedWalk(ctx, n.initializer)) out.walks.push(n);
     else if (!out.recursion && param >= 0 && ts.isCallExpression(n)) {
       const arg = argumentFor(n, self, param);
       if (arg && reaches(arg, 3, new Set())) out.recursion = true;
@@ -155,6 +156,8 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
     ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
+  // The accumulator of a reducer that returns `acc[k]` holds, on each call, the object the previous key reached.
+  if (param === 0 && !out.recursion && walkingReducer(ctx, fn)) out.recursion = true;
   byName.set(`${name}#${param}`, out);
   return out;
 }
@@ -194,8 +197,44 @@ function mayPrecede(step: ts.Node, write: ts.Node, fn: ts.Node): boolean {
 
 const unguarded = (flows: Flow[]) => flows.filter((f) => !f.cuts.includes('prototype-pollution'));
 
+/** The expressions a function returns (an arrow's expression body, or its `return` statements). */
+function returnedValues(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionNode(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+/**
+ * `keys.reduce((o, k) => (o[k] = o[k] || {}), root)`: a reducer that returns what its accumulator holds under an
+ * unchecked data key walks one level per key, like `cur = cur[k]` in a loop.
+ */
+function walkingReducer(ctx: Ctx, fn: ts.Node): boolean {
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !isFunctionNode(fn)) return false;
+  const callee = strip(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !['reduce', 'reduceRight'].includes(callee.name.text)) return false;
+  return returnedValues(fn as ts.FunctionLikeDeclaration).some((r) => {
+    const read = dynamicRead(r) ?? (ts.isBinaryExpression(strip(r)) ? dynamicRead((strip(r) as ts.BinaryExpression).right) : undefined);
+    return !!read && !stepKeyChecked(ctx, read, r);
+  });
+}
+
+/** A `.reduce(walker, root)` call whose reducer walks (walkingReducer): its result is the object the path reached. */
+function reducedWalk(ctx: Ctx, e: ts.Expression): boolean {
+  const s = strip(e);
+  return ts.isCallExpression(s) && !!s.arguments[0] && walkingReducer(ctx, strip(s.arguments[0]));
+}
+
 function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   const s = strip(obj);
+  if (reducedWalk(ctx, s)) return true;
   const read = dynamicRead(s);
   if (read) {
     const key = strip(read.argumentExpression);
