@@ -118,7 +118,9 @@ describe('workspace packages', () => {
 
   test('package entry files of a library: every exported subpath', () => {
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/core'), ['packages/core/src/index.ts']);
-    assert.deepEqual(resolverFor(files).packageEntryFiles('packages/plain'), undefined);
+    // No main, module or exports: `require('plain')` loads index (Node's default), so that is the entry.
+    assert.deepEqual(resolverFor(files).packageEntryFiles('packages/plain'), ['packages/plain/index.ts']);
+    assert.deepEqual(resolverFor({ 'packages/bare/package.json': '{"name":"bare"}', 'packages/bare/lib.js': '' }).packageEntryFiles('packages/bare'), undefined);
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/util'), ['packages/util/src/index.js']);
   });
 

@@ -5,7 +5,7 @@ import { unwrap as strip } from './syntax.js';
 import { hostHeader, memberAccess } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
-import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
+import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, ITERATION_HELPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
 import { SINKS } from '../models/sinks.js';
 import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
@@ -204,6 +204,22 @@ function membersAlong(v: Value | undefined, path: string[]): Value[] {
 }
 
 /** An argument that hands over a function: itself, a module's default export, or an options object's member. */
+/**
+ * The arguments `f.apply(self, list)` passes: the list's known elements by position (`f.apply(null, arguments)`
+ * forwards each parameter to the same slot), else any element of it as the first argument.
+ */
+function appliedArgs(list: Value, site: Site): Value[] {
+  const known = [...(list.props?.keys() ?? [])].filter((k) => /^\d+$/.test(k)).map(Number);
+  if (!known.length) return [memberAccess(list, '*', site)];
+  return Array.from({ length: Math.max(...known) + 1 }, (_, i) => list.props!.get(String(i)) ?? memberAccess(list, '*', site));
+}
+
+/** The plain name a call is made through (`each(…)`), when it is one. */
+const calleeIdentifier = (node: ts.CallExpression | ts.NewExpression): string | undefined => {
+  const e = strip(node.expression);
+  return ts.isIdentifier(e) ? e.text : undefined;
+};
+
 const passesFunction = (a: Value) => !!(a.fns?.length || [...(a.props?.values() ?? [])].some((p) => p.fns?.length));
 
 /** The owner of `router.route(path)` keeps its own prefix (servedPrefixes reads it from info). */
@@ -377,7 +393,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   if (method === 'call' || method === 'apply' || method === 'bind') {
     if (receiver?.fns?.length) {
       if (method === 'bind') return { flows: [], fns: receiver.fns };
-      const passed = method === 'call' ? args.slice(1) : args[1] ? [memberAccess(args[1], '*', site)] : [];
+      const passed = method === 'call' ? args.slice(1) : args[1] ? appliedArgs(args[1], site) : [];
       return joinAll(receiver.fns.map((fn) => instantiate(ctx.prog.provider, fn, passed, callSite, ctx.out)));
     }
   }
@@ -412,6 +428,10 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
     if (cbModel && i === cbModel.arg && receiver) {
       const elem = cbModel.passes === 'element' ? join(memberAccess(receiver, '*', site), derived(receiver)) : receiver;
       passed = method === 'reduce' ? [args[1] ?? empty(), elem] : [elem];
+    } else if (i === 1 && !callee.fns?.length && !args[0]?.fns?.length && ITERATION_HELPERS.includes(method ?? calleeIdentifier(node) ?? '')) {
+      // `_.each(obj, (value, key) => …)`, `forOwn(obj, fn)`: the callback gets each value and its key.
+      const coll = args[0] ?? empty();
+      passed = [join(memberAccess(coll, '*', site), derived(coll)), derived(coll)];
     }
     for (const fn of a.fns) {
       const r = instantiate(ctx.prog.provider, fn, passed, { ...callSite, argText: () => undefined }, ctx.out);

@@ -8,7 +8,7 @@
 // Key guards that reject the polluting names cut the key (server-guards.ts); allow-lists cut it too.
 import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
-import { isFunctionNode } from './functions.js';
+import { isFunctionNode, readsArguments } from './functions.js';
 import { taintOf, type Flow } from '../values.js';
 import type { Ctx } from './context.js';
 import { siteOf, textOf } from './sites.js';
@@ -17,12 +17,20 @@ import { stepKeyChecked } from './server-guards.js';
 const isPure = (e: ts.Expression): boolean =>
   ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && isPure(strip(e.expression))) || (ts.isElementAccessExpression(e) && isPure(strip(e.expression)) && isPure(strip(e.argumentExpression)) ) || ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || (ts.isBinaryExpression(e) && isPure(strip(e.left)) && isPure(strip(e.right)));
 
+/** An object or array literal (or a choice between such literals): a new object, never a shared prototype. */
+function freshLiteral(e: ts.Expression): boolean {
+  const s = strip(e);
+  if (ts.isObjectLiteralExpression(s) || ts.isArrayLiteralExpression(s)) return true;
+  return ts.isConditionalExpression(s) && freshLiteral(s.whenTrue) && freshLiteral(s.whenFalse);
+}
+
 /** `x[k]` with a computed, non-literal key (also through `x[k] || {}`, `x[k] ?? {}`, `x[k] = ...`). */
 function dynamicRead(e: ts.Expression): ts.ElementAccessExpression | undefined {
   const s = strip(e);
   if (ts.isBinaryExpression(s) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(s.operatorToken.kind)) return dynamicRead(s.left);
   // `p = out[k] = out[k] || {}`: the chained assignment's value is the object stored at out[k].
-  if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.EqualsToken) return dynamicRead(s.left);
+  // `cur = (cur[k] = {})` stores a fresh object and walks into it: that object is no prototype.
+  if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.EqualsToken) return freshLiteral(s.right) ? undefined : dynamicRead(s.left);
   if (ts.isElementAccessExpression(s) && !ts.isStringLiteralLike(strip(s.argumentExpression)) && !ts.isNumericLiteral(strip(s.argumentExpression))) return s;
   return undefined;
 }
@@ -36,6 +44,8 @@ function namesOf(fn: ts.Node): string[] {
   if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) out.push(p.name.text);
   if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) out.push(p.name.text);
   if (p && ts.isBinaryExpression(p) && ts.isPropertyAccessExpression(p.left)) out.push(p.left.name.text);
+  // `var merge; merge = function (…) {…}` (compiled CoffeeScript, hoisted declarations)
+  if (p && ts.isBinaryExpression(p) && ts.isIdentifier(p.left)) out.push(p.left.text);
   return out;
 }
 
@@ -45,6 +55,17 @@ const calleeName = (c: ts.Expression): string | undefined => {
   if (ts.isPropertyAccessExpression(s)) return s.name.text;
   return undefined;
 };
+
+/**
+ * A call of one of `names` and the argument expression it passes as parameter `param`: `f(a, b)`, and
+ * `f.call(self, a, b)` (the receiver comes first). `f.apply(self, arguments)` passes the caller's own parameters.
+ */
+function argumentFor(call: ts.CallExpression, names: string[], param: number): ts.Expression | undefined {
+  const callee = strip(call.expression);
+  if (names.includes(calleeName(callee) ?? '')) return call.arguments[param];
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'call' && names.includes(calleeName(callee.expression) ?? '')) return call.arguments[param + 1];
+  return undefined;
+}
 
 /** The function (and parameter index, if any) that declares `name` as seen from `from`. */
 function declaringFunction(from: ts.Node, name: string): { fn: ts.FunctionLikeDeclaration; param: number } | undefined {
@@ -65,6 +86,25 @@ function declaringFunction(from: ts.Node, name: string): { fn: ts.FunctionLikeDe
   return undefined;
 }
 
+const localsCache = new WeakMap<ts.Node, Map<string, ts.Expression[]>>();
+
+/** The values each local name of `fn` is assigned or initialised with (nested functions left out). */
+function localAssignments(fn: ts.FunctionLikeDeclaration): Map<string, ts.Expression[]> {
+  let out = localsCache.get(fn);
+  if (out) return out;
+  const found = new Map<string, ts.Expression[]>();
+  const add = (name: string, v: ts.Expression) => found.set(name, [...(found.get(name) ?? []), v]);
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionNode(n)) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) add(n.name.text, n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left))) add((strip(n.left) as ts.Identifier).text, n.right);
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  localsCache.set(fn, (out = found));
+  return out;
+}
+
 const reachCache = new WeakMap<ts.Node, Map<string, { walks: ts.Node[]; recursion: boolean }>>();
 
 /**
@@ -79,17 +119,46 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
   const cached = byName.get(`${name}#${param}`);
   if (cached !== undefined) return cached;
   const self = namesOf(fn);
+  const variadic = param < 0 && readsArguments(fn);
   const out = { walks: [] as ts.Node[], recursion: false };
+  const locals = localAssignments(fn);
   const visit = (n: ts.Node): void => {
     const unchecked = (e: ts.Expression) => {
       const read = dynamicRead(e);
       return !!read && !stepKeyChecked(ctx, read, n);
     };
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && unchecked(n.right)) out.walks.push(n);
-    else if (!out.recursion && param >= 0 && ts.isCallExpression(n) && n.arguments[param] && self.includes(calleeName(n.expression) ?? '') && unchecked(n.arguments[param])) out.recursion = true;
+    // The argument of a self-call may hold `x[k]` through a local: `clone = src && isPlainObject(src) ? src : {}`
+    // with `src = target[key]` earlier (jQuery-style extend).
+    const reaches = (e: ts.Expression, depth: number, seen: Set<string>): boolean => {
+      const s = strip(e);
+      if (unchecked(s)) return true;
+      if (depth <= 0) return false;
+      if (ts.isConditionalExpression(s)) return reaches(s.whenTrue, depth - 1, seen) || reaches(s.whenFalse, depth - 1, seen);
+      if (ts.isBinaryExpression(s) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(s.operatorToken.kind)) {
+        return reaches(s.left, depth - 1, seen) || reaches(s.right, depth - 1, seen);
+      }
+      if (ts.isIdentifier(s) && s.text !== name && !seen.has(s.text)) {
+        seen.add(s.text);
+        return (locals.get(s.text) ?? []).some((v) => reaches(v, depth - 1, seen));
+      }
+      return false;
+    };
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right))) out.walks.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && reducedWalk(ctx, n.initializer)) out.walks.push(n);
+    else if (!out.recursion && param >= 0 && ts.isCallExpression(n)) {
+      const arg = argumentFor(n, self, param);
+      if (arg && reaches(arg, 3, new Set())) out.recursion = true;
+    } else if (!out.recursion && variadic && ts.isCallExpression(n)) {
+      // `extend(deep, target, …)` read through `arguments`: the target is a local taken from some argument
+      // slot, so a self-call passing `x[k]` in any slot recurses into the nested object.
+      const args = n.arguments.map((_, i) => argumentFor(n, self, i)).filter((a): a is ts.Expression => !!a);
+      if (args.some((a) => reaches(a, 3, new Set()))) out.recursion = true;
+    }
     ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
+  // The accumulator of a reducer that returns `acc[k]` holds, on each call, the object the previous key reached.
+  if (param === 0 && !out.recursion && walkingReducer(ctx, fn)) out.recursion = true;
   byName.set(`${name}#${param}`, out);
   return out;
 }
@@ -129,8 +198,44 @@ function mayPrecede(step: ts.Node, write: ts.Node, fn: ts.Node): boolean {
 
 const unguarded = (flows: Flow[]) => flows.filter((f) => !f.cuts.includes('prototype-pollution'));
 
+/** The expressions a function returns (an arrow's expression body, or its `return` statements). */
+function returnedValues(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionNode(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+/**
+ * `keys.reduce((o, k) => (o[k] = o[k] || {}), root)`: a reducer that returns what its accumulator holds under an
+ * unchecked data key walks one level per key, like `cur = cur[k]` in a loop.
+ */
+function walkingReducer(ctx: Ctx, fn: ts.Node): boolean {
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !isFunctionNode(fn)) return false;
+  const callee = strip(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !['reduce', 'reduceRight'].includes(callee.name.text)) return false;
+  return returnedValues(fn as ts.FunctionLikeDeclaration).some((r) => {
+    const read = dynamicRead(r) ?? (ts.isBinaryExpression(strip(r)) ? dynamicRead((strip(r) as ts.BinaryExpression).right) : undefined);
+    return !!read && !stepKeyChecked(ctx, read, r);
+  });
+}
+
+/** A `.reduce(walker, root)` call whose reducer walks (walkingReducer): its result is the object the path reached. */
+function reducedWalk(ctx: Ctx, e: ts.Expression): boolean {
+  const s = strip(e);
+  return ts.isCallExpression(s) && !!s.arguments[0] && walkingReducer(ctx, strip(s.arguments[0]));
+}
+
 function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   const s = strip(obj);
+  if (reducedWalk(ctx, s)) return true;
   const read = dynamicRead(s);
   if (read) {
     const key = strip(read.argumentExpression);
@@ -150,8 +255,7 @@ export function noteDynamicWrite(ctx: Ctx, target: ts.ElementAccessExpression): 
   const assignment = target.parent;
   if (!ts.isBinaryExpression(assignment) || assignment.left !== target) return;
   // `cur[k] = {}` creates the next level of a path; the write that stores the value is the one to report.
-  const value = strip(assignment.right);
-  if (ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value)) return;
+  if (freshLiteral(assignment.right)) return;
   const key = ctx.eval(keyExpr);
   if (key.constant) return;
   const flows = unguarded(taintOf(key));

@@ -9,6 +9,7 @@ import type { FnRef, Value } from '../values.js';
 import type { EngineInput } from '../../../model.js';
 import { createResolver, readModule, type ModuleInfo } from './modules.js';
 import { createParser, isAnalysable, looksMinified } from './parse.js';
+import { ARGUMENT_SLOTS, readsArguments } from './functions.js';
 import { buildPatch } from './patches/index.js';
 import { createChecks, type ObservationsMemo } from './checks/index.js';
 import { createProgram, pacer, type ProgramMemo } from './program.js';
@@ -112,11 +113,17 @@ async function analyseJs(
       const info = prog.infoOf(fn);
       const mod = info && modules.get(info.file);
       if (!info || !mod) return [];
-      return info.params.map((p) => {
+      const declared = info.params.map((p) => {
         const at = mod.sf.getLineAndCharacterOfPosition(p.name.getStart(mod.sf));
         const text = p.name.getText(mod.sf).replace(/\s+/g, ' ');
         return { name: text.length > 40 ? `${text.slice(0, 39)}…` : text, site: { file: info.file, line: at.line + 1, column: at.character + 1 } };
       });
+      // A function reading `arguments` takes more than it declares (interpreter.ts argumentsValue).
+      if (info.isModule || !readsArguments(info.node)) return declared;
+      const node = info.node as ts.FunctionLikeDeclaration;
+      const at = mod.sf.getLineAndCharacterOfPosition((node.name ?? node).getStart(mod.sf));
+      for (let i = declared.length; i < ARGUMENT_SLOTS; i++) declared.push({ name: `arguments[${i}]`, site: { file: info.file, line: at.line + 1, column: at.character + 1 } });
+      return declared;
     },
     exportsOf(file) {
       if (!modules.has(file)) return [];

@@ -29,6 +29,35 @@ export interface FunctionInfo {
   assignsThis?: boolean;
 }
 
+/**
+ * How many argument slots a function that reads `arguments` is treated as having: variadic helpers
+ * (`extend(deep, target, ...sources)` written with `arguments`) declare fewer parameters than they take.
+ */
+export const ARGUMENT_SLOTS = 4;
+
+const argumentsUse = new WeakMap<ts.Node, boolean>();
+
+/** Whether a (non-arrow) function reads its own `arguments` object (not that of a nested function). */
+export function readsArguments(node: ts.Node): boolean {
+  if (ts.isArrowFunction(node) || ts.isSourceFile(node)) return false;
+  let known = argumentsUse.get(node);
+  if (known !== undefined) return known;
+  const fn = node as FnNode;
+  known = false;
+  const body = fn.body;
+  // Cheap text test first: most functions never mention the word.
+  if (body && /\barguments\b/.test(body.getText())) {
+    const visit = (n: ts.Node): void => {
+      if (known) return;
+      if (ts.isIdentifier(n) && n.text === 'arguments' && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) known = true;
+      else if (!isFunctionNode(n) || ts.isArrowFunction(n)) ts.forEachChild(n, visit);
+    };
+    visit(body);
+  }
+  argumentsUse.set(node, known);
+  return known;
+}
+
 export const isFunctionNode = (n: ts.Node): n is FnNode =>
   ts.isFunctionDeclaration(n) ||
   ts.isFunctionExpression(n) ||

@@ -9,7 +9,7 @@ import type { TraceStep } from '../../../model.js';
 import { memberAccess } from '../access.js';
 import { instantiate, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
 import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, SPREAD_TAG, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
-import { bindingNames, isFunctionNode, type FunctionInfo } from './functions.js';
+import { ARGUMENT_SLOTS, bindingNames, isFunctionNode, readsArguments, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import type { JsProgram } from './program.js';
 import { builder, type Ctx } from './context.js';
@@ -43,11 +43,26 @@ export function lookup(ctx: Ctx, name: string, node: ts.Node): Value {
     return v;
   }
   if (name === 'undefined' || name === 'NaN' || name === 'Infinity' || name === 'this') return empty();
+  if (name === 'arguments' && !info.isModule && readsArguments(info.node)) return argumentsValue(ctx, info.node as ts.FunctionLikeDeclaration);
   // An implicit global this function assigned (sloppy mode `filePath = …` without a declaration): read back here.
   const implicit = ctx.env.vars.get(name);
   if (implicit) return implicit;
   if (name === '__dirname' || name === '__filename') return { flows: [], text: '\u0000' };
   return { flows: [], ext: [{ module: '<global>', path: [name] }] };
+}
+
+/** A function's `arguments`: element i is parameter i (declared or not), any element is any of them. */
+function argumentsValue(ctx: Ctx, node: ts.FunctionLikeDeclaration): Value {
+  const props = new Map<string, Value>();
+  let all = empty();
+  const site = siteOf(ctx, node.name ?? node);
+  for (let i = 0; i < Math.max(node.parameters.length, ARGUMENT_SLOTS); i++) {
+    const v = symbolic({ kind: 'param', index: i, path: [], site });
+    props.set(String(i), v);
+    all = join(all, v);
+  }
+  props.set('*', all);
+  return { ...derived(all), props };
 }
 
 /** What `name` of the function `owner` is bound to in a closure's environment chain, when it is a known value. */

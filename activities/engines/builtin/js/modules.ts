@@ -334,7 +334,12 @@ export function createResolver(paths: readonly string[], read: (p: string) => st
     },
     packageEntryFiles(packageDir) {
       const pkg = packages.get(packageDir);
-      if (!pkg || (pkg.main === undefined && pkg.module === undefined && pkg.exports === undefined)) return undefined;
+      if (!pkg) return undefined;
+      if (pkg.main === undefined && pkg.module === undefined && pkg.exports === undefined) {
+        // Without an entry field `require('pkg')` loads index.js (Node's default); nothing else is an entry.
+        const f = packageFile(pkg, 'index');
+        return f ? [f] : undefined;
+      }
       const out = new Set<string>();
       if (pkg.exports !== undefined) {
         const field = pkg.exports;

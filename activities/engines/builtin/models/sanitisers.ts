@@ -76,6 +76,13 @@ export const CALLBACK_METHODS: Record<string, { arg: number; passes: 'element' |
 };
 
 /**
+ * Iteration helpers of utility libraries and their look-alikes (`_.each(obj, fn)`, `forOwn(obj, fn)`): called with
+ * a collection and a callback, they call the callback with each value and its key. Used when the helper's own
+ * code is not seen.
+ */
+export const ITERATION_HELPERS = ['each', 'forEach', 'forOwn', 'forIn', 'eachOf', 'forEachOwn', 'mapValues', 'mapKeys', 'map', 'transform'];
+
+/**
  * Parsers that hand their result to a callback: the callback's parameter `param` receives the parsed form of
  * argument `from` (a SOAP/XML body parsed by xml2js is still the client's). Other callbacks of unseen code
  * receive nothing we know: `fs.readFile(path, cb)` passes the file, not the path.

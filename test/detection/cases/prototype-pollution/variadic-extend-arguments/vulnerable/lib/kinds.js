@@ -1,0 +1,5 @@
+'use strict';
+
+exports.isPlain = function (v) {
+  return Object.prototype.toString.call(v) === '[object Object]';
+};
