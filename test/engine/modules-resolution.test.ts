@@ -118,7 +118,10 @@ describe('workspace packages', () => {
 
   test('package entry files of a library: every exported subpath', () => {
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/core'), ['packages/core/src/index.ts']);
-    assert.deepEqual(resolverFor(files).packageEntryFiles('packages/plain'), undefined);
+    // No main/exports: `require('plain')` loads its index file, so that file is the public API.
+    assert.deepEqual(resolverFor(files).packageEntryFiles('packages/plain'), ['packages/plain/index.ts']);
+    // An unnamed manifest (an application's) publishes nothing.
+    assert.deepEqual(resolverFor({ 'package.json': JSON.stringify({ private: true }), 'index.js': '' }).packageEntryFiles(''), undefined);
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/util'), ['packages/util/src/index.js']);
   });
 

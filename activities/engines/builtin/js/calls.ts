@@ -11,6 +11,7 @@ import { FLUENT_METHODS } from '../models/sinks-web.js';
 import type { CalleeMatch } from '../models/types.js';
 import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
+import { constantJoin, constructedRegex } from './regex-values.js';
 import { bind, construct, evalExpr, siteOf, textOf, type Ctx } from './interpreter.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
@@ -469,6 +470,10 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   if (sanitised) return sanitised;
   const entries = archiveEntries(ctx, node, call, args); // zip slip: entry names come from the archive
   if (entries) return entries;
+  const compiled = constructedRegex(call, args); // `new RegExp('…')` of constant text is a regex like a literal
+  if (compiled) return compiled;
+  const joined = constantJoin(call, args);
+  if (joined) return joined;
   const typed = typeResult(ctx, call, args, site);
 
   // Functions the analysis can see.

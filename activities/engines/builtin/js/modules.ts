@@ -334,7 +334,12 @@ export function createResolver(paths: readonly string[], read: (p: string) => st
     },
     packageEntryFiles(packageDir) {
       const pkg = packages.get(packageDir);
-      if (!pkg || (pkg.main === undefined && pkg.module === undefined && pkg.exports === undefined)) return undefined;
+      if (!pkg) return undefined;
+      if (pkg.main === undefined && pkg.module === undefined && pkg.exports === undefined) {
+        // A published package (it has a name) that names no entry: `require(name)` loads its index file.
+        const index = pkg.name !== undefined ? packageFile(pkg, 'index') : undefined;
+        return index ? [index] : undefined;
+      }
       const out = new Set<string>();
       if (pkg.exports !== undefined) {
         const field = pkg.exports;
