@@ -367,13 +367,23 @@ function build(root: Node, search = false): Automaton {
       }
     }
   };
-  let f = compile(root);
-  if (search) {
-    a.prefix = a.sets.length;
-    a.sets.push([[0, MAX_CP]]);
-    a.follow.push(new Set());
-    const p = new Set([a.prefix]);
-    f = seq(star({ nullable: false, first: p, last: p }), f);
+  let f: Frag;
+  if (!search) f = compile(root);
+  else {
+    // Alternatives pinned to the start (`^\s+|\s+$`) are tried at the first position only: the retry loop
+    // leads into the others alone.
+    const alts = root.t === 'alt' ? root.alts : [root];
+    const free = alts.filter((x) => !anchored(x));
+    const frags = alts.filter(anchored).map(compile);
+    if (free.length) {
+      const body = compile(free.length === 1 ? free[0] : { t: 'alt', alts: free });
+      a.prefix = a.sets.length;
+      a.sets.push([[0, MAX_CP]]);
+      a.follow.push(new Set());
+      const p = new Set([a.prefix]);
+      frags.push(seq(star({ nullable: false, first: p, last: p }), body));
+    }
+    f = { nullable: frags.some((x) => x.nullable), first: new Set(frags.flatMap((x) => [...x.first])), last: new Set(frags.flatMap((x) => [...x.last])) };
   }
   a.last = f.last;
   return a;
