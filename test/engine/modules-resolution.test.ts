@@ -118,9 +118,11 @@ describe('workspace packages', () => {
 
   test('package entry files of a library: every exported subpath', () => {
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/core'), ['packages/core/src/index.ts']);
-    // No main, module or exports: `require('plain')` loads index (Node's default), so that is the entry.
+    // No main/exports: `require('plain')` loads its index file, so that file is the public API.
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/plain'), ['packages/plain/index.ts']);
     assert.deepEqual(resolverFor({ 'packages/bare/package.json': '{"name":"bare"}', 'packages/bare/lib.js': '' }).packageEntryFiles('packages/bare'), undefined);
+    // An unnamed manifest (an application's) publishes nothing.
+    assert.deepEqual(resolverFor({ 'package.json': JSON.stringify({ private: true }), 'index.js': '' }).packageEntryFiles(''), undefined);
     assert.deepEqual(resolverFor(files).packageEntryFiles('packages/util'), ['packages/util/src/index.js']);
   });
 

@@ -28,6 +28,8 @@ const SAFE: [source: string, flags: string, why: string][] = [
   ['^[a-z0-9]+$', 'i', 'one loop'],
   ['^(?:[^"\\\\]|\\\\.)*$', '', 'alternatives are disjoint'],
   ['^\\/api\\/users\\/(\\d+)$', '', 'no loop over a loop'],
+  ['^(?:;[0-9]{0,3})*x$', '', 'a counted run takes its copies in order: one digit is never "the second copy, the first skipped"'],
+  ['\\u001b\\[(?:[0-9]{1,3})?(?:;[0-9]{0,3})*[A-Mf-m]', '', 'each iteration starts with ";", which the counted run cannot read'],
 ];
 
 function timeOf(re: RegExp, input: string): number {
@@ -60,6 +62,11 @@ describe('regex safety analyser', () => {
       assert.equal(analyseRegex(source, flags).catastrophic, false);
     });
   }
+
+  test('counted repetition inside a loop is still ambiguous when the copies can share the text', () => {
+    assert.equal(analyseRegex('(a{0,3})*b', '').catastrophic, true);
+    assert.ok(blowsUp(/(a{0,3})*b/, 'a'.repeat(24), 'a'.repeat(23) + 'b'));
+  });
 
   test('with the m flag "$" still has to match a line end: the loop can be forced to fail', () => {
     assert.equal(analyseRegex('(a+)+$', 'm').catastrophic, true);
@@ -101,6 +108,7 @@ const LINEAR: [source: string, flags: string, why: string][] = [
   ['^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$', '', 'anchored; adjacent loops are separated by characters they cannot match'],
   ['^\\d+x', '', 'anchored, one loop'],
   ['\\[(\\w+)\\]', 'g', 'only a start at "[" reaches the loop, and "[" ends the run the loop reads: no word pumps both'],
+  ['^\\s+=|;', 'g', 'the alternative pinned with "^" is tried at the first position only, not at every start'],
 ];
 
 describe('regex safety analyser: polynomial backtracking', () => {

@@ -23,6 +23,8 @@ export interface Entry {
   libraryExport?: string;
   /** Further files that make this an entry point (the package manifest naming a library's entry file). */
   dependsOn?: string[];
+  /** The receiver the entry runs on (a method of an instance of an exported constructor). */
+  thisValue?: Value;
   /** A handler by shape whose registration was not resolved: how the program holds it (frontend.ts unregisteredHandlers). */
   unresolvedHandler?: string;
 }
@@ -68,7 +70,7 @@ function hitCollector(accept?: (hit: SinkHit) => boolean): Collector & { hits: S
 const entryHitCache = new WeakMap<FnRef, Map<string, SinkHit[]>>();
 
 function entryHits(provider: SummaryProvider, entry: Entry): SinkHit[] {
-  const key = JSON.stringify(entry.roles);
+  const key = `${JSON.stringify(entry.roles)}${entry.thisValue ? '#this' : ''}`;
   let byRoles = entryHitCache.get(entry.handler);
   const known = byRoles?.get(key);
   if (known) return known;
@@ -81,7 +83,7 @@ function entryHits(provider: SummaryProvider, entry: Entry): SinkHit[] {
     addCall: () => {},
     addFiles: () => {},
   };
-  instantiate(provider, entry.handler, requestArgs(entry), { site: { file: entry.handler.file, line: 1, column: 1 }, argText: () => undefined, depth: 0, entry: true }, collector);
+  instantiate(provider, entry.handler, requestArgs(entry), { site: { file: entry.handler.file, line: 1, column: 1 }, argText: () => undefined, depth: 0, entry: true, thisValue: entry.thisValue }, collector);
   if (!byRoles) entryHitCache.set(entry.handler, (byRoles = new Map()));
   byRoles.set(key, raw);
   return raw;

@@ -9,7 +9,8 @@ import { createJavascriptFrontEnd } from './js/frontend.js';
 import { DEFAULT_CACHE_LIMITS, type CacheLimits, type CacheStats } from './cache.js';
 import { accessControlCandidates } from './access-control/index.js';
 import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, GRAPHQL_FIELD_RESOLVER, GRAPHQL_ROUTE_MODEL, handlerSignature, LIBRARY_API_ROLE, ROUTE_MODELS } from './models/frameworks.js';
-import { collectRegistry, expandEventRegistrations, routeModelOf, routeString, servedPrefixes } from './routes.js';
+import { collectRegistry, expandEventRegistrations, roleValues, routeModelOf, routeString, servedPrefixes } from './routes.js';
+import { thisAfter } from './summaries.js';
 
 export const ENGINE_NAME = 'builtin';
 // Stored analysis state from another version is discarded (stages/reason.ts): a new version re-analyses everything once.
@@ -72,7 +73,19 @@ function entryPoints(fe: FrontEndResult): Entry[] {
       library.add(fn.id);
       const params = fe.params(fn);
       const shown = name !== 'default' ? name : /^(anonymous function|default export)$/.test(fn.name) ? 'default export' : fn.name;
-      entries.push({ handler: fn, roles: params.map(() => LIBRARY_API_ROLE), params, reachable: false, libraryExport: shown, dependsOn: ['package.json'] });
+      const roles = params.map(() => LIBRARY_API_ROLE);
+      entries.push({ handler: fn, roles, params, reachable: false, libraryExport: shown, dependsOn: ['package.json'] });
+      // An exported constructor function that sets its methods on `this` (`function C(o) { this.run = function (…) {…} }`):
+      // callers reach those methods through `new C(o).run(…)`, so they are entries too, run on the instance.
+      const self = thisAfter(fe.provider, fn, roleValues(roles, params), { site: { file: fn.file, line: 1, column: 1 }, argText: () => undefined, depth: 0 });
+      for (const [key, member] of self?.props ?? []) {
+        for (const method of member.fns ?? []) {
+          if (key === '*' || library.has(method.id)) continue;
+          library.add(method.id);
+          const mParams = fe.params(method);
+          entries.push({ handler: method, roles: mParams.map(() => LIBRARY_API_ROLE), params: mParams, reachable: false, libraryExport: `${shown}#${key}`, dependsOn: ['package.json'], thisValue: self });
+        }
+      }
     }
   }
   for (const { fn: handler, held, model } of fe.unregisteredHandlers(registered)) {

@@ -11,6 +11,7 @@ import { instantiate, type Collector } from '../summaries.js';
 import { derived, empty, join, joinAll, MAX_PATH, notePartial, sanitise, tag, taintOf, type Flow, type Site, type Value } from '../values.js';
 import type { Ctx } from './context.js';
 import { calleeOf, indexRows, matchesCallee, pathMatches, receiverName, symbolicReceiver, type CallInfo } from './callee-match.js';
+import { constantJoin, constructedRegex } from './regex-values.js';
 import { siteOf, textOf } from './sites.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
@@ -386,6 +387,10 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
   if (sanitised) return sanitised;
   const entries = archiveEntries(ctx, node, call, args); // zip slip: entry names come from the archive
   if (entries) return entries;
+  const compiled = constructedRegex(call, args); // `new RegExp('…')` of constant text is a regex like a literal
+  if (compiled) return compiled;
+  const joined = constantJoin(call, args);
+  if (joined) return joined;
   const typed = typeResult(ctx, call, args, site);
 
   // Functions the analysis can see.

@@ -20,8 +20,8 @@ import { withRequestFacts } from './request-facts.js';
 import { acceptWebHit } from './web-sinks.js';
 import { createTemplateIndex, mayRenderViews, setTemplates } from './templates.js';
 
-/** How deep exported objects and classes are searched for functions (`api.users.find`). */
-const EXPORT_DEPTH = 2;
+/** How deep exported objects and classes are searched for functions (`api.users.find`, `php.strings.trim`). */
+const EXPORT_DEPTH = 3;
 
 /**
  * What one analysis of a repository leaves for the next: its syntax trees, the program's results by file and the
@@ -138,7 +138,8 @@ async function analyseJs(
           out.push({ name, fn });
         }
         if (depth >= EXPORT_DEPTH) return;
-        for (const [k, p] of v.props ?? []) if (k !== '*') visit(p, name ? `${name}.${k}` : k, depth + 1);
+        // Below the first level, array elements are a library's internal tables (a schema's types), not its API.
+        for (const [k, p] of v.props ?? []) if (k !== '*' && !(depth > 1 && /^\d+$/.test(k))) visit(p, name ? `${name}.${k}` : k, depth + 1);
       };
       const ns = prog.requireValue(file, `/${file}`);
       // ESM namespace members are the exports; a CommonJS module.exports may itself be the function.

@@ -336,9 +336,9 @@ export function createResolver(paths: readonly string[], read: (p: string) => st
       const pkg = packages.get(packageDir);
       if (!pkg) return undefined;
       if (pkg.main === undefined && pkg.module === undefined && pkg.exports === undefined) {
-        // Without an entry field `require('pkg')` loads index.js (Node's default); nothing else is an entry.
-        const f = packageFile(pkg, 'index');
-        return f ? [f] : undefined;
+        // A published package (it has a name) that names no entry: `require(name)` loads its index file.
+        const index = pkg.name !== undefined ? packageFile(pkg, 'index') : undefined;
+        return index ? [index] : undefined;
       }
       const out = new Set<string>();
       if (pkg.exports !== undefined) {

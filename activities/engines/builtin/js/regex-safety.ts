@@ -278,6 +278,28 @@ function anchored(n: Node): boolean {
   return false;
 }
 
+/** Whether every way of matching ends with "$" (no m flag): the match then reaches the end of the input. */
+function anchoredEnd(n: Node): boolean {
+  if (n.t === 'char') return n.set.length === 1 && n.set[0][0] === END && n.set[0][1] === END;
+  if (n.t === 'seq') return !!n.items.length && anchoredEnd(n.items[n.items.length - 1]);
+  if (n.t === 'alt') return n.alts.every(anchoredEnd);
+  return false;
+}
+
+/**
+ * Whether a match of `/source/flags` covers the whole input (`^...$` in every alternative, no m flag): only
+ * then does a passing test say anything about all of the text — an unanchored test holds for any text that
+ * merely contains a match, whatever else surrounds it.
+ */
+export function matchesWholeInput(source: string, flags = ''): boolean {
+  try {
+    const root = new Parser(source, flags).parseAlt();
+    return anchored(root) && anchoredEnd(root);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The position automaton of `root`. With `search`, it is preceded by a loop over any character: a search
  * (test, exec, match, replace, split) retries the pattern at every start, which is what that loop stands for.
@@ -333,22 +355,35 @@ function build(root: Node, search = false): Automaton {
           if (n.max !== Infinity) for (const p of positions) a.bounded.add(p);
           out = seq(out, star(body));
         } else {
-          for (let k = required; k < Math.min(n.max, MAX_UNROLL + required); k++) {
-            const b = compile(n.body);
-            out = seq(out, { nullable: true, first: b.first, last: b.last });
-          }
+          // `x{0,3}` as `(x(x(x)?)?)?`: a counted matcher takes the copies in order, so one character is never
+          // read by "the second copy, the first skipped" (unrolled as `x?x?x?` it would look ambiguous).
+          const copies: Frag[] = [];
+          for (let k = required; k < Math.min(n.max, MAX_UNROLL + required); k++) copies.push(compile(n.body));
+          let tail = EMPTY();
+          for (let k = copies.length - 1; k >= 0; k--) tail = { ...seq(copies[k], tail), nullable: true };
+          out = seq(out, tail);
         }
         return out;
       }
     }
   };
-  let f = compile(root);
-  if (search) {
-    a.prefix = a.sets.length;
-    a.sets.push([[0, MAX_CP]]);
-    a.follow.push(new Set());
-    const p = new Set([a.prefix]);
-    f = seq(star({ nullable: false, first: p, last: p }), f);
+  let f: Frag;
+  if (!search) f = compile(root);
+  else {
+    // Alternatives pinned to the start (`^\s+|\s+$`) are tried at the first position only: the retry loop
+    // leads into the others alone.
+    const alts = root.t === 'alt' ? root.alts : [root];
+    const free = alts.filter((x) => !anchored(x));
+    const frags = alts.filter(anchored).map(compile);
+    if (free.length) {
+      const body = compile(free.length === 1 ? free[0] : { t: 'alt', alts: free });
+      a.prefix = a.sets.length;
+      a.sets.push([[0, MAX_CP]]);
+      a.follow.push(new Set());
+      const p = new Set([a.prefix]);
+      frags.push(seq(star({ nullable: false, first: p, last: p }), body));
+    }
+    f = { nullable: frags.some((x) => x.nullable), first: new Set(frags.flatMap((x) => [...x.first])), last: new Set(frags.flatMap((x) => [...x.last])) };
   }
   a.last = f.last;
   return a;

@@ -2,6 +2,7 @@
 // replace or an allow-list regex neutralises a class when no sample survives it dangerous.
 import { RULE_IDS, RULES } from '../models/rules.js';
 import type { RuleId } from '../models/types.js';
+import { matchesWholeInput } from './regex-safety.js';
 
 function compile(source: string, flags: string): RegExp | undefined {
   try {
@@ -49,10 +50,13 @@ export function judgeReplace(source: string, flags: string, replacement: string,
   return out;
 }
 
-/** `if (/re/.test(s))`: in the true branch s matched; a class is cut when no sample matches. */
+/**
+ * `if (/re/.test(s))`: in the true branch s matched; a class is cut when no sample matches. Only a pattern
+ * that spans the whole text (`^...$`) constrains it: `/\u001b\[/.test(s)` holds for any text around the match.
+ */
 export function judgeTest(source: string, flags: string): RuleId[] {
   const re = compile(source, flags.replace(/[gy]/g, ''));
-  if (!re) return [];
+  if (!re || !matchesWholeInput(source, flags)) return [];
   return RULE_IDS.filter((id) => RULES[id].samples.every((s) => !re.test(s)));
 }
 

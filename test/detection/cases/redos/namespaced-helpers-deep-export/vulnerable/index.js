@@ -1,0 +1,3 @@
+'use strict';
+exports.text = require('./text');
+exports.version = require('./package.json').version;
