@@ -17,7 +17,7 @@ import { createApp } from '../api/app.js';
 import { createApiKey } from '../api/auth/keys-file.js';
 import { loadKeyRegistry, type KeyRegistry } from '../api/auth/registry.js';
 import { ROUTE_DOCS, openApiPath } from '../api/openapi.js';
-import { overlayDecisions } from '../api/routes/findings.js';
+import { overlayDecisions } from '../activities/findings-view.js';
 import {
   decisionResultSchema,
   findingsResponseSchema,
