@@ -61,6 +61,8 @@ describe('claude engine in the scan workflow', () => {
     assert.equal(f.confidence, 'high', '3 of 3 votes');
     assert.match(f.verdict.reasons[0], /3 of 3 true positive/);
     assert.ok(f.patch?.diff.includes("WHERE name = ?"), 'the checked patch is attached');
+    // The engine quotes no code: scoring filled each step's line from the snapshot and stored it with the finding.
+    assert.ok(f.trace.length > 0 && f.trace.every((step) => step.snippet), JSON.stringify(f.trace));
     assert.equal(status.counts.claude?.passesRun, 2);
     assert.equal(status.counts.claude?.budgetExhausted, false);
     assert.equal(status.counts.verification?.confirmed, 1);
