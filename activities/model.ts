@@ -132,6 +132,11 @@ export interface Decision {
   scanId: string;
 }
 
+/** A decision as the store keeps it: per scan, and per repository by fingerprint (so a later scan keeps it). */
+export interface LedgerEntry extends Decision {
+  fingerprint: string;
+}
+
 /** A verified, scored candidate: what people review. */
 export interface Finding {
   id: string;

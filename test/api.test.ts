@@ -17,7 +17,7 @@ import { createApp } from '../api/app.js';
 import { createApiKey } from '../api/auth/keys-file.js';
 import { loadKeyRegistry, type KeyRegistry } from '../api/auth/registry.js';
 import { ROUTE_DOCS, openApiPath } from '../api/openapi.js';
-import { overlayDecisions } from '../api/routes/findings.js';
+import { overlayDecisions } from '../activities/findings-view.js';
 import {
   decisionResultSchema,
   findingsResponseSchema,
@@ -31,6 +31,7 @@ import { startApiServer } from '../api/server.js';
 import type { ScanInput } from '../workflows/definitions.js';
 import { createScanWorker } from '../workers/worker.js';
 import { testTemporal } from './helpers/temporal.js';
+import { fakeFinding } from './helpers/fake-finding.js';
 
 type App = ReturnType<typeof createApp>;
 interface Reply {
@@ -435,6 +436,34 @@ describe('HTTP API', () => {
       const report = await call('GET', `/v1/scans/${first.body.scanId}/report?format=sarif`, { key: key.acmeScanner });
       assert.equal(report.status, 409);
       assert.equal(report.body.error, 'not_ready');
+    });
+
+    test('findings are the stored ones with the scan\'s decisions; a GET reads no blob and no snapshot', async () => {
+      const scanId = `scn_${'7'.repeat(20)}`;
+      await store.upsertScan({ scanId, tenant: 'acme', workflowId: `vigil-scan-gone-${scanId}`, runId: 'gone', repoKey: '/repo-view', source: { kind: 'local', path: '/repo-view' }, requestedBy: 'acme-ci', createdAt: new Date().toISOString() });
+      const stepWithout = { kind: 'step' as const, file: 'a.js', line: 3, label: 'no code quoted' };
+      await store.putArtifact('acme', scanId, 'findings', [
+        fakeFinding({ id: 'f_a', fingerprint: 'fpa', trace: [{ kind: 'sink', file: 'a.js', line: 1, label: 'exec', snippet: 'exec(cmd)' }, stepWithout] }),
+        fakeFinding({ id: 'f_b', fingerprint: 'fpb' }),
+      ]);
+      await store.recordDecision('acme', '/repo-view', 'f_b', { fingerprint: 'fpb', decision: 'reject', actor: 'alice', decidedAt: '2024-01-01T00:00:00.000Z', scanId });
+      const refuse = () => {
+        throw new Error('a findings GET must not read the snapshot');
+      };
+      const blobless = new Proxy(store, {
+        get: (target, prop) => (prop === 'getBlob' || prop === 'getSnapshot' ? refuse : Reflect.get(target, prop)),
+      });
+      const app = createApp({ temporal: client, store: blobless, keys, paths, config: { taskQueue: idleQueue, queryTimeoutMs: 1000 }, logger });
+      const res = await requester(app)('GET', `/v1/scans/${scanId}/findings`, { key: key.acmeScanner });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.live, false);
+      const byId = new Map<string, any>(res.body.findings.map((f: { id: string }) => [f.id, f]));
+      assert.equal(byId.get('f_a').status, 'pending');
+      assert.deepEqual(byId.get('f_a').trace[1], stepWithout, 'a step stored without code stays without');
+      assert.equal(byId.get('f_b').status, 'rejected');
+      assert.deepEqual(byId.get('f_b').decision, { decision: 'reject', actor: 'alice', decidedAt: '2024-01-01T00:00:00.000Z', scanId });
+      const rejected = await requester(app)('GET', `/v1/scans/${scanId}/findings?status=rejected`, { key: key.acmeScanner });
+      assert.deepEqual(rejected.body.findings.map((f: { id: string }) => f.id), ['f_b']);
     });
 
     test('GET /v1/scans lists the tenant scans from visibility, filtered by repo and stage', async () => {

@@ -134,9 +134,9 @@ describe('baseline in real scans', () => {
       }
     }
     await handle.result();
-    const report = (await h.store.getArtifact<JsonReport>('default', input.scanId, 'report.json'))!;
-    const sarif = (await h.store.getArtifact<SarifLog>('default', input.scanId, 'report.sarif'))!;
-    const markdown = (await h.store.getArtifact<string>('default', input.scanId, 'report.md'))!;
+    const report = (await h.store.getArtifact('default', input.scanId, 'report.json'))!;
+    const sarif = (await h.store.getArtifact('default', input.scanId, 'report.sarif'))!;
+    const markdown = (await h.store.getArtifact('default', input.scanId, 'report.md'))!;
     return { scanId: input.scanId, report, sarif, markdown };
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../activities/model.js';
-import type { ApplyArtifact } from '../activities/stages/apply.js';
+import type { ApplyArtifact } from '../activities/artifacts.js';
 import { decideUpdate, type ScanStatus } from '../workflows/definitions.js';
 import { validateSarif } from './helpers/sarif-validate.js';
 import { createHarness, git, gitRepoFromFixture, scanInput, startScan, waitForStage, type Harness } from './helpers/scan-harness.js';
@@ -50,7 +50,7 @@ describe('scan pipeline', () => {
     const handle = await startScan(h, input);
     const status = await waitForStage(handle, ['awaiting_decisions']);
 
-    const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+    const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
     assert.ok(findings.length >= expected.length, `expected at least ${expected.length} findings, got ${findings.length}`);
     for (const e of expected) {
       const hit = findings.find((f) => f.cwe === e.cwe && f.location.file === e.file && f.location.startLine === e.line);
@@ -100,10 +100,10 @@ describe('scan pipeline', () => {
     assert.equal(git(repo, 'symbolic-ref', 'HEAD'), before.branch);
     assert.equal(git(repo, 'ls-files', '-s'), before.files);
 
-    const applied = await h.store.getArtifact<ApplyArtifact>('default', input.scanId, 'apply-result');
+    const applied = await h.store.getArtifact('default', input.scanId, 'apply-result');
     assert.deepEqual(applied?.applied, [approve.id]);
     assert.ok(applied?.rejected.includes(reject.id));
-    const sarif = await h.store.getArtifact<{ version: string; runs: { results: unknown[] }[] }>('default', input.scanId, 'report.sarif');
+    const sarif = await h.store.getArtifact('default', input.scanId, 'report.sarif');
     assert.equal(sarif?.version, '2.1.0');
     assert.equal(sarif?.runs[0].results.length, findings.length);
     assert.ok(await h.store.getArtifact('default', input.scanId, 'report.json'));
@@ -144,7 +144,7 @@ describe('scan pipeline', () => {
       const handle = await startScan(h, input);
       const status = await waitForStage(handle, ['awaiting_decisions']);
       assert.equal(status.counts.snapshot?.commit, git(repo, 'rev-parse', 'HEAD').trim());
-      const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+      const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
       const fix = findings.find((f) => f.patch)!;
       for (const f of findings) {
         await handle.executeUpdate(decideUpdate, { args: [{ findingId: f.id, decision: f === fix ? 'approve' : 'reject', ...approver }] });
@@ -154,7 +154,7 @@ describe('scan pipeline', () => {
       assert.equal(result.counts.apply?.applied, 1);
       assert.equal(git(bare, 'show-ref'), remoteRefs, 'nothing is pushed to the remote');
 
-      const series = await h.store.getArtifact<string>('default', input.scanId, 'patch-series');
+      const series = await h.store.getArtifact('default', input.scanId, 'patch-series');
       const checkout = `${repo}-am`;
       execFileSync('git', ['clone', '-q', bare, checkout]);
       execFileSync('git', ['-C', checkout, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'am'], { input: series });

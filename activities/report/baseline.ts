@@ -1,7 +1,6 @@
 // Baseline across scans of one repository: each finding of this scan is new or unchanged against the
 // previous completed scan's report, and that report's findings missing now are fixed. Findings are
 // matched by fingerprint, which hashes code text and never line numbers, so moved code stays "unchanged".
-import type { Store } from '../store/store.js';
 
 export type BaselineState = 'new' | 'unchanged';
 
@@ -60,26 +59,4 @@ export function compareToBaseline(current: Fingerprinted[], previous: BaselineRe
     unchanged: values.filter((s) => s === 'unchanged').length,
     fixed,
   };
-}
-
-/**
- * The report of the latest earlier scan of the same repository that completed (has a report.json),
- * or undefined on a repository's first scan.
- */
-export async function previousCompletedReport(
-  store: Store,
-  tenant: string,
-  repoKey: string,
-  scanId: string,
-): Promise<BaselineReport | undefined> {
-  const scans = await store.listScans(tenant, { repoKey, limit: 50 });
-  const self = scans.find((s) => s.scanId === scanId);
-  const earlier = scans
-    .filter((s) => s.scanId !== scanId && (!self || s.createdAt <= self.createdAt))
-    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-  for (const scan of earlier) {
-    const report = await store.getArtifact<BaselineReport>(tenant, scan.scanId, 'report.json');
-    if (report) return report;
-  }
-  return undefined;
 }

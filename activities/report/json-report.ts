@@ -5,8 +5,7 @@
 // values that do not apply are null (never missing), lists are [] when empty, and lists are sorted as
 // documented so that the same scan always serialises to the same bytes.
 import type { StageCounts } from '../../workflows/definitions.js';
-import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, Severity, TraceStep, VerdictKind } from '../model.js';
-import type { LedgerEntry } from '../store/store.js';
+import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, LedgerEntry, Severity, TraceStep, VerdictKind } from '../model.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { Baseline, BaselineFixed, BaselineState } from './baseline.js';
 

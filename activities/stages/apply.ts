@@ -8,26 +8,17 @@ import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
-import type { Finding } from '../model.js';
+import type { ApplyArtifact } from '../artifacts.js';
+import { findingsView } from '../findings-view.js';
 import type { SnapshotRecord } from '../store/store.js';
-import { requireArtifact, requireSnapshot } from './shared.js';
+import { requireSnapshot } from './shared.js';
+import { nonRetryable } from '../errors.js';
 
 export interface ApplyStageInput extends ScanIds {
   source: ScanSource;
   snapshotId: string;
   /** Ids of approved findings that carry a patch. */
   approved: string[];
-}
-
-export interface ApplyArtifact {
-  branch?: string;
-  commit?: string;
-  applied: string[];
-  failed: { findingId: string; reason: string }[];
-  rejected: string[];
-  patchSeries?: boolean;
-  /** Why nothing was written: the repository lies outside the tenant's roots. */
-  refused?: string;
 }
 
 /** Why this tenant may not write into the repository at `location`, or undefined when it may (or no policy is set). */
@@ -41,14 +32,12 @@ async function writeRefusal(deps: ActivityDeps, tenant: string, location: Reposi
 
 export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
   const { store } = deps;
-  const findings = await requireArtifact<Finding[]>(store, input.tenant, input.scanId, 'findings', 'scoring');
+  // Decisions taken in this scan, and those carried over from earlier scans (already on the scored finding).
+  const findings = await findingsView(store, input);
+  if (!findings) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no findings; the scoring stage must run first.`);
   const approved = new Set(input.approved);
   const chosen = findings.filter((f) => approved.has(f.id) && f.patch);
-  // Decisions taken in this scan, and those carried over from earlier scans (already on the scored finding).
-  const decisions = await store.getScanDecisions(input.tenant, input.scanId);
-  const rejected = findings
-    .filter((f) => (decisions.get(f.id)?.decision ?? (f.status === 'rejected' ? 'reject' : undefined)) === 'reject')
-    .map((f) => f.id);
+  const rejected = findings.filter((f) => f.status === 'rejected').map((f) => f.id);
   const result: ApplyArtifact = { applied: [], failed: [], rejected };
   const snapshot: SnapshotRecord = await requireSnapshot(store, input.tenant, input.snapshotId);
 

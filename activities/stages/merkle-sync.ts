@@ -3,18 +3,9 @@
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { syncMerkle } from '../merkle/sync.js';
 
-export interface MerkleDiffArtifact {
-  rootHash: string;
-  previousRoot?: string;
-  added: string[];
-  changed: string[];
-  removed: string[];
-  unchanged: number;
-}
-
 export async function merkleSyncStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
   const { store } = deps;
-  let diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
+  let diff = await store.getArtifact(input.tenant, input.scanId, 'merkle-diff');
   if (!diff) {
     const r = await syncMerkle(store, { tenant: input.tenant, repoKey: input.repoKey, snapshotId: input.snapshotId });
     diff = {

@@ -5,15 +5,8 @@ import { startHeartbeat } from '../heartbeat.js';
 import { mergeState, planIncremental } from '../incremental.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { loadSourceFiles } from '../source-files.js';
-import type { MerkleDiffArtifact } from './merkle-sync.js';
+import type { ScopeArtifact } from '../artifacts.js';
 import { requireSnapshot } from './shared.js';
-
-export interface ScopeArtifact {
-  mode: 'full' | 'incremental';
-  filesInScope: string[];
-  analysedFiles: string[];
-  carriedOver: number;
-}
 
 export async function reasonStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
   const { store } = deps;
@@ -25,7 +18,7 @@ export async function reasonStage(deps: ActivityDeps, input: ScanIds & { snapsho
     );
   }
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
-  const diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
+  const diff = await store.getArtifact(input.tenant, input.scanId, 'merkle-diff');
   if (!diff) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no Merkle diff; the sync stage must run first.`);
 
   const files = await loadSourceFiles(store, snapshot);

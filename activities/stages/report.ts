@@ -1,33 +1,26 @@
 // Stage 8: the final report, stored as JSON and SARIF 2.1.0.
 import type { ActivityDeps, ScanIds } from './shared.js';
-import type { Finding } from '../model.js';
-import { compareToBaseline, previousCompletedReport } from '../report/baseline.js';
+import { compareToBaseline } from '../report/baseline.js';
+import { previousCompletedReport } from '../report/previous-report.js';
 import { toJsonReport } from '../report/json-report.js';
-import type { EngineUsage } from '../model.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { maskDeep, maskText } from '../secrets/mask.js';
 import { VIGIL_VERSION } from '../version.js';
-import type { ApplyArtifact } from './apply.js';
-import type { MerkleDiffArtifact } from './merkle-sync.js';
-import type { ScopeArtifact } from './reason.js';
+import { findingsView } from '../findings-view.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
-import { requireArtifact } from './shared.js';
+import { nonRetryable } from '../errors.js';
 
 export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
   const { store } = deps;
-  const findings = await requireArtifact<Finding[]>(store, input.tenant, input.scanId, 'findings', 'scoring');
-  const decisions = await store.getScanDecisions(input.tenant, input.scanId);
   // Decisions taken in this scan are the truth for the report; the scored copy predates them.
-  const decided = findings.map((f) => {
-    const d = decisions.get(f.id);
-    return d ? { ...f, status: d.decision === 'approve' ? ('approved' as const) : ('rejected' as const), decision: d } : f;
-  });
+  const decided = await findingsView(store, input);
+  if (!decided) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no findings; the scoring stage must run first.`);
   const scan = await store.getScan(input.tenant, input.scanId);
-  const apply = await store.getArtifact<ApplyArtifact>(input.tenant, input.scanId, 'apply-result');
-  const scope = await store.getArtifact<ScopeArtifact>(input.tenant, input.scanId, 'scope');
-  const diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
-  const patchSeries = await store.getArtifact<string>(input.tenant, input.scanId, 'patch-series');
+  const apply = await store.getArtifact(input.tenant, input.scanId, 'apply-result');
+  const scope = await store.getArtifact(input.tenant, input.scanId, 'scope');
+  const diff = await store.getArtifact(input.tenant, input.scanId, 'merkle-diff');
+  const patchSeries = await store.getArtifact(input.tenant, input.scanId, 'patch-series');
   const snapshot = await store.getSnapshot(input.tenant, input.snapshotId);
   const meta = {
     scanId: input.scanId,
@@ -42,7 +35,7 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
   // New / unchanged / fixed against the previous completed scan of this repository.
   const baseline = compareToBaseline(decided, await previousCompletedReport(store, input.tenant, input.repoKey, input.scanId));
   // Engines that spend model tokens leave a usage ledger; the report shows tokens, cost and coverage.
-  const engineUsage = await store.getArtifact<EngineUsage>(input.tenant, input.scanId, 'claude:usage');
+  const engineUsage = await store.getArtifact(input.tenant, input.scanId, 'claude:usage');
   // Reports leave Vigil (API, CLI, CI uploads): every text in them is masked; the stored findings keep the real patch for apply.
   const json = maskDeep(toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage }));
   const sarif = maskDeep(toSarif({

@@ -1,9 +1,9 @@
 // Stage 5: severity, confidence and fingerprints; decisions from earlier scans of the repo carry over.
 import type { FindingState } from '../../workflows/definitions.js';
-import type { Candidate, Verdict } from '../model.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { scoreCandidates } from '../scoring.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
+import { fillTraceSnippets } from '../trace-snippets.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 
 export async function scoreStage(
@@ -11,12 +11,13 @@ export async function scoreStage(
   input: ScanIds & { snapshotId: string },
 ): Promise<{ findings: FindingState[] }> {
   const { store } = deps;
-  const candidates = await requireArtifact<Candidate[]>(store, input.tenant, input.scanId, 'candidates', 'reasoning');
-  const verdicts = await requireArtifact<Verdict[]>(store, input.tenant, input.scanId, 'verdicts', 'verification');
+  const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
+  const verdicts = await requireArtifact(store, input.tenant, input.scanId, 'verdicts', 'verification');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const files = await loadSourceFiles(store, snapshot, filesNamedBy(candidates));
   const ledger = await store.getLedger(input.tenant, input.repoKey);
-  const { findings } = scoreCandidates({ candidates, verdicts, files, ledger });
+  // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
+  const findings = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);
   return {
     findings: findings.map((f) => ({

@@ -1,6 +1,7 @@
 import { nonRetryable } from '../errors.js';
 import type { ClaudeDeps } from '../engines/claude/client.js';
-import type { Candidate, Finding, ReasoningEngine, Verifier } from '../model.js';
+import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
+import type { ReasoningEngine, Verifier } from '../model.js';
 import type { Narrowing, PathPolicy } from '../scan-roots.js';
 import type { SnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotRecord, Store } from '../store/store.js';
@@ -11,14 +12,14 @@ export async function requireSnapshot(store: Store, tenant: string, snapshotId: 
   return snapshot;
 }
 
-export async function requireArtifact<T extends Candidate[] | Finding[] | object>(
+export async function requireArtifact<K extends ArtifactKind>(
   store: Store,
   tenant: string,
   scanId: string,
-  kind: Parameters<Store['getArtifact']>[2],
+  kind: K,
   before: string,
-): Promise<T> {
-  const value = await store.getArtifact<T>(tenant, scanId, kind);
+): Promise<ArtifactOf<K>> {
+  const value = await store.getArtifact(tenant, scanId, kind);
   if (value === undefined) throw nonRetryable('ScanStateError', `Scan ${scanId} has no ${kind}; the ${before} stage must run first.`);
   return value;
 }

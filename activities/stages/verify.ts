@@ -1,7 +1,7 @@
 // Stage 4: every candidate is challenged. The verdict is the verifier's, counted here in code.
 import { nonRetryable } from '../errors.js';
 import { startHeartbeat } from '../heartbeat.js';
-import type { Candidate, Verdict } from '../model.js';
+import type { Verdict } from '../model.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { filesNamedBy, loadSourceFiles } from '../source-files.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
@@ -10,7 +10,7 @@ export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapsho
   const { store } = deps;
   const verifier = deps.verifiers[input.engine];
   if (!verifier) throw nonRetryable('EngineConfigError', `No verifier configured for engine "${input.engine}".`);
-  const candidates = await requireArtifact<Candidate[]>(store, input.tenant, input.scanId, 'candidates', 'reasoning');
+  const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const hb = startHeartbeat();
   try {

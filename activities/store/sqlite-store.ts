@@ -7,13 +7,12 @@ import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
 import { tokenize } from '../crypto/seal.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
-import type { AnalysisState } from '../model.js';
+import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
+import type { AnalysisState, LedgerEntry } from '../model.js';
 import type {
   CodeSearchHit,
-  LedgerEntry,
   MerkleNode,
   RepoTreeRecord,
-  ScanArtifactKind,
   ScanRecord,
   SnapshotRecord,
   Store,
@@ -229,12 +228,12 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
       ) as { scan_id: string; body: string | Buffer }[];
       return rows.map((r) => dec<ScanRecord>(tenant, `scan:${r.scan_id}`, r.body));
     },
-    async putArtifact(tenant, scanId, kind: ScanArtifactKind, value) {
+    async putArtifact<K extends ArtifactKind>(tenant: string, scanId: string, kind: K, value: ArtifactOf<K>) {
       q.putArtifact.run(tenant, scanId, kind, enc(tenant, `artifact:${scanId}:${kind}`, value));
     },
-    async getArtifact<T>(tenant: string, scanId: string, kind: ScanArtifactKind) {
+    async getArtifact<K extends ArtifactKind>(tenant: string, scanId: string, kind: K) {
       const body = q.getArtifact.get(tenant, scanId, kind) as string | Buffer | undefined;
-      return body === undefined ? undefined : dec<T>(tenant, `artifact:${scanId}:${kind}`, body);
+      return body === undefined ? undefined : dec<ArtifactOf<K>>(tenant, `artifact:${scanId}:${kind}`, body);
     },
     async recordDecision(tenant, repoKey, findingId, entry) {
       recordDecision(tenant, repoKey, findingId, entry);

@@ -1,6 +1,7 @@
 // The code store: where snapshots, Merkle trees, scan artefacts and decisions live. Two implementations
 // exist (embedded SQLite, Turbopuffer); every call names its tenant so one tenant can never read another's rows.
-import type { AnalysisState, Decision } from '../model.js';
+import type { ArtifactStore } from '../artifacts.js';
+import type { AnalysisState, LedgerEntry } from '../model.js';
 
 export interface SnapshotFile {
   /** POSIX path relative to the repository root. */
@@ -52,25 +53,6 @@ export interface ScanRecord {
   createdAt: string;
 }
 
-/** Artefacts a scan produces, stored whole as JSON, keyed by (tenant, scanId, kind). */
-export type ScanArtifactKind =
-  | 'merkle-diff'
-  | 'scope'
-  | 'candidates'
-  | 'verdicts'
-  | 'findings'
-  | 'apply-result'
-  | 'report.json'
-  | 'report.sarif'
-  | 'report.md'
-  | 'patch-series'
-  /** The Claude engine's per-pass outputs and usage ledger, keyed by pass (e.g. `claude:pass:c0-injection`). */
-  | `claude:${string}`;
-
-export interface LedgerEntry extends Decision {
-  fingerprint: string;
-}
-
 /** One chunk of a file that matched a code search, best first. */
 export interface CodeSearchHit {
   path: string;
@@ -84,7 +66,8 @@ export interface CodeSearchHit {
   text: string;
 }
 
-export interface Store {
+/** Artefacts are typed by kind (activities/artifacts.ts): `getArtifact(tenant, scanId, 'findings')` is a `Finding[]`. */
+export interface Store extends ArtifactStore {
   readonly kind: 'sqlite' | 'turbopuffer';
 
   // Content-addressed blobs (sha256 hex), per tenant.
@@ -107,12 +90,10 @@ export interface Store {
   putAnalysisState(tenant: string, repoKey: string, rootHash: string, state: AnalysisState): Promise<void>;
   getAnalysisState(tenant: string, repoKey: string, rootHash: string, engine: string): Promise<AnalysisState | undefined>;
 
-  // Scans and their artefacts.
+  // Scans (their artefacts: ArtifactStore).
   upsertScan(scan: ScanRecord): Promise<void>;
   getScan(tenant: string, scanId: string): Promise<ScanRecord | undefined>;
   listScans(tenant: string, opts?: { repoKey?: string; limit?: number }): Promise<ScanRecord[]>;
-  putArtifact(tenant: string, scanId: string, kind: ScanArtifactKind, value: unknown): Promise<void>;
-  getArtifact<T = unknown>(tenant: string, scanId: string, kind: ScanArtifactKind): Promise<T | undefined>;
 
   // Decisions: per scan and, by fingerprint, per repository (so a later scan keeps them).
   recordDecision(tenant: string, repoKey: string, findingId: string, entry: LedgerEntry): Promise<void>;

@@ -14,14 +14,13 @@
 import Turbopuffer from '@turbopuffer/turbopuffer';
 import { createHash } from 'node:crypto';
 import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
-import type { AnalysisState } from '../model.js';
+import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
+import type { AnalysisState, LedgerEntry } from '../model.js';
 import { chunkBytes, pathsByHash } from './code-chunks.js';
 import type {
   CodeSearchHit,
-  LedgerEntry,
   MerkleNode,
   RepoTreeRecord,
-  ScanArtifactKind,
   ScanRecord,
   SnapshotRecord,
   Store,
@@ -333,11 +332,11 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
       }
       return out;
     },
-    async putArtifact(tenant, scanId, kind: ScanArtifactKind, value) {
+    async putArtifact<K extends ArtifactKind>(tenant: string, scanId: string, kind: K, value: ArtifactOf<K>) {
       await putDoc(tenant, ns.tenant(tenant), 'artifact', `${scanId}:${kind}`, value);
     },
-    async getArtifact<T>(tenant: string, scanId: string, kind: ScanArtifactKind) {
-      return getDoc<T>(tenant, ns.tenant(tenant), 'artifact', `${scanId}:${kind}`);
+    async getArtifact<K extends ArtifactKind>(tenant: string, scanId: string, kind: K) {
+      return getDoc<ArtifactOf<K>>(tenant, ns.tenant(tenant), 'artifact', `${scanId}:${kind}`);
     },
 
     async recordDecision(tenant, repoKey, findingId, entry) {

@@ -5,7 +5,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Finding } from '../../activities/model.js';
+import { findingsView } from '../../activities/findings-view.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
@@ -78,7 +78,8 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       }
     },
     async findings(scanId) {
-      return (await store.getArtifact<Finding[]>(tenant, scanId, 'findings')) ?? [];
+      // The same view as the API's (decisions of this scan overlaid), from the store alone.
+      return (await findingsView(store, { tenant, scanId })) ?? [];
     },
     async decide(scanId, findingId, decision, comment) {
       const handle = await handleFor(scanId);

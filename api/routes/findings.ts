@@ -7,46 +7,15 @@ import {
 } from '@temporalio/client';
 import { Hono } from 'hono';
 import { checkWriteTarget } from '../../activities/apply/write-target.js';
-import type { Finding } from '../../activities/model.js';
+import { findingsView } from '../../activities/findings-view.js';
 import { effectiveRoots, refusalMessage } from '../../activities/scan-roots.js';
-import type { LedgerEntry } from '../../activities/store/store.js';
-import { DECISION_REFUSALS, decideUpdate, type DecisionInput, type FindingState, type ScanSource } from '../../workflows/definitions.js';
-import { fillTraceSnippets } from '../dashboard/snippets.js';
+import { DECISION_REFUSALS, decideUpdate, type DecisionInput, type ScanSource } from '../../workflows/definitions.js';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError, RETRY_AFTER_SECONDS } from '../http-errors.js';
 import { loadScan, queryLiveStatus, scanHandle } from './scan-access.js';
 import { decisionBodySchema, findingParamsSchema, findingsQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
-
-export type FindingView = Finding & { decidedBy?: string };
-
-/**
- * The scored findings predate any decision: overlay the decisions recorded in the store, then the live
- * workflow state (which knows about a decision a moment before the store does).
- */
-export function overlayDecisions(
-  findings: Finding[],
-  recorded: Map<string, LedgerEntry>,
-  live: FindingState[] | undefined,
-): FindingView[] {
-  const liveById = new Map((live ?? []).map((f) => [f.id, f]));
-  return findings.map((finding) => {
-    const view: FindingView = { ...finding };
-    const entry = recorded.get(finding.id);
-    if (entry) {
-      const { fingerprint: _fingerprint, ...decision } = entry;
-      view.decision = decision;
-      view.status = entry.decision === 'approve' ? 'approved' : 'rejected';
-    }
-    const state = liveById.get(finding.id);
-    if (state) {
-      view.status = state.status;
-      if (state.decidedBy) view.decidedBy = state.decidedBy;
-    }
-    return view;
-  });
-}
 
 function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -98,25 +67,24 @@ export function findingsRouter(s: Services) {
     .get('/:id/findings', validate('param', scanParamsSchema), validate('query', findingsQuerySchema), async (c) => {
       const tenant = c.get('principal').tenant;
       const record = await loadScan(s, tenant, c.req.valid('param').id);
-      const stored = await s.store.getArtifact<Finding[]>(tenant, record.scanId, 'findings');
-      if (!stored) {
+      let live = false;
+      // The workflow's state has the last word on status (it knows about a decision a moment before the store).
+      const view = await findingsView(s.store, record, async () => {
+        const q = await queryLiveStatus(s, scanHandle(s, record));
+        live = q.ok;
+        return q.ok ? q.status.findings : undefined;
+      });
+      if (!view) {
         throw new ApiError(
           409,
           'not_ready',
           `Scan ${record.scanId} has no findings yet: they exist once it has been scored. Check its stage with GET /v1/scans/${record.scanId} and retry.`,
         );
       }
-      const [recorded, live] = await Promise.all([
-        s.store.getScanDecisions(tenant, record.scanId),
-        queryLiveStatus(s, scanHandle(s, record)),
-      ]);
       const { status } = c.req.valid('query');
-      const overlaid = overlayDecisions(stored, recorded, live.ok ? live.status.findings : undefined).filter(
-        (f) => !status || f.status === status,
-      );
-      // Steps without a code excerpt get their line from the snapshot (when the workflow says which one).
-      const findings = await fillTraceSnippets(s.store, tenant, live.ok ? live.status.counts.snapshot?.snapshotId : undefined, overlaid);
-      return c.json({ scanId: record.scanId, live: live.ok, findings });
+      // Trace snippets were filled in at scoring and stored with the findings: no blob is read here.
+      const findings = view.filter((f) => !status || f.status === status);
+      return c.json({ scanId: record.scanId, live, findings });
     })
 
     .post(

@@ -1,7 +1,6 @@
 // /v1/scans: start a scan, list the tenant's scans, show one scan.
 import { Hono } from 'hono';
 import type { Finding } from '../../activities/model.js';
-import type { ScopeArtifact } from '../../activities/stages/reason.js';
 import { SEARCH_ATTRIBUTES, scanWorkflowType } from '../../workflows/definitions.js';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
@@ -82,8 +81,8 @@ export function scansRouter(s: Services) {
       const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;
       const tenant = record.tenant;
       const [findings, scope] = await Promise.all([
-        s.store.getArtifact<Finding[]>(tenant, record.scanId, 'findings'),
-        s.store.getArtifact<ScopeArtifact>(tenant, record.scanId, 'scope'),
+        s.store.getArtifact(tenant, record.scanId, 'findings'),
+        s.store.getArtifact(tenant, record.scanId, 'scope'),
       ]);
       const snapshotCounts = live.ok ? live.status.counts.snapshot : undefined;
       const temporalUi = s.config.temporalUiUrl

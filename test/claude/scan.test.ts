@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { UsageLedger, ThreatModelArtifact } from '../../activities/engines/claude/activities.js';
 import type { JsonReport } from '../../activities/report/json-report.js';
 import type { Finding } from '../../activities/model.js';
-import type { ScopeArtifact } from '../../activities/stages/reason.js';
 import { decideUpdate } from '../../workflows/definitions.js';
 import { createClaudeDeps } from '../../workers/engines.js';
 import { startStandIn, type RecordedRequest, type StandIn } from '../helpers/anthropic-standin.js';
@@ -54,7 +52,7 @@ describe('claude engine in the scan workflow', () => {
     assert.equal(byRole(reqs, 'patch').length, 1);
     assert.equal(byRole(reqs, 'patchReview').length, 1);
 
-    const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+    const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
     assert.equal(findings.length, 1);
     const [f] = findings;
     assert.equal(f.cwe, 'CWE-89');
@@ -63,16 +61,18 @@ describe('claude engine in the scan workflow', () => {
     assert.equal(f.confidence, 'high', '3 of 3 votes');
     assert.match(f.verdict.reasons[0], /3 of 3 true positive/);
     assert.ok(f.patch?.diff.includes("WHERE name = ?"), 'the checked patch is attached');
+    // The engine quotes no code: scoring filled each step's line from the snapshot and stored it with the finding.
+    assert.ok(f.trace.length > 0 && f.trace.every((step) => step.snippet), JSON.stringify(f.trace));
     assert.equal(status.counts.claude?.passesRun, 2);
     assert.equal(status.counts.claude?.budgetExhausted, false);
     assert.equal(status.counts.verification?.confirmed, 1);
 
-    const tm = (await h.store.getArtifact<ThreatModelArtifact>('default', input.scanId, 'claude:threat-model'))!;
+    const tm = (await h.store.getArtifact('default', input.scanId, 'claude:threat-model'))!;
     assert.deepEqual(
       tm.coverage.map((c) => [c.directory, c.status, c.reason ?? '']),
       [['.', 'covered', ''], ['db', 'covered', ''], ['lib', 'covered', ''], ['routes', 'covered', ''], ['test', 'skipped', 'tests only']],
     );
-    const ledger = (await h.store.getArtifact<UsageLedger>('default', input.scanId, 'claude:usage'))!;
+    const ledger = (await h.store.getArtifact('default', input.scanId, 'claude:usage'))!;
     assert.deepEqual(ledger.stages.map((r) => r.stage), ['threat-model', 'research', 'verification', 'patch']);
     assert.equal(ledger.stages.find((r) => r.stage === 'research')!.usage.calls, 4);
     assert.ok(ledger.estimatedCostUsd > 0);
@@ -84,7 +84,7 @@ describe('claude engine in the scan workflow', () => {
     assert.match(git(repo, 'show', `${done.counts.apply!.branch}:db/users.js`), /WHERE name = \?', \[name\]/);
 
     // The report shows what the model cost, stage by stage, and what it covered.
-    const report = (await h.store.getArtifact<JsonReport>('default', input.scanId, 'report.json'))!;
+    const report = (await h.store.getArtifact('default', input.scanId, 'report.json'))!;
     assert.deepEqual(report.engineUsage?.stages.map((r) => r.stage), ['threat-model', 'research', 'verification', 'patch']);
     assert.equal(report.engineUsage?.spentTokens, ledger.spentTokens);
     assert.ok((report.engineUsage?.estimatedCostUsd ?? 0) > 0);
@@ -109,7 +109,7 @@ describe('claude engine in the scan workflow', () => {
     const start = s.requests.length;
     const input = scanInput(h, repo, { engine: 'claude' });
     await waitForStage(await startScan(h, input), ['awaiting_decisions'], 90_000);
-    const scope = (await h.store.getArtifact<ScopeArtifact>('default', input.scanId, 'scope'))!;
+    const scope = (await h.store.getArtifact('default', input.scanId, 'scope'))!;
     assert.equal(scope.mode, 'incremental');
     assert.deepEqual(scope.filesInScope, ['app.js', 'lib/exec.js', 'routes/admin.js'], 'the changed file and its importers');
     assert.equal(scope.carriedOver, 1, 'the SQL injection from the first scan carries over');
@@ -119,7 +119,7 @@ describe('claude engine in the scan workflow', () => {
       assert.match(r.task, /Research only these files/);
       assert.ok(!r.task.includes('db/users.js'), 'unchanged files are not researched');
     }
-    const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+    const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
     assert.deepEqual(findings.map((f) => `${f.cwe}@${f.location.file}`), ['CWE-89@db/users.js']);
   });
 
@@ -150,7 +150,7 @@ describe('claude engine in the scan workflow', () => {
         set.add(JSON.stringify({ system: r.body.system, tools: r.body.tools }));
         prefixes.set(r.role, set);
       }
-      const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+      const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
       return { reqs, prefixes, findings };
     };
     const clean = await run(false);
@@ -223,7 +223,7 @@ describe('claude engine in the scan workflow', () => {
     assert.equal(defences.length, 2, 'malformed once, corrected once, then dropped');
     assert.equal(status.counts.verification?.uncertain, 1);
     assert.equal(byRole(since(start), 'patch').length, 0, 'no patch for an unconfirmed finding');
-    const [f] = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+    const [f] = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
     assert.equal(f.verdict.verdict, 'uncertain');
     assert.match(f.verdict.reasons[0], /2 of 3 true positive, 0 false positive, 1 did not answer/);
     assert.equal(f.confidence, 'low');
@@ -258,12 +258,12 @@ describe('claude engine in the scan workflow', () => {
     assert.equal(byRole(reqs, 'research').length, 2, 'the authz pass stopped before a call it could not pay for');
     assert.equal(byRole(reqs, 'verifier').length, 0, 'no panel once the budget is spent');
     assert.ok(status.counts.claude!.spentTokens <= 40_000, `spent ${status.counts.claude!.spentTokens}`);
-    const findings = (await h.store.getArtifact<Finding[]>('default', input.scanId, 'findings'))!;
+    const findings = (await h.store.getArtifact('default', input.scanId, 'findings'))!;
     assert.equal(findings.length, 1, 'what research found is kept');
     assert.equal(findings[0].verdict.verdict, 'uncertain');
     assert.match(findings[0].verdict.reasons[0], /budget was exhausted/);
     assert.equal(findings[0].confidence, 'low');
-    const ledger = (await h.store.getArtifact<UsageLedger>('default', input.scanId, 'claude:usage'))!;
+    const ledger = (await h.store.getArtifact('default', input.scanId, 'claude:usage'))!;
     assert.equal(ledger.budgetExhausted, true);
     assert.equal(ledger.budgetTokens, 40_000);
   });

@@ -50,10 +50,10 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     assert.equal(await s.getScan('t2', 's1'), undefined);
     assert.deepEqual((await s.listScans('t1', { repoKey: '/repo' })).map((x) => x.scanId), ['s1']);
     assert.deepEqual(await s.listScans('t2'), []);
-    await s.putArtifact('t1', 's1', 'candidates', [1]);
-    await s.putArtifact('t1', 's1', 'candidates', [1, 2]);
-    assert.deepEqual(await s.getArtifact('t1', 's1', 'candidates'), [1, 2]);
-    assert.equal(await s.getArtifact('t2', 's1', 'candidates'), undefined);
+    await s.putArtifact('t1', 's1', 'report.md', 'first');
+    await s.putArtifact('t1', 's1', 'report.md', 'second');
+    assert.deepEqual(await s.getArtifact('t1', 's1', 'report.md'), 'second');
+    assert.equal(await s.getArtifact('t2', 's1', 'report.md'), undefined);
     const state: AnalysisState = { engine: 'builtin', engineVersion: '1', dependencies: { 'a.js': [] }, candidates: [] };
     await s.putAnalysisState('t1', '/repo', 'root', state);
     assert.deepEqual(await s.getAnalysisState('t1', '/repo', 'root', 'builtin'), state);

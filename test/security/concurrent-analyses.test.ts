@@ -95,7 +95,7 @@ describe('concurrent analyses in one worker', () => {
       const input = scanInput(h, path, { tenant });
       return { input, handle: await startScan(h, input) };
     };
-    const findingsOf = async (tenant: string, scanId: string) => (await h.store.getArtifact<Finding[]>(tenant, scanId, 'findings'))!;
+    const findingsOf = async (tenant: string, scanId: string) => (await h.store.getArtifact(tenant, scanId, 'findings'))!;
 
     // Alone, one after the other (tenant "solo").
     const solo: Record<string, ReturnType<typeof summary>> = {};

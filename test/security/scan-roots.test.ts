@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Database from 'better-sqlite3';
-import type { ApplyArtifact } from '../../activities/stages/apply.js';
+import type { ApplyArtifact } from '../../activities/artifacts.js';
 import { createPathPolicy, effectiveRoots, parseScanRoots, type PathPolicy } from '../../activities/scan-roots.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import type { Store } from '../../activities/store/store.js';
@@ -295,7 +295,7 @@ describe('scan roots: what a key may scan and where an approval may write', () =
     const done = await stageOf(scan.body.workflowId, scan.body.runId, ['completed']);
     assert.equal(done.counts.apply?.applied, 0);
     assert.equal(done.counts.apply?.branch, undefined);
-    const result = await store.getArtifact<ApplyArtifact>(tenant.c, scan.body.scanId, 'apply-result');
+    const result = await store.getArtifact(tenant.c, scan.body.scanId, 'apply-result');
     assert.match(result?.refused ?? '', /outside the directories this key may write branches into/);
     assert.deepEqual(result?.failed.map((f) => f.findingId), [fix.id]);
     assert.equal(vigilBranches(monorepo), '', 'no branch was written');

@@ -163,7 +163,7 @@ describe('secrets exposure: masked at every exit, encrypted payloads, private fi
   test('the stored patch keeps the real text (apply needs it): the approved fix is on the branch, secrets intact', async () => {
     const store = openConfiguredStore(dataDir, { VIGIL_DATA_DIR: dataDir });
     try {
-      const stored = (await store.getArtifact<Finding[]>('default', scanId, 'findings'))!;
+      const stored = (await store.getArtifact('default', scanId, 'findings'))!;
       const diffs = stored.map((f) => f.patch?.diff ?? '').join('\n');
       assert.ok(diffs.includes(STRIPE_KEY) && diffs.includes(DB_PASSWORD), `the stored patch context quotes both secrets (precondition): ${diffs}`);
     } finally {
@@ -195,7 +195,7 @@ describe('secrets exposure: masked at every exit, encrypted payloads, private fi
   test('exit: CLI output of the stored findings, every format', async () => {
     const store = openConfiguredStore(dataDir, { VIGIL_DATA_DIR: dataDir });
     try {
-      const stored = (await store.getArtifact<Finding[]>('default', scanId, 'findings'))!;
+      const stored = (await store.getArtifact('default', scanId, 'findings'))!;
       for (const format of OUTPUT_FORMATS) {
         const out = formatFindings(stored, format, { scanId, tenant: 'default', repoKey: repo, stage: 'completed' });
         assertMasked(`vigil scan --format ${format}`, out, { expectMasked: format !== 'table' });

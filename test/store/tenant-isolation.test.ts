@@ -16,6 +16,9 @@ import type { Store } from '../../activities/store/store.js';
 import { openTurbopufferStore } from '../../activities/store/turbopuffer-store.js';
 import { startTurbopufferStandin, type TurbopufferStandin } from '../helpers/turbopuffer-standin.js';
 import { testTemporal } from '../helpers/temporal.js';
+import { fakeFinding } from '../helpers/fake-finding.js';
+import { toJsonReport } from '../../activities/report/json-report.js';
+import { toSarif } from '../../activities/report/sarif.js';
 
 describe('tenant isolation (Turbopuffer store, HTTP API)', () => {
   let tp: TurbopufferStandin;
@@ -38,9 +41,9 @@ describe('tenant isolation (Turbopuffer store, HTTP API)', () => {
 
     // Tenant globex's data, everywhere the store keeps something.
     await store.upsertScan({ scanId, tenant: 'globex', workflowId: `vigil-scan-${scanId}`, runId: 'r', repoKey, source: { kind: 'local', path: repoKey }, requestedBy: 'globex-admin', createdAt: new Date().toISOString() });
-    await store.putArtifact('globex', scanId, 'findings', [{ id: 'f1', fingerprint: 'fp1', status: 'pending', severity: 'high', title: 'globex finding', trace: [] }]);
-    await store.putArtifact('globex', scanId, 'report.json', { scanId, findings: [] });
-    await store.putArtifact('globex', scanId, 'report.sarif', { version: '2.1.0', runs: [] });
+    await store.putArtifact('globex', scanId, 'findings', [fakeFinding({ id: 'f1', fingerprint: 'fp1', title: 'globex finding' })]);
+    await store.putArtifact('globex', scanId, 'report.json', toJsonReport({ scan: { scanId, repoKey }, findings: [] }));
+    await store.putArtifact('globex', scanId, 'report.sarif', toSarif({ findings: [], tool: { name: 'Vigil', version: 'test' }, scan: { scanId, repoKey } }));
     await store.recordDecision('globex', repoKey, 'f1', { fingerprint: 'fp1', decision: 'approve', actor: 'globex-admin', decidedAt: 'now', scanId });
     await store.putBlobs('globex', [{ hash: 'hb', content: blob }]);
     await store.putSnapshot({ id: 'snap-g', tenant: 'globex', repoKey, createdAt: 'now', files: [{ path: 'vault.js', hash: 'hb', size: blob.length, mode: '100644' }], skipped: {}, bytes: blob.length });

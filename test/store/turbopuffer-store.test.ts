@@ -10,6 +10,7 @@ import { createStoreCrypto } from '../../activities/crypto/seal.js';
 import type { SnapshotRecord } from '../../activities/store/store.js';
 import { openTurbopufferStore, type TurbopufferStoreOptions } from '../../activities/store/turbopuffer-store.js';
 import { startTurbopufferStandin, type TurbopufferStandin } from '../helpers/turbopuffer-standin.js';
+import { fakeFinding } from '../helpers/fake-finding.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -111,11 +112,11 @@ describe('turbopuffer store', () => {
     const old = open(keyringFromKeys([k1]), {}, prefix).store;
     const [a] = blobsOf(1, 'before');
     await old.putBlobs('acme', [a!]);
-    await old.putArtifact('acme', 's1', 'findings', [{ id: 'f1' }]);
+    await old.putArtifact('acme', 's1', 'findings', [fakeFinding({ id: 'f1' })]);
     // Newest first; the index key (paths, tokens, names) stays the original key, so rows stay findable.
     const rotated = open(keyringFromKeys([k2, k1]), {}, prefix).store;
     assert.deepEqual(await rotated.getBlob('acme', a!.hash), a!.content);
-    assert.deepEqual(await rotated.getArtifact('acme', 's1', 'findings'), [{ id: 'f1' }]);
+    assert.deepEqual(await rotated.getArtifact('acme', 's1', 'findings'), [fakeFinding({ id: 'f1' })]);
     const [b] = blobsOf(1, 'after');
     await rotated.putBlobs('acme', [b!]);
     const keyIds = new Set<string>();
@@ -141,7 +142,7 @@ describe('turbopuffer store', () => {
     await store.putSnapshot(snap);
     await store.putRepoTree('acme', { repoKey: snap.repoKey, rootHash: 'r', snapshotId: snap.id, updatedAt: 'now' });
     await store.upsertScan({ scanId: 'scn1', tenant: 'acme', workflowId: 'w', runId: 'r', repoKey: snap.repoKey, source: { kind: 'local', path: snap.repoKey }, requestedBy: 'alice', createdAt: 'now' });
-    await store.putArtifact('acme', 'scn1', 'findings', [{ file: 'src/confidential/payments.js', snippet: 'ledgerOverride(account)' }]);
+    await store.putArtifact('acme', 'scn1', 'findings', [fakeFinding({ location: { file: 'src/confidential/payments.js', startLine: 2, endLine: 2 }, trace: [{ kind: 'sink', file: 'src/confidential/payments.js', line: 2, label: 'sink', snippet: 'ledgerOverride(account)' }] })]);
     await store.putMerkleNodes('acme', [{ hash: 'root', children: [{ name: 'confidential', hash: 'd1', kind: 'dir' }] }]);
     const stored = tp.dump();
     for (const secret of ['transferFundsSecretly', 'ledgerOverride', 'transferfundssecretly', 'confidential', 'payments', 'payroll-service', 'alice', 'acme']) {

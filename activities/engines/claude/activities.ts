@@ -2,15 +2,14 @@
 // artifact key before returning, so a retried or replayed pass that already completed costs nothing.
 // History gets ids and counts only; prompts, code and findings stay in the store.
 import { createHash } from 'node:crypto';
-import type { Candidate, EngineOutput, EngineUsage, Patch, SourceFiles, Verdict } from '../../model.js';
-import type { Store, ScanArtifactKind } from '../../store/store.js';
+import type { Candidate, EngineOutput, Patch, SourceFiles, Verdict } from '../../model.js';
+import type { Store } from '../../store/store.js';
+import { claudeArtifact, type ScopeArtifact } from '../../artifacts.js';
 import { startHeartbeat } from '../../heartbeat.js';
 import { mergeState, planIncremental } from '../../incremental.js';
 import { loadSourceFiles } from '../../source-files.js';
 import { nonRetryable } from '../../errors.js';
 import { applyUnifiedDiff, parseUnifiedDiff } from '../../patches/apply-diff.js';
-import type { MerkleDiffArtifact } from '../../stages/merkle-sync.js';
-import type { ScopeArtifact } from '../../stages/reason.js';
 import { requireSnapshot, type ScanIds } from '../../stages/shared.js';
 import { createBuiltinEngine } from '../builtin/index.js';
 import {
@@ -22,13 +21,19 @@ import {
   resolveSettings,
   ZERO_USAGE,
   type ClaudeScanOptions,
-  type ClaudeSettings,
-  type EffortProfile,
-  type ResearchCategory,
   type TokenUsage,
   type VerifierLens,
 } from './config.js';
-import type { ClaudeDeps, ModelClient } from './client.js';
+import type { ClaudeDeps } from './client.js';
+import type {
+  ComponentPlan,
+  CoverageEntry,
+  PanelArtifact,
+  PassArtifact,
+  PatchArtifact,
+  ThreatModelArtifact,
+  UsageLedger,
+} from './artifacts.js';
 import { runToolLoop, type Meter } from './loop.js';
 import { mergeDuplicates, tallyVotes, type Tally, type Vote } from './panel.js';
 import { dataBlock, LENS_INSTRUCTIONS, researchTask } from './prompts.js';
@@ -55,41 +60,6 @@ interface Deps {
 
 export type { ClaudeDeps } from './client.js';
 
-export interface ComponentPlan {
-  name: string;
-  description: string;
-  paths: string[];
-  entryPoints: string[];
-  trustBoundaries: string[];
-  sinks: string[];
-  /** Snapshot files the component consists of (restricted to the scope on an incremental scan). */
-  files: string[];
-}
-
-export interface CoverageEntry {
-  directory: string;
-  status: 'covered' | 'skipped';
-  reason?: string;
-  components: string[];
-}
-
-export interface ThreatModelArtifact {
-  settings: ClaudeSettings;
-  profile: EffortProfile;
-  mode: 'full' | 'incremental';
-  filesInScope: string[];
-  carried: Candidate[];
-  components: ComponentPlan[];
-  assumptions: string[];
-  filesWorthReading: string[];
-  coverage: CoverageEntry[];
-  passes: { id: string; component: number; category: ResearchCategory }[];
-  /** The model's threat model was unusable and one component per directory stood in for it. */
-  fallback: boolean;
-  malformed: number;
-  usage: TokenUsage;
-}
-
 export interface ThreatModelSummary {
   passIds: string[];
   budgetTokens: number;
@@ -101,55 +71,7 @@ export interface ThreatModelSummary {
   tokens: number;
 }
 
-interface LeadsArtifact {
-  leads: Candidate[];
-  dependencies: Record<string, string[]>;
-}
-
-export interface PassArtifact {
-  passId: string;
-  candidates: Candidate[];
-  malformed: number;
-  dropped: boolean;
-  turns: number;
-  budgetStopped: boolean;
-  usage: TokenUsage;
-}
-
-interface PanelArtifact {
-  candidateId: string;
-  votes: Vote[];
-  tally: Tally;
-  budgetStopped: boolean;
-  usage: TokenUsage;
-}
-
-interface PatchArtifact {
-  candidateId: string;
-  patch?: Patch;
-  review?: { fixes_finding: boolean; keeps_behaviour: boolean; introduces_issues: boolean; reasoning: string };
-  accepted: boolean;
-  reason: string;
-  budgetStopped: boolean;
-  usage: TokenUsage;
-}
-
-/** The engine's usage as reported (EngineUsage), with per-stage token detail and each directory's components. */
-export interface UsageLedger extends EngineUsage {
-  stages: { stage: string; usage: TokenUsage; tokens: number; estimatedCostUsd: number }[];
-  coverage: CoverageEntry[];
-}
-
-const K = {
-  threatModel: 'claude:threat-model',
-  leads: 'claude:leads',
-  pass: (id: string) => `claude:pass:${id}`,
-  vote: (cid: string, lens: string) => `claude:vote:${cid}:${lens}`,
-  panel: (cid: string) => `claude:panel:${cid}`,
-  patch: (cid: string) => `claude:patch:${cid}`,
-  meter: (key: string) => `claude:meter:${key}`,
-  usage: 'claude:usage',
-} satisfies Record<string, ScanArtifactKind | ((...a: string[]) => ScanArtifactKind)>;
+const K = claudeArtifact;
 
 function requireClaude(deps: Deps): ClaudeDeps {
   if (!deps.claude) {
@@ -163,7 +85,7 @@ function requireClaude(deps: Deps): ClaudeDeps {
 
 /** Tokens spent by every attempt of one pass, kept in the store so a retry continues the count. */
 async function openMeter(store: Store, ids: ScanIds, key: string, allowance: number): Promise<Meter & { usage(): TokenUsage }> {
-  let usage = (await store.getArtifact<TokenUsage>(ids.tenant, ids.scanId, K.meter(key))) ?? { ...ZERO_USAGE };
+  let usage = (await store.getArtifact(ids.tenant, ids.scanId, K.meter(key))) ?? { ...ZERO_USAGE };
   return {
     allowance,
     spent: () => budgetTokens(usage),
@@ -254,7 +176,7 @@ export function createClaudeActivities(deps: Deps) {
   }
 
   async function threatModelArtifact(ids: ScanIds): Promise<ThreatModelArtifact> {
-    const tm = await store.getArtifact<ThreatModelArtifact>(ids.tenant, ids.scanId, K.threatModel);
+    const tm = await store.getArtifact(ids.tenant, ids.scanId, K.threatModel);
     if (!tm) throw nonRetryable('ScanStateError', `Scan ${ids.scanId} has no threat model; the threat-model pass must run first.`);
     return tm;
   }
@@ -274,7 +196,7 @@ export function createClaudeActivities(deps: Deps) {
 
   return {
     async claudeThreatModel(input: ScanIds & { snapshotId: string; options?: ClaudeScanOptions }): Promise<ThreatModelSummary> {
-      const done = await store.getArtifact<ThreatModelArtifact>(input.tenant, input.scanId, K.threatModel);
+      const done = await store.getArtifact(input.tenant, input.scanId, K.threatModel);
       if (done) return summarise(done, budgetTokens(done.usage));
       const claude = requireClaude(deps);
       const settings = resolveSettings(claude.defaults, input.options);
@@ -284,7 +206,7 @@ export function createClaudeActivities(deps: Deps) {
       const hb = startHeartbeat();
       try {
         // The built-in engine's results are leads and the import graph (for incremental scope), not the limit.
-        let leads = await store.getArtifact<LeadsArtifact>(input.tenant, input.scanId, K.leads);
+        let leads = await store.getArtifact(input.tenant, input.scanId, K.leads);
         if (!leads) {
           let out: EngineOutput = { candidates: [], analysedFiles: [], dependencies: {} };
           try {
@@ -297,7 +219,7 @@ export function createClaudeActivities(deps: Deps) {
           await store.putArtifact(input.tenant, input.scanId, K.leads, leads);
         }
 
-        const diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
+        const diff = await store.getArtifact(input.tenant, input.scanId, 'merkle-diff');
         const previous = diff?.previousRoot
           ? await store.getAnalysisState(input.tenant, input.repoKey, diff.previousRoot, CLAUDE_ENGINE)
           : undefined;
@@ -391,7 +313,7 @@ export function createClaudeActivities(deps: Deps) {
         budgetStopped: a.budgetStopped,
         tokens: budgetTokens(a.usage),
       });
-      const done = await store.getArtifact<PassArtifact>(input.tenant, input.scanId, K.pass(input.passId));
+      const done = await store.getArtifact(input.tenant, input.scanId, K.pass(input.passId));
       if (done) return summary(done);
       const claude = requireClaude(deps);
       const tm = await threatModelArtifact(input);
@@ -399,7 +321,7 @@ export function createClaudeActivities(deps: Deps) {
       if (!pass) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no research pass ${input.passId}.`);
       const component = tm.components[pass.component];
       const { files } = await context(input, input.snapshotId);
-      const leads = (await store.getArtifact<LeadsArtifact>(input.tenant, input.scanId, K.leads))?.leads ?? [];
+      const leads = (await store.getArtifact(input.tenant, input.scanId, K.leads))?.leads ?? [];
       const mine = new Set(component.files);
       const componentLeads = leads.filter((c) => mine.has(c.origin) || mine.has(c.location.file));
       const meter = await openMeter(store, input, `pass:${input.passId}`, input.allowance);
@@ -458,11 +380,11 @@ export function createClaudeActivities(deps: Deps) {
     /** Merges the completed passes' findings (and results carried from the previous scan) into the candidates. */
     async claudeCollect(input: ScanIds & { snapshotId: string; passIds: string[] }) {
       const tm = await threatModelArtifact(input);
-      const leads = (await store.getArtifact<LeadsArtifact>(input.tenant, input.scanId, K.leads)) ?? { leads: [], dependencies: {} };
+      const leads = (await store.getArtifact(input.tenant, input.scanId, K.leads)) ?? { leads: [], dependencies: {} };
       const fresh: Candidate[] = [];
       let completed = 0;
       for (const id of input.passIds) {
-        const a = await store.getArtifact<PassArtifact>(input.tenant, input.scanId, K.pass(id));
+        const a = await store.getArtifact(input.tenant, input.scanId, K.pass(id));
         if (!a) continue;
         if (!a.budgetStopped) completed++;
         fresh.push(...a.candidates);
@@ -473,7 +395,7 @@ export function createClaudeActivities(deps: Deps) {
       const scope: ScopeArtifact = { mode: tm.mode, filesInScope: tm.filesInScope, analysedFiles: analysed, carriedOver: tm.carried.length };
       await store.putArtifact(input.tenant, input.scanId, 'scope', scope);
       // Only a scan whose every pass ran may be the base of an incremental one.
-      const diff = await store.getArtifact<MerkleDiffArtifact>(input.tenant, input.scanId, 'merkle-diff');
+      const diff = await store.getArtifact(input.tenant, input.scanId, 'merkle-diff');
       if (diff && completed === tm.passes.length) {
         const snapshotFiles = new Set((await context(input, input.snapshotId)).files.paths());
         const state = mergeState(
@@ -494,11 +416,11 @@ export function createClaudeActivities(deps: Deps) {
 
     async claudePanel(input: ScanIds & { snapshotId: string; candidateId: string; allowance: number }) {
       const summary = (a: PanelArtifact) => ({ verdict: a.tally.verdict, missing: a.tally.missing, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage) });
-      const done = await store.getArtifact<PanelArtifact>(input.tenant, input.scanId, K.panel(input.candidateId));
+      const done = await store.getArtifact(input.tenant, input.scanId, K.panel(input.candidateId));
       if (done) return summary(done);
       const claude = requireClaude(deps);
       const tm = await threatModelArtifact(input);
-      const candidate = (await store.getArtifact<Candidate[]>(input.tenant, input.scanId, 'candidates'))?.find((c) => c.id === input.candidateId);
+      const candidate = (await store.getArtifact(input.tenant, input.scanId, 'candidates'))?.find((c) => c.id === input.candidateId);
       if (!candidate) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no candidate ${input.candidateId}.`);
       const { files } = await context(input, input.snapshotId);
       const meter = await openMeter(store, input, `panel:${input.candidateId}`, input.allowance);
@@ -508,7 +430,7 @@ export function createClaudeActivities(deps: Deps) {
       try {
         for (const lens of tm.profile.lenses) {
           // Each verifier is its own conversation; a vote already cast (before a crash) is reused.
-          const kept = await store.getArtifact<Vote>(input.tenant, input.scanId, K.vote(candidate.id, lens));
+          const kept = await store.getArtifact(input.tenant, input.scanId, K.vote(candidate.id, lens));
           if (kept) {
             votes.push(kept);
             continue;
@@ -544,11 +466,11 @@ export function createClaudeActivities(deps: Deps) {
 
     async claudePatch(input: ScanIds & { snapshotId: string; candidateId: string; allowance: number }) {
       const summary = (a: PatchArtifact) => ({ patched: a.accepted, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage) });
-      const done = await store.getArtifact<PatchArtifact>(input.tenant, input.scanId, K.patch(input.candidateId));
+      const done = await store.getArtifact(input.tenant, input.scanId, K.patch(input.candidateId));
       if (done) return summary(done);
       const claude = requireClaude(deps);
       const tm = await threatModelArtifact(input);
-      const candidate = (await store.getArtifact<Candidate[]>(input.tenant, input.scanId, 'candidates'))?.find((c) => c.id === input.candidateId);
+      const candidate = (await store.getArtifact(input.tenant, input.scanId, 'candidates'))?.find((c) => c.id === input.candidateId);
       if (!candidate) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no candidate ${input.candidateId}.`);
       const { files } = await context(input, input.snapshotId);
       const file = candidate.location.file;
@@ -626,25 +548,25 @@ export function createClaudeActivities(deps: Deps) {
     /** Verdicts from the panels, patches that passed review, and the usage ledger with estimated cost. */
     async claudeConclude(input: ScanIds & { snapshotId: string; passIds: string[]; budgetExhausted: boolean; skippedPasses: number }) {
       const tm = await threatModelArtifact(input);
-      const candidates = (await store.getArtifact<Candidate[]>(input.tenant, input.scanId, 'candidates')) ?? [];
+      const candidates = (await store.getArtifact(input.tenant, input.scanId, 'candidates')) ?? [];
       const verdicts: Verdict[] = [];
       const stages = new Map<string, TokenUsage>([['threat-model', tm.usage]]);
       const add = (stage: string, u: TokenUsage | undefined) => u && stages.set(stage, addUsage(stages.get(stage) ?? ZERO_USAGE, u));
       for (const id of input.passIds) {
-        add('research', (await store.getArtifact<TokenUsage>(input.tenant, input.scanId, K.meter(`pass:${id}`))) ?? undefined);
+        add('research', (await store.getArtifact(input.tenant, input.scanId, K.meter(`pass:${id}`))) ?? undefined);
       }
       const updated: Candidate[] = [];
       for (const c of candidates) {
-        const panel = await store.getArtifact<PanelArtifact>(input.tenant, input.scanId, K.panel(c.id));
-        add('verification', (await store.getArtifact<TokenUsage>(input.tenant, input.scanId, K.meter(`panel:${c.id}`))) ?? undefined);
-        add('patch', (await store.getArtifact<TokenUsage>(input.tenant, input.scanId, K.meter(`patch:${c.id}`))) ?? undefined);
+        const panel = await store.getArtifact(input.tenant, input.scanId, K.panel(c.id));
+        add('verification', (await store.getArtifact(input.tenant, input.scanId, K.meter(`panel:${c.id}`))) ?? undefined);
+        add('patch', (await store.getArtifact(input.tenant, input.scanId, K.meter(`patch:${c.id}`))) ?? undefined);
         if (!panel) {
           verdicts.push({ candidateId: c.id, verdict: 'uncertain', reasons: ['not verified: the scan token budget was exhausted'], verifier: 'claude-panel' });
           updated.push(c);
           continue;
         }
         verdicts.push({ candidateId: c.id, verdict: panel.tally.verdict, reasons: panel.tally.reasons, verifier: 'claude-panel' });
-        const patch = await store.getArtifact<PatchArtifact>(input.tenant, input.scanId, K.patch(c.id));
+        const patch = await store.getArtifact(input.tenant, input.scanId, K.patch(c.id));
         // Confidence follows the vote: scoring reads it from the evidence the panel established.
         const conf = panel.tally.confidence;
         const evidence =
