@@ -17,6 +17,8 @@ export interface Registration {
   model?: RouteModel;
   /** Index of `handler` among the functions of its registration call, in argument order (middleware first). */
   position?: number;
+  /** The member the handler is held under (a GraphQL field: `Query.user`), for registrations by option object. */
+  field?: string;
 }
 
 const MODEL_BY_TYPE = new Map<string, RouteModel>();
@@ -57,7 +59,7 @@ export function collectRegistry(summaries: Iterable<Summary>, hasCallers: (fnId:
     }
     for (const [position, handler] of (e.handlers.fns ?? []).entries()) {
       const key = `${handler.id}|${owner?.alloc ?? ''}|${e.method}|${e.path ?? ''}|${e.site.file}:${e.site.line}`;
-      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner?.type), position });
+      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner?.type), position, ...(e.field ? { field: e.field } : {}) });
     }
   };
   for (const s of summaries) {

@@ -5,6 +5,9 @@
 import { chainOf, isAuthenticated, isPublicByDesign, type Link, type Route } from './chains.js';
 import { insertionPoint, insertText, step, type AccessContext, type Draft } from './context.js';
 import { isAdminRoute } from './unprotected-admin.js';
+import { clientChosenSelections } from './idor.js';
+import { rootOf } from './collect.js';
+import type { SinkHit } from '../summaries.js';
 
 /** A router protects its routes by convention when most of them (and at least two) are authenticated. */
 export const MIN_PROTECTED = 2;
@@ -28,21 +31,24 @@ export function convention(routes: Route[], pick: (l: Link) => boolean): { link:
 
 const where = (r: Route) => `${r.site.file}:${r.site.line}`;
 
-function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: Route[], appWide: boolean): Draft | undefined {
+function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: Route[], appWide: boolean, reaches?: SinkHit): Draft | undefined {
   const conv = convention(protectedOnes, (l) => l.auth);
   const evidenceRoute = conv?.users[0] ?? protectedOnes[0];
-  const convText = conv ? `\`${conv.link.text}\`` : 'an authentication check in the handler';
-  const scope = appWide ? 'routes of the application' : `routes in ${r.site.file}`;
+  const convText = conv ? `\`${conv.link.text}\`` : r.operation ? 'a check of the signed-in user in the resolver' : 'an authentication check in the handler';
+  const scope = appWide ? 'routes of the application' : r.operation ? 'operations of the schema' : `routes in ${r.site.file}`;
+  const reached = reaches ? ` It ${reaches.label.replace(/^(loads|changes|deletes) the record it selects$/, '$1 a record')} with \`${reaches.calleeText}(…)\` (${reaches.site.file}:${reaches.site.line}) by \`${rootOf(reaches.flow).label}\`, a value the caller chooses.` : '';
   const later = conv && r.laterUses.find((l) => l.text === conv.link.text);
   const explanation =
     `${conv ? conv.users.length : protectedOnes.length} of ${siblings.length} ${scope} use ${convText}; \`${r.route}\` (${where(r)}) does not` +
     (later ? `: it is registered before \`${later.text}\` is applied (${later.at.file}:${later.at.line}), and middleware runs in registration order, so the check never runs for it.` : ', so anyone can call it without signing in.') +
+    reached +
     (r.handlerFacts?.readsIdentity ? ' Its handler reads the user, but does not refuse anonymous requests.' : '');
   const trace = [
     step('step', evidenceRoute.site, `sibling \`${evidenceRoute.route}\` is protected by ${convText}`),
     ...(conv?.link.fns[0] ? [step('step', ctx.facts.fnFacts(conv.link.fns[0])?.site ?? conv.link.site, conv.link.why || `${convText} refuses anonymous requests`)] : []),
     ...(later ? [step('step', later.at, `\`${later.text}\` applies only to routes registered after this line`)] : []),
-    step('sink', r.site, `\`${r.route}\` is registered without ${convText}`),
+    ...(reaches ? [step('step', reaches.site, `\`${reaches.calleeText}(…)\` ${reaches.label} by \`${rootOf(reaches.flow).label}\``)] : []),
+    step('sink', r.site, `\`${r.route}\` is ${r.operation ? 'served' : 'registered'} without ${convText}`),
   ];
   // The verdict rests on every sibling (their registrations and middleware), so each of their files is a dependency.
   const files = [r.site.file, ...siblings.map((x) => x.site.file), ...protectedOnes.flatMap((x) => chainOf(x).flatMap((l) => [l.at.file, ...l.fns.map((f) => f.file)])), ...chainOf(r).map((l) => l.at.file)];
@@ -56,7 +62,7 @@ function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: R
   }
   return {
     rule: 'missing-authorization',
-    title: `${r.route} lacks ${conv ? conv.link.text : 'the authentication'} its sibling routes use`,
+    title: r.operation && !conv ? `${r.route} lacks the check of the signed-in user its sibling operations make` : `${r.route} lacks ${conv ? conv.link.text : 'the authentication'} its sibling routes use`,
     location: r.site,
     route: r,
     trace,
@@ -78,13 +84,27 @@ export function missingAuthorization(ctx: AccessContext): Draft[] {
   const routes = ctx.chains.routes.filter((r) => !isPublicByDesign(r));
   const byOwner = new Map<string, Route[]>();
   for (const r of routes) (byOwner.get(r.ownerKey) ?? byOwner.set(r.ownerKey, []).get(r.ownerKey)!).push(r);
-  const appProtected = routes.filter((r) => r.reachable && isAuthenticated(r));
-  const appReachable = routes.filter((r) => r.reachable);
+  // The application's convention is its HTTP routes' (a schema's operations are served through one of them).
+  const appProtected = routes.filter((r) => r.reachable && !r.operation && isAuthenticated(r));
+  const appReachable = routes.filter((r) => r.reachable && !r.operation);
   const appConvention = appProtected.length >= 3 && appProtected.length / Math.max(1, appReachable.length) >= MIN_SHARE;
   for (const group of byOwner.values()) {
     const prot = group.filter(isAuthenticated);
     const open = group.filter((r) => !isAuthenticated(r));
     if (!open.length) continue;
+    if (group[0].operation) {
+      // Operations share one endpoint, so each resolver checks the user itself: where some do, one that does not
+      // was forgotten — reported when most do, or when it reaches a record the caller names by id.
+      if (prot.length < MIN_PROTECTED) continue;
+      const most = prot.length / group.length >= MIN_SHARE;
+      for (const r of open) {
+        const reaches = clientChosenSelections(ctx, r)[0]?.[0];
+        if (!most && !reaches) continue;
+        const d = draft(ctx, r, group, prot, false, reaches);
+        if (d) out.push(d);
+      }
+      continue;
+    }
     if (prot.length >= MIN_PROTECTED && prot.length / group.length >= MIN_SHARE) {
       for (const r of open) {
         const d = draft(ctx, r, group, prot, false);

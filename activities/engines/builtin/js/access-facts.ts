@@ -13,7 +13,7 @@ import { isFunctionNode } from './functions.js';
 import type { ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
-const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()')).map((r) => r.member));
+const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*').map((r) => r.member));
 const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken)$/;
 const AUTH_STRINGS = /^(authorization|x-api-key|x-auth-token|x-access-token|bearer|token|jwt|access_token)$/i;
 const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationError|PermissionDenied|NotAuthenticated|AccessDenied/;
@@ -101,6 +101,12 @@ function paramNames(fn: ts.Node): Set<string> {
   return out;
 }
 
+/** A statement that throws on its own path (not inside a nested function). */
+function throws(st: ts.Statement): boolean {
+  if (ts.isThrowStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.some((x) => ts.isThrowStatement(x));
+}
+
 export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string): FnFacts {
   const params = paramNames(fn);
   /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`). */
@@ -112,6 +118,10 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     if (!c) return false;
     if (identityVars.has(c[0])) return true;
     return params.has(c[0]) && c.length > 1 && IDENTITY_NAMES.has(c[1]);
+  };
+  const mentionsIdentity = (e: ts.Node): boolean => {
+    if ((ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isIdentifier(e)) && isIdentityChain(chain(e as ts.Expression))) return true;
+    return !!ts.forEachChild(e, (c) => mentionsIdentity(c) || undefined);
   };
   const visit = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && n.initializer && isIdentityChain(chain(n.initializer))) {
@@ -143,6 +153,8 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
       if (callee && ROLE_CALLS.test(callee)) checksRole = true;
       if (callee === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && /login|signin|sign-in/.test(a.text))) denies = true;
     }
+    // `if (!context.user) throw new Error(…)`: a GraphQL resolver (or a service) refuses by throwing.
+    if (ts.isIfStatement(n) && throws(n.thenStatement) && mentionsIdentity(n.expression)) denies = true;
     if (ts.isNumericLiteral(n) && DENY_STATUS.has(n.text)) denies = true;
     if (ts.isIdentifier(n) && DENY_NAMES.test(n.text)) denies = true;
     if (ts.isStringLiteralLike(n) && DENY_NAMES.test(n.text.replace(/\s+/g, ''))) denies = true;

@@ -113,6 +113,9 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
   { type: 'fastify.request', member: 'raw', memberType: 'node.request' },
   { type: 'socketio.socket', member: 'handshake', memberType: 'socketio.handshake' },
   { type: 'socketio.socket', member: 'request', memberType: 'node.request' },
+  // A GraphQL context that carries the HTTP request (Apollo `context: ({ req }) => ({ req })`).
+  { type: 'graphql.context', member: 'req', memberType: 'express.request' },
+  { type: 'graphql.context', member: 'request', memberType: 'express.request' },
 ];
 
 /** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
