@@ -294,7 +294,8 @@ export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
       out.push({
         handlerFacts,
         owner: c.owner,
-        ownerKey: c.owner?.alloc ?? `${c.site.file}|${c.ownerName}`,
+        // Siblings are the API's other operations, whichever type object holds them (graphql-js builds one per type).
+        ownerKey: `operations|${model.id}`,
         method: type?.toLowerCase() ?? 'operation',
         path: field,
         fullPath: joinPath(joinPath(prefixes[0] ?? '', served.path), field),

@@ -42,6 +42,14 @@ export interface FnFacts {
   /** Where the function is, for evidence. */
   site: Site;
   name: string;
+  /** Where it refuses by answering (a redirect to sign in, a 401/403) when the user is missing. */
+  refusal?: Site;
+  /**
+   * Refusals that do not stop it: `if (!req.session.user) res.redirect('/login')` without `return`, or a helper
+   * that answers so (`checkLogged(req, res);`) whose call it does not act on, with statements after them.
+   * `helper` is the helper's name ('' for an inline check); `refusal` is where the answer is sent.
+   */
+  refusalsThatContinue?: { call: Site; helper: string; refusal: Site }[];
 }
 
 export interface ModelField {

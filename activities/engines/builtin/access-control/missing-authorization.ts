@@ -8,6 +8,7 @@ import { isAdminRoute } from './unprotected-admin.js';
 import { clientChosenSelections } from './idor.js';
 import { rootOf } from './collect.js';
 import type { SinkHit } from '../summaries.js';
+import type { Site } from '../values.js';
 
 /** A router protects its routes by convention when most of them (and at least two) are authenticated. */
 export const MIN_PROTECTED = 2;
@@ -79,8 +80,46 @@ function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: R
   };
 }
 
-export function missingAuthorization(ctx: AccessContext): Draft[] {
+/**
+ * A sign-in check that answers (a redirect, a 401) but does not stop the handler: the request goes on as if
+ * it had passed. One draft per place the answer is sent (a shared helper is one flaw), at the first route.
+ */
+function refusalsThatContinue(ctx: AccessContext): Draft[] {
+  const byRefusal = new Map<string, { routes: Route[]; at: { call: Site; helper: string; refusal: Site } }>();
+  for (const r of ctx.chains.routes) {
+    if (chainOf(r).some((l) => l.auth)) continue; // middleware already refused
+    for (const c of r.handlerFacts?.refusalsThatContinue ?? []) {
+      const k = `${c.refusal.file}:${c.refusal.line}:${c.refusal.column}`;
+      const e = byRefusal.get(k) ?? byRefusal.set(k, { routes: [], at: c }).get(k)!;
+      if (!e.routes.includes(r)) e.routes.push(r);
+    }
+  }
   const out: Draft[] = [];
+  for (const { routes, at } of byRefusal.values()) {
+    const r = routes[0];
+    const what = at.helper ? `\`${at.helper}(…)\`` : 'its sign-in check';
+    const others = routes.length > 1 ? ` The same holds for ${routes.length - 1} more route${routes.length > 2 ? 's' : ''} (${routes.slice(1, 4).map((x) => `\`${x.route}\``).join(', ')}${routes.length > 4 ? ', …' : ''}).` : '';
+    out.push({
+      rule: 'missing-authorization',
+      title: `the sign-in check of ${r.route} answers but does not stop the request`,
+      location: at.refusal,
+      route: r,
+      trace: [
+        step('step', at.call, at.helper ? `\`${r.route}\` calls ${what} and goes on whatever it did` : `\`${r.route}\` tests the user and goes on whatever the test said`),
+        step('sink', at.refusal, 'answers an anonymous request (a redirect or 401) without returning: the handler keeps running'),
+      ],
+      explanation:
+        `\`${r.route}\` (${where(r)}) checks for a signed-in user with ${what}, which answers an anonymous request at ${at.refusal.file}:${at.refusal.line}, ` +
+        `but nothing stops the handler there (no \`return\`, no thrown error, the result is not acted on): the statements after the check run for anyone, signed in or not.` + others,
+      files: [r.site.file, r.handler.file, at.refusal.file, ...routes.map((x) => x.handler.file)],
+      evidence: { handlerReadsIdentity: true, convention: at.helper || undefined },
+    });
+  }
+  return out;
+}
+
+export function missingAuthorization(ctx: AccessContext): Draft[] {
+  const out: Draft[] = refusalsThatContinue(ctx);
   const routes = ctx.chains.routes.filter((r) => !isPublicByDesign(r));
   const byOwner = new Map<string, Route[]>();
   for (const r of routes) (byOwner.get(r.ownerKey) ?? byOwner.set(r.ownerKey, []).get(r.ownerKey)!).push(r);

@@ -7,10 +7,10 @@ import { unwrapAwait as strip, parses } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
-import { CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, ROLE_PATH } from '../models/access-control.js';
-import type { FnRef, Site } from '../values.js';
+import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, ROLE_PATH } from '../models/access-control.js';
+import type { FnRef, Site, Value } from '../values.js';
 import { isFunctionNode } from './functions.js';
-import type { ModuleInfo } from './modules.js';
+import { requireSpecifier, type ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
 const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*').map((r) => r.member));
@@ -107,10 +107,129 @@ function throws(st: ts.Statement): boolean {
   return ts.isBlock(st) && st.statements.some((x) => ts.isThrowStatement(x));
 }
 
-export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string): FnFacts {
+/** Functions declared at the top of a file, by name (`function requireUser(ctx) {…}`, `const requireUser = (ctx) => …`). */
+export function localFunctions(sf: ts.SourceFile): Map<string, ts.Node> {
+  const out = new Map<string, ts.Node>();
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name && st.body) out.set(st.name.text, st);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.initializer && isFunctionNode(strip(d.initializer))) out.set(d.name.text, strip(d.initializer));
+      }
+    }
+  }
+  return out;
+}
+
+/** Names a parameter destructures (`({ user }, { id })` → user, id), with the member each reads. */
+function destructuredParams(fn: ts.Node): { local: string; key: string }[] {
+  const out: { local: string; key: string }[] = [];
+  if (!isFunctionNode(fn)) return out;
+  for (const p of (fn as ts.FunctionLikeDeclaration).parameters) {
+    if (!ts.isObjectBindingPattern(p.name)) continue;
+    for (const el of p.name.elements) {
+      if (!ts.isIdentifier(el.name)) continue;
+      const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text;
+      out.push({ local: el.name.text, key });
+    }
+  }
+  return out;
+}
+
+/** The function a name called in `path` refers to: declared there or imported (front-end resolution). */
+export type HelperResolver = (path: string, name: string) => { sf: ts.SourceFile; path: string; node: ts.Node } | undefined;
+
+export interface FactsOptions {
+  resolve?: HelperResolver;
+  /** Helpers are read one level deep. */
+  depth?: number;
+  /** Parameters that hold the signed-in user because the caller passed it (`needUser(user)` from a resolver whose context gave `user`). */
+  identityParams?: string[];
+}
+
+/** A response that refuses: a redirect to a sign-in page, a 401/403 status. */
+function refusesByResponse(n: ts.Node): boolean {
+  let hit = false;
+  const visit = (x: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(x)) {
+      const callee = lastName(x.expression);
+      if (callee === 'redirect' && x.arguments.some((a) => literalMentions(a, /login|signin|sign-in/))) hit = true;
+      if ((callee === 'status' || callee === 'sendStatus') && x.arguments.some((a) => ts.isNumericLiteral(a) && DENY_STATUS.has(a.text))) hit = true;
+    }
+    if (!isFunctionNode(x)) ts.forEachChild(x, visit);
+  };
+  visit(n);
+  return hit;
+}
+
+/** A string literal in the expression (`'/login?next=' + req.url`) matches. */
+function literalMentions(e: ts.Node, re: RegExp): boolean {
+  if (ts.isStringLiteralLike(e) || ts.isTemplateHead(e)) return re.test(e.text);
+  return !!ts.forEachChild(e, (c) => literalMentions(c, re) || undefined);
+}
+
+/** Whether a statement ends the function's path (return, throw) anywhere on it, or hands over to `next`. */
+function stops(st: ts.Node): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  if (isFunctionNode(st)) return false;
+  return !!ts.forEachChild(st, (c) => stops(c) || undefined);
+}
+
+/** Statements that run after `st` in its block (and the blocks around it, up to the function). */
+function followedByMore(st: ts.Node, fn: ts.Node): boolean {
+  for (let n: ts.Node = st; n.parent && n !== fn; n = n.parent) {
+    const p = n.parent;
+    if (ts.isBlock(p) || ts.isSourceFile(p)) {
+      const i = p.statements.indexOf(n as ts.Statement);
+      if (i >= 0 && i < p.statements.length - 1) return true;
+    }
+    if (p === fn) break;
+  }
+  return false;
+}
+
+/** Syntactic facts of one function (a handler, middleware, a resolver, or a helper they call). */
+export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string, opts: FactsOptions = {}): FnFacts {
+  const depth = opts.depth ?? 0;
   const params = paramNames(fn);
-  /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`). */
-  const identityVars = new Set<string>();
+  /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`, a resolver's `{ user }` context). */
+  const identityVars = new Set<string>(opts.identityParams ?? []);
+  for (const d of destructuredParams(fn)) {
+    params.add(d.local);
+    if (IDENTITY_NAMES.has(d.key)) identityVars.add(d.local);
+  }
+  const continuing: NonNullable<FnFacts['refusalsThatContinue']> = [];
+  let muted = 0;
+  let refusal: Site | undefined;
+  /**
+   * `requireUser(ctx)`: a helper handed the request or context that refuses anonymous callers, read where the
+   * front end resolves it, else recognised by its name (AUTH_HELPER_NAME). 'continues': it refuses by answering
+   * (a redirect, a 401), and this function discards its result and goes on.
+   */
+  const helperAuthenticates = (call: ts.CallExpression): 'yes' | 'continues' | 'no' => {
+    if (!call.arguments.some((a) => { const c = chain(a); return !!c && params.has(c[0]); })) return 'no';
+    const callee = strip(call.expression);
+    const decl = ts.isIdentifier(callee) && depth === 0 ? opts.resolve?.(path, callee.text) : undefined;
+    if (decl && decl.node !== fn && isFunctionNode(decl.node)) {
+      // The helper's parameters that receive the user (`needUser(user)`) are the user there too.
+      const passed = (decl.node as ts.FunctionLikeDeclaration).parameters.flatMap((p, i) => {
+        const c = call.arguments[i] && chain(call.arguments[i]);
+        return ts.isIdentifier(p.name) && c && isIdentityChain(c) ? [p.name.text] : [];
+      });
+      const f = functionFacts(decl.sf, decl.path, decl.node, (callee as ts.Identifier).text, { depth: depth + 1, identityParams: passed });
+      if (!(f.readsIdentity && f.denies)) return 'no';
+      let up: ts.Node = call.parent;
+      while (ts.isAwaitExpression(up) || ts.isParenthesizedExpression(up)) up = up.parent;
+      if (f.refusal && ts.isExpressionStatement(up) && followedByMore(up, fn)) {
+        continuing.push({ call: siteOf(sf, path, call), helper: (callee as ts.Identifier).text, refusal: f.refusal });
+        return 'continues';
+      }
+      return 'yes';
+    }
+    const last = lastName(call.expression);
+    return last && AUTH_HELPER_NAME.test(last) ? 'yes' : 'no';
+  };
   let readsIdentity = false;
   let denies = false;
   let checksRole = false;
@@ -148,20 +267,47 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     if (ts.isIdentifier(n) && identityVars.has(n.text) && ROLE_WORDS.test(n.text)) checksRole = true;
     if (ts.isStringLiteralLike(n) && AUTH_STRINGS.test(n.text)) readsIdentity = true;
     if (ts.isCallExpression(n)) {
+      const helper = helperAuthenticates(n);
+      if (helper === 'yes') readsIdentity = denies = true;
+      if (helper === 'continues') readsIdentity = true;
       const callee = lastName(n.expression);
       if (callee && AUTH_CALLS.test(callee)) readsIdentity = true;
       if (callee && ROLE_CALLS.test(callee)) checksRole = true;
-      if (callee === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && /login|signin|sign-in/.test(a.text))) denies = true;
+      if (!muted && callee === 'redirect' && n.arguments.some((a) => literalMentions(a, /login|signin|sign-in/))) denies = true;
     }
     // `if (!context.user) throw new Error(…)`: a GraphQL resolver (or a service) refuses by throwing.
-    if (ts.isIfStatement(n) && throws(n.thenStatement) && mentionsIdentity(n.expression)) denies = true;
-    if (ts.isNumericLiteral(n) && DENY_STATUS.has(n.text)) denies = true;
-    if (ts.isIdentifier(n) && DENY_NAMES.test(n.text)) denies = true;
-    if (ts.isStringLiteralLike(n) && DENY_NAMES.test(n.text.replace(/\s+/g, ''))) denies = true;
+    if (ts.isIfStatement(n) && throws(n.thenStatement) && mentionsIdentity(n.expression)) readsIdentity = denies = true;
+    // `if (!req.session.user) res.redirect('/login')`: where it refuses by answering, and whether it stops there.
+    if (ts.isIfStatement(n) && mentionsIdentity(n.expression) && refusesByResponse(n.thenStatement)) {
+      const then = n.thenStatement;
+      const answer = siteOf(sf, path, ts.isBlock(then) && then.statements.length ? then.statements[0] : then);
+      refusal ??= answer;
+      if (!stops(then) && followedByMore(n, fn)) {
+        // The handler goes on after answering: that refusal protects nothing (its deny words do not count).
+        continuing.push({ call: siteOf(sf, path, n), helper: '', refusal: answer });
+        visit(n.expression);
+        muted++;
+        visit(n.thenStatement);
+        muted--;
+        if (n.elseStatement) visit(n.elseStatement);
+        return;
+      }
+    }
+    if (!muted && ts.isNumericLiteral(n) && DENY_STATUS.has(n.text)) denies = true;
+    if (!muted && ts.isIdentifier(n) && DENY_NAMES.test(n.text)) denies = true;
+    if (!muted && ts.isStringLiteralLike(n) && DENY_NAMES.test(n.text.replace(/\s+/g, ''))) denies = true;
     ts.forEachChild(n, visit);
   };
   visit(fn);
-  return { readsIdentity, denies, checksRole: checksRole && readsIdentity, site: siteOf(sf, path, fn), name };
+  return {
+    readsIdentity,
+    denies,
+    checksRole: checksRole && readsIdentity,
+    site: siteOf(sf, path, fn),
+    name,
+    ...(refusal ? { refusal } : {}),
+    ...(continuing.length ? { refusalsThatContinue: continuing } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- models
@@ -342,7 +488,11 @@ export function prismaModels(path: string, text: string): ModelDef[] {
   return out;
 }
 
-export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn: FnRef) => string, files?: SourceFiles): AccessFacts {
+/**
+ * `moduleValue(from, spec)`: what `require(spec)` in `from` evaluates to (the front end's module values), to
+ * find the helper an imported name refers to.
+ */
+export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn: FnRef) => string, files?: SourceFiles, moduleValue?: (from: string, spec: string) => Value): AccessFacts {
   const usesByFile = new Map<string, ts.CallExpression[]>();
   const factsByFn = new Map<unknown, FnFacts>();
   let models: ModelDef[] | undefined;
@@ -359,6 +509,44 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
       usesByFile.set(mod.path, (list = found));
     }
     return list;
+  };
+  const localsByFile = new Map<string, Map<string, ts.Node>>();
+  const nodeOf = (v: Value | undefined) => {
+    const fn = v?.fns?.[0];
+    const mod = fn && modules.get(fn.file);
+    return fn && mod && fn.node && typeof (fn.node as ts.Node).getStart === 'function' ? { sf: mod.sf, path: mod.path, node: fn.node as ts.Node } : undefined;
+  };
+  const resolve: HelperResolver = (path, name) => {
+    const mod = modules.get(path);
+    if (!mod) return undefined;
+    let locals = localsByFile.get(path);
+    if (!locals) localsByFile.set(path, (locals = localFunctions(mod.sf)));
+    const local = locals.get(name);
+    if (local) return { sf: mod.sf, path, node: local };
+    if (!moduleValue) return undefined;
+    // `import check from './auth'`, `import { check } from './auth'`
+    const b = mod.imports.get(name);
+    if (b && b.target.kind === 'file') {
+      const ns = moduleValue(path, `/${b.target.path}`);
+      return nodeOf(b.imported === 'default' ? ns.props?.get('default') ?? ns : b.imported === 'namespace' ? undefined : ns.props?.get(b.imported));
+    }
+    // `const check = require('./auth')`, `const { check } = require('./auth')`
+    for (const st of mod.sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) {
+        const spec = d.initializer && requireSpecifier(strip(d.initializer));
+        if (!spec) continue;
+        if (ts.isIdentifier(d.name) && d.name.text === name) return nodeOf(moduleValue(path, spec));
+        if (ts.isObjectBindingPattern(d.name)) {
+          for (const el of d.name.elements) {
+            if (!ts.isIdentifier(el.name) || el.name.text !== name) continue;
+            const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name;
+            return nodeOf(moduleValue(path, spec).props?.get(key));
+          }
+        }
+      }
+    }
+    return undefined;
   };
   return {
     callAt(site) {
@@ -384,7 +572,7 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
       if (!f) {
         const mod = modules.get(fn.file);
         if (!mod || !node || typeof (node as ts.Node).getStart !== 'function') return undefined;
-        f = functionFacts(mod.sf, mod.path, node, fnName(fn));
+        f = functionFacts(mod.sf, mod.path, node, fnName(fn), { resolve });
         factsByFn.set(node, f);
       }
       return f;

@@ -151,7 +151,7 @@ async function analyseJs(
     patchFor: (hit) => buildPatch(prog, hit),
     acceptHit: (hit) => acceptWebHit(prog, hit),
     checks: (engine) => checks.run(engine),
-    access: createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files),
+    access: createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files, (from, spec) => prog.requireValue(from, spec)),
   };
   return { result, memo, weight, stats: prog.cacheStats };
 }

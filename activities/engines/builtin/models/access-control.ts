@@ -53,6 +53,8 @@ export const ADMIN_HANDLER_NAME = /(^|[a-z])(admin|Admin|promote|Promote|grantRo
  */
 // Not `session(...)`, `passport.initialize()` or `passport.session()`: they restore a login, they do not require one.
 export const AUTH_MIDDLEWARE_NAME = /auth(?!or)|logged|jwt|protect|guard|verifyToken|verifyUser|requireUser|currentUser|signedIn|bearer|apiKey|api_key/i;
+/** Helpers a handler or resolver calls with its request or context to refuse anonymous callers (`requireUser(ctx)`, `ensureSignedIn(req)`). */
+export const AUTH_HELPER_NAME = /^(require|ensure|assert|enforce|must|need|check)_?(auth|authenticated|authentication|user|login|logged_?in|signed_?in|session|viewer|current_?user)$|^(signedIn|loggedIn|authenticated|authenticate|requireAuth)$/i;
 export const ROLE_MIDDLEWARE_NAME = /role|admin|permi|authori[sz]|acl|can[A-Z(]|policy|staff|superuser|owner|ability|rbac/i;
 /** Ownership middleware: ties the record of the URL to the user before the handler runs. */
 export const OWNERSHIP_MIDDLEWARE_NAME = /owner|ownership|isOwn|belongs|sameUser|isSelf/i;

@@ -119,12 +119,13 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
 ];
 
 /** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
-export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string }[] = [
+export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string; destructured?: string }[] = [
   { sourceKind: 'ws.message', description: 'a WebSocket message', channel: 'a WebSocket connection' },
   { sourceKind: 'socket.io event', description: 'a socket.io event payload', channel: 'a socket.io connection' },
   { sourceKind: 'xmlrpc.params', description: 'the parameters of an XML-RPC method call', channel: 'an XML-RPC request' },
   { sourceKind: 'multipart upload', description: 'an uploaded part (field name, file name, content or value)', channel: 'a multipart upload' },
-  { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query' },
+  // `destructured`: how a destructured parameter is named (`(_, { id })` reads `args.id`).
+  { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query', destructured: 'args' },
   { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
 ];
 
