@@ -86,6 +86,8 @@ export interface AccessControlEvidence {
   roleMiddlewareElsewhere?: string;
   /** Front-end role check that hides the action. */
   clientGuard?: string;
+  /** A sign-in check answers anonymous requests but the handler goes on after it (where: the check's place). */
+  refusalContinues?: string;
 }
 
 /** A possible vulnerability as the reasoning stage found it, before verification. */

@@ -33,6 +33,7 @@ function strength(c: Candidate): Check {
   const e = c.evidence.accessControl ?? {};
   switch (c.ruleId) {
     case 'missing-authorization':
+      if (e.refusalContinues) return { outcome: 'pass', reason: `The sign-in check answers anonymous requests at ${e.refusalContinues}, and nothing stops the handler after it: the code that follows runs for anyone.` };
       if (e.appWide) return { outcome: 'unknown', reason: `Its own router protects no route; the comparison is with the whole application (${e.protectedSiblings} of ${e.siblings} routes authenticated), so the router may be public by design.` };
       // A handler that reads the user but never refuses a request assumes the middleware ran: stronger, not weaker.
       return {

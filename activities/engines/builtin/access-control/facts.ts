@@ -47,9 +47,10 @@ export interface FnFacts {
   /**
    * Refusals that do not stop it: `if (!req.session.user) res.redirect('/login')` without `return`, or a helper
    * that answers so (`checkLogged(req, res);`) whose call it does not act on, with statements after them.
-   * `helper` is the helper's name ('' for an inline check); `refusal` is where the answer is sent.
+   * `helper` is the helper's name ('' for an inline check); `refusal` is where the answer is sent; `flaw` is
+   * where the fix belongs: the call when the helper tells its caller whether it refused, else the refusal.
    */
-  refusalsThatContinue?: { call: Site; helper: string; refusal: Site }[];
+  refusalsThatContinue?: { call: Site; helper: string; refusal: Site; flaw: Site }[];
 }
 
 export interface ModelField {

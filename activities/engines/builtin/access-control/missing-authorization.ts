@@ -85,11 +85,11 @@ function draft(ctx: AccessContext, r: Route, siblings: Route[], protectedOnes: R
  * it had passed. One draft per place the answer is sent (a shared helper is one flaw), at the first route.
  */
 function refusalsThatContinue(ctx: AccessContext): Draft[] {
-  const byRefusal = new Map<string, { routes: Route[]; at: { call: Site; helper: string; refusal: Site } }>();
+  const byRefusal = new Map<string, { routes: Route[]; at: { call: Site; helper: string; refusal: Site; flaw: Site } }>();
   for (const r of ctx.chains.routes) {
     if (chainOf(r).some((l) => l.auth)) continue; // middleware already refused
     for (const c of r.handlerFacts?.refusalsThatContinue ?? []) {
-      const k = `${c.refusal.file}:${c.refusal.line}:${c.refusal.column}`;
+      const k = `${c.flaw.file}:${c.flaw.line}:${c.flaw.column}`;
       const e = byRefusal.get(k) ?? byRefusal.set(k, { routes: [], at: c }).get(k)!;
       if (!e.routes.includes(r)) e.routes.push(r);
     }
@@ -102,17 +102,22 @@ function refusalsThatContinue(ctx: AccessContext): Draft[] {
     out.push({
       rule: 'missing-authorization',
       title: `the sign-in check of ${r.route} answers but does not stop the request`,
-      location: at.refusal,
+      location: at.flaw,
       route: r,
-      trace: [
-        step('step', at.call, at.helper ? `\`${r.route}\` calls ${what} and goes on whatever it did` : `\`${r.route}\` tests the user and goes on whatever the test said`),
-        step('sink', at.refusal, 'answers an anonymous request (a redirect or 401) without returning: the handler keeps running'),
-      ],
+      trace: at.flaw === at.refusal
+        ? [
+            step('step', at.call, at.helper ? `\`${r.route}\` calls ${what} and goes on whatever it did` : `\`${r.route}\` tests the user and goes on whatever the test said`),
+            step('sink', at.refusal, 'answers an anonymous request (a redirect or 401) without stopping the handler: it keeps running'),
+          ]
+        : [
+            step('step', at.refusal, `${what} answers an anonymous request and tells its caller so`),
+            step('sink', at.call, `\`${r.route}\` calls ${what} and ignores what it returned: the handler keeps running`),
+          ],
       explanation:
         `\`${r.route}\` (${where(r)}) checks for a signed-in user with ${what}, which answers an anonymous request at ${at.refusal.file}:${at.refusal.line}, ` +
         `but nothing stops the handler there (no \`return\`, no thrown error, the result is not acted on): the statements after the check run for anyone, signed in or not.` + others,
       files: [r.site.file, r.handler.file, at.refusal.file, ...routes.map((x) => x.handler.file)],
-      evidence: { handlerReadsIdentity: true, convention: at.helper || undefined },
+      evidence: { handlerReadsIdentity: true, convention: at.helper || undefined, refusalContinues: `${at.refusal.file}:${at.refusal.line}` },
     });
   }
   return out;

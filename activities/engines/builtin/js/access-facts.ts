@@ -176,6 +176,16 @@ function stops(st: ts.Node): boolean {
   return !!ts.forEachChild(st, (c) => stops(c) || undefined);
 }
 
+/** The function returns a value somewhere (`return false`), not counting nested functions. */
+function returnsValue(fn: ts.Node): boolean {
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isReturnStatement(n)) return !!n.expression;
+    if (n !== fn && isFunctionNode(n)) return false;
+    return !!ts.forEachChild(n, (c) => visit(c) || undefined);
+  };
+  return visit(fn);
+}
+
 /** Statements that run after `st` in its block (and the blocks around it, up to the function). */
 function followedByMore(st: ts.Node, fn: ts.Node): boolean {
   for (let n: ts.Node = st; n.parent && n !== fn; n = n.parent) {
@@ -222,7 +232,9 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
       let up: ts.Node = call.parent;
       while (ts.isAwaitExpression(up) || ts.isParenthesizedExpression(up)) up = up.parent;
       if (f.refusal && ts.isExpressionStatement(up) && followedByMore(up, fn)) {
-        continuing.push({ call: siteOf(sf, path, call), helper: (callee as ts.Identifier).text, refusal: f.refusal });
+        // A helper that says whether it refused (`return false`) leaves stopping to its callers: this call is the flaw.
+        const call_ = siteOf(sf, path, up);
+        continuing.push({ call: call_, helper: (callee as ts.Identifier).text, refusal: f.refusal, flaw: returnsValue(decl.node) ? call_ : f.refusal });
         return 'continues';
       }
       return 'yes';
@@ -284,7 +296,7 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
       refusal ??= answer;
       if (!stops(then) && followedByMore(n, fn)) {
         // The handler goes on after answering: that refusal protects nothing (its deny words do not count).
-        continuing.push({ call: siteOf(sf, path, n), helper: '', refusal: answer });
+        continuing.push({ call: siteOf(sf, path, n), helper: '', refusal: answer, flaw: answer });
         visit(n.expression);
         muted++;
         visit(n.thenStatement);

@@ -5,14 +5,10 @@ function mustBeLoggedIn(req, res, next) {
   next();
 }
 
-const TABLE = [
-  ['get', '/tasks', tasks.mine],
-  ['get', '/people/:memberId/tasks', tasks.ofMember],
-  ['post', '/tasks', tasks.add],
-];
-
 function mountRoutes(router) {
-  for (const [verb, path, handler] of TABLE) router[verb](path, mustBeLoggedIn, handler);
+  router.use(mustBeLoggedIn);
+  router.route('/tasks').get(tasks.mine).post(tasks.add);
+  router.route('/people/:memberId/tasks').get(tasks.ofMember);
   return router;
 }
 
