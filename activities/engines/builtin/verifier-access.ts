@@ -55,6 +55,8 @@ function strength(c: Candidate): Check {
     case 'unprotected-admin':
       if (!e.roleMiddlewareElsewhere) return { outcome: 'unknown', reason: 'The application has no role check anywhere; whether signed-in users may all administer it is a product decision.' };
       return { outcome: 'pass', reason: `The application checks roles elsewhere (\`${e.roleMiddlewareElsewhere}\`); this administrative route does not.` };
+    case 'information-exposure':
+      return { outcome: 'pass', reason: 'The handler puts the value into its response in its own body, where the engine read it.' };
     case 'client-side-authorization':
       return { outcome: 'pass', reason: `The front end restricts the call (\`${e.clientGuard}\`) while the server route checks no role.` };
     default:

@@ -51,6 +51,8 @@ export interface FnFacts {
    * where the fix belongs: the call when the helper tells its caller whether it refused, else the refusal.
    */
   refusalsThatContinue?: { call: Site; helper: string; refusal: Site; flaw: Site }[];
+  /** What goes to the client that must not: the whole `process.env`, a record's stored password (hash). */
+  exposures?: { site: Site; what: 'environment' | 'stored-password'; text: string }[];
 }
 
 export interface ModelField {

@@ -98,7 +98,8 @@ export function idor(ctx: AccessContext): Draft[] {
 
 /** `Order.findById(id)` in the handler → `Order.findOne({ _id: id, user: req.user.id })` (and the Sequelize form). */
 function scopePatch(ctx: AccessContext, r: Route, hit: SinkHit, owner: string | undefined) {
-  if (!owner || hit.site.file !== r.handler.file || !hit.site.endLine || !hit.site.endColumn) return undefined;
+  // A resolver's user lives in its context, under a name the engine does not know: no patch is proposed there.
+  if (!owner || r.operation || hit.site.file !== r.handler.file || !hit.site.endLine || !hit.site.endColumn) return undefined;
   const req = ctx.fe.params(r.handler)[0]?.name;
   if (!req || !/^[A-Za-z_$][\w$]*$/.test(req)) return undefined;
   const text = (ctx.files.read(hit.site.file) ?? '').split('\n');

@@ -8,6 +8,7 @@ import { buildChains } from './chains.js';
 import { clientSideAuthorization } from './client-side-authorization.js';
 import { createContext, toCandidate, type Draft } from './context.js';
 import { idor } from './idor.js';
+import { informationExposure } from './information-exposure.js';
 import { massAssignment } from './mass-assignment.js';
 import { missingAuthorization } from './missing-authorization.js';
 import { plaintextPassword } from './plaintext-password.js';
@@ -31,7 +32,7 @@ export function accessControlCandidates(fe: FrontEndResult, files: SourceFiles, 
   }
   // A route whose front end shows it only to privileged users is meant to be role-checked, not scoped to an owner.
   const roleIntended = new Set(drafts.filter((d) => d.rule === 'client-side-authorization').map(routeKey));
-  drafts.push(...idor(ctx).filter((d) => !roleIntended.has(routeKey(d))), ...massAssignment(ctx), ...plaintextPassword(ctx));
+  drafts.push(...idor(ctx).filter((d) => !roleIntended.has(routeKey(d))), ...massAssignment(ctx), ...plaintextPassword(ctx), ...informationExposure(ctx));
   const cache = new Map<string, string[]>();
   const byId = new Map<string, Candidate>();
   for (const d of drafts) {

@@ -7,7 +7,7 @@ import { unwrapAwait as strip, parses } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
-import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, ROLE_PATH } from '../models/access-control.js';
+import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, RESPONSE_METHODS, ROLE_PATH, STORED_PASSWORD_FIELD } from '../models/access-control.js';
 import type { FnRef, Site, Value } from '../values.js';
 import { isFunctionNode } from './functions.js';
 import { requireSpecifier, type ModuleInfo } from './modules.js';
@@ -143,6 +143,8 @@ export interface FactsOptions {
   resolve?: HelperResolver;
   /** Helpers are read one level deep. */
   depth?: number;
+  /** Read on behalf of a handler that only delegates to this function (delegation is followed once). */
+  delegated?: boolean;
   /** Parameters that hold the signed-in user because the caller passed it (`needUser(user)` from a resolver whose context gave `user`). */
   identityParams?: string[];
 }
@@ -199,9 +201,148 @@ function followedByMore(st: ts.Node, fn: ts.Node): boolean {
   return false;
 }
 
+/**
+ * Whether the value of `e` goes to the client from `fn`: as (part of) an argument of a response method
+ * (`res.json({ env })`) or the returned value (resolvers, handlers that answer by returning), directly or
+ * through one local variable (`const out = {…}; res.json(out)`).
+ */
+function reachesResponse(e: ts.Node, fn: ts.Node, viaVar = true): boolean {
+  let n: ts.Node = e;
+  for (;;) {
+    const p = n.parent;
+    if (!p || p === fn) return p === fn && !ts.isBlock(n) && isFunctionNode(fn); // an arrow's expression body
+    if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p) || ts.isObjectLiteralExpression(p) || ts.isArrayLiteralExpression(p) || ts.isParenthesizedExpression(p) || ts.isSpreadElement(p) || ts.isAwaitExpression(p) || (ts.isConditionalExpression(p) && p.condition !== n)) {
+      n = p;
+      continue;
+    }
+    if (ts.isCallExpression(p) && p.arguments.includes(n as ts.Expression)) return RESPONSE_METHODS.has(lastName(p.expression) ?? '');
+    if (ts.isReturnStatement(p)) return enclosingFunction(p) === fn;
+    if (viaVar && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return identifierReachesResponse(p.name.text, fn);
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n && ts.isPropertyAccessExpression(strip(p.left))) {
+      // Koa `ctx.body = …`
+      return RESPONSE_METHODS.has((strip(p.left) as ts.PropertyAccessExpression).name.text);
+    }
+    if (viaVar && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
+      const target = chain(p.left);
+      return !!target && target.length === 1 && identifierReachesResponse(target[0], fn);
+    }
+    return false;
+  }
+}
+
+function enclosingFunction(n: ts.Node): ts.Node | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
+  return undefined;
+}
+
+function identifierReachesResponse(name: string, fn: ts.Node): boolean {
+  let hit = false;
+  const visit = (x: ts.Node): void => {
+    if (hit) return;
+    if (ts.isIdentifier(x) && x.text === name && !(ts.isVariableDeclaration(x.parent) && x.parent.name === x) && reachesResponse(x, fn, false)) hit = true;
+    ts.forEachChild(x, visit);
+  };
+  visit(fn);
+  return hit;
+}
+
+/** The whole process environment, or a stored password, on its way to the client. */
+function exposuresOf(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): NonNullable<FnFacts['exposures']> {
+  const out: NonNullable<FnFacts['exposures']> = [];
+  /** `user.password`, `rows[0].password_hash`: a record's field, not the request's. */
+  const storedPassword = (v: ts.Expression) => {
+    const c = chainThroughIndex(v);
+    return !!c && c.length > 1 && !params.has(c[0]) && STORED_PASSWORD_FIELD.test(c[c.length - 1]);
+  };
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionNode(n)) return;
+    // `process.env` as a whole (not `process.env.PORT`).
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'env' && ts.isIdentifier(n.expression) && n.expression.text === 'process') {
+      const p = n.parent;
+      const member = (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === n;
+      if (!member && reachesResponse(n, fn)) out.push({ site: siteOf(sf, path, n), what: 'environment', text: 'process.env' });
+    }
+    // `{ password: user.password }` / `out.password = rows[0].password` on its way out.
+    if (ts.isPropertyAssignment(n) && STORED_PASSWORD_FIELD.test(propName(n.name) ?? '') && storedPassword(n.initializer) && reachesResponse(n.parent, fn)) {
+      out.push({ site: siteOf(sf, path, n), what: 'stored-password', text: short(n.getText(sf)) });
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && storedPassword(n.right)) {
+      const target = strip(n.left);
+      const key = ts.isPropertyAccessExpression(target) ? target.name.text : ts.isElementAccessExpression(target) && ts.isStringLiteralLike(target.argumentExpression) ? target.argumentExpression.text : undefined;
+      const obj = ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target) ? strip(target.expression) : undefined;
+      if (key && STORED_PASSWORD_FIELD.test(key) && obj && ts.isIdentifier(obj) && identifierReachesResponse(obj.text, fn)) {
+        out.push({ site: siteOf(sf, path, n), what: 'stored-password', text: short(n.getText(sf)) });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+const propName = (n: ts.PropertyName) => (ts.isIdentifier(n) || ts.isStringLiteralLike(n) ? n.text : undefined);
+
+/** `rows[0].password` → rows, password (an index in the middle of a chain is skipped). */
+function chainThroughIndex(e: ts.Expression): string[] | undefined {
+  const s = strip(e);
+  if (ts.isIdentifier(s)) return [s.text];
+  if (ts.isPropertyAccessExpression(s)) {
+    const base = chainThroughIndex(s.expression);
+    return base && [...base, s.name.text];
+  }
+  if (ts.isElementAccessExpression(s)) {
+    const base = chainThroughIndex(s.expression);
+    return base && (ts.isStringLiteralLike(s.argumentExpression) ? [...base, s.argumentExpression.text] : base);
+  }
+  return undefined;
+}
+
+function exposureFacts(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): Pick<FnFacts, 'exposures'> {
+  const exposures = exposuresOf(sf, path, fn, params);
+  return exposures.length ? { exposures } : {};
+}
+
+/**
+ * A handler that only hands its request on (`(req, res) => ctl.close(req, res)`): the method it calls, when
+ * declared in the same file (a class method of a `new`-made instance, or a function).
+ */
+function delegate(sf: ts.SourceFile, fn: ts.Node, resolve: HelperResolver | undefined, path: string): ReturnType<HelperResolver> {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  let body: ts.Node = fn.body;
+  if (ts.isBlock(body)) {
+    if (body.statements.length !== 1) return undefined;
+    const st = body.statements[0];
+    body = ts.isReturnStatement(st) && st.expression ? st.expression : ts.isExpressionStatement(st) ? st.expression : st;
+  }
+  const call = strip(body as ts.Expression);
+  if (!ts.isCallExpression(call) || !fn.parameters.length) return undefined;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  if (!call.arguments.every((a, i) => ts.isIdentifier(a) && a.text === names[i])) return undefined;
+  const callee = strip(call.expression);
+  if (ts.isIdentifier(callee)) return resolve?.(path, callee.text);
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  // `const ctl = new Ctl()` … `class Ctl { close(req, res) {…} }`
+  const instance = callee.expression.text;
+  let cls: string | undefined;
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === instance && d.initializer && ts.isNewExpression(d.initializer) && ts.isIdentifier(d.initializer.expression)) cls = d.initializer.expression.text;
+    }
+  }
+  const decl = cls && sf.statements.find((st): st is ts.ClassDeclaration => ts.isClassDeclaration(st) && st.name?.text === cls);
+  const method = decl && decl.members.find((m) => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === callee.name.text && !!m.body);
+  return method ? { sf, path, node: method } : undefined;
+}
+
 /** Syntactic facts of one function (a handler, middleware, a resolver, or a helper they call). */
 export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string, opts: FactsOptions = {}): FnFacts {
   const depth = opts.depth ?? 0;
+  const target = depth === 0 && !opts.delegated ? delegate(sf, fn, opts.resolve, path) : undefined;
+  if (target && target.node !== fn && isFunctionNode(target.node)) {
+    const f = functionFacts(target.sf, target.path, target.node, name, { ...opts, delegated: true });
+    return { ...f, site: siteOf(sf, path, fn) };
+  }
   const params = paramNames(fn);
   /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`, a resolver's `{ user }` context). */
   const identityVars = new Set<string>(opts.identityParams ?? []);
@@ -319,6 +460,7 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     name,
     ...(refusal ? { refusal } : {}),
     ...(continuing.length ? { refusalsThatContinue: continuing } : {}),
+    ...(depth === 0 ? exposureFacts(sf, path, fn, params) : {}),
   };
 }
 

@@ -160,3 +160,8 @@ export const PASSWORD_HASHED_TAG = 'password-hashed';
 export const MODEL_HASHES = /\b(bcrypt|argon2|scrypt|pbkdf2|createHash|hashSync|hashPassword)\b/;
 /** List and count lookups: not record selections for IDOR, but a password in their filter is still compared as stored. */
 export const LOOKUP_METHODS = new Set(['find', 'findAll', 'findMany', 'findBy', 'findAndCountAll', 'where', 'count', 'countDocuments', 'exists']);
+
+/** Response methods: their arguments (and a handler's or resolver's return value) go to the client. */
+export const RESPONSE_METHODS = new Set(['json', 'send', 'jsonp', 'end', 'write', 'render', 'body']);
+/** Record fields that hold a stored password or its hash: never part of a response. */
+export const STORED_PASSWORD_FIELD = /^(password|passwd|password_?hash|hashed_?password|hash|salt)$/i;

@@ -242,6 +242,13 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRuleModel> = {
     impact: 'An administrative route (user management, configuration, data export) is served without a role check: any user, or anyone at all, can use it.',
     fix: 'Require an administrator role on the route (the role middleware the application already has), not only authentication.',
   },
+  'information-exposure': {
+    id: 'information-exposure',
+    cwe: 'CWE-200',
+    title: 'Sensitive information in a response',
+    impact: 'The response carries what no client should see (the server\'s whole environment with its keys and passwords, or a stored password hash): whoever calls it can take it.',
+    fix: 'Answer with the fields the client needs, picked one by one; never send process.env or a record\'s password hash.',
+  },
 };
 
 export const CHECK_RULE_IDS = Object.keys(CHECK_RULES) as CheckRuleId[];

@@ -53,7 +53,8 @@ export type CheckRuleId =
   | 'mass-assignment'
   | 'plaintext-password'
   | 'client-side-authorization'
-  | 'unprotected-admin';
+  | 'unprotected-admin'
+  | 'information-exposure';
 
 /** Conditions some sinks need, evaluated on the call's argument values. */
 export type SinkCondition =
