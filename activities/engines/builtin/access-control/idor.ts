@@ -23,6 +23,16 @@ export function ownerField(model: ModelDef | undefined): string | undefined {
   return model?.fields.find((f) => OWNER_FIELDS.test(f.name))?.name;
 }
 
+/** The record a lookup reaches: its model, the field tying it to a user, or whether it is a user's own account. */
+export function recordOf(ctx: AccessContext, hit: SinkHit): { recv?: string; model?: ModelDef; owner?: string; userRecord: boolean } {
+  const recv = hit.record?.name || receiverOf(hit.calleeText);
+  const model = recv ? ctx.model(recv) : undefined;
+  const owner = ownerField(model);
+  // A user record is its own owner: it is the user's only when its key is the signed-in user's.
+  const userRecord = !owner && USER_RECORD.test(model?.name ?? recv ?? '');
+  return { recv, model, owner, userRecord };
+}
+
 /** The lookups of a route that select a record by a value the client chooses (an id), unscoped by the user, in source order. */
 export function clientChosenSelections(ctx: AccessContext, r: Route): SinkHit[][] {
   const a = ctx.access(r);
@@ -49,11 +59,7 @@ export function idor(ctx: AccessContext): Draft[] {
     for (const chosen of clientChosenSelections(ctx, r)) {
       const hit = chosen[0];
       const root = rootOf(hit.flow);
-      const recv = hit.record?.name || receiverOf(hit.calleeText);
-      const model = recv ? ctx.model(recv) : undefined;
-      const owner = ownerField(model);
-      // A user record is its own owner: it is the user's only when its key is the signed-in user's.
-      const userRecord = !owner && USER_RECORD.test(model?.name ?? recv ?? '');
+      const { recv, model, owner, userRecord } = recordOf(ctx, hit);
       if (model && !owner && !userRecord) continue; // the record does not belong to a user (a catalogue entry)
       // Raw SQL built with the key in it names its table: only a table known to hold users' records counts.
       if (hit.record?.byKey && !owner && !userRecord) continue;

@@ -5,7 +5,7 @@
 import { chainOf, isAuthenticated, isPublicByDesign, type Link, type Route } from './chains.js';
 import { insertionPoint, insertText, step, type AccessContext, type Draft } from './context.js';
 import { isAdminRoute } from './unprotected-admin.js';
-import { clientChosenSelections } from './idor.js';
+import { clientChosenSelections, recordOf } from './idor.js';
 import { rootOf } from './collect.js';
 import type { SinkHit } from '../summaries.js';
 import type { Site } from '../values.js';
@@ -138,12 +138,16 @@ export function missingAuthorization(ctx: AccessContext): Draft[] {
     if (!open.length) continue;
     if (group[0].operation) {
       // Operations share one endpoint, so each resolver checks the user itself: where some do, one that does not
-      // was forgotten — reported when most do, or when it reaches a record the caller names by id.
+      // was forgotten when it reaches a user's record by the id the caller names (a catalogue entry is public by
+      // nature), or when it is a mutation while most operations check the user.
       if (prot.length < MIN_PROTECTED) continue;
       const most = prot.length / group.length >= MIN_SHARE;
       for (const r of open) {
-        const reaches = clientChosenSelections(ctx, r)[0]?.[0];
-        if (!most && !reaches) continue;
+        const reaches = clientChosenSelections(ctx, r).map((c) => c[0]).find((h) => {
+          const rec = recordOf(ctx, h);
+          return rec.owner || rec.userRecord;
+        });
+        if (!reaches && !(most && r.method === 'mutation')) continue;
         const d = draft(ctx, r, group, prot, false, reaches);
         if (d) out.push(d);
       }

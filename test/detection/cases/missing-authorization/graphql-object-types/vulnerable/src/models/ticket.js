@@ -4,7 +4,7 @@ const mongoose = require('mongoose');
 const Ticket = mongoose.model('Ticket', new mongoose.Schema({
   subject: String,
   body: String,
-  reporterId: { type: mongoose.Schema.Types.ObjectId, ref: 'User' },
+  customerId: { type: mongoose.Schema.Types.ObjectId, ref: 'User' },
   status: { type: String, default: 'open' },
 }));
 

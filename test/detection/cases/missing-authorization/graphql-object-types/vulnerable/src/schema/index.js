@@ -19,7 +19,7 @@ const QueryType = new GraphQLObjectType({
       type: new GraphQLList(TicketType),
       resolve(_root, _args, ctx) {
         const viewer = signedIn(ctx);
-        return Ticket.find({ reporterId: viewer.sub });
+        return Ticket.find({ customerId: viewer.sub });
       },
     },
     ticket: {
@@ -38,7 +38,7 @@ const MutationType = new GraphQLObjectType({
       args: { subject: { type: GraphQLString }, body: { type: GraphQLString } },
       async resolve(_root, { subject, body }, ctx) {
         if (!ctx.viewer) throw new Error('sign in to use the help desk');
-        return Ticket.create({ subject, body, reporterId: ctx.viewer.sub });
+        return Ticket.create({ subject, body, customerId: ctx.viewer.sub });
       },
     },
     closeTicket: {
@@ -46,7 +46,7 @@ const MutationType = new GraphQLObjectType({
       args: { id: { type: GraphQLID } },
       async resolve(_root, { id }, ctx) {
         if (!ctx.viewer) throw new Error('sign in to use the help desk');
-        return Ticket.findOneAndUpdate({ _id: id, reporterId: ctx.viewer.sub }, { status: 'closed' }, { new: true });
+        return Ticket.findOneAndUpdate({ _id: id, customerId: ctx.viewer.sub }, { status: 'closed' }, { new: true });
       },
     },
   },
