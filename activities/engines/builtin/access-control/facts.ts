@@ -53,6 +53,8 @@ export interface FnFacts {
   refusalsThatContinue?: { call: Site; helper: string; refusal: Site; flaw: Site }[];
   /** What goes to the client that must not: the whole `process.env`, a record's stored password (hash). */
   exposures?: { site: Site; what: 'environment' | 'stored-password'; text: string }[];
+  /** Where it reads every user account with no filter (`User.find({})`, `SELECT … FROM users`). */
+  listsAllUsers?: { site: Site; text: string };
 }
 
 export interface ModelField {

@@ -2,9 +2,9 @@
 // routes of the same router; when a router has no protected route at all, the application's routes are the
 // siblings, and only state-changing or administrative routes are reported (a read-only router that
 // protects nothing is usually a public catalogue).
-import { chainOf, isAuthenticated, isPublicByDesign, type Link, type Route } from './chains.js';
+import { chainOf, hasRoleCheck, isAuthenticated, isPublicByDesign, type Link, type Route } from './chains.js';
 import { insertionPoint, insertText, step, type AccessContext, type Draft } from './context.js';
-import { isAdminRoute } from './unprotected-admin.js';
+import { isAdminRoute, roleTested } from './unprotected-admin.js';
 import { clientChosenSelections, recordOf } from './idor.js';
 import { rootOf } from './collect.js';
 import type { SinkHit } from '../summaries.js';
@@ -123,8 +123,38 @@ function refusalsThatContinue(ctx: AccessContext): Draft[] {
   return out;
 }
 
+/**
+ * A route that answers with every user account (`User.find({})`, `SELECT … FROM users` without WHERE) to
+ * whoever is signed in: it neither checks a role nor narrows the list to the caller. Administrative routes are
+ * unprotected-admin's; a route that reads the user may be scoping the list in a way the engine misses.
+ */
+function everyAccount(ctx: AccessContext): Draft[] {
+  const out: Draft[] = [];
+  for (const r of ctx.chains.routes) {
+    const all = r.handlerFacts?.listsAllUsers;
+    if (!all || !r.reachable || !isAuthenticated(r) || hasRoleCheck(r) || isAdminRoute(r) || r.handlerFacts?.readsIdentity || roleTested(ctx, r)) continue;
+    const auth = chainOf(r).find((l) => l.auth);
+    out.push({
+      rule: 'missing-authorization',
+      title: `${r.route} lists every user account to any signed-in user`,
+      location: all.site,
+      route: r,
+      trace: [
+        ...(auth ? [step('step', auth.site, `\`${auth.text}\` only checks that a user is signed in`)] : []),
+        step('sink', all.site, `\`${all.text}\` reads every account, with no filter and no role check`),
+      ],
+      explanation:
+        `\`${r.route}\` (${where(r)}) answers with every user account (\`${all.text}\`, ${all.site.file}:${all.site.line}) to anyone who is signed in` +
+        `${auth ? ` (\`${auth.text}\`)` : ''}: no role check guards it and the list is not narrowed to the caller, so any account holder can enumerate all the others.`,
+      files: [r.site.file, r.handler.file, all.site.file, ...chainOf(r).map((l) => l.at.file)],
+      evidence: { convention: auth?.text, handlerReadsIdentity: false },
+    });
+  }
+  return out;
+}
+
 export function missingAuthorization(ctx: AccessContext): Draft[] {
-  const out: Draft[] = refusalsThatContinue(ctx);
+  const out: Draft[] = [...refusalsThatContinue(ctx), ...everyAccount(ctx)];
   const routes = ctx.chains.routes.filter((r) => !isPublicByDesign(r));
   const byOwner = new Map<string, Route[]>();
   for (const r of routes) (byOwner.get(r.ownerKey) ?? byOwner.set(r.ownerKey, []).get(r.ownerKey)!).push(r);

@@ -7,7 +7,7 @@ import { unwrapAwait as strip, parses } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
-import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, RESPONSE_METHODS, ROLE_PATH, STORED_PASSWORD_FIELD } from '../models/access-control.js';
+import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, LIST_ALL_METHODS, RESPONSE_METHODS, ROLE_PATH, SQL_ALL_USERS, STORED_PASSWORD_FIELD, USER_RECORD } from '../models/access-control.js';
 import type { FnRef, Site, Value } from '../values.js';
 import { isFunctionNode } from './functions.js';
 import { requireSpecifier, type ModuleInfo } from './modules.js';
@@ -297,9 +297,29 @@ function chainThroughIndex(e: ts.Expression): string[] | undefined {
   return undefined;
 }
 
-function exposureFacts(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): Pick<FnFacts, 'exposures'> {
+function exposureFacts(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): Pick<FnFacts, 'exposures' | 'listsAllUsers'> {
   const exposures = exposuresOf(sf, path, fn, params);
-  return exposures.length ? { exposures } : {};
+  const all = allUsersAt(sf, path, fn);
+  return { ...(exposures.length ? { exposures } : {}), ...(all ? { listsAllUsers: all } : {}) };
+}
+
+/** `User.find()`, `User.findAll({ attributes })`, `prisma.user.findMany()`, `'SELECT name, email FROM users'`: every account. */
+function allUsersAt(sf: ts.SourceFile, path: string, fn: ts.Node): FnFacts['listsAllUsers'] {
+  let out: FnFacts['listsAllUsers'];
+  const visit = (n: ts.Node): void => {
+    if (out || (n !== fn && isFunctionNode(n))) return;
+    if (ts.isStringLiteralLike(n) && SQL_ALL_USERS.test(n.text)) out = { site: siteOf(sf, path, n), text: short(n.text) };
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(strip(n.expression))) {
+      const c = strip(n.expression) as ts.PropertyAccessExpression;
+      const recv = lastName(c.expression);
+      const a0 = n.arguments[0] && strip(n.arguments[0]);
+      const unfiltered = !a0 || (ts.isObjectLiteralExpression(a0) && (c.name.text === 'find' ? a0.properties.length === 0 : !a0.properties.some((p) => p.name && propName(p.name) === 'where')));
+      if (LIST_ALL_METHODS.has(c.name.text) && recv && USER_RECORD.test(recv) && n.arguments.length <= 1 && unfiltered) out = { site: siteOf(sf, path, n), text: short(n.getText(sf)) };
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
 }
 
 /**

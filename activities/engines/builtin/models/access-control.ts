@@ -165,3 +165,7 @@ export const LOOKUP_METHODS = new Set(['find', 'findAll', 'findMany', 'findBy', 
 export const RESPONSE_METHODS = new Set(['json', 'send', 'jsonp', 'end', 'write', 'render', 'body']);
 /** Record fields that hold a stored password or its hash: never part of a response. */
 export const STORED_PASSWORD_FIELD = /^(password|passwd|password_?hash|hashed_?password|hash|salt)$/i;
+/** SQL that reads every row of a table of user accounts (no WHERE): the whole user list. */
+export const SQL_ALL_USERS = /^\s*select\b(?:(?!\bwhere\b)[\s\S])*?\bfrom\s+[`"[]?(users|accounts|members|customers|profiles)\b(?:(?!\bwhere\b)[\s\S])*$/i;
+/** ORM calls that list records: with no filter they list them all. */
+export const LIST_ALL_METHODS = new Set(['find', 'findAll', 'findMany']);
