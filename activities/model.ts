@@ -94,6 +94,8 @@ export interface AccessControlEvidence {
   /** Brute force: the password or code check, and the limiter (as written) keyed on a forgeable header. */
   credentialCheck?: string;
   limiter?: string;
+  /** A sign-in check answers anonymous requests but the handler goes on after it (where: the check's place). */
+  refusalContinues?: string;
 }
 
 /** A possible vulnerability as the reasoning stage found it, before verification. */

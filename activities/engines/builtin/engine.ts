@@ -14,7 +14,7 @@ import { thisAfter } from './summaries.js';
 
 export const ENGINE_NAME = 'builtin';
 // Stored analysis state from another version is discarded (stages/reason.ts): a new version re-analyses everything once.
-export const ENGINE_VERSION = '2.0.0';
+export const ENGINE_VERSION = '2.1.0';
 
 /** Languages the engine understands; a new language adds a front end here. Each engine instance makes its own. */
 const FRONT_ENDS: ((limits: CacheLimits) => FrontEnd)[] = [createJavascriptFrontEnd];

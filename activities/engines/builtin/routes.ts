@@ -2,7 +2,9 @@
 // from an application root (a router mounted, possibly through other routers or plugins, on an app); and
 // the values a handler's parameters receive (frameworks.ts roles).
 import { handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type HandlerRole, type RouteModel } from './models/frameworks.js';
-import { REQUEST_MEMBERS } from './models/sources.js';
+import { PARAMETER_SOURCES, REQUEST_MEMBERS } from './models/sources.js';
+
+const DESTRUCTURED_LABEL = new Map(PARAMETER_SOURCES.flatMap((r) => (r.destructured ? [[r.sourceKind, r.destructured] as const] : [])));
 import { instantiate, type Effect, type Summary, type SummaryProvider } from './summaries.js';
 import type { FnRef, ObjRef, Site, Value } from './values.js';
 
@@ -17,6 +19,8 @@ export interface Registration {
   model?: RouteModel;
   /** Index of `handler` among the functions of its registration call, in argument order (middleware first). */
   position?: number;
+  /** The member the handler is held under (a GraphQL field: `Query.user`), for registrations by option object. */
+  field?: string;
 }
 
 const MODEL_BY_TYPE = new Map<string, RouteModel>();
@@ -57,7 +61,7 @@ export function collectRegistry(summaries: Iterable<Summary>, hasCallers: (fnId:
     }
     for (const [position, handler] of (e.handlers.fns ?? []).entries()) {
       const key = `${handler.id}|${owner?.alloc ?? ''}|${e.method}|${e.path ?? ''}|${e.site.file}:${e.site.line}`;
-      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner?.type), position });
+      if (!routes.has(key)) routes.set(key, { handler, owner, ownerName: e.receiverName, method: e.method, path: e.path, site: e.site, model: routeModelOf(owner?.type), position, ...(e.field ? { field: e.field } : {}) });
     }
   };
   for (const s of summaries) {
@@ -161,7 +165,7 @@ export function roleValues(roles: HandlerRole[], params: ParamInfo[], allocPrefi
     const p = params[i];
     if (!p) return { flows: [] };
     // A destructured parameter has no name of its own: its members are labelled from the argument.
-    const label = /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(p.name) ? p.name : `(argument ${i + 1})`;
+    const label = /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(p.name) ? p.name : (DESTRUCTURED_LABEL.get(role.source) ?? `(argument ${i + 1})`);
     return {
       flows: [{ root: { kind: 'source', sourceKind: role.source, label, requestInput: true, site: p.site }, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
     };

@@ -27,6 +27,8 @@ export interface SinkHit {
   patch?: PatchKind;
   /** What the flow must be once its source is known (a raw request object for NoSQL operators ...). */
   requires?: FlowRequirement;
+  /** Access facts of raw SQL: the table the statement selects from (the callee does not name it), and whether by a key column. */
+  record?: { name: string; byKey: boolean };
 }
 
 export interface RouteEffect {
@@ -37,6 +39,8 @@ export interface RouteEffect {
   path?: string;
   handlers: Value;
   site: Site;
+  /** The member the handler is held under, for registrations by option object (`Query.user`: models/types.ts `registers.from`). */
+  field?: string;
 }
 export interface MountEffect {
   kind: 'mount';

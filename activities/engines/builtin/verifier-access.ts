@@ -33,6 +33,7 @@ function strength(c: Candidate): Check {
   const e = c.evidence.accessControl ?? {};
   switch (c.ruleId) {
     case 'missing-authorization':
+      if (e.refusalContinues) return { outcome: 'pass', reason: `The sign-in check answers anonymous requests at ${e.refusalContinues}, and nothing stops the handler after it: the code that follows runs for anyone.` };
       if (e.appWide) return { outcome: 'unknown', reason: `Its own router protects no route; the comparison is with the whole application (${e.protectedSiblings} of ${e.siblings} routes authenticated), so the router may be public by design.` };
       // A handler that reads the user but never refuses a request assumes the middleware ran: stronger, not weaker.
       return {
@@ -54,6 +55,8 @@ function strength(c: Candidate): Check {
     case 'unprotected-admin':
       if (!e.roleMiddlewareElsewhere) return { outcome: 'unknown', reason: 'The application has no role check anywhere; whether signed-in users may all administer it is a product decision.' };
       return { outcome: 'pass', reason: `The application checks roles elsewhere (\`${e.roleMiddlewareElsewhere}\`); this administrative route does not.` };
+    case 'information-exposure':
+      return { outcome: 'pass', reason: 'The handler puts the value into its response in its own body, where the engine read it.' };
     case 'client-side-authorization':
       return { outcome: 'pass', reason: `The front end restricts the call (\`${e.clientGuard}\`) while the server route checks no role.` };
     case 'csrf':

@@ -4,7 +4,7 @@
 // (`app.use('/api', requireAuth, apiRouter)`) and application-level `use` before the mount. Each link is
 // classified as authentication, role check or ownership check from its body's facts and its name.
 import { AUTH_MIDDLEWARE_NAME, OWNERSHIP_MIDDLEWARE_NAME, PUBLIC_PROBE_SEGMENTS, PUBLIC_ROUTE_SEGMENTS, ROLE_MIDDLEWARE_NAME, USE_CALLS } from '../models/access-control.js';
-import type { HandlerRole } from '../models/frameworks.js';
+import { handlerSignature, type HandlerRole } from '../models/frameworks.js';
 import { collectRegistry, routeString, servedPrefixes, type Registration, type Registry } from '../routes.js';
 import type { FrontEndResult } from '../frontend.js';
 import type { FnRef, ObjRef, Site } from '../values.js';
@@ -50,6 +50,8 @@ export interface Route {
   inherited: Link[];
   /** `use` calls on the owner registered after this route (middleware that does not apply to it). */
   laterUses: Link[];
+  /** An operation of a schema served at one endpoint (a GraphQL field): its type (`Query`, absent for a root value's field) and name. */
+  operation?: { type?: string; field: string };
 }
 
 export const chainOf = (r: Route) => [...r.inherited, ...r.own];
@@ -58,11 +60,16 @@ export const hasRoleCheck = (r: Route) => chainOf(r).some((l) => l.role) || !!(r
 
 /** Public by design: a path segment (or the handler's name) says sign-in, health, webhook, reset … */
 export function isPublicByDesign(r: Route): boolean {
+  // An operation's name says it in words (`userLogin`, `requestPasswordReset`, `register`).
+  if (r.operation && words(r.operation.field).some((w) => PUBLIC_ROUTE_SEGMENTS.has(w))) return true;
   const segs = r.fullPath.toLowerCase().split('/').filter(Boolean);
   if (segs.some((s) => PUBLIC_ROUTE_SEGMENTS.has(s))) return true;
   if ((r.method === 'get' || r.method === 'head') && PUBLIC_PROBE_SEGMENTS.has(segs[segs.length - 1] ?? '')) return true;
   return /^(login|logout|signin|signup|register|healthCheck|webhook|forgotPassword|resetPassword|verifyEmail)/i.test(r.handler.name);
 }
+
+/** `userLoginByEmail` → user, login, by, email; `sign_up` → sign, up. */
+export const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 
 const before = (a: Site, b: Site) => a.file !== b.file || a.line < b.line || (a.line === b.line && a.column < b.column);
 
@@ -254,10 +261,64 @@ export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
     return out;
   };
 
+  /**
+   * Middleware that runs before a schema's operations: the links of the `use` call that serves it
+   * (`router.use('/graphql', requireAuth, graphqlHTTP({ schema, rootValue }))`), and what applies above it.
+   */
+  const servedThrough = (owner: ObjRef): { links: Link[]; path: string } => {
+    const m = /^(.*):(\d+):(\d+)$/.exec(owner.alloc);
+    if (!m) return { links: [], path: '/' };
+    for (const c of calls) {
+      if (!USE_METHODS.includes(c.method)) continue;
+      const shape = facts.callAt(c.site);
+      const at = shape?.args.findIndex((a) => a.site.file === m[1] && a.site.line === Number(m[2]) && a.site.column === Number(m[3])) ?? -1;
+      if (!shape || at < 0) continue;
+      const path = c.path ?? '/';
+      const own = makeLinks({ site: c.site, args: shape.args.slice(0, at), fns: c.fns, level: 'mount', skipFirst: false, dropLast: false });
+      return { links: [...above(c.owner, path, c.site, 'router', new Set()), ...own], path };
+    }
+    return { links: [], path: '/' };
+  };
+  const operationRoutes = (c: Call, model: NonNullable<Registration['model']>): Route[] => {
+    const out: Route[] = [];
+    const served = c.owner ? servedThrough(c.owner) : { links: [], path: '/' };
+    const prefixes = servedPrefixes(registry, c.owner);
+    for (const reg of c.regs) {
+      if (!reg.field) continue;
+      const parts = reg.field.split('.');
+      const field = parts[parts.length - 1];
+      const type = parts.length > 1 ? parts[parts.length - 2] : undefined;
+      if (type !== undefined && !model.operations!.types.test(type)) continue;
+      const handler = reg.handler;
+      const handlerFacts = facts.fnFacts(handler);
+      out.push({
+        handlerFacts,
+        owner: c.owner,
+        // Siblings are the API's other operations, whichever type object holds them (graphql-js builds one per type).
+        ownerKey: `operations|${model.id}`,
+        method: type?.toLowerCase() ?? 'operation',
+        path: field,
+        fullPath: joinPath(joinPath(prefixes[0] ?? '', served.path), field),
+        route: `${model.events?.label ?? ''} ${type ? `${type}.` : ''}${field}`.trim(),
+        reachable: prefixes.length > 0,
+        // The resolver is where the operation is defined (the schema's construction site names them all).
+        site: handlerFacts?.site ?? reg.site,
+        handler,
+        roles: handlerSignature(model, fe.params(handler).length, reg.path)?.roles ?? [],
+        own: [],
+        inherited: served.links,
+        laterUses: [],
+        operation: { type, field },
+      });
+    }
+    return out;
+  };
+
   const roleByHandler = new Map<string, HandlerRole[]>();
   const routes: Route[] = [];
   for (const c of calls) {
     const model = c.regs[0].model;
+    if (model?.operations && model.methods.includes(c.method)) routes.push(...operationRoutes(c, model));
     if (!model || model.events || USE_METHODS.includes(c.method) || c.method === model.mountMethod || !model.methods.includes(c.method)) continue;
     const shape = facts.callAt(c.site);
     // The handler is the last function, unless an options object names it (`route({ preHandler, handler })`).

@@ -42,6 +42,19 @@ export interface FnFacts {
   /** Where the function is, for evidence. */
   site: Site;
   name: string;
+  /** Where it refuses by answering (a redirect to sign in, a 401/403) when the user is missing. */
+  refusal?: Site;
+  /**
+   * Refusals that do not stop it: `if (!req.session.user) res.redirect('/login')` without `return`, or a helper
+   * that answers so (`checkLogged(req, res);`) whose call it does not act on, with statements after them.
+   * `helper` is the helper's name ('' for an inline check); `refusal` is where the answer is sent; `flaw` is
+   * where the fix belongs: the call when the helper tells its caller whether it refused, else the refusal.
+   */
+  refusalsThatContinue?: { call: Site; helper: string; refusal: Site; flaw: Site }[];
+  /** What goes to the client that must not: the whole `process.env`, a record's stored password (hash). */
+  exposures?: { site: Site; what: 'environment' | 'stored-password'; text: string }[];
+  /** Where it reads every user account with no filter (`User.find({})`, `SELECT … FROM users`). */
+  listsAllUsers?: { site: Site; text: string };
 }
 
 /** What a handler or middleware body does with the request, for CSRF and brute-force reasoning (syntactic). */

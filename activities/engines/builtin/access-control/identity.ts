@@ -11,9 +11,10 @@ export const IDENTITY_SOURCE_KIND = 'identity';
 export const IDENTITY_TAG = 'identity';
 
 export function identityFlows(type: string, member: string, site: Site): Flow[] {
-  const row = IDENTITY_MEMBER_INDEX.get(`${type}|${member}`);
+  const row = IDENTITY_MEMBER_INDEX.get(`${type}|${member}`) ?? IDENTITY_MEMBER_INDEX.get(`${type}|*`);
   if (!row) return [];
-  const root: SourceRoot = { kind: 'source', sourceKind: IDENTITY_SOURCE_KIND, label: row.label, requestInput: false, site };
+  const label = row.member === '*' ? `${row.label}.${member.replace(/\(\)$/, '')}` : row.label;
+  const root: SourceRoot = { kind: 'source', sourceKind: IDENTITY_SOURCE_KIND, label, requestInput: false, site };
   return [{ root, steps: [], alias: !member.endsWith('()'), cuts: [...RULE_IDS], partial: [], tags: [IDENTITY_TAG], files: [] }];
 }
 

@@ -7,7 +7,7 @@ import { handlerPoint, insertText, middlewareStep, step, type AccessContext, typ
 
 export function isAdminRoute(r: Route): boolean {
   const segs = r.fullPath.toLowerCase().split('/').filter(Boolean);
-  return segs.some((s) => ADMIN_ROUTE_SEGMENTS.has(s)) || ADMIN_HANDLER_NAME.test(r.handler.name);
+  return segs.some((s) => ADMIN_ROUTE_SEGMENTS.has(s)) || ADMIN_HANDLER_NAME.test(r.handler.name) || (!!r.operation && ADMIN_HANDLER_NAME.test(r.operation.field));
 }
 
 /** A role test on the user anywhere in the code the route runs (`req.user.role === 'admin'`, `roles.includes(...)`). */

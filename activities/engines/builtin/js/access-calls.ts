@@ -22,10 +22,12 @@ import {
   PASSWORD_HASH_CALLS,
   PASSWORD_HASHED_TAG,
   RECORD_WRITE_METHODS,
+  SQL_KEY_COLUMN,
   SQL_PASSWORD,
   type DataAccessModel,
 } from '../models/access-control.js';
 import type { CheckRuleId } from '../models/types.js';
+import type { SinkHit } from '../summaries.js';
 import { empty, tag, taintOf, type Site, type Value } from '../values.js';
 import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
@@ -72,7 +74,7 @@ function isDataReceiver(e: ts.Expression | undefined, receiver: Value | undefine
 
 const GLOBAL_CLASSES = new Set(['Object', 'Array', 'JSON', 'Math', 'Promise', 'Reflect', 'Map', 'Set', 'WeakMap', 'Date', 'String', 'Number', 'Buffer', 'URL', 'Intl', 'Atomics', 'Proxy', 'Symbol', 'BigInt', 'Error', 'RegExp', 'Boolean', 'Function']);
 
-function record(ctx: Ctx, node: ts.Node, sinkId: string, rule: CheckRuleId, site: Site, argIndex: number, v: Value, label: string, topLevel = false): void {
+function record(ctx: Ctx, node: ts.Node, sinkId: string, rule: CheckRuleId, site: Site, argIndex: number, v: Value, label: string, topLevel = false, table?: SinkHit['record']): void {
   const flows = topLevel ? v.flows : taintOf(v);
   if (!flows.length) return;
   // `Order.findById`; Object.assign keeps its target (`Object.assign(order`), which names the record.
@@ -83,7 +85,7 @@ function record(ctx: Ctx, node: ts.Node, sinkId: string, rule: CheckRuleId, site
   for (const flow of flows) {
     // Symbolic roots resolve at the handler; already-concrete ones must be request input or identity.
     if (flow.root.kind === 'source' && !flow.root.requestInput && !flow.tags.includes('identity')) continue;
-    ctx.out.addSink({ sinkId, rule, site, argIndex, flow, label, calleeText });
+    ctx.out.addSink({ sinkId, rule, site, argIndex, flow, label, calleeText, ...(table ? { record: table } : {}) });
   }
 }
 
@@ -102,14 +104,23 @@ function parts(row: DataAccessModel, args: Value[]): { select: [number, Value][]
   };
 }
 
-/** A raw SQL lookup (`SELECT … WHERE id = ?` with bound values) whose text does not scope it by an owner column. */
-function sqlLookup(args: Value[]): boolean {
+/**
+ * A raw SQL lookup whose text does not scope it by an owner column: `SELECT … WHERE id = ?` with bound values
+ * (the values select), or text built with the value in it compared with a key column (`WHERE id = '` + id + `'`).
+ */
+function sqlLookup(args: Value[]): { arg: number; table: string; byKey: boolean; column?: string } | undefined {
   const text = args[0]?.text;
-  if (!text || !args[1]) return false;
+  if (!text) return undefined;
   const words = text.toLowerCase();
-  if (!/^\s*(select|update|delete)\b/.test(words) || !/\bwhere\b/.test(words)) return false;
+  if (!/^\s*(select|update|delete)\b/.test(words) || !/\bwhere\b/.test(words)) return undefined;
   const where = text.slice(words.search(/\bwhere\b/));
-  return !where.split(/[^A-Za-z0-9_]+/).some((w) => OWNER_FIELDS.test(w));
+  if (where.split(/[^A-Za-z0-9_]+/).some((w) => OWNER_FIELDS.test(w))) return undefined;
+  const table = /\b(?:from|update)\s+[`"[]?([A-Za-z_][\w]*)/i.exec(text)?.[1] ?? '';
+  if (args[1]) return { arg: 1, table, byKey: false };
+  // Only the first comparison with a value built into the text: `id = '…'`, `user_id=…`.
+  const built = /([A-Za-z_][\w.]*)\s*=\s*['"]?\u0000/.exec(where);
+  const column = built?.[1].split('.').pop();
+  return column && SQL_KEY_COLUMN.test(column) ? { arg: 0, table, byKey: true, column } : undefined;
 }
 
 /** `{ password: x }` in a query filter or record data (one level of nesting: Prisma `{ where: { … } }`, `{ data: { … } }`). */
@@ -156,6 +167,11 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
   }
   if (LOOKUP_METHODS.has(method) && isDataReceiver(call.receiverExpr, call.receiver)) {
     args.forEach((a, i) => passwordFields(ctx, node, site, i, a, 'looks the record up by'));
+    // `Note.find({ userId: req.params.userId })`: the owner column names whose records are listed (the user's own only when it is the user).
+    const filter = args[0]?.props?.get(NESTED_ARGS.select) ?? args[0];
+    for (const [key, v] of filter?.props ?? []) {
+      if (OWNER_FIELDS.test(key)) record(ctx, node, ACCESS_SELECT, 'idor', site, 0, v, `lists the records whose \`${key}\` is given`, false, { name: '', byKey: true });
+    }
     return;
   }
   const recordLike = call.receiver && !call.receiver.ext?.length && (!call.receiver.obj || DATA_RECEIVER_TYPES.models.includes(call.receiver.obj.type));
@@ -174,8 +190,10 @@ export function checkAccessCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpres
     return;
   }
   passwordSql(ctx, node, site, args);
-  if ((method === 'query' || method === 'execute') && sqlLookup(args)) {
-    record(ctx, node, ACCESS_SELECT, 'idor', site, 1, args[1], 'selects rows by the bound values');
+  const sql = method === 'query' || method === 'execute' ? sqlLookup(args) : undefined;
+  if (sql) {
+    const label = sql.column ? `selects \`${sql.table}\` rows by \`${sql.column}\`` : 'selects rows by the bound values';
+    record(ctx, node, ACCESS_SELECT, 'idor', site, sql.arg, args[sql.arg], label, false, sql.table ? { name: sql.table, byKey: sql.byKey } : undefined);
     return;
   }
   if (COMPARE_METHODS.has(method) && call.receiver && CHECK_WORDS.test(node.getText(ctx.sf))) {

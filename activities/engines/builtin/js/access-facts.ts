@@ -7,13 +7,13 @@ import { unwrapAwait as strip, parses } from './syntax.js';
 import type { Patch, SourceFiles } from '../../../model.js';
 import { createUnifiedDiff } from '../../../patches/create-diff.js';
 import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } from '../access-control/facts.js';
-import { CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, ROLE_PATH } from '../models/access-control.js';
-import type { FnRef, Site } from '../values.js';
+import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, LIST_ALL_METHODS, RESPONSE_METHODS, ROLE_PATH, SQL_ALL_USERS, STORED_PASSWORD_FIELD, USER_RECORD } from '../models/access-control.js';
+import type { FnRef, Site, Value } from '../values.js';
 import { isFunctionNode } from './functions.js';
-import type { ModuleInfo } from './modules.js';
+import { requireSpecifier, type ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
-const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()')).map((r) => r.member));
+const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*').map((r) => r.member));
 const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken)$/;
 const AUTH_STRINGS = /^(authorization|x-api-key|x-auth-token|x-access-token|bearer|token|jwt|access_token)$/i;
 const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationError|PermissionDenied|NotAuthenticated|AccessDenied/;
@@ -101,10 +101,308 @@ export function paramNames(fn: ts.Node): Set<string> {
   return out;
 }
 
-export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string): FnFacts {
+/** A statement that throws on its own path (not inside a nested function). */
+function throws(st: ts.Statement): boolean {
+  if (ts.isThrowStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.some((x) => ts.isThrowStatement(x));
+}
+
+/** Functions declared at the top of a file, by name (`function requireUser(ctx) {…}`, `const requireUser = (ctx) => …`). */
+export function localFunctions(sf: ts.SourceFile): Map<string, ts.Node> {
+  const out = new Map<string, ts.Node>();
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name && st.body) out.set(st.name.text, st);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.initializer && isFunctionNode(strip(d.initializer))) out.set(d.name.text, strip(d.initializer));
+      }
+    }
+  }
+  return out;
+}
+
+/** Names a parameter destructures (`({ user }, { id })` → user, id), with the member each reads. */
+function destructuredParams(fn: ts.Node): { local: string; key: string }[] {
+  const out: { local: string; key: string }[] = [];
+  if (!isFunctionNode(fn)) return out;
+  for (const p of (fn as ts.FunctionLikeDeclaration).parameters) {
+    if (!ts.isObjectBindingPattern(p.name)) continue;
+    for (const el of p.name.elements) {
+      if (!ts.isIdentifier(el.name)) continue;
+      const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text;
+      out.push({ local: el.name.text, key });
+    }
+  }
+  return out;
+}
+
+/** The function a name called in `path` refers to: declared there or imported (front-end resolution). */
+export type HelperResolver = (path: string, name: string) => { sf: ts.SourceFile; path: string; node: ts.Node } | undefined;
+
+export interface FactsOptions {
+  resolve?: HelperResolver;
+  /** Helpers are read one level deep. */
+  depth?: number;
+  /** Read on behalf of a handler that only delegates to this function (delegation is followed once). */
+  delegated?: boolean;
+  /** Parameters that hold the signed-in user because the caller passed it (`needUser(user)` from a resolver whose context gave `user`). */
+  identityParams?: string[];
+}
+
+/** A response that refuses: a redirect to a sign-in page, a 401/403 status. */
+function refusesByResponse(n: ts.Node): boolean {
+  let hit = false;
+  const visit = (x: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(x)) {
+      const callee = lastName(x.expression);
+      if (callee === 'redirect' && x.arguments.some((a) => literalMentions(a, /login|signin|sign-in/))) hit = true;
+      if ((callee === 'status' || callee === 'sendStatus') && x.arguments.some((a) => ts.isNumericLiteral(a) && DENY_STATUS.has(a.text))) hit = true;
+    }
+    if (!isFunctionNode(x)) ts.forEachChild(x, visit);
+  };
+  visit(n);
+  return hit;
+}
+
+/** A string literal in the expression (`'/login?next=' + req.url`) matches. */
+function literalMentions(e: ts.Node, re: RegExp): boolean {
+  if (ts.isStringLiteralLike(e) || ts.isTemplateHead(e)) return re.test(e.text);
+  return !!ts.forEachChild(e, (c) => literalMentions(c, re) || undefined);
+}
+
+/** Whether a statement ends the function's path (return, throw) anywhere on it, or hands over to `next`. */
+function stops(st: ts.Node): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  if (isFunctionNode(st)) return false;
+  return !!ts.forEachChild(st, (c) => stops(c) || undefined);
+}
+
+/** The function returns a value somewhere (`return false`), not counting nested functions. */
+function returnsValue(fn: ts.Node): boolean {
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isReturnStatement(n)) return !!n.expression;
+    if (n !== fn && isFunctionNode(n)) return false;
+    return !!ts.forEachChild(n, (c) => visit(c) || undefined);
+  };
+  return visit(fn);
+}
+
+/** Statements that run after `st` in its block (and the blocks around it, up to the function). */
+function followedByMore(st: ts.Node, fn: ts.Node): boolean {
+  for (let n: ts.Node = st; n.parent && n !== fn; n = n.parent) {
+    const p = n.parent;
+    if (ts.isBlock(p) || ts.isSourceFile(p)) {
+      const i = p.statements.indexOf(n as ts.Statement);
+      if (i >= 0 && i < p.statements.length - 1) return true;
+    }
+    if (p === fn) break;
+  }
+  return false;
+}
+
+/**
+ * Whether the value of `e` goes to the client from `fn`: as (part of) an argument of a response method
+ * (`res.json({ env })`) or the returned value (resolvers, handlers that answer by returning), directly or
+ * through one local variable (`const out = {…}; res.json(out)`).
+ */
+function reachesResponse(e: ts.Node, fn: ts.Node, viaVar = true): boolean {
+  let n: ts.Node = e;
+  for (;;) {
+    const p = n.parent;
+    if (!p || p === fn) return p === fn && !ts.isBlock(n) && isFunctionNode(fn); // an arrow's expression body
+    if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p) || ts.isObjectLiteralExpression(p) || ts.isArrayLiteralExpression(p) || ts.isParenthesizedExpression(p) || ts.isSpreadElement(p) || ts.isAwaitExpression(p) || (ts.isConditionalExpression(p) && p.condition !== n)) {
+      n = p;
+      continue;
+    }
+    if (ts.isCallExpression(p) && p.arguments.includes(n as ts.Expression)) return RESPONSE_METHODS.has(lastName(p.expression) ?? '');
+    if (ts.isReturnStatement(p)) return enclosingFunction(p) === fn;
+    if (viaVar && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return identifierReachesResponse(p.name.text, fn);
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n && ts.isPropertyAccessExpression(strip(p.left))) {
+      // Koa `ctx.body = …`
+      return RESPONSE_METHODS.has((strip(p.left) as ts.PropertyAccessExpression).name.text);
+    }
+    if (viaVar && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
+      const target = chain(p.left);
+      return !!target && target.length === 1 && identifierReachesResponse(target[0], fn);
+    }
+    return false;
+  }
+}
+
+function enclosingFunction(n: ts.Node): ts.Node | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
+  return undefined;
+}
+
+function identifierReachesResponse(name: string, fn: ts.Node): boolean {
+  let hit = false;
+  const visit = (x: ts.Node): void => {
+    if (hit) return;
+    if (ts.isIdentifier(x) && x.text === name && !(ts.isVariableDeclaration(x.parent) && x.parent.name === x) && reachesResponse(x, fn, false)) hit = true;
+    ts.forEachChild(x, visit);
+  };
+  visit(fn);
+  return hit;
+}
+
+/** The whole process environment, or a stored password, on its way to the client. */
+function exposuresOf(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): NonNullable<FnFacts['exposures']> {
+  const out: NonNullable<FnFacts['exposures']> = [];
+  /** `user.password`, `rows[0].password_hash`: a record's field, not the request's. */
+  const storedPassword = (v: ts.Expression) => {
+    const c = chainThroughIndex(v);
+    return !!c && c.length > 1 && !params.has(c[0]) && STORED_PASSWORD_FIELD.test(c[c.length - 1]);
+  };
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionNode(n)) return;
+    // `process.env` as a whole (not `process.env.PORT`).
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'env' && ts.isIdentifier(n.expression) && n.expression.text === 'process') {
+      const p = n.parent;
+      const member = (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === n;
+      if (!member && reachesResponse(n, fn)) out.push({ site: siteOf(sf, path, n), what: 'environment', text: 'process.env' });
+    }
+    // `{ password: user.password }` / `out.password = rows[0].password` on its way out.
+    if (ts.isPropertyAssignment(n) && STORED_PASSWORD_FIELD.test(propName(n.name) ?? '') && storedPassword(n.initializer) && reachesResponse(n.parent, fn)) {
+      out.push({ site: siteOf(sf, path, n), what: 'stored-password', text: short(n.getText(sf)) });
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && storedPassword(n.right)) {
+      const target = strip(n.left);
+      const key = ts.isPropertyAccessExpression(target) ? target.name.text : ts.isElementAccessExpression(target) && ts.isStringLiteralLike(target.argumentExpression) ? target.argumentExpression.text : undefined;
+      const obj = ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target) ? strip(target.expression) : undefined;
+      if (key && STORED_PASSWORD_FIELD.test(key) && obj && ts.isIdentifier(obj) && identifierReachesResponse(obj.text, fn)) {
+        out.push({ site: siteOf(sf, path, n), what: 'stored-password', text: short(n.getText(sf)) });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+const propName = (n: ts.PropertyName) => (ts.isIdentifier(n) || ts.isStringLiteralLike(n) ? n.text : undefined);
+
+/** `rows[0].password` → rows, password (an index in the middle of a chain is skipped). */
+function chainThroughIndex(e: ts.Expression): string[] | undefined {
+  const s = strip(e);
+  if (ts.isIdentifier(s)) return [s.text];
+  if (ts.isPropertyAccessExpression(s)) {
+    const base = chainThroughIndex(s.expression);
+    return base && [...base, s.name.text];
+  }
+  if (ts.isElementAccessExpression(s)) {
+    const base = chainThroughIndex(s.expression);
+    return base && (ts.isStringLiteralLike(s.argumentExpression) ? [...base, s.argumentExpression.text] : base);
+  }
+  return undefined;
+}
+
+function exposureFacts(sf: ts.SourceFile, path: string, fn: ts.Node, params: Set<string>): Pick<FnFacts, 'exposures' | 'listsAllUsers'> {
+  const exposures = exposuresOf(sf, path, fn, params);
+  const all = allUsersAt(sf, path, fn);
+  return { ...(exposures.length ? { exposures } : {}), ...(all ? { listsAllUsers: all } : {}) };
+}
+
+/** `User.find()`, `User.findAll({ attributes })`, `prisma.user.findMany()`, `'SELECT name, email FROM users'`: every account. */
+function allUsersAt(sf: ts.SourceFile, path: string, fn: ts.Node): FnFacts['listsAllUsers'] {
+  let out: FnFacts['listsAllUsers'];
+  const visit = (n: ts.Node): void => {
+    if (out || (n !== fn && isFunctionNode(n))) return;
+    if (ts.isStringLiteralLike(n) && SQL_ALL_USERS.test(n.text)) out = { site: siteOf(sf, path, n), text: short(n.text) };
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(strip(n.expression))) {
+      const c = strip(n.expression) as ts.PropertyAccessExpression;
+      const recv = lastName(c.expression);
+      const a0 = n.arguments[0] && strip(n.arguments[0]);
+      const unfiltered = !a0 || (ts.isObjectLiteralExpression(a0) && (c.name.text === 'find' ? a0.properties.length === 0 : !a0.properties.some((p) => p.name && propName(p.name) === 'where')));
+      if (LIST_ALL_METHODS.has(c.name.text) && recv && USER_RECORD.test(recv) && n.arguments.length <= 1 && unfiltered) out = { site: siteOf(sf, path, n), text: short(n.getText(sf)) };
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+/**
+ * A handler that only hands its request on (`(req, res) => ctl.close(req, res)`): the method it calls, when
+ * declared in the same file (a class method of a `new`-made instance, or a function).
+ */
+function delegate(sf: ts.SourceFile, fn: ts.Node, resolve: HelperResolver | undefined, path: string): ReturnType<HelperResolver> {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  let body: ts.Node = fn.body;
+  if (ts.isBlock(body)) {
+    if (body.statements.length !== 1) return undefined;
+    const st = body.statements[0];
+    body = ts.isReturnStatement(st) && st.expression ? st.expression : ts.isExpressionStatement(st) ? st.expression : st;
+  }
+  const call = strip(body as ts.Expression);
+  if (!ts.isCallExpression(call) || !fn.parameters.length) return undefined;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  if (!call.arguments.every((a, i) => ts.isIdentifier(a) && a.text === names[i])) return undefined;
+  const callee = strip(call.expression);
+  if (ts.isIdentifier(callee)) return resolve?.(path, callee.text);
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  // `const ctl = new Ctl()` … `class Ctl { close(req, res) {…} }`
+  const instance = callee.expression.text;
+  let cls: string | undefined;
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === instance && d.initializer && ts.isNewExpression(d.initializer) && ts.isIdentifier(d.initializer.expression)) cls = d.initializer.expression.text;
+    }
+  }
+  const decl = cls && sf.statements.find((st): st is ts.ClassDeclaration => ts.isClassDeclaration(st) && st.name?.text === cls);
+  const method = decl && decl.members.find((m) => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === callee.name.text && !!m.body);
+  return method ? { sf, path, node: method } : undefined;
+}
+
+/** Syntactic facts of one function (a handler, middleware, a resolver, or a helper they call). */
+export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name: string, opts: FactsOptions = {}): FnFacts {
+  const depth = opts.depth ?? 0;
+  const target = depth === 0 && !opts.delegated ? delegate(sf, fn, opts.resolve, path) : undefined;
+  if (target && target.node !== fn && isFunctionNode(target.node)) {
+    const f = functionFacts(target.sf, target.path, target.node, name, { ...opts, delegated: true });
+    return { ...f, site: siteOf(sf, path, fn) };
+  }
   const params = paramNames(fn);
-  /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`). */
-  const identityVars = new Set<string>();
+  /** Local names bound to the identity (`const user = req.user`, `const { role } = req.user`, a resolver's `{ user }` context). */
+  const identityVars = new Set<string>(opts.identityParams ?? []);
+  for (const d of destructuredParams(fn)) {
+    params.add(d.local);
+    if (IDENTITY_NAMES.has(d.key)) identityVars.add(d.local);
+  }
+  const continuing: NonNullable<FnFacts['refusalsThatContinue']> = [];
+  let muted = 0;
+  let refusal: Site | undefined;
+  /**
+   * `requireUser(ctx)`: a helper handed the request or context that refuses anonymous callers, read where the
+   * front end resolves it, else recognised by its name (AUTH_HELPER_NAME). 'continues': it refuses by answering
+   * (a redirect, a 401), and this function discards its result and goes on.
+   */
+  const helperAuthenticates = (call: ts.CallExpression): 'yes' | 'continues' | 'no' => {
+    if (!call.arguments.some((a) => { const c = chain(a); return !!c && params.has(c[0]); })) return 'no';
+    const callee = strip(call.expression);
+    const decl = ts.isIdentifier(callee) && depth === 0 ? opts.resolve?.(path, callee.text) : undefined;
+    if (decl && decl.node !== fn && isFunctionNode(decl.node)) {
+      // The helper's parameters that receive the user (`needUser(user)`) are the user there too.
+      const passed = (decl.node as ts.FunctionLikeDeclaration).parameters.flatMap((p, i) => {
+        const c = call.arguments[i] && chain(call.arguments[i]);
+        return ts.isIdentifier(p.name) && c && isIdentityChain(c) ? [p.name.text] : [];
+      });
+      const f = functionFacts(decl.sf, decl.path, decl.node, (callee as ts.Identifier).text, { depth: depth + 1, identityParams: passed });
+      if (!(f.readsIdentity && f.denies)) return 'no';
+      let up: ts.Node = call.parent;
+      while (ts.isAwaitExpression(up) || ts.isParenthesizedExpression(up)) up = up.parent;
+      if (f.refusal && ts.isExpressionStatement(up) && followedByMore(up, fn)) {
+        // A helper that says whether it refused (`return false`) leaves stopping to its callers: this call is the flaw.
+        const call_ = siteOf(sf, path, up);
+        continuing.push({ call: call_, helper: (callee as ts.Identifier).text, refusal: f.refusal, flaw: returnsValue(decl.node) ? call_ : f.refusal });
+        return 'continues';
+      }
+      return 'yes';
+    }
+    const last = lastName(call.expression);
+    return last && AUTH_HELPER_NAME.test(last) ? 'yes' : 'no';
+  };
   let readsIdentity = false;
   let denies = false;
   let checksRole = false;
@@ -112,6 +410,10 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     if (!c) return false;
     if (identityVars.has(c[0])) return true;
     return params.has(c[0]) && c.length > 1 && IDENTITY_NAMES.has(c[1]);
+  };
+  const mentionsIdentity = (e: ts.Node): boolean => {
+    if ((ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isIdentifier(e)) && isIdentityChain(chain(e as ts.Expression))) return true;
+    return !!ts.forEachChild(e, (c) => mentionsIdentity(c) || undefined);
   };
   const visit = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && n.initializer && isIdentityChain(chain(n.initializer))) {
@@ -138,18 +440,48 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     if (ts.isIdentifier(n) && identityVars.has(n.text) && ROLE_WORDS.test(n.text)) checksRole = true;
     if (ts.isStringLiteralLike(n) && AUTH_STRINGS.test(n.text)) readsIdentity = true;
     if (ts.isCallExpression(n)) {
+      const helper = helperAuthenticates(n);
+      if (helper === 'yes') readsIdentity = denies = true;
+      if (helper === 'continues') readsIdentity = true;
       const callee = lastName(n.expression);
       if (callee && AUTH_CALLS.test(callee)) readsIdentity = true;
       if (callee && ROLE_CALLS.test(callee)) checksRole = true;
-      if (callee === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && /login|signin|sign-in/.test(a.text))) denies = true;
+      if (!muted && callee === 'redirect' && n.arguments.some((a) => literalMentions(a, /login|signin|sign-in/))) denies = true;
     }
-    if (ts.isNumericLiteral(n) && DENY_STATUS.has(n.text)) denies = true;
-    if (ts.isIdentifier(n) && DENY_NAMES.test(n.text)) denies = true;
-    if (ts.isStringLiteralLike(n) && DENY_NAMES.test(n.text.replace(/\s+/g, ''))) denies = true;
+    // `if (!context.user) throw new Error(…)`: a GraphQL resolver (or a service) refuses by throwing.
+    if (ts.isIfStatement(n) && throws(n.thenStatement) && mentionsIdentity(n.expression)) readsIdentity = denies = true;
+    // `if (!req.session.user) res.redirect('/login')`: where it refuses by answering, and whether it stops there.
+    if (ts.isIfStatement(n) && mentionsIdentity(n.expression) && refusesByResponse(n.thenStatement)) {
+      const then = n.thenStatement;
+      const answer = siteOf(sf, path, ts.isBlock(then) && then.statements.length ? then.statements[0] : then);
+      refusal ??= answer;
+      if (!stops(then) && followedByMore(n, fn)) {
+        // The handler goes on after answering: that refusal protects nothing (its deny words do not count).
+        continuing.push({ call: siteOf(sf, path, n), helper: '', refusal: answer, flaw: answer });
+        visit(n.expression);
+        muted++;
+        visit(n.thenStatement);
+        muted--;
+        if (n.elseStatement) visit(n.elseStatement);
+        return;
+      }
+    }
+    if (!muted && ts.isNumericLiteral(n) && DENY_STATUS.has(n.text)) denies = true;
+    if (!muted && ts.isIdentifier(n) && DENY_NAMES.test(n.text)) denies = true;
+    if (!muted && ts.isStringLiteralLike(n) && DENY_NAMES.test(n.text.replace(/\s+/g, ''))) denies = true;
     ts.forEachChild(n, visit);
   };
   visit(fn);
-  return { readsIdentity, denies, checksRole: checksRole && readsIdentity, site: siteOf(sf, path, fn), name };
+  return {
+    readsIdentity,
+    denies,
+    checksRole: checksRole && readsIdentity,
+    site: siteOf(sf, path, fn),
+    name,
+    ...(refusal ? { refusal } : {}),
+    ...(continuing.length ? { refusalsThatContinue: continuing } : {}),
+    ...(depth === 0 ? exposureFacts(sf, path, fn, params) : {}),
+  };
 }
 
 // ---------------------------------------------------------------- models
@@ -330,7 +662,11 @@ export function prismaModels(path: string, text: string): ModelDef[] {
   return out;
 }
 
-export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn: FnRef) => string, files?: SourceFiles): AccessFacts {
+/**
+ * `moduleValue(from, spec)`: what `require(spec)` in `from` evaluates to (the front end's module values), to
+ * find the helper an imported name refers to.
+ */
+export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn: FnRef) => string, files?: SourceFiles, moduleValue?: (from: string, spec: string) => Value): AccessFacts {
   const usesByFile = new Map<string, ts.CallExpression[]>();
   const factsByFn = new Map<unknown, FnFacts>();
   let models: ModelDef[] | undefined;
@@ -347,6 +683,44 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
       usesByFile.set(mod.path, (list = found));
     }
     return list;
+  };
+  const localsByFile = new Map<string, Map<string, ts.Node>>();
+  const nodeOf = (v: Value | undefined) => {
+    const fn = v?.fns?.[0];
+    const mod = fn && modules.get(fn.file);
+    return fn && mod && fn.node && typeof (fn.node as ts.Node).getStart === 'function' ? { sf: mod.sf, path: mod.path, node: fn.node as ts.Node } : undefined;
+  };
+  const resolve: HelperResolver = (path, name) => {
+    const mod = modules.get(path);
+    if (!mod) return undefined;
+    let locals = localsByFile.get(path);
+    if (!locals) localsByFile.set(path, (locals = localFunctions(mod.sf)));
+    const local = locals.get(name);
+    if (local) return { sf: mod.sf, path, node: local };
+    if (!moduleValue) return undefined;
+    // `import check from './auth'`, `import { check } from './auth'`
+    const b = mod.imports.get(name);
+    if (b && b.target.kind === 'file') {
+      const ns = moduleValue(path, `/${b.target.path}`);
+      return nodeOf(b.imported === 'default' ? ns.props?.get('default') ?? ns : b.imported === 'namespace' ? undefined : ns.props?.get(b.imported));
+    }
+    // `const check = require('./auth')`, `const { check } = require('./auth')`
+    for (const st of mod.sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) {
+        const spec = d.initializer && requireSpecifier(strip(d.initializer));
+        if (!spec) continue;
+        if (ts.isIdentifier(d.name) && d.name.text === name) return nodeOf(moduleValue(path, spec));
+        if (ts.isObjectBindingPattern(d.name)) {
+          for (const el of d.name.elements) {
+            if (!ts.isIdentifier(el.name) || el.name.text !== name) continue;
+            const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name;
+            return nodeOf(moduleValue(path, spec).props?.get(key));
+          }
+        }
+      }
+    }
+    return undefined;
   };
   return {
     callAt(site) {
@@ -372,7 +746,7 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
       if (!f) {
         const mod = modules.get(fn.file);
         if (!mod || !node || typeof (node as ts.Node).getStart !== 'function') return undefined;
-        f = functionFacts(mod.sf, mod.path, node, fnName(fn));
+        f = functionFacts(mod.sf, mod.path, node, fnName(fn), { resolve });
         factsByFn.set(node, f);
       }
       return f;

@@ -188,16 +188,16 @@ function checkRoutes(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value
   return undefined;
 }
 
-/** The values found along `path` in `v` ('*': every member, array elements included), for handlers held in options. */
-function membersAlong(v: Value | undefined, path: string[]): Value[] {
-  let level = v ? [v] : [];
+/** The members of `v` along `path` ('*': every member), with the keys taken at the '*' segments (the names handlers are held under). */
+function namedMembersAlong(v: Value | undefined, path: string[]): { value: Value; keys: string[] }[] {
+  let level = v ? [{ value: v, keys: [] as string[] }] : [];
   for (const key of path) {
-    const next: Value[] = [];
+    const next: { value: Value; keys: string[] }[] = [];
     for (const x of level) {
       if (key !== '*') {
-        const m = x.props?.get(key);
-        if (m) next.push(m);
-      } else for (const m of x.props?.values() ?? []) next.push(m);
+        const m = x.value.props?.get(key);
+        if (m) next.push({ value: m, keys: x.keys });
+      } else for (const [k, m] of x.value.props ?? []) next.push({ value: m, keys: [...x.keys, k] });
     }
     level = next;
   }
@@ -279,9 +279,13 @@ function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value 
     if (p.registers) {
       // `http.createServer(handler)`: the handler argument is registered on the new value for an event.
       const from = p.registers.from;
-      const handlers = from ? handlerValue(membersAlong(args[from.arg], from.path)) : handlerValue(args);
-      if (handlers.fns?.length || handlers.flows.length) {
-        ctx.out.addEffect({ kind: 'route', receiver: made, receiverName: '', method: p.registers.method, path: p.registers.event, handlers, site });
+      const typeName = from?.typeKey ? args[from.arg]?.props?.get(from.typeKey) : undefined;
+      const prefix = typeName?.constant && typeName.text ? [typeName.text] : [];
+      const groups = from ? namedMembersAlong(args[from.arg], from.path).map((m) => ({ handlers: handlerValue([m.value]), field: [...prefix, ...m.keys].join('.') })) : [{ handlers: handlerValue(args), field: undefined }];
+      for (const { handlers, field } of groups) {
+        if (handlers.fns?.length || handlers.flows.length) {
+          ctx.out.addEffect({ kind: 'route', receiver: made, receiverName: '', method: p.registers.method, path: p.registers.event, handlers, site, ...(field ? { field } : {}) });
+        }
       }
     }
     return made;

@@ -165,7 +165,7 @@ async function analyseJs(
     patchFor: (hit) => buildPatch(prog, hit),
     acceptHit: (hit) => acceptWebHit(prog, hit),
     checks: (engine) => checks.run(engine),
-    access: withRequestFacts(createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files), modules, input.files),
+    access: withRequestFacts(createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files, (from, spec) => prog.requireValue(from, spec)), modules, input.files),
   };
   return { result, memo, weight, stats: prog.cacheStats };
 }

@@ -14,6 +14,10 @@ export const IDENTITY_MEMBERS: { type: string; member: string; label: string }[]
   { type: 'hono.context', member: 'var', label: 'c.var' },
   { type: 'hono.context', member: 'get()', label: 'c.get()' },
   ...['user', 'session', 'auth'].map((member) => ({ type: 'next.api-request', member, label: `req.${member}` })),
+  // Claims of a verified token (frameworks.ts VERIFIED_TOKEN_TYPE): any member ('*') is the signed-in user's.
+  { type: 'auth.verified-token', member: '*', label: 'token' },
+  // GraphQL resolvers: the context the server built for the request (`context.user`, `context.currentUser`).
+  ...['user', 'currentUser', 'userId', 'viewer', 'auth', 'session', 'principal'].map((member) => ({ type: 'graphql.context', member, label: `context.${member}` })),
 ];
 export const IDENTITY_MEMBER_INDEX = new Map(IDENTITY_MEMBERS.map((r) => [`${r.type}|${r.member}`, r] as const));
 
@@ -49,6 +53,8 @@ export const ADMIN_HANDLER_NAME = /(^|[a-z])(admin|Admin|promote|Promote|grantRo
  */
 // Not `session(...)`, `passport.initialize()` or `passport.session()`: they restore a login, they do not require one.
 export const AUTH_MIDDLEWARE_NAME = /auth(?!or)|logged|jwt|protect|guard|verifyToken|verifyUser|requireUser|currentUser|signedIn|bearer|apiKey|api_key/i;
+/** Helpers a handler or resolver calls with its request or context to refuse anonymous callers (`requireUser(ctx)`, `ensureSignedIn(req)`). */
+export const AUTH_HELPER_NAME = /^(require|ensure|assert|enforce|must|need|check)_?(auth|authenticated|authentication|user|login|logged_?in|signed_?in|session|viewer|current_?user)$|^(signedIn|loggedIn|authenticated|authenticate|requireAuth)$/i;
 export const ROLE_MIDDLEWARE_NAME = /role|admin|permi|authori[sz]|acl|can[A-Z(]|policy|staff|superuser|owner|ability|rbac/i;
 /** Ownership middleware: ties the record of the URL to the user before the handler runs. */
 export const OWNERSHIP_MIDDLEWARE_NAME = /owner|ownership|isOwn|belongs|sameUser|isSelf/i;
@@ -105,6 +111,12 @@ export const NESTED_ARGS = { select: 'where', data: 'data' };
 /** Instance methods that write data onto a loaded record (`order.update(req.body)`, `user.set(req.body)`). */
 export const RECORD_WRITE_METHODS = new Set(['update', 'set', 'setAttributes', 'updateAttributes', 'merge']);
 
+/** SQL columns that hold a record's key (`id`, `user_id`, `orderId`, `userid`): text built with a value compared with one selects one record. */
+export const SQL_KEY_COLUMN = /^(id|_id|uuid|guid|[A-Za-z0-9]+_id|[A-Za-z0-9]*[a-z](Id|ID|id))$/;
+
+/** Records that are users themselves: their own key ties them to the signed-in user (`users WHERE id = …`). */
+export const USER_RECORD = /^(user|users|account|accounts|member|members|profile|profiles|customer|customers)$/i;
+
 /** Request values that name a record: `req.params.id`, `req.query.orderId`, `req.body.invoice_id`. */
 export const ID_LIKE = /^(id|_id|uuid|guid|slug|key|[a-z0-9]+(Id|ID|_id|Uuid|_uuid))$/;
 
@@ -116,7 +128,7 @@ export const ID_LIKE = /^(id|_id|uuid|guid|slug|key|[a-z0-9]+(Id|ID|_id|Uuid|_uu
 export const CHECK_WORDS = /user|owner|author|account|member|session|role|admin|tenant|customer|creat(or|ed)|permission|principal|claims|identity|uid|\bsub\b|\bme\b/i;
 
 /** Model fields that tie a record to a user. */
-export const OWNER_FIELDS = /^(user|userId|user_id|owner|ownerId|owner_id|author|authorId|author_id|createdBy|created_by|creator|creatorId|customer|customerId|customer_id|account|accountId|account_id|tenantId|tenant_id|member|memberId|profileId)$/;
+export const OWNER_FIELDS = /^(user|user_?id|owner|owner_?id|author|author_?id|created_?by|creator|creator_?id|customer|customer_?id|account|account_?id|tenant_?id|member|member_?id|profile_?id)$/i;
 
 /** Model fields a client must not set: privileges, ownership, verification and money. */
 export const PRIVILEGED_FIELDS = /^(role|roles|isAdmin|is_admin|admin|superuser|isSuperuser|permissions|scopes|ownerId|owner_id|owner|userId|user_id|authorId|verified|isVerified|emailVerified|email_verified|approved|isApproved|balance|credits|credit|plan|tier|subscription|isStaff|staff|banned|locked|status|resetToken|passwordResetToken|apiKey)$/;
@@ -148,3 +160,12 @@ export const PASSWORD_HASHED_TAG = 'password-hashed';
 export const MODEL_HASHES = /\b(bcrypt|argon2|scrypt|pbkdf2|createHash|hashSync|hashPassword)\b/;
 /** List and count lookups: not record selections for IDOR, but a password in their filter is still compared as stored. */
 export const LOOKUP_METHODS = new Set(['find', 'findAll', 'findMany', 'findBy', 'findAndCountAll', 'where', 'count', 'countDocuments', 'exists']);
+
+/** Response methods: their arguments (and a handler's or resolver's return value) go to the client. */
+export const RESPONSE_METHODS = new Set(['json', 'send', 'jsonp', 'end', 'write', 'render', 'body']);
+/** Record fields that hold a stored password or its hash: never part of a response. */
+export const STORED_PASSWORD_FIELD = /^(password|passwd|password_?hash|hashed_?password|hash|salt)$/i;
+/** SQL that reads every row of a table of user accounts (no WHERE): the whole user list. */
+export const SQL_ALL_USERS = /^\s*select\b(?:(?!\bwhere\b)[\s\S])*?\bfrom\s+[`"[]?(users|accounts|members|customers|profiles)\b(?:(?!\bwhere\b)[\s\S])*$/i;
+/** ORM calls that list records: with no filter they list them all. */
+export const LIST_ALL_METHODS = new Set(['find', 'findAll', 'findMany']);

@@ -21,8 +21,16 @@ const upload = (n: number): HandlerRole[] => Array.from({ length: n }, () => ({ 
 /** The source kind of an uploaded part: its field name, file name, stream, value (models/sources.ts PARAMETER_SOURCES). */
 export const UPLOAD_SOURCE = 'multipart upload';
 
+/** The claims of a token whose signature was verified (`jwt.verify(token, key)`): who signed in, not client input. */
+export const VERIFIED_TOKEN_TYPE = 'auth.verified-token';
+
 /** GraphQL resolvers are registered on this type (a schema, a server or an HTTP handler serving one). */
 const GRAPHQL_TYPE = 'graphql.schema';
+/**
+ * The context a resolver is given: what the server's `context` option builds per request (`{ user }`, `{ req }`),
+ * or the HTTP request itself (express-graphql's default). Its user is the signed-in user (models/access-control.ts).
+ */
+export const GRAPHQL_CONTEXT_TYPE = 'graphql.context';
 const GRAPHQL_ROOT_EVENT = 'root resolver';
 const GRAPHQL_FIELD_EVENT = 'field resolver';
 /** Calls that serve a schema with root resolvers in their options' `rootValue`. */
@@ -94,7 +102,10 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
     callOrNew(module, path, GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['resolvers', '*', '*'] } } })),
   ),
   // graphql-js object types: `new GraphQLObjectType({ fields: { user: { type, args, resolve(parent, args) {…} } } })`.
-  ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'] } } })),
+  ...callOrNew('graphql', ['GraphQLObjectType'], GRAPHQL_TYPE).map((p): TypeProducer => ({ ...p, registers: { method: 'resolve', event: GRAPHQL_FIELD_EVENT, from: { arg: 0, path: ['fields', '*', 'resolve'], typeKey: 'name' } } })),
+  // A token verified with the server's key: its claims are the signed-in user (models/access-control.ts IDENTITY_MEMBERS).
+  { match: { kind: 'module', module: 'jsonwebtoken', path: ['verify'] }, type: VERIFIED_TOKEN_TYPE },
+  { match: { kind: 'module', module: 'jose', path: ['jwtVerify'] }, type: VERIFIED_TOKEN_TYPE },
   // XML-RPC servers: `xmlrpc.createServer(opts).on('method.name', (err, params, callback) => …)`.
   ...['createServer', 'createSecureServer'].map((fn): TypeProducer => ({ match: { kind: 'module', module: 'xmlrpc', path: [fn] }, type: 'xmlrpc.server' })),
   // Multipart parsers that hand an upload's parts to event handlers: busboy `busboy({ headers })` / `new Busboy(…)`,
@@ -185,6 +196,13 @@ export interface RouteModel {
   namedRoutes?: boolean;
   /** The first argument is an event name (WebSocket servers and sockets), shown as `<label> <event>`. */
   events?: { label: string };
+  /**
+   * Handlers registered under a field name (routes.ts Registration.field) are operations a client calls one by
+   * one through a single endpoint (GraphQL): access control treats each as a route of its own, its siblings
+   * being the other operations of the schema. `types` are the type names (before the '.') that are operations;
+   * fields of other types resolve parts of a result. A field without a type (graphql-js `rootValue`) is one.
+   */
+  operations?: { types: RegExp };
   /** Handler parameters, the first signature that fits wins. */
   handlers: HandlerSignature[];
 }
@@ -319,9 +337,10 @@ export const ROUTE_MODELS: RouteModel[] = [
     mountable: [],
     roots: [GRAPHQL_TYPE],
     events: { label: 'GraphQL' },
+    operations: { types: GRAPHQL_OPERATION_TYPES },
     handlers: [
-      { event: GRAPHQL_ROOT_EVENT, roles: [{ source: GRAPHQL_ARGS_SOURCE }, null, null] },
-      { event: GRAPHQL_FIELD_EVENT, roles: [null, { source: GRAPHQL_ARGS_SOURCE }, null, null] },
+      { event: GRAPHQL_ROOT_EVENT, roles: [{ source: GRAPHQL_ARGS_SOURCE }, GRAPHQL_CONTEXT_TYPE, null] },
+      { event: GRAPHQL_FIELD_EVENT, roles: [null, { source: GRAPHQL_ARGS_SOURCE }, GRAPHQL_CONTEXT_TYPE, null] },
     ],
   },
 ];

@@ -270,6 +270,13 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRuleModel> = {
     impact: 'Anyone can download the whole schema (every query, mutation, hidden field and argument) and explore it in a browser IDE: the map of the API that attacks start from.',
     fix: "Disable introspection and the IDE in production (Apollo: introspection: process.env.NODE_ENV !== 'production'; express-graphql/graphql-http: validationRules: [NoSchemaIntrospectionCustomRule], graphiql: false).",
   },
+  'information-exposure': {
+    id: 'information-exposure',
+    cwe: 'CWE-200',
+    title: 'Sensitive information in a response',
+    impact: 'The response carries what no client should see (the server\'s whole environment with its keys and passwords, or a stored password hash): whoever calls it can take it.',
+    fix: 'Answer with the fields the client needs, picked one by one; never send process.env or a record\'s password hash.',
+  },
 };
 
 export const CHECK_RULE_IDS = Object.keys(CHECK_RULES) as CheckRuleId[];

@@ -113,15 +113,19 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
   { type: 'fastify.request', member: 'raw', memberType: 'node.request' },
   { type: 'socketio.socket', member: 'handshake', memberType: 'socketio.handshake' },
   { type: 'socketio.socket', member: 'request', memberType: 'node.request' },
+  // A GraphQL context that carries the HTTP request (Apollo `context: ({ req }) => ({ req })`).
+  { type: 'graphql.context', member: 'req', memberType: 'express.request' },
+  { type: 'graphql.context', member: 'request', memberType: 'express.request' },
 ];
 
 /** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
-export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string }[] = [
+export const PARAMETER_SOURCES: { sourceKind: string; description: string; channel: string; destructured?: string }[] = [
   { sourceKind: 'ws.message', description: 'a WebSocket message', channel: 'a WebSocket connection' },
   { sourceKind: 'socket.io event', description: 'a socket.io event payload', channel: 'a socket.io connection' },
   { sourceKind: 'xmlrpc.params', description: 'the parameters of an XML-RPC method call', channel: 'an XML-RPC request' },
   { sourceKind: 'multipart upload', description: 'an uploaded part (field name, file name, content or value)', channel: 'a multipart upload' },
-  { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query' },
+  // `destructured`: how a destructured parameter is named (`(_, { id })` reads `args.id`).
+  { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query', destructured: 'args' },
   { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
 ];
 

@@ -57,7 +57,8 @@ export type CheckRuleId =
   | 'csrf'
   | 'missing-rate-limit'
   | 'rate-limit-bypass'
-  | 'graphql-introspection';
+  | 'graphql-introspection'
+  | 'information-exposure';
 
 /** Conditions some sinks need, evaluated on the call's argument values. */
 export type SinkCondition =
@@ -187,6 +188,8 @@ export interface TypeProducer {
    * Function arguments are handlers registered on the new value, as `value.method(event, handler)` would. With
    * `from`, the handlers are the functions found in argument `arg` along `path` ('*': every member), as a GraphQL
    * server's `{ rootValue: { user(args) {…} } }` or `{ resolvers: { Query: { user(parent, args) {…} } } }`.
+   * Each handler found along `path` is registered under its name: the keys at the '*' segments, joined by '.'
+   * (`Query.user`), after the constant option `typeKey` of the same argument when given (graphql-js `name`).
    */
-  registers?: { method: string; event: string; from?: { arg: number; path: string[] } };
+  registers?: { method: string; event: string; from?: { arg: number; path: string[]; typeKey?: string } };
 }

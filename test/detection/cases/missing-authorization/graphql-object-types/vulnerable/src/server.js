@@ -1,0 +1,11 @@
+'use strict';
+const express = require('express');
+const { createHandler } = require('graphql-http/lib/use/express');
+const { schema } = require('./schema');
+const { sessionUser } = require('./session');
+
+const app = express();
+app.use(express.json());
+app.all('/graphql', createHandler({ schema, context: (req) => ({ viewer: sessionUser(req.raw) }) }));
+
+app.listen(4000);
