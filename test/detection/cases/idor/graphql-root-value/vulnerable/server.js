@@ -30,5 +30,5 @@ const root = {
 };
 
 const app = express();
-app.use('/graphql', requireAuth, graphqlHTTP({ schema, rootValue: root, graphiql: false }));
+app.use('/graphql', requireAuth, graphqlHTTP({ schema, rootValue: root, graphiql: false, validationRules: [require('graphql').NoSchemaIntrospectionCustomRule] }));
 app.listen(Number(process.env.PORT) || 5000);

@@ -9,7 +9,7 @@ module.exports = {
   Mutation: {
     async signIn(_parent, { handle, secret }) {
       const member = await knex('members').where({ handle }).first();
-      if (!member || !(await bcrypt.compare(secret, member.password_hash))) throw new Error('wrong handle or secret');
+      if (!member || member.failedAttempts >= 5 || !(await bcrypt.compare(secret, member.password_hash))) throw new Error('wrong handle or secret');
       const token = jwt.sign({ sub: member.id }, process.env.SIGNING_KEY, { algorithm: 'HS256', expiresIn: '1h' });
       return {
         token,

@@ -6,6 +6,6 @@ const { sessionUser } = require('./session');
 
 const app = express();
 app.use(express.json());
-app.all('/graphql', createHandler({ schema, context: (req) => ({ viewer: sessionUser(req.raw) }) }));
+app.all('/graphql', createHandler({ schema, validationRules: [require('graphql').NoSchemaIntrospectionCustomRule], context: (req) => ({ viewer: sessionUser(req.raw) }) }));
 
 app.listen(4000);
