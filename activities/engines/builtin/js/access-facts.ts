@@ -14,7 +14,10 @@ import type { ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
 const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()')).map((r) => r.member));
-const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken)$/;
+// Session readers of Next.js apps too: next-auth v5 / Clerk `auth()`, `currentUser()`, iron-session, Lucia, Supabase `auth.getUser()`.
+const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken|auth|currentUser|getCurrentUser|getIronSession|getUser|getAuth|getUserSession|validateRequest)$/;
+/** Helpers that read the user and refuse (throw or redirect) when there is none: the caller is authenticated. */
+const REQUIRE_AUTH_CALLS = /^(require(User|Auth|Session|Login|SignedIn|Authenticated)|ensure(Auth|Authenticated|User|LoggedIn|Session|SignedIn))$/;
 const AUTH_STRINGS = /^(authorization|x-api-key|x-auth-token|x-access-token|bearer|token|jwt|access_token)$/i;
 const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationError|PermissionDenied|NotAuthenticated|AccessDenied/;
 const ROLE_CALLS = /^(hasRole|hasAnyRole|hasPermission|hasScope|isAdmin|checkRole|checkPermission|authorize|can|cannot|isGranted)$/;
@@ -140,6 +143,7 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
     if (ts.isCallExpression(n)) {
       const callee = lastName(n.expression);
       if (callee && AUTH_CALLS.test(callee)) readsIdentity = true;
+      if (callee && REQUIRE_AUTH_CALLS.test(callee)) readsIdentity = denies = true;
       if (callee && ROLE_CALLS.test(callee)) checksRole = true;
       if (callee === 'redirect' && n.arguments.some((a) => ts.isStringLiteralLike(a) && /login|signin|sign-in/.test(a.text))) denies = true;
     }

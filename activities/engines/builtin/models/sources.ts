@@ -11,6 +11,10 @@ export interface RequestSourceModel {
   description: string;
   /** Rules this input cannot feed whatever the code does with it (see URL_CUTS). */
   cuts?: string[];
+  /** A method whose result is the whole parsed body object (`await request.json()`): read like the object itself. */
+  wholeBody?: boolean;
+  /** An absolute URL of the request itself (SELF_URL_TAG). */
+  selfUrl?: boolean;
 }
 
 const rows = (requestType: string, prefix: string, members: [string, string][]): RequestSourceModel[] =>
@@ -88,6 +92,11 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   { requestType: 'next.cookies', member: 'get()', sourceKind: 'cookies().get()', description: COOKIES },
   { requestType: 'next.cookies', member: 'getAll()', sourceKind: 'cookies().getAll()', description: COOKIES },
   { requestType: 'next.headers', member: 'get()', sourceKind: 'headers().get()', description: HEADER },
+  // Next.js App Router pages: the props of a page component (and generateMetadata).
+  { requestType: 'next.page-props', member: 'params', sourceKind: 'params', description: PARAMS },
+  { requestType: 'next.page-props', member: 'searchParams', sourceKind: 'searchParams', description: QUERY },
+  // Next.js Pages Router getServerSideProps(context).
+  ...rows('next.ssr-context', 'context.', [['query', QUERY], ['params', PARAMS], ['resolvedUrl', URL_]]),
   // Next.js Pages Router API routes.
   ...rows('next.api-request', 'req.', [['query', QUERY], ['body', BODY], ['cookies', COOKIES], ['headers', HEADERS], ['url', URL_]]),
   // Node's IncomingMessage (the upgrade request of a WebSocket connection).
@@ -95,6 +104,18 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   // socket.io: the handshake of a connection.
   ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
 ];
+
+/**
+ * A Web Request's absolute URL (`request.url`, Next's `request.nextUrl`, Hono's `c.req.url`) names this server:
+ * whole, or by its origin, it cannot send the client elsewhere (`new URL('/login', request.url)` stays on this
+ * site), so it is cut for HOST_HEADER_CUTS; any other part (`searchParams`, `pathname`, `search`) is input again.
+ */
+export const SELF_URL_TAG = 'request:self-url';
+export const SELF_URL_PARTS = /^(origin|host|hostname|protocol|port|href|clone\(\)|toString\(\))$/;
+for (const r of REQUEST_SOURCES) {
+  if (r.description === BODY && /^(json|parseBody|formData)\(\)$/.test(r.member)) r.wholeBody = true;
+  if ((r.requestType === 'next.request' && (r.member === 'url' || r.member === 'nextUrl')) || (r.requestType === 'hono.request' && r.member === 'url')) r.selfUrl = true;
+}
 
 /**
  * Module functions that read request input from a request value they are given: `getCookie(c, 'name')` reads
@@ -113,6 +134,9 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
   { type: 'fastify.request', member: 'raw', memberType: 'node.request' },
   { type: 'socketio.socket', member: 'handshake', memberType: 'socketio.handshake' },
   { type: 'socketio.socket', member: 'request', memberType: 'node.request' },
+  { type: 'next.ssr-context', member: 'req', memberType: 'next.api-request' },
+  // next-auth v5's instance: its `auth` member, called, returns the session.
+  { type: 'nextauth.instance', member: 'auth', memberType: 'nextauth.auth' },
 ];
 
 /** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
@@ -122,6 +146,7 @@ export const PARAMETER_SOURCES: { sourceKind: string; description: string; chann
   { sourceKind: 'xmlrpc.params', description: 'the parameters of an XML-RPC method call', channel: 'an XML-RPC request' },
   { sourceKind: 'multipart upload', description: 'an uploaded part (field name, file name, content or value)', channel: 'a multipart upload' },
   { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query' },
+  { sourceKind: 'server action argument', description: "a Server Action's argument (form data or any value the client sends)", channel: 'a Server Action call' },
   { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
 ];
 
