@@ -1,6 +1,6 @@
 // Reading a member of an abstract value. This is where request sources appear: a member of a value
 // typed as a framework request (models/sources.ts) is attacker-controlled input.
-import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX, REQUEST_SOURCES, SELF_URL_PARTS, SELF_URL_TAG, SERVER_CHOSEN_UPLOAD_CUTS, SERVER_CHOSEN_UPLOAD_MEMBER, UPLOAD_SOURCE_KINDS } from './models/sources.js';
+import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX, REQUEST_SOURCES, SERVER_CHOSEN_UPLOAD_CUTS, SERVER_CHOSEN_UPLOAD_MEMBER, UPLOAD_SOURCE_KINDS } from './models/sources.js';
 import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
 import { MEMBER_TYPES, SQL_CLIENT_TYPE } from './models/frameworks.js';
 import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
@@ -18,10 +18,6 @@ function extMember(e: ExtRef, name: string): ExtRef {
 }
 
 function extendFlow(f: Flow, name: string, site: Site): Flow {
-  // A part of the request's own URL other than its origin is input again (models/sources.ts SELF_URL_TAG).
-  if (f.tags.includes(SELF_URL_TAG) && !SELF_URL_PARTS.test(name)) {
-    f = { ...f, tags: f.tags.filter((t) => t !== SELF_URL_TAG), cuts: f.cuts.filter((c) => !HOST_HEADER_CUTS.includes(c)) };
-  }
   if (!f.alias) return f;
   const r = f.root;
   if (r.kind === 'source') {
@@ -53,9 +49,9 @@ export function memberAccess(v: Value, name: string, site: Site): Value {
           root: { kind: 'source', sourceKind: src.sourceKind, label: src.sourceKind.replace(/\(\)$/, `()`), requestInput: true, site },
           steps: [],
           alias: !name.endsWith('()') || !!src.wholeBody,
-          cuts: [...new Set([...(src.cuts ?? []), ...(src.selfUrl ? HOST_HEADER_CUTS : [])])].sort(),
+          cuts: src.cuts ? [...src.cuts].sort() : [],
           partial: [],
-          tags: src.selfUrl ? [SELF_URL_TAG] : [],
+          tags: [],
           files: [],
         },
       ];

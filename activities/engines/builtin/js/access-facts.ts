@@ -10,10 +10,12 @@ import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } f
 import { CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, ROLE_PATH } from '../models/access-control.js';
 import type { FnRef, Site } from '../values.js';
 import { isFunctionNode } from './functions.js';
+import { AUTH_SESSION_TYPE } from '../models/frameworks.js';
 import type { ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
-const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()')).map((r) => r.member));
+// Members of a handler's request/context parameter; a library session's members (`session.email`) are read off a call's result.
+const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.type !== AUTH_SESSION_TYPE).map((r) => r.member));
 // Session readers of Next.js apps too: next-auth v5 / Clerk `auth()`, `currentUser()`, iron-session, Lucia, Supabase `auth.getUser()`.
 const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken|auth|currentUser|getCurrentUser|getIronSession|getUser|getAuth|getUserSession|validateRequest)$/;
 /** Helpers that read the user and refuse (throw or redirect) when there is none: the caller is authenticated. */

@@ -14,7 +14,7 @@ import { calleeOf, indexRows, matchesCallee, pathMatches, receiverName, symbolic
 import { siteOf, textOf } from './sites.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
-import { webCondition } from './web-sinks.js';
+import { resolvedOnBase, webCondition } from './web-sinks.js';
 import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
 import { HOST_HEADER, REQUEST_READERS, REQUEST_SOURCE_INDEX } from '../models/sources.js';
@@ -460,7 +460,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
 
   if (typed) return typed;
   if (isSink) return empty();
-  const replaced = stringReplace(call, args);
+  const replaced = stringReplace(call, args) ?? (call.construct ? resolvedOnBase(call, args) : undefined);
   if (replaced) return replaced;
   let out = joinAll(args.map((a) => derived(a)));
   if (receiver) out = join(out, derived(receiver));

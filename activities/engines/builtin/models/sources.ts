@@ -13,8 +13,6 @@ export interface RequestSourceModel {
   cuts?: string[];
   /** A method whose result is the whole parsed body object (`await request.json()`): read like the object itself. */
   wholeBody?: boolean;
-  /** An absolute URL of the request itself (SELF_URL_TAG). */
-  selfUrl?: boolean;
 }
 
 const rows = (requestType: string, prefix: string, members: [string, string][]): RequestSourceModel[] =>
@@ -105,17 +103,11 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
 ];
 
-/**
- * A Web Request's absolute URL (`request.url`, Next's `request.nextUrl`, Hono's `c.req.url`) names this server:
- * whole, or by its origin, it cannot send the client elsewhere (`new URL('/login', request.url)` stays on this
- * site), so it is cut for HOST_HEADER_CUTS; any other part (`searchParams`, `pathname`, `search`) is input again.
- */
-export const SELF_URL_TAG = 'request:self-url';
-export const SELF_URL_PARTS = /^(origin|host|hostname|protocol|port|href|clone\(\)|toString\(\))$/;
+/** Body parsers whose result is the whole body object (`await request.json()`), read like the object itself. */
 for (const r of REQUEST_SOURCES) {
   if (r.description === BODY && /^(json|parseBody|formData)\(\)$/.test(r.member)) r.wholeBody = true;
-  if ((r.requestType === 'next.request' && (r.member === 'url' || r.member === 'nextUrl')) || (r.requestType === 'hono.request' && r.member === 'url')) r.selfUrl = true;
 }
+
 
 /**
  * Module functions that read request input from a request value they are given: `getCookie(c, 'name')` reads
