@@ -244,13 +244,64 @@ export async function GET(request: Request, { params }) {
   return new Response(fs.readFileSync(path.join('/srv/files', path.basename(params.name))));
 }
 `,
-      'app/files/[name]/page.tsx': `import fs from 'node:fs';
-export default function Page({ params }) {
+      // A component beside the route is not served by itself (page.tsx is: see the App Router pages test).
+      'app/files/[name]/preview.tsx': `import fs from 'node:fs';
+export default function Preview({ params }) {
   return <pre>{fs.readFileSync('/srv/' + params.name, 'utf8')}</pre>;
 }
 `,
     });
     assert.deepEqual(cs.map(at), []);
+  });
+
+  test('App Router pages: params and searchParams (promises in Next 15) are URL input', async () => {
+    const cs = await run({
+      'app/files/[name]/page.tsx': `import fs from 'node:fs';
+export default async function Page({ params, searchParams }) {
+  const { name } = await params;
+  const { v } = await searchParams;
+  return <pre>{fs.readFileSync('/srv/' + name + '.' + v, 'utf8')}</pre>;
+}
+`,
+    });
+    assert.deepEqual(cs.map(at), ['path-traversal@app/files/[name]/page.tsx:5']);
+    assert.equal(cs[0].evidence.route, 'GET /files/[name]');
+  });
+
+  test("Server Actions: every export of a 'use server' module is an endpoint; the same code without the directive is not", async () => {
+    const action = `import { exec } from 'node:child_process';
+export async function convert(formData: FormData) {
+  exec('convert ' + formData.get('file') + ' out.png');
+}
+`;
+    const [c] = await run({ 'app/actions.ts': `'use server';\n${action}` });
+    assert.equal(at(c), 'command-injection@app/actions.ts:4');
+    assert.equal(c.evidence.route, 'server action convert (app/actions.ts)');
+    assert.equal(c.evidence.reachableFromMountedRoute, true);
+    assert.deepEqual((await run({ 'app/helpers.ts': action })).filter((x) => x.evidence.reachableFromMountedRoute).map(at), []);
+  });
+
+  test("middleware: a redirect built on the request's own URL stays on the site; its query is input", async () => {
+    const mw = (target: string) => ({
+      'middleware.ts': `import { NextResponse } from 'next/server';
+export function middleware(request) {
+  return NextResponse.redirect(${target});
+}
+`,
+    });
+    assert.deepEqual((await run(mw("new URL('/login?next=' + encodeURIComponent(request.nextUrl.pathname), request.url)"))).map(at), []);
+    assert.deepEqual((await run(mw("new URL(request.url).searchParams.get('next')"))).map(at), ['open-redirect@middleware.ts:3']);
+    // The usual sign-in redirect: a copy of the request's own URL with another path.
+    const clone = await run({
+      'src/middleware.ts': `import { NextResponse } from 'next/server';
+export function middleware(request) {
+  const url = request.nextUrl.clone();
+  url.pathname = '/signin';
+  return NextResponse.redirect(url);
+}
+`,
+    });
+    assert.deepEqual(clone.map(at), []);
   });
 });
 

@@ -1,10 +1,13 @@
 // Reading a member of an abstract value. This is where request sources appear: a member of a value
 // typed as a framework request (models/sources.ts) is attacker-controlled input.
-import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX, SERVER_CHOSEN_UPLOAD_CUTS, SERVER_CHOSEN_UPLOAD_MEMBER, UPLOAD_SOURCE_KINDS } from './models/sources.js';
+import { HOST_HEADER, HOST_HEADER_CUTS, REQUEST_SOURCE_INDEX, REQUEST_SOURCES, SERVER_CHOSEN_UPLOAD_CUTS, SERVER_CHOSEN_UPLOAD_MEMBER, UPLOAD_SOURCE_KINDS } from './models/sources.js';
 import { MODULE_MEMBER_ALIASES } from './models/sinks.js';
-import { SQL_CLIENT_TYPE } from './models/frameworks.js';
+import { MEMBER_TYPES, SQL_CLIENT_TYPE } from './models/frameworks.js';
 import { empty, join, MAX_PATH, type ExtRef, type Flow, type Site, type Value } from './values.js';
 import { identityFlows } from './access-control/identity.js';
+
+/** Request methods whose result is the whole parsed body (models/sources.ts `wholeBody`). */
+export const WHOLE_BODY_MEMBERS = new Set(REQUEST_SOURCES.filter((r) => r.wholeBody).map((r) => r.member));
 
 function extMember(e: ExtRef, name: string): ExtRef {
   if (e.path.length === 0) {
@@ -26,7 +29,8 @@ function extendFlow(f: Flow, name: string, site: Site): Flow {
   }
   if (r.path.length >= MAX_PATH) return { ...f, alias: false };
   const path = [...r.path, name];
-  return { ...f, alias: !name.endsWith('()'), root: { ...r, path, site: f.steps.length ? r.site : site } };
+  // A body parser's result (`req.json()`) may be the request's whole body: resolved at the handler, it says so itself.
+  return { ...f, alias: !name.endsWith('()') || WHOLE_BODY_MEMBERS.has(name), root: { ...r, path, site: f.steps.length ? r.site : site } };
 }
 
 /** A flow of the Host header: not an open redirect (models/sources.ts HOST_HEADER). */
@@ -44,7 +48,7 @@ export function memberAccess(v: Value, name: string, site: Site): Value {
         {
           root: { kind: 'source', sourceKind: src.sourceKind, label: src.sourceKind.replace(/\(\)$/, `()`), requestInput: true, site },
           steps: [],
-          alias: !name.endsWith('()'),
+          alias: !name.endsWith('()') || !!src.wholeBody,
           cuts: src.cuts ? [...src.cuts].sort() : [],
           partial: [],
           tags: [],
@@ -56,6 +60,10 @@ export function memberAccess(v: Value, name: string, site: Site): Value {
     else out.flows = identityFlows(v.obj.type, name, site);
     // Members of a SQL client are still the client (knex.schema, pool.promise()).
     if (v.obj.type === SQL_CLIENT_TYPE) out.obj = v.obj;
+    else {
+      const typed = MEMBER_TYPES.find((m) => m.type === v.obj!.type && m.member.test(name));
+      if (typed) out.obj = { type: typed.memberType, alloc: `${v.obj.alloc}.${name}` };
+    }
   }
   if (v.props) {
     const p = v.props.get(name) ?? (/^\d+$/.test(name) || name === '*' ? v.props.get('*') : undefined);

@@ -8,8 +8,8 @@ import type { FrontEnd, FrontEndResult } from './frontend.js';
 import { createJavascriptFrontEnd } from './js/frontend.js';
 import { DEFAULT_CACHE_LIMITS, type CacheLimits, type CacheStats } from './cache.js';
 import { accessControlCandidates } from './access-control/index.js';
-import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, GRAPHQL_FIELD_RESOLVER, GRAPHQL_ROUTE_MODEL, handlerSignature, LIBRARY_API_ROLE, ROUTE_MODELS } from './models/frameworks.js';
-import { collectRegistry, expandEventRegistrations, roleValues, routeModelOf, routeString, servedPrefixes } from './routes.js';
+import { GRAPHQL_FIELD_RESOLVER, GRAPHQL_ROUTE_MODEL, handlerSignature, LIBRARY_API_ROLE, ROUTE_MODELS } from './models/frameworks.js';
+import { collectRegistry, expandEventRegistrations, fileRoutes, roleValues, routeModelOf, routeString, servedPrefixes } from './routes.js';
 import { thisAfter } from './summaries.js';
 
 export const ENGINE_NAME = 'builtin';
@@ -46,22 +46,10 @@ function entryPoints(fe: FrontEndResult): Entry[] {
     entries.push({ handler: r.handler, roles: sig.roles, params, route: routeString(r.method, prefixes[0], r.path, model), reachable: prefixes.length > 0 });
   }
   // File-system routing: the framework serves every such file, so its handlers are reachable by convention.
-  for (const file of fe.files) {
-    for (const fr of FILE_ROUTES) {
-      const m = fr.pattern.exec(file);
-      if (!m) continue;
-      const path = fileRoutePath(m[1] ?? '');
-      for (const { name, fn } of fe.exportsOf(file)) {
-        const method = fr.exports[name];
-        if (!method) continue;
-        const params = fe.params(fn);
-        const sig = handlerSignature(fr, params.length);
-        if (!sig) continue;
-        server = true;
-        registered.add(fn.id);
-        entries.push({ handler: fn, roles: sig.roles, params, route: routeString(method, '', path), reachable: true });
-      }
-    }
+  for (const r of fileRoutes(fe)) {
+    server = true;
+    registered.add(r.handler.id);
+    entries.push({ handler: r.handler, roles: r.roles, params: r.params, route: r.route, reachable: true });
   }
   // The library threat model: a package that exports code and serves nothing is called by untrusted code,
   // so every parameter of its exported functions is input. An application's exports are not.
@@ -98,12 +86,6 @@ function entryPoints(fe: FrontEndResult): Entry[] {
     entries.push({ handler, roles: sig?.roles ?? [], params, reachable: false, unresolvedHandler: held });
   }
   return entries;
-}
-
-/** URL path of a file route: dynamic segments stay as written (`[id]`), route groups disappear. */
-function fileRoutePath(part: string): string {
-  const segs = part.split('/').filter((s) => s && !FILE_ROUTE_HIDDEN_SEGMENT.test(s));
-  return `/${segs.join('/')}`;
 }
 
 export interface BuiltinEngineOptions {

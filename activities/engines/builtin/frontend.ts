@@ -21,6 +21,8 @@ export interface FrontEndResult {
   params(fn: FnRef): ParamInfo[];
   /** Functions a file exports (following re-exports), by export path: `default`, `parse`, `Client.query`. */
   exportsOf(file: string): { name: string; fn: FnRef }[];
+  /** The directive prologue of a file (`'use server'`, `'use strict'`), as written. */
+  directives(file: string): string[];
   /** Files the root package's manifest names as its public entry points; undefined when it is not a package that exports code. */
   packageEntryFiles(): string[] | undefined;
   /**

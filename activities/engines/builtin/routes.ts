@@ -1,7 +1,8 @@
 // Entry points: route and event handlers registered on apps/routers/servers, and whether each is reachable
 // from an application root (a router mounted, possibly through other routers or plugins, on an app); and
 // the values a handler's parameters receive (frameworks.ts roles).
-import { handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type HandlerRole, type RouteModel } from './models/frameworks.js';
+import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type FileRouteModel, type HandlerRole, type RouteModel } from './models/frameworks.js';
+import type { FrontEndResult } from './frontend.js';
 import { PARAMETER_SOURCES, REQUEST_MEMBERS } from './models/sources.js';
 
 const DESTRUCTURED_LABEL = new Map(PARAMETER_SOURCES.flatMap((r) => (r.destructured ? [[r.sourceKind, r.destructured] as const] : [])));
@@ -170,4 +171,43 @@ export function roleValues(roles: HandlerRole[], params: ParamInfo[], allocPrefi
       flows: [{ root: { kind: 'source', sourceKind: role.source, label, requestInput: true, site: p.site }, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
     };
   });
+}
+
+export interface FileRoute {
+  handler: FnRef;
+  model: FileRouteModel;
+  method: string;
+  /** URL path (dynamic segments as written, `[id]`), or the export's name for routes that have none. */
+  path: string;
+  route: string;
+  roles: HandlerRole[];
+  params: ParamInfo[];
+}
+
+/** Handlers served by file-system routing (models/frameworks.ts FILE_ROUTES): reachable by convention. */
+export function fileRoutes(fe: Pick<FrontEndResult, 'files' | 'exportsOf' | 'params' | 'directives'>): FileRoute[] {
+  const out: FileRoute[] = [];
+  for (const file of fe.files) {
+    for (const fr of FILE_ROUTES) {
+      const m = fr.pattern.exec(file);
+      if (!m || (fr.directive && !fe.directives(file).includes(fr.directive))) continue;
+      const path = fileRoutePath(m[1] ?? '');
+      for (const { name, fn } of fe.exportsOf(file)) {
+        const method = fr.exports[name] ?? (name.includes('.') ? undefined : fr.exports['*']);
+        if (!method) continue;
+        const params = fe.params(fn);
+        const sig = handlerSignature(fr, params.length);
+        if (!sig) continue;
+        const route = fr.label ? `${fr.label} ${name} (${file})` : routeString(method, '', path);
+        out.push({ handler: fn, model: fr, method, path: fr.label ? `/${name}` : path, route, roles: sig.roles, params });
+      }
+    }
+  }
+  return out;
+}
+
+/** URL path of a file route: dynamic segments stay as written (`[id]`), route groups disappear. */
+function fileRoutePath(part: string): string {
+  const segs = part.split('/').filter((s) => s && !FILE_ROUTE_HIDDEN_SEGMENT.test(s));
+  return `/${segs.join('/')}`;
 }

@@ -72,9 +72,11 @@ function reachability(c: Candidate): Check {
   }
   if (c.evidence.reachableFromMountedRoute) {
     const route = c.evidence.route ?? 'a route';
-    const how = FILE_ROUTES.some((fr) => fr.pattern.test(c.origin))
+    const how = FILE_ROUTES.some((fr) => !fr.directive && fr.pattern.test(c.origin))
       ? `serves ${route}: ${c.origin} is a route by file-system routing, which the framework serves by convention`
-      : c.evidence.route && !/^[A-Z]+ \//.test(c.evidence.route)
+      : FILE_ROUTES.some((fr) => fr.label && route.startsWith(`${fr.label} `))
+        ? `is ${route}: every export of a module marked '${FILE_ROUTES.find((fr) => fr.label && route.startsWith(`${fr.label} `))!.directive}' is an endpoint the client can call`
+        : c.evidence.route && !/^[A-Z]+ \//.test(c.evidence.route)
         ? `handles ${route} events of a server the application runs`
         : `serves ${route} on a router mounted on the application`;
     return { outcome: 'pass', reason: `The handler ${how}.` };

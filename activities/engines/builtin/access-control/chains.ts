@@ -4,8 +4,8 @@
 // (`app.use('/api', requireAuth, apiRouter)`) and application-level `use` before the mount. Each link is
 // classified as authentication, role check or ownership check from its body's facts and its name.
 import { AUTH_MIDDLEWARE_NAME, OWNERSHIP_MIDDLEWARE_NAME, PUBLIC_PROBE_SEGMENTS, PUBLIC_ROUTE_SEGMENTS, ROLE_MIDDLEWARE_NAME, USE_CALLS } from '../models/access-control.js';
-import { handlerSignature, type HandlerRole } from '../models/frameworks.js';
-import { collectRegistry, routeString, servedPrefixes, type Registration, type Registry } from '../routes.js';
+import { FILE_MIDDLEWARE_MODEL, FILE_ROUTE_SIBLING_DEPTH, handlerSignature, type HandlerRole } from '../models/frameworks.js';
+import { collectRegistry, fileRoutes, routeString, type FileRoute, servedPrefixes, type Registration, type Registry } from '../routes.js';
 import type { FrontEndResult } from '../frontend.js';
 import type { FnRef, ObjRef, Site } from '../values.js';
 import { siteKey } from '../values.js';
@@ -355,6 +355,43 @@ export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
       laterUses,
     });
   }
+  // File-system routes (Next.js route handlers, pages, Server Actions): no registration call, no middleware
+  // chain; the handler's own checks decide. Siblings: the routes of one resource (FILE_ROUTE_SIBLING_DEPTH).
+  for (const fr of fileRoutes(fe)) {
+    if (fr.model.id === FILE_MIDDLEWARE_MODEL) continue;
+    const handler = fr.handler;
+    let handlerFacts: FnFacts | undefined | null = null;
+    routes.push({
+      get handlerFacts() {
+        if (handlerFacts === null) handlerFacts = facts.fnFacts(handler);
+        return handlerFacts;
+      },
+      ownerKey: fileRouteOwner(fr),
+      method: fr.method,
+      path: fr.path,
+      fullPath: fr.path,
+      route: fr.route,
+      reachable: true,
+      site: facts.fnFacts(handler)?.site ?? { file: handler.file, line: 1, column: 1 },
+      handler,
+      roles: fr.roles,
+      own: [],
+      inherited: [],
+      laterUses: [],
+    });
+  }
   routes.sort((a, b) => a.site.file.localeCompare(b.site.file) || a.site.line - b.site.line || a.site.column - b.site.column);
   return { routes, registry, links };
+}
+
+/** The sibling group of a file route: its first static path segments (`/api/orders` and `/api/orders/[id]`), or its file. */
+function fileRouteOwner(fr: FileRoute): string {
+  if (fr.model.label) return `file:${fr.handler.file}`;
+  const segs = fr.path.split('/').filter(Boolean);
+  const stat: string[] = [];
+  for (const s of segs) {
+    if (/^\[/.test(s) || stat.length >= FILE_ROUTE_SIBLING_DEPTH) break;
+    stat.push(s);
+  }
+  return `files:${fr.model.id}:/${stat.join('/')}`;
 }

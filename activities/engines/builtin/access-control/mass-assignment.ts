@@ -4,6 +4,7 @@
 // A model definition with privileged fields (role, isAdmin, ownerId, balance …) makes it certain; a model
 // without any is not reported.
 import { BOOKKEEPING_FIELDS, PRIVILEGED_FIELDS } from '../models/access-control.js';
+import { SERVER_ACTION_SOURCE } from '../models/frameworks.js';
 import type { SinkHit } from '../summaries.js';
 import { SPREAD_TAG } from '../values.js';
 import type { Route } from './chains.js';
@@ -14,7 +15,9 @@ import type { ModelDef } from './facts.js';
 /** The whole body of a request (`req.body`, `ctx.request.body`, `await c.req.json()`), not one of its fields. */
 const wholeBody = (h: SinkHit) => {
   const root = rootOf(h.flow);
-  if (!isRequestFlow(h.flow) || root.label !== root.sourceKind || !/(^|\.)(body|json\(\)|parseBody\(\)|formData\(\))$/.test(root.sourceKind)) return false;
+  // A Server Action's argument is the whole object the client sent (its label is the parameter's name).
+  const whole = root.sourceKind === SERVER_ACTION_SOURCE || (root.label === root.sourceKind && /(^|\.)(body|json\(\)|parseBody\(\)|formData\(\))$/.test(root.sourceKind));
+  if (!isRequestFlow(h.flow) || !whole) return false;
   // A spread copies every field, unless the object was rebuilt on the way: a function that returned a new
   // object (a local `pick(req.body, keys)`) keeps the body as its root but not its fields.
   return h.flow.alias || (h.flow.tags.includes(SPREAD_TAG) && !h.flow.steps.some((s) => RETURN_STEP.test(s.label)));

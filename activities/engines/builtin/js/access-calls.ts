@@ -51,7 +51,10 @@ const COMPARE_METHODS = new Set(['equals', 'includes', 'indexOf', 'has', 'some',
 
 /** `Order`, `orderRepository`, `this.model`, `prisma.order`, `db.Order`: a receiver that is a data-access object. */
 function isDataReceiver(e: ts.Expression | undefined, receiver: Value | undefined): boolean {
-  if (!e || !receiver || receiver.ext?.length || receiver.fns?.length) return false;
+  if (!e || !receiver) return false;
+  // A typed model (a Mongo collection, a Prisma delegate) even when other values join it (`global.prisma ?? new PrismaClient()`).
+  if (receiver.obj && DATA_RECEIVER_TYPES.models.includes(receiver.obj.type)) return true;
+  if (receiver.ext?.length || receiver.fns?.length) return false;
   if (receiver.obj) {
     if (DATA_RECEIVER_TYPES.models.includes(receiver.obj.type)) return true;
     if (!DATA_RECEIVER_TYPES.named.includes(receiver.obj.type)) return false;

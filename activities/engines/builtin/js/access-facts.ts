@@ -10,11 +10,16 @@ import type { AccessFacts, CallArg, CallShape, ClientCall, FnFacts, ModelDef } f
 import { AUTH_HELPER_NAME, CLIENT_HTTP_METHODS, CLIENT_HTTP_RECEIVER, CLIENT_PATH, DENY_STATUS, IDENTITY_MEMBERS, OPTION_HOOKS, LIST_ALL_METHODS, RESPONSE_METHODS, ROLE_PATH, SQL_ALL_USERS, STORED_PASSWORD_FIELD, USER_RECORD } from '../models/access-control.js';
 import type { FnRef, Site, Value } from '../values.js';
 import { isFunctionNode } from './functions.js';
+import { AUTH_SESSION_TYPE } from '../models/frameworks.js';
 import { requireSpecifier, type ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
 
-const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*').map((r) => r.member));
-const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken)$/;
+// Members of a handler's request/context parameter; a library session's members (`session.email`) are read off a call's result.
+const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*' && r.type !== AUTH_SESSION_TYPE).map((r) => r.member));
+// Session readers of Next.js apps too: next-auth v5 / Clerk `auth()`, `currentUser()`, iron-session, Lucia, Supabase `auth.getUser()`.
+const AUTH_CALLS = /^(verify|verifyToken|verifyJwt|jwtVerify|isAuthenticated|getSession|getServerSession|getToken|authenticate|decodeToken|validateToken|checkToken|auth|currentUser|getCurrentUser|getIronSession|getUser|getAuth|getUserSession|validateRequest)$/;
+/** Helpers that read the user and refuse (throw or redirect) when there is none: the caller is authenticated. */
+const REQUIRE_AUTH_CALLS = /^(require(User|Auth|Session|Login|SignedIn|Authenticated)|ensure(Auth|Authenticated|User|LoggedIn|Session|SignedIn))$/;
 const AUTH_STRINGS = /^(authorization|x-api-key|x-auth-token|x-access-token|bearer|token|jwt|access_token)$/i;
 const DENY_NAMES = /Unauthori[sz]ed|Forbidden|AuthenticationError|AuthorizationError|PermissionDenied|NotAuthenticated|AccessDenied/;
 const ROLE_CALLS = /^(hasRole|hasAnyRole|hasPermission|hasScope|isAdmin|checkRole|checkPermission|authorize|can|cannot|isGranted)$/;
@@ -445,6 +450,7 @@ export function functionFacts(sf: ts.SourceFile, path: string, fn: ts.Node, name
       if (helper === 'continues') readsIdentity = true;
       const callee = lastName(n.expression);
       if (callee && AUTH_CALLS.test(callee)) readsIdentity = true;
+      if (callee && REQUIRE_AUTH_CALLS.test(callee)) readsIdentity = denies = true;
       if (callee && ROLE_CALLS.test(callee)) checksRole = true;
       if (!muted && callee === 'redirect' && n.arguments.some((a) => literalMentions(a, /login|signin|sign-in/))) denies = true;
     }

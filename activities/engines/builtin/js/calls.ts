@@ -2,7 +2,7 @@
 // resolved to functions the analysis can see (summary instantiation), or propagated by default.
 import ts from 'typescript';
 import { unwrap as strip } from './syntax.js';
-import { hostHeader, memberAccess } from '../access.js';
+import { hostHeader, memberAccess, WHOLE_BODY_MEMBERS } from '../access.js';
 import { METHOD_RESULTS, ROUTE_MODELS, TYPE_PRODUCERS, type RouteModel } from '../models/frameworks.js';
 import { roleObject } from '../routes.js';
 import { CALLBACK_METHODS, DERIVING_METHODS, FUNCTION_WRAPPERS, ITERATION_HELPERS, MUTATING_METHODS, PARSING_CALLBACKS, PATH_NORMALISERS, SANITISERS } from '../models/sanitisers.js';
@@ -15,7 +15,7 @@ import { constantJoin, constructedRegex } from './regex-values.js';
 import { siteOf, textOf } from './sites.js';
 import { requireSpecifier } from './modules.js';
 import { judgeReplace, looksLikeSql, replaceHistory, replaceTag, type ReplaceStep } from './strings.js';
-import { webCondition } from './web-sinks.js';
+import { resolvedOnBase, webCondition } from './web-sinks.js';
 import { archiveEntries, serverCondition } from './sink-conditions.js';
 import { RULE_IDS } from '../models/rules.js';
 import { HOST_HEADER, REQUEST_READERS, REQUEST_SOURCE_INDEX } from '../models/sources.js';
@@ -275,7 +275,8 @@ function typeResult(ctx: Ctx, call: CallInfo, args: Value[], site: Site): Value 
       const o = args[p.options!.arg]?.props?.get(key);
       if (o?.constant && o.text !== undefined) info = { ...info, [key]: o.text };
     }
-    const made: Value = { flows: [], obj: { type: p.type, alloc: allocOf(site), info } };
+    // With its typed members (REQUEST_MEMBERS: next-auth's `auth`), as a handler's typed parameter has them.
+    const made: Value = { ...roleObject(p.type, allocOf(site)), obj: { type: p.type, alloc: allocOf(site), info } };
     if (p.registers) {
       // `http.createServer(handler)`: the handler argument is registered on the new value for an event.
       const from = p.registers.from;
@@ -348,7 +349,7 @@ function symbolicMethodResult(call: CallInfo, args: Value[]): Value {
   const host = readsHostHeader(args);
   for (const f of call.receiver?.flows ?? []) {
     if (!f.alias || f.root.kind === 'source' || f.root.path.length >= MAX_PATH) continue;
-    const flow = { ...f, alias: false, root: { ...f.root, path: [...f.root.path, `${call.method}()`] } };
+    const flow = { ...f, alias: WHOLE_BODY_MEMBERS.has(`${call.method}()`), root: { ...f.root, path: [...f.root.path, `${call.method}()`] } };
     flows.push(host ? hostHeader(flow) : flow);
   }
   return { flows };
@@ -468,7 +469,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
 
   if (typed) return typed;
   if (isSink) return empty();
-  const replaced = stringReplace(call, args);
+  const replaced = stringReplace(call, args) ?? (call.construct ? resolvedOnBase(call, args) : undefined);
   if (replaced) return replaced;
   let out = joinAll(args.map((a) => derived(a)));
   if (receiver) out = join(out, derived(receiver));

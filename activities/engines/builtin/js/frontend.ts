@@ -147,6 +147,14 @@ async function analyseJs(
       for (const [k, v] of ns.props ?? []) if (k !== '*') visit(v, k, 1);
       return out;
     },
+    directives(file) {
+      const out: string[] = [];
+      for (const st of modules.get(file)?.sf.statements ?? []) {
+        if (!ts.isExpressionStatement(st) || !ts.isStringLiteral(st.expression)) break;
+        out.push(st.expression.text);
+      }
+      return out;
+    },
     packageEntryFiles: () => resolver.packageEntryFiles(''),
     unregisteredHandlers(registered) {
       const out = [];

@@ -5,7 +5,9 @@ import ts from 'typescript';
 import { unwrapAwait as strip } from './syntax.js';
 import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js';
 import type { FlowRequirement, SinkModel } from '../models/types.js';
-import { taintOf, type Flow, type Site, type Value } from '../values.js';
+import { derived, join, sanitise, taintOf, type Flow, type Site, type Value } from '../values.js';
+import { matchesCallee } from './callee-match.js';
+import { URL_RESOLVERS } from '../models/sanitisers-web.js';
 import { templateSelection } from './template-sinks.js';
 import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
@@ -221,6 +223,18 @@ export function sameSitePrefix(text: string | undefined): boolean {
 export function sameSiteAfter(prefix: Value, flows: Flow[]): Flow[] {
   if (!flows.length || prefix.text === undefined || !sameSitePrefix(`${prefix.text}\u0000`)) return flows;
   return flows.map((f) => (f.cuts.includes('open-redirect') ? f : { ...f, cuts: [...f.cuts, 'open-redirect'].sort() }));
+}
+
+/** `new URL('/path', base)`: the result is on the base's site (models/sanitisers-web.ts URL_RESOLVERS); undefined otherwise. */
+export function resolvedOnBase(call: CallInfo, args: Value[]): Value | undefined {
+  for (const r of URL_RESOLVERS) {
+    const rel = args[r.relative];
+    const base = args[r.base];
+    if (!rel || !base || matchesCallee(r.match, call) !== 'typed' || rel.text === undefined) continue;
+    if (!sameSitePrefix(rel.constant ? `${rel.text}\u0000` : rel.text)) continue;
+    return join(derived(rel), sanitise(derived(base), r.cuts));
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- dispatch

@@ -18,6 +18,9 @@ export const IDENTITY_MEMBERS: { type: string; member: string; label: string }[]
   { type: 'auth.verified-token', member: '*', label: 'token' },
   // GraphQL resolvers: the context the server built for the request (`context.user`, `context.currentUser`).
   ...['user', 'currentUser', 'userId', 'viewer', 'auth', 'session', 'principal'].map((member) => ({ type: 'graphql.context', member, label: `context.${member}` })),
+  // A session returned by an authentication library (next-auth `getServerSession()`/`auth()`, Clerk `auth()`,
+  // `currentUser()`, iron-session): the user, or the user's id directly.
+  ...['user', 'userId', 'id', 'sub', 'uid', 'email'].map((member) => ({ type: 'auth.session', member, label: `session.${member}` })),
 ];
 export const IDENTITY_MEMBER_INDEX = new Map(IDENTITY_MEMBERS.map((r) => [`${r.type}|${r.member}`, r] as const));
 
@@ -72,9 +75,9 @@ export const USE_CALLS: { method: string; hookArg?: number }[] = [{ method: 'use
 /** Receivers that are data-access objects: a model class (`Order`), a repository, a Prisma delegate, `this.model`. */
 export const DATA_RECEIVER = /^([A-Z][A-Za-z0-9]*|[a-z][A-Za-z0-9]*(Model|Repo|Repository|Collection|Table|Dao|DAO|Store))$|^(model|repo|repository|collection|dao)$/;
 /** Typed receivers (models/frameworks.ts, sinks-web.ts producers): a model or collection, or a client whose name must say "model" (Sequelize's `define` result). */
-export const DATA_RECEIVER_TYPES = { models: ['mongo.collection'], named: ['sql-client'] };
+export const DATA_RECEIVER_TYPES = { models: ['mongo.collection', 'prisma.delegate'], named: ['sql-client'] };
 /** `prisma.order.findUnique(...)`, `db.order.update(...)`: the delegate's owner name. */
-export const DELEGATE_OWNER = /^(prisma|db|client|orm)$/;
+export const DELEGATE_OWNER = /^(prisma|db|client|orm|tx|prismaClient)$/;
 
 export type DataAccessKind = 'read' | 'update' | 'delete' | 'create';
 

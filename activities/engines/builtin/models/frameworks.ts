@@ -58,6 +58,9 @@ const GRAPHQL_RESOLVER_MAPS: [string, string[]][] = [
 /** Names of the operation types of a resolver map (a resolver object held nowhere we resolve is still recognised by them). */
 export const GRAPHQL_OPERATION_TYPES = /^(Query|Mutation|Subscription)$/;
 
+/** The signed-in user's session as an authentication library returns it. */
+export const AUTH_SESSION_TYPE = 'auth.session';
+
 /** `name()` and `new name()` of a module (or of one of its members) both produce `type`. */
 const callOrNew = (module: string, path: string[], type: string, options?: TypeProducer['options']): TypeProducer[] => [
   { match: { kind: 'module', module, path }, type, options },
@@ -123,6 +126,16 @@ export const TYPE_PRODUCERS: TypeProducer[] = [
   // Next.js request helpers: `cookies()` / `headers()` from next/headers read the current request.
   { match: { kind: 'module', module: 'next/headers', path: ['cookies'] }, type: 'next.cookies' },
   { match: { kind: 'module', module: 'next/headers', path: ['headers'] }, type: 'next.headers' },
+  // The signed-in user's session in Next.js apps (next-auth, Clerk, iron-session): not input, but the identity
+  // access-control/ follows (models/access-control.ts IDENTITY_MEMBERS 'auth.session').
+  ...[
+    ['next-auth', ['getServerSession']], ['next-auth/next', ['getServerSession']], ['next-auth/react', ['getSession']],
+    ['next-auth/jwt', ['getToken']], ['@clerk/nextjs/server', ['auth']], ['@clerk/nextjs/server', ['currentUser']],
+    ['@clerk/nextjs', ['auth']], ['@clerk/nextjs', ['currentUser']], ['iron-session', ['getIronSession']],
+  ].map(([module, path]): TypeProducer => ({ match: { kind: 'module', module: module as string, path: path as string[] }, type: AUTH_SESSION_TYPE })),
+  // next-auth v5: `export const { auth, handlers } = NextAuth(config)`; `await auth()` is the session.
+  ...callOrNew('next-auth', ['default'], 'nextauth.instance'),
+  ...callOrNew('next-auth', [], 'nextauth.instance'),
   ...sqlDriver('mysql', 'mysql', '?'),
   ...sqlDriver('mysql2', 'mysql2', '?'),
   ...sqlDriver('mysql2/promise', 'mysql2', '?'),
@@ -150,9 +163,17 @@ export const METHOD_RESULTS: { type: string; method: string; result: string | nu
   { type: 'koa.app', method: 'listen', result: null },
   { type: 'koa.app', method: 'callback', result: null },
   { type: 'fastify.app', method: 'listen', result: null },
+  { type: 'nextauth.auth', method: '()', result: AUTH_SESSION_TYPE },
+  // A Prisma delegate's queries return records (plain data), not the delegate.
+  ...['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'count', 'aggregate', 'groupBy'].map((method) => ({ type: 'prisma.delegate', method, result: null })),
   // better-sqlite3: a prepared statement binds its arguments, so calls on it are not sinks.
   { type: 'sql-client', method: 'prepare', result: 'sql-statement' },
   ...WEB_METHOD_RESULTS,
+];
+
+/** Members of a typed value that are typed values themselves, by name: a Prisma client's model delegates (`prisma.order`). */
+export const MEMBER_TYPES: { type: string; member: RegExp; memberType: string }[] = [
+  { type: 'prisma.client', member: /^[A-Za-z][\w]*$/, memberType: 'prisma.delegate' },
 ];
 
 /** Types whose driver info names the placeholder style. */
@@ -360,10 +381,20 @@ export interface FileRouteModel {
   id: string;
   /** Matched against the repository path; group 1 is the route part of the path. */
   pattern: RegExp;
-  /** Exported names that are handlers, with the HTTP method each serves ('all' for any). */
+  /** Exported names that are handlers, with the HTTP method each serves ('all' for any; key '*': every export). */
   exports: Record<string, string>;
+  /** The file is served only when its directive prologue holds this string (`'use server'`). */
+  directive?: string;
+  /** How the route is shown when the URL is not the file's path (`server action <export>`). */
+  label?: string;
   handlers: HandlerSignature[];
 }
+
+/** The source kind of a Server Action's arguments (models/sources.ts PARAMETER_SOURCES). */
+export const SERVER_ACTION_SOURCE = 'server action argument';
+
+/** The file route that is middleware, not an endpoint (access-control/ does not judge it as a route). */
+export const FILE_MIDDLEWARE_MODEL = 'next-middleware';
 
 const APP_ROUTE_EXPORTS = Object.fromEntries(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => [m, m.toLowerCase()]));
 
@@ -382,7 +413,43 @@ export const FILE_ROUTES: FileRouteModel[] = [
     exports: { default: 'all' },
     handlers: [{ roles: ['next.api-request', 'next.api-response'] }],
   },
+  {
+    // Next.js App Router pages: app/**/page.tsx default-exports a server component rendered with
+    // `{ params, searchParams }` from the URL (objects in Next 13–14, promises in Next 15).
+    id: 'next-app-page',
+    pattern: /(?:^|\/)(?:src\/)?app((?:\/[^/]+)*)\/page\.[cm]?[jt]sx?$/,
+    exports: { default: 'get', generateMetadata: 'get' },
+    handlers: [{ roles: ['next.page-props', null] }],
+  },
+  {
+    // Next.js Pages Router data functions: getServerSideProps(context) runs for each request of the page.
+    id: 'next-pages-ssr',
+    pattern: /(?:^|\/)(?:src\/)?pages((?:\/(?!api\/)[^/]+)*?)(?:\/index)?\.[cm]?[jt]sx?$/,
+    exports: { getServerSideProps: 'get' },
+    handlers: [{ roles: ['next.ssr-context'] }],
+  },
+  {
+    // Next.js middleware (middleware.ts at the project or src/ root) runs before every matched request.
+    id: FILE_MIDDLEWARE_MODEL,
+    pattern: /(?:^|\/)(?:src\/)?middleware()\.[cm]?[jt]s$/,
+    exports: { middleware: 'all' },
+    handlers: [{ roles: ['next.request'] }],
+  },
+  {
+    // Server Actions: every export of a 'use server' module is an endpoint the client calls with its own
+    // arguments (form data or any serialisable values), whichever page imports it.
+    id: 'next-server-action',
+    pattern: /()\.[cm]?[jt]sx?$/,
+    directive: 'use server',
+    exports: { '*': 'post' },
+    label: 'server action',
+    handlers: [{ roles: Array.from({ length: 6 }, () => ({ source: SERVER_ACTION_SOURCE })) }],
+  },
 ];
+
+
+/** File routes sharing this many leading static path segments are siblings (`/api/orders`, `/api/orders/[id]`). */
+export const FILE_ROUTE_SIBLING_DEPTH = 2;
 
 /** Path segments a file route drops from the URL: route groups `(group)` and private folders `_x`. */
 export const FILE_ROUTE_HIDDEN_SEGMENT = /^(\(.*\)|@.*)$/;

@@ -1,6 +1,6 @@
 // Sanitisers and guards for the web classes: HTML escaping and sanitising libraries, Mongo filter
 // sanitisers, log encoders, id validators. Appended to SANITISERS / GUARDS (sanitisers.ts).
-import type { GuardModel, RuleId, SanitiserModel } from './types.js';
+import type { CalleeMatch, GuardModel, RuleId, SanitiserModel } from './types.js';
 
 const mod = (id: string, module: string, path: string[], cuts: SanitiserModel['cuts'], from = 0): SanitiserModel => ({
   id,
@@ -15,6 +15,9 @@ const TEXT_INJECTION: RuleId[] = [
 ];
 
 export const WEB_SANITISERS: SanitiserModel[] = [
+  // A copy of the request's own parsed URL (Next.js `request.nextUrl.clone()`) keeps this server's origin: a redirect
+  // to it, with another path, stays on the site (the usual middleware sign-in redirect).
+  { id: 'next.nextUrl.clone', match: { kind: 'method', receiverType: 'next.url', methods: ['clone'], receiverNames: /^nextUrl$/ }, cuts: ['open-redirect'], from: -1 },
   // HTML escaping / sanitising (CWE-79).
   mod('escape-html', 'escape-html', [], ['xss']),
   mod('he.encode', 'he', ['encode'], ['xss']),
@@ -62,4 +65,13 @@ export const WEB_GUARDS: GuardModel[] = [
   { id: 'mongoose.isObjectIdOrHexString', match: { kind: 'module', module: 'mongoose', path: ['isObjectIdOrHexString'] }, subject: 0, cuts: 'all' },
   { id: 'ObjectId.isValid', match: { kind: 'module', module: 'mongoose', path: ['Types', 'ObjectId', 'isValid'] }, subject: 0, cuts: 'all' },
   { id: 'ObjectId.isValid', match: { kind: 'module', module: 'mongodb', path: ['ObjectId', 'isValid'] }, subject: 0, cuts: 'all' },
+];
+
+/**
+ * `new URL(path, base)`: a path on this site (`'/login?next=…'`) resolved against a base keeps the base's origin,
+ * which in a handler is the request's own URL (`new URL('/login', request.url)`): not an open redirect. The base
+ * still decides where a server-side request goes, so only `cuts` apply.
+ */
+export const URL_RESOLVERS: { match: CalleeMatch; relative: number; base: number; cuts: RuleId[] }[] = [
+  { match: { kind: 'global', name: 'URL', construct: true }, relative: 0, base: 1, cuts: ['open-redirect'] },
 ];

@@ -11,6 +11,8 @@ export interface RequestSourceModel {
   description: string;
   /** Rules this input cannot feed whatever the code does with it (see URL_CUTS). */
   cuts?: string[];
+  /** A method whose result is the whole parsed body object (`await request.json()`): read like the object itself. */
+  wholeBody?: boolean;
 }
 
 const rows = (requestType: string, prefix: string, members: [string, string][]): RequestSourceModel[] =>
@@ -88,6 +90,11 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   { requestType: 'next.cookies', member: 'get()', sourceKind: 'cookies().get()', description: COOKIES },
   { requestType: 'next.cookies', member: 'getAll()', sourceKind: 'cookies().getAll()', description: COOKIES },
   { requestType: 'next.headers', member: 'get()', sourceKind: 'headers().get()', description: HEADER },
+  // Next.js App Router pages: the props of a page component (and generateMetadata).
+  { requestType: 'next.page-props', member: 'params', sourceKind: 'params', description: PARAMS },
+  { requestType: 'next.page-props', member: 'searchParams', sourceKind: 'searchParams', description: QUERY },
+  // Next.js Pages Router getServerSideProps(context).
+  ...rows('next.ssr-context', 'context.', [['query', QUERY], ['params', PARAMS], ['resolvedUrl', URL_]]),
   // Next.js Pages Router API routes.
   ...rows('next.api-request', 'req.', [['query', QUERY], ['body', BODY], ['cookies', COOKIES], ['headers', HEADERS], ['url', URL_]]),
   // Node's IncomingMessage (the upgrade request of a WebSocket connection).
@@ -95,6 +102,12 @@ export const REQUEST_SOURCES: RequestSourceModel[] = [
   // socket.io: the handshake of a connection.
   ...rows('socketio.handshake', 'socket.handshake.', [['query', QUERY], ['headers', HEADERS], ['auth', 'the handshake auth payload'], ['url', URL_]]),
 ];
+
+/** Body parsers whose result is the whole body object (`await request.json()`), read like the object itself. */
+for (const r of REQUEST_SOURCES) {
+  if (r.description === BODY && /^(json|parseBody|formData)\(\)$/.test(r.member)) r.wholeBody = true;
+}
+
 
 /**
  * Module functions that read request input from a request value they are given: `getCookie(c, 'name')` reads
@@ -116,6 +129,9 @@ export const REQUEST_MEMBERS: { type: string; member: string; memberType: string
   // A GraphQL context that carries the HTTP request (Apollo `context: ({ req }) => ({ req })`).
   { type: 'graphql.context', member: 'req', memberType: 'express.request' },
   { type: 'graphql.context', member: 'request', memberType: 'express.request' },
+  { type: 'next.ssr-context', member: 'req', memberType: 'next.api-request' },
+  // next-auth v5's instance: its `auth` member, called, returns the session.
+  { type: 'nextauth.instance', member: 'auth', memberType: 'nextauth.auth' },
 ];
 
 /** Inputs that are a handler parameter itself (frameworks.ts roles `{ source }`), not a request member. */
@@ -126,6 +142,7 @@ export const PARAMETER_SOURCES: { sourceKind: string; description: string; chann
   { sourceKind: 'multipart upload', description: 'an uploaded part (field name, file name, content or value)', channel: 'a multipart upload' },
   // `destructured`: how a destructured parameter is named (`(_, { id })` reads `args.id`).
   { sourceKind: 'graphql.args', description: "a GraphQL field's arguments", channel: 'a GraphQL query', destructured: 'args' },
+  { sourceKind: 'server action argument', description: "a Server Action's argument (form data or any value the client sends)", channel: 'a Server Action call' },
   { sourceKind: 'library-api', description: 'an argument of an exported function', channel: "the library's public API" },
 ];
 

@@ -74,7 +74,8 @@ export const RATE_LIMIT_NAME = /limit|brute|throttl|slow[-_]?down|speedLimiter/i
 /** Rate-limiting plugins that, once registered on a Fastify/Hono/Koa app, apply to every route by default. */
 export const GLOBAL_RATE_LIMIT_MODULES = ['@fastify/rate-limit', 'fastify-rate-limit'];
 /** Names in a handler that show a hand-written attempt counter or lockout. */
-export const ATTEMPT_COUNTER = /attempt|lockout|lockUntil|locked_?until|failedLogin|loginFailures|failCount|tooMany|retryAfter|consume\b/i;
+// A limiter called in the handler itself (`await ratelimit.limit(ip)`: @upstash/ratelimit in Next.js route handlers and Server Actions).
+export const ATTEMPT_COUNTER = /attempt|lockout|lockUntil|locked_?until|failedLogin|loginFailures|failCount|tooMany|retryAfter|consume\b|ratelimit|limiter/i;
 
 /** Request headers a client sets freely: a limiter keyed on one is bypassed by changing it on every request. */
 export const SPOOFABLE_IP_HEADERS = /^(x-forwarded-for|x-real-ip|x-client-ip|forwarded|true-client-ip|cf-connecting-ip|x-cluster-client-ip)$/i;
