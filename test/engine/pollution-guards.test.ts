@@ -84,6 +84,27 @@ const INI = (guard: string) => `function decode(text) {
 module.exports = decode;
 `;
 
+// A slash-pointer setter whose tokens are decoded before use; `GUARD` checks the raw token, `DECODE` decodes it.
+const POINTER = (guard: string, decode: string) => `function decode(t) { ${decode} }
+function set(obj, path, value) {
+  var parts = path.split('/');
+  var key;
+  for (var i = 0; i < parts.length;) {
+    ${guard}
+    key = decode(parts[i++]);
+    if (Array.isArray(obj) && key === '-') key = obj.length;
+    if (i === parts.length) break;
+    if (obj[key] === undefined) obj[key] = {};
+    obj = obj[key];
+  }
+  obj[key] = value;
+  return obj;
+}
+module.exports = set;
+`;
+const RAW_CHECK = "if (parts[i] === '__proto__' || parts[i] === 'constructor' || parts[i] === 'prototype') return obj;";
+const TILDE = "return t.replace(/~[01]/g, function (m) { return m === '~1' ? '/' : '~'; });";
+
 interface Case {
   name: string;
   vulnerable: string;
@@ -179,6 +200,11 @@ module.exports = set;
     vulnerable: INI(''),
     guarded: INI("if (m[1] === '__proto__' || m[1] === 'constructor' || m[1] === 'prototype') return;"),
   },
+  {
+    name: 'a check on the raw token before a decoder that cannot spell a polluting name (`~0`/`~1` unescaping)',
+    vulnerable: POINTER('', TILDE),
+    guarded: POINTER(RAW_CHECK, TILDE),
+  },
 ];
 
 describe('prototype pollution: guard idioms in library code', () => {
@@ -196,6 +222,13 @@ describe('prototype pollution: guard idioms in library code', () => {
     assert.ok(onlyProto.length >= 1, '"__proto__" alone');
     const typeofSource = await findings(lib(MERGE_INTO_OBJECTS("if (key === '__proto__') continue;").replace("typeof target[key] !== 'object'", "typeof value !== 'object'")), 'prototype-pollution');
     assert.ok(typeofSource.length >= 1, '"__proto__" alone, with the typeof check on the source value');
+  });
+
+  test('a check on the raw token does not hold after a decoder that can spell a polluting name', async () => {
+    for (const decode of ['return decodeURIComponent(t);', "return t.replace(/%5F/g, '_');", "return t.replace(/~/g, '');"]) {
+      const out = await findings(lib(POINTER(RAW_CHECK, decode)), 'prototype-pollution');
+      assert.ok(out.length >= 1, decode);
+    }
   });
 
   test('a package with both `main` and `module` exposes both files (require loads main)', async () => {

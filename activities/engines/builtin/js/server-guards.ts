@@ -366,13 +366,109 @@ function keyText(ctx: Ctx, e: ts.Expression): string {
   return s.getText(ctx.sf);
 }
 
+/** Characters of the polluting names: a decoder that only ever writes other characters cannot spell one. */
+const NAME_CHARS = new Set([...POLLUTING_NAMES].join(''));
+
+/** The string literals a replacement (a literal, or a function returning literals or choices of them) produces. */
+function replacementTexts(ctx: Ctx, e: ts.Expression): string[] | undefined {
+  const s = strip(e);
+  if (ts.isStringLiteralLike(s)) return [s.text];
+  if (ts.isConditionalExpression(s)) {
+    const [a, b] = [replacementTexts(ctx, s.whenTrue), replacementTexts(ctx, s.whenFalse)];
+    return a && b ? [...a, ...b] : undefined;
+  }
+  const fns = ts.isIdentifier(s) ? (ctx.eval(s).fns ?? []).map((f) => f.node as ts.Node) : isFunctionLike(s) ? [s] : [];
+  if (fns.length !== 1) return undefined;
+  const rets = functionReturns(fns[0]);
+  if (!rets?.length) return undefined;
+  const out: string[] = [];
+  for (const r of rets) {
+    const t = replacementTexts(ctx, r);
+    if (!t) return undefined;
+    out.push(...t);
+  }
+  return out;
+}
+
+/** Every expression `fn` returns (undefined when some `return` has none, or the body cannot be read). */
+function functionReturns(fn: ts.Node): ts.Expression[] | undefined {
+  if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return undefined;
+  if (!fn.body) return undefined;
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  let bare = false;
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) {
+      if (n.expression) out.push(n.expression);
+      else bare = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return bare ? undefined : out;
+}
+
+/**
+ * `unescape(tok)` where the helper returns its parameter as it is or `param.replace(re, r)` with replacements
+ * that write none of the characters of the polluting names (RFC 6901 `~0`/`~1` decoding): its result spells a
+ * polluting name only if its argument already did, so a check on the argument vouches for the result. Returns
+ * the argument, or undefined when the call is no such decoder (decodeURIComponent and the like are not).
+ */
+function nameKeepingArgument(ctx: Ctx, e: ts.Expression): ts.Expression | undefined {
+  const s = strip(e);
+  if (!ts.isCallExpression(s) || s.arguments.length !== 1) return undefined;
+  const fns = ctx.eval(s.expression).fns ?? [];
+  if (fns.length !== 1) return undefined;
+  const fn = fns[0].node as ts.FunctionLikeDeclaration;
+  const param = fn.parameters?.[0];
+  if (!param || !ts.isIdentifier(param.name)) return undefined;
+  const rets = functionReturns(fn);
+  if (!rets?.length) return undefined;
+  const p = param.name.text;
+  const ok = rets.every((r) => {
+    const x = strip(r);
+    if (ts.isIdentifier(x)) return x.text === p;
+    if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression) || !['replace', 'replaceAll'].includes(x.expression.name.text)) return false;
+    const recv = strip(x.expression.expression);
+    if (!ts.isIdentifier(recv) || recv.text !== p || x.arguments.length !== 2) return false;
+    const texts = replacementTexts(ctx, x.arguments[1]);
+    return !!texts && texts.every((t) => t.length > 0 && ![...t].some((c) => NAME_CHARS.has(c) || c === '$'));
+  });
+  return ok ? s.arguments[0] : undefined;
+}
+
+/**
+ * The one value a local key variable declared without one (`var part; … part = f(parts[i++])`) takes in the
+ * function, leaving out assignments that cannot be a name (numbers, `.length`): the key is known by it.
+ */
+function soleAssignedValue(ctx: Ctx, id: ts.Identifier): ts.Expression | undefined {
+  let fn: ts.Node | undefined = id.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return undefined;
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionLike(n)) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer) values.push(n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === id.text) values.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  const named = values.filter((v) => {
+    const x = strip(v);
+    return !ts.isNumericLiteral(x) && !(ts.isPropertyAccessExpression(x) && x.name.text === 'length');
+  });
+  return named.length === 1 ? named[0] : undefined;
+}
+
 /** Texts a key is known by: itself, its declared initializer `arr[i]`, and `arr[]` for "an element of arr". */
 function keyRoots(ctx: Ctx, e: ts.Expression): Set<string> {
   const out = new Set<string>();
   let s = strip(e);
   out.add(keyText(ctx, s));
   if (ts.isIdentifier(s)) {
-    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    let init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleAssignedValue(ctx, s);
+    if (init) init = nameKeepingArgument(ctx, init) ?? init;
     if (init && ts.isElementAccessExpression(strip(init))) {
       s = strip(init);
       out.add(keyText(ctx, s));
