@@ -35,6 +35,42 @@ function dynamicRead(e: ts.Expression): ts.ElementAccessExpression | undefined {
   return undefined;
 }
 
+/** `Object.create(null)` or `{ __proto__: null }`: an object with no prototype to reach. */
+function prototypeless(e: ts.Expression): boolean {
+  const s = strip(e);
+  if (ts.isCallExpression(s) && ts.isPropertyAccessExpression(s.expression) && s.expression.name.text === 'create' && ts.isIdentifier(s.expression.expression) && s.expression.expression.text === 'Object') {
+    return s.arguments.length >= 1 && strip(s.arguments[0]).kind === ts.SyntaxKind.NullKeyword;
+  }
+  return ts.isObjectLiteralExpression(s) && s.properties.some((p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === '__proto__' && strip(p.initializer).kind === ts.SyntaxKind.NullKeyword);
+}
+
+const tableCache = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+
+/**
+ * `cache[a]` where every value the file ever gives the name `cache` has no prototype (`Object.create(null)`):
+ * "__proto__" and "constructor" are plain missing keys there, so the read reaches no prototype. One
+ * `cache = {}` anywhere (a reset) brings the prototype back.
+ */
+function prototypelessTable(ctx: Ctx, read: ts.ElementAccessExpression): boolean {
+  const obj = strip(read.expression);
+  if (!ts.isIdentifier(obj)) return false;
+  let byName = tableCache.get(ctx.sf);
+  if (!byName) tableCache.set(ctx.sf, (byName = new Map()));
+  const known = byName.get(obj.text);
+  if (known !== undefined) return known;
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === obj.text && n.initializer) values.push(n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === obj.text) values.push(n.right);
+    if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === obj.text) values.push(n.name);
+    ts.forEachChild(n, visit);
+  };
+  visit(ctx.sf);
+  const out = values.length > 0 && values.every(prototypeless);
+  byName.set(obj.text, out);
+  return out;
+}
+
 /** Names a function is called by: its own name, or the variable / property / method it is bound to. */
 function namesOf(fn: ts.Node): string[] {
   const out: string[] = [];
@@ -125,7 +161,7 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
   const visit = (n: ts.Node): void => {
     const unchecked = (e: ts.Expression) => {
       const read = dynamicRead(e);
-      return !!read && !stepKeyChecked(ctx, read, n);
+      return !!read && !prototypelessTable(ctx, read) && !stepKeyChecked(ctx, read, n);
     };
     // The argument of a self-call may hold `x[k]` through a local: `clone = src && isPlainObject(src) ? src : {}`
     // with `src = target[key]` earlier (jQuery-style extend).
@@ -238,6 +274,7 @@ function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   if (reducedWalk(ctx, s)) return true;
   const read = dynamicRead(s);
   if (read) {
+    if (prototypelessTable(ctx, read)) return false;
     const key = strip(read.argumentExpression);
     return isPure(key) && unguarded(taintOf(ctx.eval(key))).length > 0;
   }

@@ -75,10 +75,47 @@ function constantStrings(ctx: Ctx, e: ts.Expression, depth = 2): string[] | unde
     return constantStrings(ctx, s.arguments[0], depth);
   }
   if (ts.isIdentifier(s) && depth > 0) {
-    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleFileAssignment(ctx, s.text);
     return init ? constantStrings(ctx, init, depth - 1) : undefined;
   }
   return undefined;
+}
+
+/** `var BAD; … BAD = [...]` (hoisted declarations, compiled CoffeeScript): the one value assigned to the name in the file. */
+function soleFileAssignment(ctx: Ctx, name: string): ts.Expression | undefined {
+  const found: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (found.length > 1) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name) found.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(ctx.sf);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/**
+ * `RE.test(k)` with a regular expression literal (or a name bound to one) holding with value `truth`: the
+ * polluting names the test then rules out (those it would reject when it passed, or accept when it failed).
+ */
+function regexExclusions(ctx: Ctx, e: ts.Expression, truth: boolean): { subject: ts.Expression; names: string[] } | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'test' || e.arguments.length !== 1) return undefined;
+  let re = strip(e.expression.expression);
+  if (ts.isIdentifier(re)) {
+    const init = declarationOf(ctx.sf, re.text, re.getStart(ctx.sf));
+    if (!init) return undefined;
+    re = strip(init);
+  }
+  if (!ts.isRegularExpressionLiteral(re)) return undefined;
+  const text = re.text;
+  const slash = text.lastIndexOf('/');
+  let rx: RegExp;
+  try {
+    rx = new RegExp(text.slice(1, slash), text.slice(slash + 1).replace(/[gy]/g, ''));
+  } catch {
+    return undefined;
+  }
+  const names = [...POLLUTING_NAMES].filter((n) => rx.test(n) !== truth);
+  return names.length ? { subject: e.arguments[0], names } : undefined;
 }
 
 /**
@@ -124,6 +161,9 @@ const NE = [ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.Exclamatio
 export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
   const e = strip(cond);
   refineIndexOf(ctx, e, truth);
+  const rx = regexExclusions(ctx, e, truth);
+  if (rx) exclude(ctx, rx.subject, rx.names);
+  for (const [arr, names] of elementChecks(ctx, e, truth)) exclude(ctx, arr, [...names], false);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     const equal = (EQ.includes(op) && truth) || (NE.includes(op) && !truth);
@@ -306,6 +346,8 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
       if (names) add(s.arguments[0], names);
       return;
     }
+    const rx = ts.isCallExpression(s) ? regexExclusions(ctx, s, t) : undefined;
+    if (rx) return add(rx.subject, rx.names);
     if (ts.isCallExpression(s) && s.arguments.length) {
       for (const fn of ctx.eval(s.expression).fns ?? []) {
         const excluded = depth > 0 && helperExclusions(ctx, fn.node as ts.Node, t, depth);
@@ -313,6 +355,41 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
         for (const [i, names] of excluded) if (s.arguments[i]) add(s.arguments[i], names);
         return;
       }
+    }
+  };
+  visit(cond, truth);
+  return out;
+}
+
+/**
+ * `parts.some(isUnsafe)` false, `parts.every(isSafe)` true (also inside `!`, `||`, `&&`): every element of the
+ * array passed the predicate, so none is a name the predicate rejects. The arrays with those names.
+ */
+function elementChecks(ctx: Ctx, cond: ts.Expression, truth: boolean): Map<ts.Expression, Set<string>> {
+  const out = new Map<ts.Expression, Set<string>>();
+  const visit = (x: ts.Expression, t: boolean): void => {
+    const s = strip(x);
+    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
+        visit(s.left, t);
+        visit(s.right, t);
+      }
+      return;
+    }
+    if (!ts.isCallExpression(s) || !ts.isPropertyAccessExpression(s.expression) || !s.arguments[0]) return;
+    const method = s.expression.name.text;
+    // some() false: the predicate was false for each element; every() true: it was true for each.
+    const each = method === 'some' && !t ? false : method === 'every' && t ? true : undefined;
+    if (each === undefined) return;
+    for (const fn of ctx.eval(s.arguments[0]).fns ?? []) {
+      const names = helperExclusions(ctx, fn.node as ts.Node, each)?.get(0);
+      if (!names) continue;
+      const arr = s.expression.expression;
+      out.set(arr, new Set([...(out.get(arr) ?? []), ...names]));
+      return;
     }
   };
   visit(cond, truth);
@@ -461,12 +538,24 @@ function soleAssignedValue(ctx: Ctx, id: ts.Identifier): ts.Expression | undefin
   return named.length === 1 ? named[0] : undefined;
 }
 
+/** `for (const k of arr)` around `id` declaring it: arr (the key is one of its elements). */
+function forOfIterable(id: ts.Identifier): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = id.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (!ts.isForOfStatement(p) || !ts.isVariableDeclarationList(p.initializer)) continue;
+    const d = p.initializer.declarations[0];
+    if (d && ts.isIdentifier(d.name) && d.name.text === id.text) return p.expression;
+  }
+  return undefined;
+}
+
 /** Texts a key is known by: itself, its declared initializer `arr[i]`, and `arr[]` for "an element of arr". */
 function keyRoots(ctx: Ctx, e: ts.Expression): Set<string> {
   const out = new Set<string>();
   let s = strip(e);
   out.add(keyText(ctx, s));
   if (ts.isIdentifier(s)) {
+    const loop = forOfIterable(s);
+    if (loop) out.add(`${keyText(ctx, loop)}[]`);
     let init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleAssignedValue(ctx, s);
     if (init) init = nameKeepingArgument(ctx, init) ?? init;
     if (init && ts.isElementAccessExpression(strip(init))) {
@@ -497,20 +586,28 @@ export function stepKeyChecked(ctx: Ctx, read: ts.ElementAccessExpression, at: t
       if ([...sr].some((r) => roots.has(r))) for (const n of ns) names.add(n);
     }
     if (typeofObjectHeld(cond, truth, (x) => keyText(ctx, x) === readText)) for (const n of POLLUTING_KEYS.oneOf) names.add(n);
-    const conds: ts.Expression[] = [];
-    const conj = (x: ts.Expression) => {
-      const s = strip(x);
-      if (ts.isParenthesizedExpression(s)) return conj(s.expression);
-      if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
-        conj(s.left);
-        conj(s.right);
-      } else conds.push(s);
-    };
-    if (truth) conj(cond);
-    for (const c of conds) {
-      const t = ownPropertyTest(c);
-      if (t && keyText(ctx, t[0]) === objText && [...keyRoots(ctx, t[1])].some((r) => roots.has(r))) own = true;
+    for (const [arr, ns] of elementChecks(ctx, cond, truth)) if (roots.has(`${keyText(ctx, arr)}[]`)) for (const n of ns) names.add(n);
+    if (ownOrAbsent(cond, truth)) own = true;
+  };
+  // Whether `c` with value `t` proves obj[key] is an own property or no property at all (`!(key in obj)`): either
+  // way the step does not reach an inherited prototype. `k in o && !own(o, k)` false is "absent or own".
+  const sameStep = (o: ts.Expression, k: ts.Expression) => keyText(ctx, o) === objText && [...keyRoots(ctx, k)].some((r) => roots.has(r));
+  const ownOrAbsent = (c: ts.Expression, t: boolean): boolean => {
+    const s = strip(c);
+    if (ts.isParenthesizedExpression(s)) return ownOrAbsent(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return ownOrAbsent(s.operand, !t);
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      const and = op === ts.SyntaxKind.AmpersandAmpersandToken;
+      const or = op === ts.SyntaxKind.BarBarToken;
+      // a && b true, a || b false: both hold, one proof suffices; a && b false, a || b true: one of them holds, each must prove it.
+      if ((and && t) || (or && !t)) return ownOrAbsent(s.left, t) || ownOrAbsent(s.right, t);
+      if ((and && !t) || (or && t)) return ownOrAbsent(s.left, t) && ownOrAbsent(s.right, t);
+      if (op === ts.SyntaxKind.InKeyword && !t) return sameStep(s.right, s.left);
+      return false;
     }
+    const test = t ? ownPropertyTest(s) : undefined;
+    return !!test && sameStep(test[0], test[1]);
   };
   for (let child: ts.Node = at, p = at.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {
