@@ -119,6 +119,21 @@ function remember(a, b, value) {
 module.exports = remember;
 `;
 
+// A reducer walk; `GUARD` runs first in the reducer, with the element also reachable as keys[i].
+const REDUCER = (guard: string) => `var DENY = ['__proto__', 'constructor', 'prototype'];
+function put(root, path, value) {
+  var keys = path.split('.');
+  var leaf = keys.pop();
+  var holder = keys.reduce(function (o, k, i) {
+    ${guard}
+    return o[k] || (o[k] = {});
+  }, root);
+  holder[leaf] = value;
+  return root;
+}
+module.exports = put;
+`;
+
 const RAW_CHECK = "if (parts[i] === '__proto__' || parts[i] === 'constructor' || parts[i] === 'prototype') return obj;";
 const TILDE = "return t.replace(/~[01]/g, function (m) { return m === '~1' ? '/' : '~'; });";
 
@@ -266,6 +281,16 @@ module.exports = set;
     name: 'a table without a prototype (`Object.create(null)`), also after a reset',
     vulnerable: CACHE('Object.create(null)', 'table = {};'),
     guarded: CACHE('Object.create(null)', 'table = Object.create(null);'),
+  },
+  {
+    name: 'the path text checked for the polluting names as substrings before it is split',
+    vulnerable: WALK('').replace("var parts = path.split('.');", "if (path.includes('__proto__')) return obj;\n  var parts = path.split('.');"),
+    guarded: WALK('').replace("var parts = path.split('.');", "if (path.includes('__proto__') || path.includes('constructor') || path.indexOf('prototype') !== -1) return obj;\n  var parts = path.split('.');"),
+  },
+  {
+    name: 'a reducer that skips a denied element read as keys[i] (its parameter k is that element)',
+    vulnerable: REDUCER("if (keys[i] === '__proto__') return o;"),
+    guarded: REDUCER('if (DENY.includes(keys[i])) return o;'),
   },
 ];
 

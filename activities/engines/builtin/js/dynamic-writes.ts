@@ -179,8 +179,8 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
       }
       return false;
     };
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right))) out.walks.push(n);
-    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && reducedWalk(ctx, n.initializer)) out.walks.push(n);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right) || helperWalk(ctx, n.right))) out.walks.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && (reducedWalk(ctx, n.initializer) || helperWalk(ctx, n.initializer))) out.walks.push(n);
     else if (!out.recursion && param >= 0 && ts.isCallExpression(n)) {
       const arg = argumentFor(n, self, param);
       if (arg && reaches(arg, 3, new Set())) out.recursion = true;
@@ -269,9 +269,46 @@ function reducedWalk(ctx: Ctx, e: ts.Expression): boolean {
   return ts.isCallExpression(s) && !!s.arguments[0] && walkingReducer(ctx, strip(s.arguments[0]));
 }
 
+const walkerCache = new WeakMap<ts.Node, boolean>();
+
+/**
+ * A helper that returns the object a walk reached: `return cur` after `cur = cur[k]` steps (a loop, a forEach
+ * callback, a reducer), or `return obj[k]`. `namespace(obj, path)[last] = v` and `o = walk(o, parts); o[k] = v`
+ * write on what it returns. Judged in the helper's own file; unchecked steps only.
+ */
+function returnsWalk(ctx: Ctx, fn: ts.Node): boolean {
+  const known = walkerCache.get(fn);
+  if (known !== undefined) return known;
+  walkerCache.set(fn, false); // a recursive helper asks about itself
+  const sf = fn.getSourceFile();
+  const here: Ctx = sf === ctx.sf ? ctx : { ...ctx, sf };
+  const out = returnedValues(fn as ts.FunctionLikeDeclaration).some((r) => {
+    const s = strip(r);
+    const read = dynamicRead(s);
+    if (read) return !prototypelessTable(here, read) && !stepKeyChecked(here, read, r);
+    if (reducedWalk(here, s)) return true;
+    if (!ts.isIdentifier(s)) return false;
+    const decl = declaringFunction(s, s.text);
+    if (!decl || decl.fn !== fn) return false;
+    return computedKeySteps(here, decl.fn, s.text, decl.param).walks.some((w) => mayPrecede(w, s, decl.fn));
+  });
+  walkerCache.set(fn, out);
+  return out;
+}
+
+/** `helper(obj, path)` where the helper returns the object its walk reached and some argument is data. */
+function helperWalk(ctx: Ctx, e: ts.Expression): boolean {
+  const s = strip(e);
+  if (!ts.isCallExpression(s) || !s.arguments.length) return false;
+  const fns = (ctx.eval(s.expression).fns ?? []).map((f) => f.node as ts.Node).filter((n) => isFunctionNode(n));
+  if (!fns.length || !fns.some((f) => returnsWalk(ctx, f))) return false;
+  return s.arguments.some((a) => unguarded(taintOf(ctx.eval(a))).length > 0);
+}
+
 function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   const s = strip(obj);
   if (reducedWalk(ctx, s)) return true;
+  if (helperWalk(ctx, s)) return true;
   const read = dynamicRead(s);
   if (read) {
     if (prototypelessTable(ctx, read)) return false;

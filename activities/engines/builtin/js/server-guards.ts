@@ -192,11 +192,25 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
       return;
     }
   }
+  // `path.includes('__proto__')` false: no part cut out of that text (split, sliced, matched) spells the name.
+  const sub = substringTest(e, truth);
+  if (sub) exclude(ctx, sub.text, [sub.name], false);
   // `!BAD_KEYS.includes(key)` / `!BAD_KEYS.has(key)`: in the false branch the key is none of them.
   if (ts.isCallExpression(e) && !truth && ts.isPropertyAccessExpression(e.expression) && ['includes', 'has'].includes(e.expression.name.text) && e.arguments[0]) {
     const names = constantStrings(ctx, e.expression.expression);
     if (names) exclude(ctx, e.arguments[0], names.filter((n) => POLLUTING_NAMES.has(n)));
   }
+}
+
+/** `s.includes('__proto__')` (also `s.indexOf('__proto__') === -1`) proving the polluting name absent from s. */
+function substringTest(e: ts.Expression, truth: boolean): { text: ts.Expression; name: string } | undefined {
+  const idx = indexOfTest(e, truth);
+  const [call, absent] = idx ? [strip((e as ts.BinaryExpression).left), !idx.found] : [e, !truth];
+  if (!absent || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !['includes', 'indexOf'].includes(call.expression.name.text)) return undefined;
+  if (call.expression.name.text === 'includes' && idx) return undefined;
+  const arg = call.arguments[0] && strip(call.arguments[0]);
+  if (!arg || !ts.isStringLiteralLike(arg) || !POLLUTING_NAMES.has(arg.text)) return undefined;
+  return { text: call.expression.expression, name: arg.text };
 }
 
 /**
@@ -548,13 +562,29 @@ function forOfIterable(id: ts.Identifier): ts.Expression | undefined {
   return undefined;
 }
 
+const ELEMENT_CALLBACKS: Record<string, number> = { forEach: 0, map: 0, flatMap: 0, filter: 0, some: 0, every: 0, find: 0, reduce: 1, reduceRight: 1 };
+
+/** `arr.forEach((k) => …)`, `arr.reduce((o, k, i) => …)`: the array whose element the callback parameter `id` is. */
+function callbackElementOf(id: ts.Identifier): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    const fn = p as ts.FunctionLikeDeclaration;
+    const index = fn.parameters.findIndex((x) => ts.isIdentifier(x.name) && x.name.text === id.text);
+    if (index < 0) continue; // declared further out
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+    return ELEMENT_CALLBACKS[call.expression.name.text] === index ? call.expression.expression : undefined;
+  }
+  return undefined;
+}
+
 /** Texts a key is known by: itself, its declared initializer `arr[i]`, and `arr[]` for "an element of arr". */
 function keyRoots(ctx: Ctx, e: ts.Expression): Set<string> {
   const out = new Set<string>();
   let s = strip(e);
   out.add(keyText(ctx, s));
   if (ts.isIdentifier(s)) {
-    const loop = forOfIterable(s);
+    const loop = forOfIterable(s) ?? callbackElementOf(s);
     if (loop) out.add(`${keyText(ctx, loop)}[]`);
     let init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleAssignedValue(ctx, s);
     if (init) init = nameKeepingArgument(ctx, init) ?? init;
