@@ -84,6 +84,59 @@ const INI = (guard: string) => `function decode(text) {
 module.exports = decode;
 `;
 
+// A slash-pointer setter whose tokens are decoded before use; `GUARD` checks the raw token, `DECODE` decodes it.
+const POINTER = (guard: string, decode: string) => `function decode(t) { ${decode} }
+function set(obj, path, value) {
+  var parts = path.split('/');
+  var key;
+  for (var i = 0; i < parts.length;) {
+    ${guard}
+    key = decode(parts[i++]);
+    if (Array.isArray(obj) && key === '-') key = obj.length;
+    if (i === parts.length) break;
+    if (obj[key] === undefined) obj[key] = {};
+    obj = obj[key];
+  }
+  obj[key] = value;
+  return obj;
+}
+module.exports = set;
+`;
+// A walk preceded by a check of the whole path (`CHECK` runs once, before the loop).
+const CHECKED_PATH = (check: string, tail = '') => WALK('').replace("var last = parts.pop();", `var last = parts.pop();\n  ${check}`) + tail;
+const IS_UNSAFE = "function isUnsafe(k) { return k === '__proto__' || k === 'constructor' || k === 'prototype'; }\n";
+const IS_SAFE = "var DENY = ['__proto__', 'constructor', 'prototype'];\nfunction isSafe(k) { return DENY.indexOf(k) === -1; }\n";
+
+// A two-level cache keyed by the caller's strings; `MAKE` creates the top-level table.
+const CACHE = (make: string, reset: string) => `var table = ${make};
+var owner = null;
+function remember(a, b, value) {
+  if (owner !== a) { owner = a; ${reset} }
+  table[a] = table[a] || {};
+  table[a][b] = value;
+  return value;
+}
+module.exports = remember;
+`;
+
+// A reducer walk; `GUARD` runs first in the reducer, with the element also reachable as keys[i].
+const REDUCER = (guard: string) => `var DENY = ['__proto__', 'constructor', 'prototype'];
+function put(root, path, value) {
+  var keys = path.split('.');
+  var leaf = keys.pop();
+  var holder = keys.reduce(function (o, k, i) {
+    ${guard}
+    return o[k] || (o[k] = {});
+  }, root);
+  holder[leaf] = value;
+  return root;
+}
+module.exports = put;
+`;
+
+const RAW_CHECK = "if (parts[i] === '__proto__' || parts[i] === 'constructor' || parts[i] === 'prototype') return obj;";
+const TILDE = "return t.replace(/~[01]/g, function (m) { return m === '~1' ? '/' : '~'; });";
+
 interface Case {
   name: string;
   vulnerable: string;
@@ -179,6 +232,66 @@ module.exports = set;
     vulnerable: INI(''),
     guarded: INI("if (m[1] === '__proto__' || m[1] === 'constructor' || m[1] === 'prototype') return;"),
   },
+  {
+    name: 'a check on the raw token before a decoder that cannot spell a polluting name (`~0`/`~1` unescaping)',
+    vulnerable: POINTER('', TILDE),
+    guarded: POINTER(RAW_CHECK, TILDE),
+  },
+  {
+    name: 'a deny-list assigned after its declaration (`var BAD; BAD = [...]`)',
+    vulnerable: WALK('if (BAD.indexOf(parts[i]) === 5) continue;', '', "var BAD;\nBAD = ['__proto__', 'constructor', 'prototype'];"),
+    guarded: WALK('if (BAD.indexOf(parts[i]) !== -1) continue;', '', "var BAD;\nBAD = ['__proto__', 'constructor', 'prototype'];"),
+  },
+  {
+    name: 'a deny-list tested with includes (`if (BLOCKED.includes(k)) continue`)',
+    vulnerable: WALK('if (OTHER.includes(parts[i])) continue;', '', "const OTHER = ['length', 'name'];"),
+    guarded: WALK('if (BLOCKED.includes(parts[i])) continue;', '', "const BLOCKED = ['__proto__', 'constructor', 'prototype'];"),
+  },
+  {
+    name: 'the whole path checked with some() before the walk (`if (parts.some(isUnsafe)) throw`)',
+    vulnerable: CHECKED_PATH("if (parts.some(isUnsafe)) console.log('odd path');", IS_UNSAFE),
+    guarded: CHECKED_PATH("if (parts.some(isUnsafe) || isUnsafe(last)) throw new Error('refused');", IS_UNSAFE),
+  },
+  {
+    name: 'the whole path checked with every() before the walk (`if (!parts.every(isSafe)) return`)',
+    vulnerable: CHECKED_PATH('if (!parts.every(isSafe)) console.log(parts);', IS_SAFE),
+    guarded: CHECKED_PATH('if (!parts.every(isSafe) || !isSafe(last)) return obj;', IS_SAFE),
+  },
+  {
+    name: 'an own-property exit guard before the step (`if (!hasOwnProperty.call(obj, k)) return`)',
+    vulnerable: WALK("if (!Object.prototype.hasOwnProperty.call(parts, parts[i])) return obj;"),
+    guarded: WALK("if (!Object.prototype.hasOwnProperty.call(obj, parts[i])) return obj;"),
+  },
+  {
+    name: 'an inherited member skipped (`if (k in obj && !obj.hasOwnProperty(k)) continue`)',
+    vulnerable: WALK('if (parts[i] in obj && !parts.hasOwnProperty(parts[i])) continue;'),
+    guarded: WALK('if (parts[i] in obj && !obj.hasOwnProperty(parts[i])) continue;'),
+  },
+  {
+    name: 'a key rejected by a regex that matches the polluting names',
+    vulnerable: WALK('if (/^__proto__$/.test(parts[i])) return obj;'),
+    guarded: WALK('if (/^(__proto__|constructor|prototype)$/.test(parts[i])) return obj;'),
+  },
+  {
+    name: 'a key accepted only by a regex that none of the polluting names match',
+    vulnerable: WALK('if (!/^[a-z0-9]+$/i.test(parts[i])) return obj;'),
+    guarded: WALK('if (!/^[0-9a-f]{8}$/.test(parts[i])) return obj;'),
+  },
+  {
+    name: 'a table without a prototype (`Object.create(null)`), also after a reset',
+    vulnerable: CACHE('Object.create(null)', 'table = {};'),
+    guarded: CACHE('Object.create(null)', 'table = Object.create(null);'),
+  },
+  {
+    name: 'the path text checked for the polluting names as substrings before it is split',
+    vulnerable: WALK('').replace("var parts = path.split('.');", "if (path.includes('__proto__')) return obj;\n  var parts = path.split('.');"),
+    guarded: WALK('').replace("var parts = path.split('.');", "if (path.includes('__proto__') || path.includes('constructor') || path.indexOf('prototype') !== -1) return obj;\n  var parts = path.split('.');"),
+  },
+  {
+    name: 'a reducer that skips a denied element read as keys[i] (its parameter k is that element)',
+    vulnerable: REDUCER("if (keys[i] === '__proto__') return o;"),
+    guarded: REDUCER('if (DENY.includes(keys[i])) return o;'),
+  },
 ];
 
 describe('prototype pollution: guard idioms in library code', () => {
@@ -196,6 +309,13 @@ describe('prototype pollution: guard idioms in library code', () => {
     assert.ok(onlyProto.length >= 1, '"__proto__" alone');
     const typeofSource = await findings(lib(MERGE_INTO_OBJECTS("if (key === '__proto__') continue;").replace("typeof target[key] !== 'object'", "typeof value !== 'object'")), 'prototype-pollution');
     assert.ok(typeofSource.length >= 1, '"__proto__" alone, with the typeof check on the source value');
+  });
+
+  test('a check on the raw token does not hold after a decoder that can spell a polluting name', async () => {
+    for (const decode of ['return decodeURIComponent(t);', "return t.replace(/%5F/g, '_');", "return t.replace(/~/g, '');"]) {
+      const out = await findings(lib(POINTER(RAW_CHECK, decode)), 'prototype-pollution');
+      assert.ok(out.length >= 1, decode);
+    }
   });
 
   test('a package with both `main` and `module` exposes both files (require loads main)', async () => {

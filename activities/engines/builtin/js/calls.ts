@@ -437,7 +437,7 @@ export function evalCall(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): 
     if (parsing && i > parsing.from) passed = Array.from({ length: parsing.param + 1 }, (_, k) => (k === parsing.param ? derived(args[parsing.from] ?? empty()) : empty()));
     if (cbModel && i === cbModel.arg && receiver) {
       const elem = cbModel.passes === 'element' ? join(memberAccess(receiver, '*', site), derived(receiver)) : receiver;
-      passed = method === 'reduce' ? [args[1] ?? empty(), elem] : [elem];
+      passed = method === 'reduce' || method === 'reduceRight' ? [args[1] ?? empty(), elem] : [elem];
     } else if (i === 1 && !callee.fns?.length && !args[0]?.fns?.length && ITERATION_HELPERS.includes(method ?? calleeIdentifier(node) ?? '')) {
       // `_.each(obj, (value, key) => …)`, `forOwn(obj, fn)`: the callback gets each value and its key.
       const coll = args[0] ?? empty();

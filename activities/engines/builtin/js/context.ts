@@ -18,6 +18,8 @@ export interface Ctx {
   out: Summary & Collector;
   /** The environment this very closure was created in, when analysed for it (program.ts specialised summaries). */
   closure?: Env;
+  /** Per enclosing loop (innermost last), the variables as `break`/`continue` left the body (interpreter.ts loop). */
+  loopExits?: Map<string, Value>[];
   /** The plug-ins' hooks (plugins.ts, composed by hooks.ts), called at fixed points of the interpretation. */
   hooks: Hooks;
   /** The value of a sub-expression, evaluated here (guard refinements, plug-in hooks and observers included). */

@@ -35,6 +35,42 @@ function dynamicRead(e: ts.Expression): ts.ElementAccessExpression | undefined {
   return undefined;
 }
 
+/** `Object.create(null)` or `{ __proto__: null }`: an object with no prototype to reach. */
+function prototypeless(e: ts.Expression): boolean {
+  const s = strip(e);
+  if (ts.isCallExpression(s) && ts.isPropertyAccessExpression(s.expression) && s.expression.name.text === 'create' && ts.isIdentifier(s.expression.expression) && s.expression.expression.text === 'Object') {
+    return s.arguments.length >= 1 && strip(s.arguments[0]).kind === ts.SyntaxKind.NullKeyword;
+  }
+  return ts.isObjectLiteralExpression(s) && s.properties.some((p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === '__proto__' && strip(p.initializer).kind === ts.SyntaxKind.NullKeyword);
+}
+
+const tableCache = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+
+/**
+ * `cache[a]` where every value the file ever gives the name `cache` has no prototype (`Object.create(null)`):
+ * "__proto__" and "constructor" are plain missing keys there, so the read reaches no prototype. One
+ * `cache = {}` anywhere (a reset) brings the prototype back.
+ */
+function prototypelessTable(ctx: Ctx, read: ts.ElementAccessExpression): boolean {
+  const obj = strip(read.expression);
+  if (!ts.isIdentifier(obj)) return false;
+  let byName = tableCache.get(ctx.sf);
+  if (!byName) tableCache.set(ctx.sf, (byName = new Map()));
+  const known = byName.get(obj.text);
+  if (known !== undefined) return known;
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === obj.text && n.initializer) values.push(n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === obj.text) values.push(n.right);
+    if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === obj.text) values.push(n.name);
+    ts.forEachChild(n, visit);
+  };
+  visit(ctx.sf);
+  const out = values.length > 0 && values.every(prototypeless);
+  byName.set(obj.text, out);
+  return out;
+}
+
 /** Names a function is called by: its own name, or the variable / property / method it is bound to. */
 function namesOf(fn: ts.Node): string[] {
   const out: string[] = [];
@@ -125,7 +161,7 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
   const visit = (n: ts.Node): void => {
     const unchecked = (e: ts.Expression) => {
       const read = dynamicRead(e);
-      return !!read && !stepKeyChecked(ctx, read, n);
+      return !!read && !prototypelessTable(ctx, read) && !stepKeyChecked(ctx, read, n);
     };
     // The argument of a self-call may hold `x[k]` through a local: `clone = src && isPlainObject(src) ? src : {}`
     // with `src = target[key]` earlier (jQuery-style extend).
@@ -143,8 +179,8 @@ function computedKeySteps(ctx: Ctx, fn: ts.FunctionLikeDeclaration, name: string
       }
       return false;
     };
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right))) out.walks.push(n);
-    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && reducedWalk(ctx, n.initializer)) out.walks.push(n);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name && (unchecked(n.right) || reducedWalk(ctx, n.right) || helperWalk(ctx, n.right))) out.walks.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer && (reducedWalk(ctx, n.initializer) || helperWalk(ctx, n.initializer))) out.walks.push(n);
     else if (!out.recursion && param >= 0 && ts.isCallExpression(n)) {
       const arg = argumentFor(n, self, param);
       if (arg && reaches(arg, 3, new Set())) out.recursion = true;
@@ -233,11 +269,49 @@ function reducedWalk(ctx: Ctx, e: ts.Expression): boolean {
   return ts.isCallExpression(s) && !!s.arguments[0] && walkingReducer(ctx, strip(s.arguments[0]));
 }
 
+const walkerCache = new WeakMap<ts.Node, boolean>();
+
+/**
+ * A helper that returns the object a walk reached: `return cur` after `cur = cur[k]` steps (a loop, a forEach
+ * callback, a reducer), or `return obj[k]`. `namespace(obj, path)[last] = v` and `o = walk(o, parts); o[k] = v`
+ * write on what it returns. Judged in the helper's own file; unchecked steps only.
+ */
+function returnsWalk(ctx: Ctx, fn: ts.Node): boolean {
+  const known = walkerCache.get(fn);
+  if (known !== undefined) return known;
+  walkerCache.set(fn, false); // a recursive helper asks about itself
+  const sf = fn.getSourceFile();
+  const here: Ctx = sf === ctx.sf ? ctx : { ...ctx, sf };
+  const out = returnedValues(fn as ts.FunctionLikeDeclaration).some((r) => {
+    const s = strip(r);
+    const read = dynamicRead(s);
+    if (read) return !prototypelessTable(here, read) && !stepKeyChecked(here, read, r);
+    if (reducedWalk(here, s)) return true;
+    if (!ts.isIdentifier(s)) return false;
+    const decl = declaringFunction(s, s.text);
+    if (!decl || decl.fn !== fn) return false;
+    return computedKeySteps(here, decl.fn, s.text, decl.param).walks.some((w) => mayPrecede(w, s, decl.fn));
+  });
+  walkerCache.set(fn, out);
+  return out;
+}
+
+/** `helper(obj, path)` where the helper returns the object its walk reached and some argument is data. */
+function helperWalk(ctx: Ctx, e: ts.Expression): boolean {
+  const s = strip(e);
+  if (!ts.isCallExpression(s) || !s.arguments.length) return false;
+  const fns = (ctx.eval(s.expression).fns ?? []).map((f) => f.node as ts.Node).filter((n) => isFunctionNode(n));
+  if (!fns.length || !fns.some((f) => returnsWalk(ctx, f))) return false;
+  return s.arguments.some((a) => unguarded(taintOf(ctx.eval(a))).length > 0);
+}
+
 function objectReachable(ctx: Ctx, obj: ts.Expression, at: ts.Node): boolean {
   const s = strip(obj);
   if (reducedWalk(ctx, s)) return true;
+  if (helperWalk(ctx, s)) return true;
   const read = dynamicRead(s);
   if (read) {
+    if (prototypelessTable(ctx, read)) return false;
     const key = strip(read.argumentExpression);
     return isPure(key) && unguarded(taintOf(ctx.eval(key))).length > 0;
   }

@@ -15,6 +15,7 @@ import type { JsProgram } from './program.js';
 import { builder, type Ctx } from './context.js';
 import { siteOf, step } from './sites.js';
 import { accessPathText } from './syntax.js';
+import { exportsAliases } from './exports-alias.js';
 
 const symbolic = (root: Flow['root']): Value => ({
   flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
@@ -198,6 +199,8 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
       ctx.prog.setCjsExport(ctx.mod.path, key, v);
       return;
     }
+    // `var api = module.exports = {}; api.get = …`: the member is an export too (exports-alias.ts).
+    if (ctx.info.isModule && ts.isIdentifier(obj) && exportsAliases(ctx.sf).has(obj.text)) ctx.prog.setCjsExport(ctx.mod.path, key, v);
     const path = accessPathText(obj);
     // `C.prototype.m = function (…) {…}`: a method of C's instances, kept on C under `prototype` (construct reads it).
     if (ts.isPropertyAccessExpression(obj) && obj.name.text === 'prototype' && ts.isIdentifier(obj.expression) && key !== '*') {
@@ -283,7 +286,12 @@ function evalStatement(ctx: Ctx, st: ts.Statement): boolean {
     evalExpr(ctx, st.expression);
     return true;
   }
-  if (ts.isBreakStatement(st) || ts.isContinueStatement(st)) return true;
+  if (ts.isBreakStatement(st) || ts.isContinueStatement(st)) {
+    // What the iteration assigned so far goes on to the next iteration (continue) or past the loop (break).
+    const carried = ctx.loopExits;
+    if (carried?.length) carried[carried.length - 1] = joinVars(carried[carried.length - 1], ctx.env.vars);
+    return true;
+  }
   if (ts.isBlock(st)) return evalStatements(ctx, st.statements);
   if (ts.isIfStatement(st)) {
     evalExpr(ctx, st.expression);
@@ -392,11 +400,19 @@ function loop(ctx: Ctx, body: () => void): void {
   ctx.prog.loopDepth++;
   try {
     for (let i = 0; i < (ctx.prog.loopDepth > 1 ? 1 : 2); i++) {
-      const r = branch(ctx, () => {
-        body();
-        return false;
-      });
-      ctx.env.vars = joinVars(ctx.env.vars, r.vars);
+      const exits = (ctx.loopExits ??= []);
+      exits.push(new Map());
+      let exited = new Map<string, Value>();
+      let r: { vars: Map<string, Value> };
+      try {
+        r = branch(ctx, () => {
+          body();
+          return false;
+        });
+      } finally {
+        exited = exits.pop()!;
+      }
+      ctx.env.vars = joinVars(joinVars(ctx.env.vars, r.vars), exited);
     }
   } finally {
     ctx.prog.loopDepth--;

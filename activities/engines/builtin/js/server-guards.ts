@@ -75,10 +75,47 @@ function constantStrings(ctx: Ctx, e: ts.Expression, depth = 2): string[] | unde
     return constantStrings(ctx, s.arguments[0], depth);
   }
   if (ts.isIdentifier(s) && depth > 0) {
-    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleFileAssignment(ctx, s.text);
     return init ? constantStrings(ctx, init, depth - 1) : undefined;
   }
   return undefined;
+}
+
+/** `var BAD; … BAD = [...]` (hoisted declarations, compiled CoffeeScript): the one value assigned to the name in the file. */
+function soleFileAssignment(ctx: Ctx, name: string): ts.Expression | undefined {
+  const found: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (found.length > 1) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === name) found.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(ctx.sf);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/**
+ * `RE.test(k)` with a regular expression literal (or a name bound to one) holding with value `truth`: the
+ * polluting names the test then rules out (those it would reject when it passed, or accept when it failed).
+ */
+function regexExclusions(ctx: Ctx, e: ts.Expression, truth: boolean): { subject: ts.Expression; names: string[] } | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'test' || e.arguments.length !== 1) return undefined;
+  let re = strip(e.expression.expression);
+  if (ts.isIdentifier(re)) {
+    const init = declarationOf(ctx.sf, re.text, re.getStart(ctx.sf));
+    if (!init) return undefined;
+    re = strip(init);
+  }
+  if (!ts.isRegularExpressionLiteral(re)) return undefined;
+  const text = re.text;
+  const slash = text.lastIndexOf('/');
+  let rx: RegExp;
+  try {
+    rx = new RegExp(text.slice(1, slash), text.slice(slash + 1).replace(/[gy]/g, ''));
+  } catch {
+    return undefined;
+  }
+  const names = [...POLLUTING_NAMES].filter((n) => rx.test(n) !== truth);
+  return names.length ? { subject: e.arguments[0], names } : undefined;
 }
 
 /**
@@ -124,6 +161,9 @@ const NE = [ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.Exclamatio
 export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): void {
   const e = strip(cond);
   refineIndexOf(ctx, e, truth);
+  const rx = regexExclusions(ctx, e, truth);
+  if (rx) exclude(ctx, rx.subject, rx.names);
+  for (const [arr, names] of elementChecks(ctx, e, truth)) exclude(ctx, arr, [...names], false);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     const equal = (EQ.includes(op) && truth) || (NE.includes(op) && !truth);
@@ -152,11 +192,25 @@ export function refineServer(ctx: Ctx, cond: ts.Expression, truth: boolean): voi
       return;
     }
   }
+  // `path.includes('__proto__')` false: no part cut out of that text (split, sliced, matched) spells the name.
+  const sub = substringTest(e, truth);
+  if (sub) exclude(ctx, sub.text, [sub.name], false);
   // `!BAD_KEYS.includes(key)` / `!BAD_KEYS.has(key)`: in the false branch the key is none of them.
   if (ts.isCallExpression(e) && !truth && ts.isPropertyAccessExpression(e.expression) && ['includes', 'has'].includes(e.expression.name.text) && e.arguments[0]) {
     const names = constantStrings(ctx, e.expression.expression);
     if (names) exclude(ctx, e.arguments[0], names.filter((n) => POLLUTING_NAMES.has(n)));
   }
+}
+
+/** `s.includes('__proto__')` (also `s.indexOf('__proto__') === -1`) proving the polluting name absent from s. */
+function substringTest(e: ts.Expression, truth: boolean): { text: ts.Expression; name: string } | undefined {
+  const idx = indexOfTest(e, truth);
+  const [call, absent] = idx ? [strip((e as ts.BinaryExpression).left), !idx.found] : [e, !truth];
+  if (!absent || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !['includes', 'indexOf'].includes(call.expression.name.text)) return undefined;
+  if (call.expression.name.text === 'includes' && idx) return undefined;
+  const arg = call.arguments[0] && strip(call.arguments[0]);
+  if (!arg || !ts.isStringLiteralLike(arg) || !POLLUTING_NAMES.has(arg.text)) return undefined;
+  return { text: call.expression.expression, name: arg.text };
 }
 
 /**
@@ -306,6 +360,8 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
       if (names) add(s.arguments[0], names);
       return;
     }
+    const rx = ts.isCallExpression(s) ? regexExclusions(ctx, s, t) : undefined;
+    if (rx) return add(rx.subject, rx.names);
     if (ts.isCallExpression(s) && s.arguments.length) {
       for (const fn of ctx.eval(s.expression).fns ?? []) {
         const excluded = depth > 0 && helperExclusions(ctx, fn.node as ts.Node, t, depth);
@@ -313,6 +369,41 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
         for (const [i, names] of excluded) if (s.arguments[i]) add(s.arguments[i], names);
         return;
       }
+    }
+  };
+  visit(cond, truth);
+  return out;
+}
+
+/**
+ * `parts.some(isUnsafe)` false, `parts.every(isSafe)` true (also inside `!`, `||`, `&&`): every element of the
+ * array passed the predicate, so none is a name the predicate rejects. The arrays with those names.
+ */
+function elementChecks(ctx: Ctx, cond: ts.Expression, truth: boolean): Map<ts.Expression, Set<string>> {
+  const out = new Map<ts.Expression, Set<string>>();
+  const visit = (x: ts.Expression, t: boolean): void => {
+    const s = strip(x);
+    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
+        visit(s.left, t);
+        visit(s.right, t);
+      }
+      return;
+    }
+    if (!ts.isCallExpression(s) || !ts.isPropertyAccessExpression(s.expression) || !s.arguments[0]) return;
+    const method = s.expression.name.text;
+    // some() false: the predicate was false for each element; every() true: it was true for each.
+    const each = method === 'some' && !t ? false : method === 'every' && t ? true : undefined;
+    if (each === undefined) return;
+    for (const fn of ctx.eval(s.arguments[0]).fns ?? []) {
+      const names = helperExclusions(ctx, fn.node as ts.Node, each)?.get(0);
+      if (!names) continue;
+      const arr = s.expression.expression;
+      out.set(arr, new Set([...(out.get(arr) ?? []), ...names]));
+      return;
     }
   };
   visit(cond, truth);
@@ -366,13 +457,137 @@ function keyText(ctx: Ctx, e: ts.Expression): string {
   return s.getText(ctx.sf);
 }
 
+/** Characters of the polluting names: a decoder that only ever writes other characters cannot spell one. */
+const NAME_CHARS = new Set([...POLLUTING_NAMES].join(''));
+
+/** The string literals a replacement (a literal, or a function returning literals or choices of them) produces. */
+function replacementTexts(ctx: Ctx, e: ts.Expression): string[] | undefined {
+  const s = strip(e);
+  if (ts.isStringLiteralLike(s)) return [s.text];
+  if (ts.isConditionalExpression(s)) {
+    const [a, b] = [replacementTexts(ctx, s.whenTrue), replacementTexts(ctx, s.whenFalse)];
+    return a && b ? [...a, ...b] : undefined;
+  }
+  const fns = ts.isIdentifier(s) ? (ctx.eval(s).fns ?? []).map((f) => f.node as ts.Node) : isFunctionLike(s) ? [s] : [];
+  if (fns.length !== 1) return undefined;
+  const rets = functionReturns(fns[0]);
+  if (!rets?.length) return undefined;
+  const out: string[] = [];
+  for (const r of rets) {
+    const t = replacementTexts(ctx, r);
+    if (!t) return undefined;
+    out.push(...t);
+  }
+  return out;
+}
+
+/** Every expression `fn` returns (undefined when some `return` has none, or the body cannot be read). */
+function functionReturns(fn: ts.Node): ts.Expression[] | undefined {
+  if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return undefined;
+  if (!fn.body) return undefined;
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  let bare = false;
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) {
+      if (n.expression) out.push(n.expression);
+      else bare = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return bare ? undefined : out;
+}
+
+/**
+ * `unescape(tok)` where the helper returns its parameter as it is or `param.replace(re, r)` with replacements
+ * that write none of the characters of the polluting names (RFC 6901 `~0`/`~1` decoding): its result spells a
+ * polluting name only if its argument already did, so a check on the argument vouches for the result. Returns
+ * the argument, or undefined when the call is no such decoder (decodeURIComponent and the like are not).
+ */
+function nameKeepingArgument(ctx: Ctx, e: ts.Expression): ts.Expression | undefined {
+  const s = strip(e);
+  if (!ts.isCallExpression(s) || s.arguments.length !== 1) return undefined;
+  const fns = ctx.eval(s.expression).fns ?? [];
+  if (fns.length !== 1) return undefined;
+  const fn = fns[0].node as ts.FunctionLikeDeclaration;
+  const param = fn.parameters?.[0];
+  if (!param || !ts.isIdentifier(param.name)) return undefined;
+  const rets = functionReturns(fn);
+  if (!rets?.length) return undefined;
+  const p = param.name.text;
+  const ok = rets.every((r) => {
+    const x = strip(r);
+    if (ts.isIdentifier(x)) return x.text === p;
+    if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression) || !['replace', 'replaceAll'].includes(x.expression.name.text)) return false;
+    const recv = strip(x.expression.expression);
+    if (!ts.isIdentifier(recv) || recv.text !== p || x.arguments.length !== 2) return false;
+    const texts = replacementTexts(ctx, x.arguments[1]);
+    return !!texts && texts.every((t) => t.length > 0 && ![...t].some((c) => NAME_CHARS.has(c) || c === '$'));
+  });
+  return ok ? s.arguments[0] : undefined;
+}
+
+/**
+ * The one value a local key variable declared without one (`var part; … part = f(parts[i++])`) takes in the
+ * function, leaving out assignments that cannot be a name (numbers, `.length`): the key is known by it.
+ */
+function soleAssignedValue(ctx: Ctx, id: ts.Identifier): ts.Expression | undefined {
+  let fn: ts.Node | undefined = id.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return undefined;
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== fn && isFunctionLike(n)) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer) values.push(n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(strip(n.left)) && (strip(n.left) as ts.Identifier).text === id.text) values.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  const named = values.filter((v) => {
+    const x = strip(v);
+    return !ts.isNumericLiteral(x) && !(ts.isPropertyAccessExpression(x) && x.name.text === 'length');
+  });
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/** `for (const k of arr)` around `id` declaring it: arr (the key is one of its elements). */
+function forOfIterable(id: ts.Identifier): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = id.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (!ts.isForOfStatement(p) || !ts.isVariableDeclarationList(p.initializer)) continue;
+    const d = p.initializer.declarations[0];
+    if (d && ts.isIdentifier(d.name) && d.name.text === id.text) return p.expression;
+  }
+  return undefined;
+}
+
+const ELEMENT_CALLBACKS: Record<string, number> = { forEach: 0, map: 0, flatMap: 0, filter: 0, some: 0, every: 0, find: 0, reduce: 1, reduceRight: 1 };
+
+/** `arr.forEach((k) => …)`, `arr.reduce((o, k, i) => …)`: the array whose element the callback parameter `id` is. */
+function callbackElementOf(id: ts.Identifier): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    const fn = p as ts.FunctionLikeDeclaration;
+    const index = fn.parameters.findIndex((x) => ts.isIdentifier(x.name) && x.name.text === id.text);
+    if (index < 0) continue; // declared further out
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+    return ELEMENT_CALLBACKS[call.expression.name.text] === index ? call.expression.expression : undefined;
+  }
+  return undefined;
+}
+
 /** Texts a key is known by: itself, its declared initializer `arr[i]`, and `arr[]` for "an element of arr". */
 function keyRoots(ctx: Ctx, e: ts.Expression): Set<string> {
   const out = new Set<string>();
   let s = strip(e);
   out.add(keyText(ctx, s));
   if (ts.isIdentifier(s)) {
-    const init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf));
+    const loop = forOfIterable(s) ?? callbackElementOf(s);
+    if (loop) out.add(`${keyText(ctx, loop)}[]`);
+    let init = declarationOf(ctx.sf, s.text, s.getStart(ctx.sf)) ?? soleAssignedValue(ctx, s);
+    if (init) init = nameKeepingArgument(ctx, init) ?? init;
     if (init && ts.isElementAccessExpression(strip(init))) {
       s = strip(init);
       out.add(keyText(ctx, s));
@@ -401,20 +616,28 @@ export function stepKeyChecked(ctx: Ctx, read: ts.ElementAccessExpression, at: t
       if ([...sr].some((r) => roots.has(r))) for (const n of ns) names.add(n);
     }
     if (typeofObjectHeld(cond, truth, (x) => keyText(ctx, x) === readText)) for (const n of POLLUTING_KEYS.oneOf) names.add(n);
-    const conds: ts.Expression[] = [];
-    const conj = (x: ts.Expression) => {
-      const s = strip(x);
-      if (ts.isParenthesizedExpression(s)) return conj(s.expression);
-      if (ts.isBinaryExpression(s) && s.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
-        conj(s.left);
-        conj(s.right);
-      } else conds.push(s);
-    };
-    if (truth) conj(cond);
-    for (const c of conds) {
-      const t = ownPropertyTest(c);
-      if (t && keyText(ctx, t[0]) === objText && [...keyRoots(ctx, t[1])].some((r) => roots.has(r))) own = true;
+    for (const [arr, ns] of elementChecks(ctx, cond, truth)) if (roots.has(`${keyText(ctx, arr)}[]`)) for (const n of ns) names.add(n);
+    if (ownOrAbsent(cond, truth)) own = true;
+  };
+  // Whether `c` with value `t` proves obj[key] is an own property or no property at all (`!(key in obj)`): either
+  // way the step does not reach an inherited prototype. `k in o && !own(o, k)` false is "absent or own".
+  const sameStep = (o: ts.Expression, k: ts.Expression) => keyText(ctx, o) === objText && [...keyRoots(ctx, k)].some((r) => roots.has(r));
+  const ownOrAbsent = (c: ts.Expression, t: boolean): boolean => {
+    const s = strip(c);
+    if (ts.isParenthesizedExpression(s)) return ownOrAbsent(s.expression, t);
+    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return ownOrAbsent(s.operand, !t);
+    if (ts.isBinaryExpression(s)) {
+      const op = s.operatorToken.kind;
+      const and = op === ts.SyntaxKind.AmpersandAmpersandToken;
+      const or = op === ts.SyntaxKind.BarBarToken;
+      // a && b true, a || b false: both hold, one proof suffices; a && b false, a || b true: one of them holds, each must prove it.
+      if ((and && t) || (or && !t)) return ownOrAbsent(s.left, t) || ownOrAbsent(s.right, t);
+      if ((and && !t) || (or && t)) return ownOrAbsent(s.left, t) && ownOrAbsent(s.right, t);
+      if (op === ts.SyntaxKind.InKeyword && !t) return sameStep(s.right, s.left);
+      return false;
     }
+    const test = t ? ownPropertyTest(s) : undefined;
+    return !!test && sameStep(test[0], test[1]);
   };
   for (let child: ts.Node = at, p = at.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {

@@ -70,7 +70,9 @@ export const CALLBACK_METHODS: Record<string, { arg: number; passes: 'element' |
   find: { arg: 0, passes: 'element', returns: 'receiver' },
   some: { arg: 0, passes: 'element', returns: 'receiver' },
   every: { arg: 0, passes: 'element', returns: 'receiver' },
-  reduce: { arg: 1, passes: 'element', returns: 'callback' },
+  // reduce(fn, initial): the callback (argument 0) gets the accumulator, then each element.
+  reduce: { arg: 0, passes: 'element', returns: 'callback' },
+  reduceRight: { arg: 0, passes: 'element', returns: 'callback' },
   then: { arg: 0, passes: 'receiver', returns: 'callback' },
   finally: { arg: 0, passes: 'receiver', returns: 'receiver' },
 };
