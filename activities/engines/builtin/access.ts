@@ -72,3 +72,23 @@ export function project(v: Value, path: string[], site: Site): Value {
   for (const seg of path) cur = memberAccess(cur, seg, site);
   return cur;
 }
+
+/** More named members than this and a read under an unknown key says nothing of them (a huge table or namespace). */
+export const MAX_JOINED_MEMBERS = 64;
+
+/**
+ * `v[k]` with a key the analysis does not know: any one of v's members. Tables of regexes, handlers and
+ * library functions (`rules[name].test(s)`, `handlers[type](x)`) keep what they hold, so a read by a data-named
+ * key still finds the regex to judge or the functions to call. The members' taint is not added here: the caller
+ * adds the whole object's taint as derived data (a key that names no member reads nothing, so no member's
+ * identity survives). Array elements are already joined under '*'.
+ */
+export function anyMember(v: Value, site: Site): Value {
+  let out = memberAccess(v, '*', site);
+  if (!v.props || v.props.size > MAX_JOINED_MEMBERS + 1) return out;
+  for (const [k, p] of v.props) {
+    if (k === '*' || /^\d+$/.test(k)) continue;
+    out = join(out, p.flows.length ? { ...p, flows: [] } : p);
+  }
+  return out;
+}
