@@ -196,16 +196,14 @@ const isEmpty = (v: Value) =>
 
 type Regex = NonNullable<Value['regex']>;
 
-/** 2 catastrophic, 1 polynomial, 0 linear backtracking (as the catastrophic-regex sink judges a searched pattern). */
-function regexRisk(r: Regex): number {
-  const v = analyseRegex(r.source, r.flags);
-  return v.catastrophic ? 2 : v.polynomial ? 1 : 0;
-}
-
-/** Of two regexes a value may be, the one a backtracking check must judge: the least safe (the first on a tie). */
+/**
+ * Of two regexes a value may be, the one a backtracking check must judge: an exponential one over any other
+ * (the first on a tie). Polynomial patterns do not displace the first: a quadratic pattern among alternatives
+ * (a lenient parse mode next to a strict one) is weak evidence on its own, and promoting it flagged a fixed release.
+ */
 function worseRegex(a: Regex | undefined, b: Regex | undefined): Regex | undefined {
   if (!a || !b || a === b || (a.source === b.source && a.flags === b.flags)) return a ?? b;
-  return regexRisk(b) > regexRisk(a) ? b : a;
+  return !analyseRegex(a.source, a.flags).catastrophic && analyseRegex(b.source, b.flags).catastrophic ? b : a;
 }
 
 export function join(a: Value, b: Value): Value {
