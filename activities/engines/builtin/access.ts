@@ -80,3 +80,54 @@ export function project(v: Value, path: string[], site: Site): Value {
   for (const seg of path) cur = memberAccess(cur, seg, site);
   return cur;
 }
+
+/** More named members than this and a read under an unknown key says nothing of them (a huge table or namespace). */
+export const MAX_JOINED_MEMBERS = 64;
+/** At most this many functions a call through `table[k]` runs (each one's summary is applied, and its callees' in turn). */
+export const MAX_DISPATCH = 8;
+
+/**
+ * `v[k]` with a key the analysis does not know: any one of v's members. Tables of regexes, handlers and
+ * library functions (`rules[name].test(s)`, `handlers[type](x)`, `parsers[unit].exp`) keep what they hold, so
+ * a read by a data-named key still finds the regex to judge or the functions to call. The members' taint is
+ * not added here: the caller adds the whole object's taint as derived data. Array elements are already
+ * joined under '*'.
+ */
+export function anyMember(v: Value, site: Site): Value {
+  const out = memberAccess(v, '*', site);
+  if (!v.props || v.props.size > MAX_JOINED_MEMBERS + 1) return out;
+  let members = empty();
+  for (const [k, p] of v.props) {
+    if (k === '*' || /^\d+$/.test(k)) continue;
+    members = join(members, shallow(p));
+  }
+  if ((members.fns?.length ?? 0) > MAX_DISPATCH) delete members.fns;
+  return join(out, members);
+}
+
+/**
+ * A member as the join keeps it: without its own taint (the caller adds the object's), and of its own members
+ * only the plain data (regexes, text, library members), not their functions or shapes. A joined instance's
+ * methods would make every `this.m()` inside them run each candidate in turn, down the call chain (a
+ * table of locale objects multiplies into millions of summary applications); a bundle's nested tables would
+ * make every later value as large as the table.
+ */
+function shallow(p: Value): Value {
+  if (!p.flows.length && !p.props) return p;
+  const out: Value = { ...p, flows: [] };
+  delete out.props;
+  if (!p.props || p.props.size > MAX_JOINED_MEMBERS + 1) return out;
+  const props = new Map<string, Value>();
+  for (const [k, q] of p.props) {
+    if (q.regex || q.text !== undefined || q.ext?.length || q.obj) {
+      const leaf: Value = { flows: [] };
+      if (q.regex) leaf.regex = q.regex;
+      if (q.text !== undefined) (leaf.text = q.text), (leaf.constant = q.constant);
+      if (q.ext?.length) leaf.ext = q.ext;
+      if (q.obj) leaf.obj = q.obj;
+      props.set(k, leaf);
+    }
+  }
+  if (props.size) out.props = props;
+  return out;
+}

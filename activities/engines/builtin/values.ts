@@ -6,6 +6,7 @@
 // summarised (its parameters and captured variables) and become concrete request sources when a
 // summary is instantiated for a route handler.
 import type { TraceStep } from '../../model.js';
+import { analyseRegex } from './js/regex-safety.js';
 
 export interface Site {
   file: string;
@@ -193,6 +194,18 @@ function mergeBy<T>(a: T[] | undefined, b: T[] | undefined, k: (t: T) => string)
 const isEmpty = (v: Value) =>
   !v.flows.length && !v.props && !v.fns && !v.ext && !v.obj && v.text === undefined && !v.regex;
 
+type Regex = NonNullable<Value['regex']>;
+
+/**
+ * Of two regexes a value may be, the one a backtracking check must judge: an exponential one over any other
+ * (the first on a tie). Polynomial patterns do not displace the first: a quadratic pattern among alternatives
+ * (a lenient parse mode next to a strict one) is weak evidence on its own, and promoting it flagged a fixed release.
+ */
+function worseRegex(a: Regex | undefined, b: Regex | undefined): Regex | undefined {
+  if (!a || !b || a === b || (a.source === b.source && a.flags === b.flags)) return a ?? b;
+  return !analyseRegex(a.source, a.flags).catastrophic && analyseRegex(b.source, b.flags).catastrophic ? b : a;
+}
+
 export function join(a: Value, b: Value): Value {
   if (a === b || isEmpty(b)) return a;
   if (isEmpty(a)) return b;
@@ -205,7 +218,7 @@ export function join(a: Value, b: Value): Value {
   out.fns = mergeBy(a.fns, b.fns, (f) => f.id);
   out.ext = mergeBy(a.ext, b.ext, (e) => `${e.module}#${e.path.join('.')}`);
   out.obj = a.obj ?? b.obj;
-  out.regex = a.regex ?? b.regex;
+  out.regex = worseRegex(a.regex, b.regex);
   if (a.text !== undefined && b.text !== undefined) {
     out.text = a.text === b.text ? a.text : '\u0000';
     out.constant = a.text === b.text && a.constant && b.constant;

@@ -6,7 +6,7 @@
 // watch values (checks/). No plug-in imports this module: they evaluate with `ctx.eval`.
 import ts from 'typescript';
 import type { TraceStep } from '../../../model.js';
-import { memberAccess } from '../access.js';
+import { anyMember, memberAccess } from '../access.js';
 import { instantiate, thisAfter, type CallSite, type Collector, type Summary } from '../summaries.js';
 import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, SPREAD_TAG, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { ARGUMENT_SLOTS, bindingNames, isFunctionNode, readsArguments, type FunctionInfo } from './functions.js';
@@ -16,6 +16,7 @@ import { builder, type Ctx } from './context.js';
 import { siteOf, step } from './sites.js';
 import { accessPathText } from './syntax.js';
 import { exportsAliases } from './exports-alias.js';
+import { copiedMembers } from './member-copies.js';
 
 const symbolic = (root: Flow['root']): Value => ({
   flows: [{ root, steps: [], alias: true, cuts: [], partial: [], tags: [], files: [] }],
@@ -195,32 +196,40 @@ function assignTo(ctx: Ctx, target: ts.Expression, v: Value): void {
           const k = evalExpr(ctx, target.argumentExpression);
           return k.constant && k.text !== undefined ? k.text : '*';
         })();
-    if (isModuleExports(obj) || (ts.isIdentifier(obj) && obj.text === 'exports' && !ctx.info.declared.has('exports'))) {
-      ctx.prog.setCjsExport(ctx.mod.path, key, v);
+    // `out[k] = src[k]` (re-exporting a module's members, building an index of handlers): each known member of
+    // src also lands under its own name, as the loop over the keys puts it there.
+    if (key === '*' && ts.isElementAccessExpression(target)) for (const [name, m] of copiedMembers(ctx, target)) writeMember(ctx, obj, name, m);
+    writeMember(ctx, obj, key, v);
+  }
+}
+
+/** `obj.key = v` (key '*': under a key not known). */
+function writeMember(ctx: Ctx, obj: ts.Expression, key: string, v: Value): void {
+  if (isModuleExports(obj) || (ts.isIdentifier(obj) && obj.text === 'exports' && !ctx.info.declared.has('exports'))) {
+    ctx.prog.setCjsExport(ctx.mod.path, key, v);
+    return;
+  }
+  // `var api = module.exports = {}; api.get = …`: the member is an export too (exports-alias.ts).
+  if (ctx.info.isModule && ts.isIdentifier(obj) && exportsAliases(ctx.sf).has(obj.text)) ctx.prog.setCjsExport(ctx.mod.path, key, v);
+  const path = accessPathText(obj);
+  // `C.prototype.m = function (…) {…}`: a method of C's instances, kept on C under `prototype` (construct reads it).
+  if (ts.isPropertyAccessExpression(obj) && obj.name.text === 'prototype' && ts.isIdentifier(obj.expression) && key !== '*') {
+    const cls = evalExpr(ctx, obj.expression);
+    if (cls.fns?.length) {
+      const proto = new Map(cls.props?.get('prototype')?.props ?? []);
+      proto.set(key, v);
+      bind(ctx, obj.expression, { ...cls, props: new Map([...(cls.props ?? []), ['prototype', { flows: [], props: proto }]]) });
       return;
     }
-    // `var api = module.exports = {}; api.get = …`: the member is an export too (exports-alias.ts).
-    if (ctx.info.isModule && ts.isIdentifier(obj) && exportsAliases(ctx.sf).has(obj.text)) ctx.prog.setCjsExport(ctx.mod.path, key, v);
-    const path = accessPathText(obj);
-    // `C.prototype.m = function (…) {…}`: a method of C's instances, kept on C under `prototype` (construct reads it).
-    if (ts.isPropertyAccessExpression(obj) && obj.name.text === 'prototype' && ts.isIdentifier(obj.expression) && key !== '*') {
-      const cls = evalExpr(ctx, obj.expression);
-      if (cls.fns?.length) {
-        const proto = new Map(cls.props?.get('prototype')?.props ?? []);
-        proto.set(key, v);
-        bind(ctx, obj.expression, { ...cls, props: new Map([...(cls.props ?? []), ['prototype', { flows: [], props: proto }]]) });
-        return;
-      }
-    }
-    if (path && ts.isIdentifier(obj)) {
-      const cur = evalExpr(ctx, obj);
-      const props = new Map(cur.props ?? []);
-      props.set(key, key === '*' ? join(props.get('*') ?? empty(), v) : v);
-      bind(ctx, obj, { ...cur, props });
-    } else if (obj.kind === ts.SyntaxKind.ThisKeyword && ctx.info.declared.has('this')) {
-      // `this.db = db`: a field of the receiver; the summary's thisOut carries it to the instance.
-      setThisField(ctx, key, v);
-    }
+  }
+  if (path && ts.isIdentifier(obj)) {
+    const cur = evalExpr(ctx, obj);
+    const props = new Map(cur.props ?? []);
+    props.set(key, key === '*' ? join(props.get('*') ?? empty(), v) : v);
+    bind(ctx, obj, { ...cur, props });
+  } else if (obj.kind === ts.SyntaxKind.ThisKeyword && ctx.info.declared.has('this')) {
+    // `this.db = db`: a field of the receiver; the summary's thisOut carries it to the instance.
+    setThisField(ctx, key, v);
   }
 }
 
@@ -652,7 +661,7 @@ function evalNode(ctx: Ctx, e: ts.Expression): Value {
     else {
       const k = evalExpr(ctx, e.argumentExpression);
       key = k.constant && k.text !== undefined ? k.text : '*';
-      if (key === '*') return joinAll([memberAccess(obj, '*', siteOf(ctx, e)), derived(obj), numericFacts(k)]);
+      if (key === '*') return joinAll([anyMember(obj, siteOf(ctx, e)), derived(obj), numericFacts(k)]);
     }
     const v = memberAccess(obj, key, siteOf(ctx, e));
     return v.fns ? readGetters(ctx, v, obj, siteOf(ctx, e)) : v;
