@@ -2,8 +2,8 @@
 // see it. Plug-ins reach the interpreter only through it (`ctx.eval(e)`, `ctx.bind`, `ctx.construct`), never
 // by importing interpreter.ts: that keeps the engine free of import cycles.
 import type ts from 'typescript';
-import { addHit, effectKey, hitKey, mergeCall, type CallSite, type Collector, type Summary } from '../summaries.js';
-import { empty, type Env, type Value } from '../values.js';
+import { addHit, effectKey, emptySummary, hitKey, mergeCall, type CallSite, type Collector, type Summary } from '../summaries.js';
+import type { Env, Value } from '../values.js';
 import type { FunctionInfo } from './functions.js';
 import type { Hooks } from './hooks.js';
 import type { ModuleInfo } from './modules.js';
@@ -33,12 +33,7 @@ export interface Ctx {
 /** The summary a function's interpretation writes into. */
 export function builder(fnId: string): Summary & Collector {
   const s: Summary & Collector = {
-    fnId,
-    sinks: new Map(),
-    ret: empty(),
-    effects: new Map(),
-    calls: new Map(),
-    files: new Set(),
+    ...emptySummary(fnId),
     addSink(hit) {
       addHit(s.sinks, hitKey(hit), hit);
     },
