@@ -318,6 +318,25 @@ export function refineAfterLoop(ctx: Ctx, st: ts.Statement): void {
 }
 
 /**
+ * The parts a condition with value `truth` asserts, each with its own value: through parentheses and `!`, into
+ * both sides of `a && b` when true and of `a || b` when false; any other expression is one part.
+ */
+function eachAsserted(cond: ts.Expression, truth: boolean, visit: (part: ts.Expression, t: boolean) => void): void {
+  const s = strip(cond);
+  if (ts.isParenthesizedExpression(s)) return eachAsserted(s.expression, truth, visit);
+  if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return eachAsserted(s.operand, !truth, visit);
+  if (ts.isBinaryExpression(s)) {
+    const op = s.operatorToken.kind;
+    if ((op === ts.SyntaxKind.BarBarToken && !truth) || (op === ts.SyntaxKind.AmpersandAmpersandToken && truth)) {
+      eachAsserted(s.left, truth, visit);
+      eachAsserted(s.right, truth, visit);
+      return;
+    }
+  }
+  visit(s, truth);
+}
+
+/**
  * Syntactically, the subjects a condition with value `truth` proves to differ from polluting names, with
  * those names: `k === '__proto__' || k === 'constructor'` false, `BAD.includes(k)` / `BAD.has(k)` /
  * `BAD.indexOf(k) !== -1` false, a predicate helper's result.
@@ -331,10 +350,7 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
     for (const n of bad) set.add(n);
     out.set(subject, set);
   };
-  const visit = (x: ts.Expression, t: boolean): void => {
-    const s = strip(x);
-    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
-    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
+  const visit = (s: ts.Expression, t: boolean): void => {
     const idx = indexOfTest(s, t);
     if (idx) {
       const names = !idx.found && constantStrings(ctx, idx.list);
@@ -343,11 +359,6 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
     }
     if (ts.isBinaryExpression(s)) {
       const op = s.operatorToken.kind;
-      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
-        visit(s.left, t);
-        visit(s.right, t);
-        return;
-      }
       const differ = (EQ.includes(op) && !t) || (NE.includes(op) && t);
       if (!differ) return;
       const [l, r] = [strip(s.left), strip(s.right)];
@@ -371,7 +382,7 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
       }
     }
   };
-  visit(cond, truth);
+  eachAsserted(cond, truth, visit);
   return out;
 }
 
@@ -381,18 +392,7 @@ function checkedSubjects(ctx: Ctx, cond: ts.Expression, truth: boolean, depth = 
  */
 function elementChecks(ctx: Ctx, cond: ts.Expression, truth: boolean): Map<ts.Expression, Set<string>> {
   const out = new Map<ts.Expression, Set<string>>();
-  const visit = (x: ts.Expression, t: boolean): void => {
-    const s = strip(x);
-    if (ts.isParenthesizedExpression(s)) return visit(s.expression, t);
-    if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.ExclamationToken) return visit(s.operand, !t);
-    if (ts.isBinaryExpression(s)) {
-      const op = s.operatorToken.kind;
-      if ((op === ts.SyntaxKind.BarBarToken && !t) || (op === ts.SyntaxKind.AmpersandAmpersandToken && t)) {
-        visit(s.left, t);
-        visit(s.right, t);
-      }
-      return;
-    }
+  const visit = (s: ts.Expression, t: boolean): void => {
     if (!ts.isCallExpression(s) || !ts.isPropertyAccessExpression(s.expression) || !s.arguments[0]) return;
     const method = s.expression.name.text;
     // some() false: the predicate was false for each element; every() true: it was true for each.
@@ -406,7 +406,7 @@ function elementChecks(ctx: Ctx, cond: ts.Expression, truth: boolean): Map<ts.Ex
       return;
     }
   };
-  visit(cond, truth);
+  eachAsserted(cond, truth, visit);
   return out;
 }
 
