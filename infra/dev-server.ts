@@ -465,7 +465,7 @@ process.stdin.on('error', reap);
 process.stdin.resume();
 `;
 
-function startWatchdog(pid: number): ChildProcess {
+export function startWatchdog(pid: number): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // no loaders (tsx) needed for plain JS; keeps it quick and small
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], env });
