@@ -1,5 +1,6 @@
-// The code store: where snapshots, Merkle trees, scan artefacts and decisions live. Two implementations
-// exist (embedded SQLite, Turbopuffer); every call names its tenant so one tenant can never read another's rows.
+// The code store: where snapshots, Merkle trees, scan artefacts and decisions live. Three implementations
+// exist (embedded SQLite, Turbopuffer, PostgreSQL); every call names its tenant so one tenant can never read
+// another's rows.
 import type { ArtifactStore } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
 
@@ -61,14 +62,14 @@ export interface CodeSearchHit {
   endLine: number;
   /** The blob (file content hash) the chunk belongs to. */
   hash: string;
-  /** BM25 score over the keyed token hashes; higher is better. */
+  /** Relevance over the keyed token hashes (BM25; ts_rank on PostgreSQL); higher is better. */
   score: number;
   text: string;
 }
 
 /** Artefacts are typed by kind (activities/artifacts.ts): `getArtifact(tenant, scanId, 'findings')` is a `Finding[]`. */
 export interface Store extends ArtifactStore {
-  readonly kind: 'sqlite' | 'turbopuffer';
+  readonly kind: 'sqlite' | 'turbopuffer' | 'postgres';
 
   // Content-addressed blobs (sha256 hex), per tenant.
   putBlobs(tenant: string, blobs: { hash: string; content: Buffer }[]): Promise<void>;

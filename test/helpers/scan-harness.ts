@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKeyring, type Keyring } from '../../activities/crypto/keyring.js';
-import { createStoreCrypto } from '../../activities/crypto/seal.js';
+import { createStoreCrypto, type StoreCrypto } from '../../activities/crypto/seal.js';
 import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import { encryptedDataConverter, type PayloadEncryption } from '../../workers/codec/data-converter.js';
 import type { Store } from '../../activities/store/store.js';
@@ -42,6 +42,8 @@ export interface HarnessOptions {
    * their own clients pass `h.payloads?.dataConverter`.
    */
   encryptPayloads?: boolean;
+  /** The store the workers and the test use (default: SQLite in the harness's directory, `storeFile`). */
+  openStore?: (crypto: StoreCrypto) => Store;
 }
 
 export async function createHarness(name: string, opts: HarnessOptions = {}): Promise<Harness> {
@@ -57,7 +59,8 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
   const payloads = opts.encryptPayloads !== false ? encryptedDataConverter(keyring) : undefined;
   const client = new Client({ connection: t.connection, namespace: t.namespace, dataConverter: payloads?.dataConverter });
   const storeFile = join(dir, 'vigil.db');
-  const store = openSqliteStore(storeFile, { crypto: createStoreCrypto(keyring) });
+  const crypto = createStoreCrypto(keyring);
+  const store = opts.openStore ? opts.openStore(crypto) : openSqliteStore(storeFile, { crypto });
   const taskQueue = `test-${name}-${randomBytes(4).toString('hex')}`;
   const workers: { worker: Worker; done: Promise<void>; conn: NativeConnection }[] = [];
   return {
