@@ -8,21 +8,40 @@ import { scoreStage } from './stages/score.js';
 import { recordDecisionStage, type RecordDecisionInput } from './stages/record-decision.js';
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
-import { createClaudeActivities } from './engines/claude/activities.js';
+import { claudeThreatModelStage } from './stages/claude/threat-model.js';
+import { claudeResearchStage } from './stages/claude/research.js';
+import { claudeCollectStage } from './stages/claude/collect.js';
+import { claudePanelStage } from './stages/claude/panel.js';
+import { claudePatchStage } from './stages/claude/patch.js';
+import { claudeConcludeStage } from './stages/claude/conclude.js';
+import type { PassInput } from './stages/claude/pass.js';
+import type { ClaudeScanOptions } from './engines/claude/config.js';
 import type { ActivityDeps, ScanIds } from './stages/shared.js';
 
 export type { ActivityDeps, ScanIds } from './stages/shared.js';
 import { confineSource } from './confine-source.js';
 
 export function createActivities(deps: ActivityDeps) {
-  const claude = createClaudeActivities(deps);
   return {
-    claudeThreatModel: claude.claudeThreatModel,
-    claudeResearch: claude.claudeResearch,
-    claudeCollect: claude.claudeCollect,
-    claudePanel: claude.claudePanel,
-    claudePatch: claude.claudePatch,
-    claudeConclude: claude.claudeConclude,
+    // The Claude engine's passes (activities/stages/claude/): the workflow fans them out within the token budget.
+    async claudeThreatModel(input: PassInput & { options?: ClaudeScanOptions }) {
+      return claudeThreatModelStage(deps, input);
+    },
+    async claudeResearch(input: PassInput & { passId: string; allowance: number }) {
+      return claudeResearchStage(deps, input);
+    },
+    async claudeCollect(input: PassInput & { passIds: string[] }) {
+      return claudeCollectStage(deps, input);
+    },
+    async claudePanel(input: PassInput & { candidateId: string; allowance: number }) {
+      return claudePanelStage(deps, input);
+    },
+    async claudePatch(input: PassInput & { candidateId: string; allowance: number }) {
+      return claudePatchStage(deps, input);
+    },
+    async claudeConclude(input: PassInput & { passIds: string[]; budgetExhausted: boolean; skippedPasses: number }) {
+      return claudeConcludeStage(deps, input);
+    },
     async snapshot(input: SnapshotStageInput) {
       await confineSource(deps.paths, input.tenant, input.source);
       return snapshotStage(deps, input);

@@ -123,6 +123,12 @@ export interface Verdict {
   verdict: VerdictKind;
   reasons: string[];
   verifier: string;
+  /**
+   * How sure verification is that the finding holds: scoring never goes above it. Verifiers set it (the built-in
+   * one from the evidence it weighed, Claude's panel from its vote); absent on verdicts stored before it existed,
+   * when scoring reads it from the candidate's evidence as those scans did.
+   */
+  confidence?: Confidence;
 }
 
 export interface Decision {
@@ -183,6 +189,19 @@ export interface SourceFiles {
   read(path: string): string | undefined;
 }
 
+/**
+ * A snapshot's files read on demand, one reader per activity: `load` fetches the files not read yet in one batch
+ * (each blob fetched and decrypted once), then `read` answers from memory. A file not loaded reads as absent, as a
+ * file outside the snapshot does; `has` says whether the snapshot holds a path without reading it.
+ */
+export interface SourceReader extends SourceFiles {
+  has(path: string): boolean;
+  /** Reads the named files not read yet (paths outside the snapshot are ignored); resolves to this reader. */
+  load(paths: Iterable<string>): Promise<SourceReader>;
+  /** Reads every file of the snapshot (what whole-repository analysis needs). */
+  loadAll(): Promise<SourceReader>;
+}
+
 /** What an engine keeps between scans of one repository so that a re-scan can be incremental. */
 export interface AnalysisState {
   engine: string;
@@ -219,10 +238,14 @@ export interface EngineOutput {
   dependencies: Record<string, string[]>;
 }
 
-/** A reasoning engine. Two implementations exist: the built-in dataflow engine and Claude. */
-export interface ReasoningEngine {
+/** An engine's name and version: the key of the state it keeps between scans. */
+export interface EngineIdentity {
   readonly name: string;
   readonly version: string;
+}
+
+/** The built-in engine's analyser: one call over the files in scope (the `reason` stage drives it). */
+export interface ReasoningEngine extends EngineIdentity {
   analyse(input: EngineInput): Promise<EngineOutput>;
 }
 
@@ -232,8 +255,38 @@ export interface VerifierInput {
   signal?: AbortSignal;
 }
 
-/** Challenges candidates. Must return exactly one verdict per candidate. */
+/** Challenges candidates (the `verify` stage drives it). Must return exactly one verdict per candidate, with its confidence. */
 export interface Verifier {
   readonly name: string;
   verify(input: VerifierInput): Promise<Verdict[]>;
+}
+
+/** What the reasoning phase reports to the workflow (history carries counts; candidates go to the store). */
+export interface ReasoningCounts {
+  filesInScope: number;
+  filesAnalysed: number;
+  candidates: number;
+  carriedOver: number;
+}
+
+/** What the verification phase reports to the workflow (verdicts go to the store). */
+export interface VerificationCounts {
+  confirmed: number;
+  rejected: number;
+  uncertain: number;
+}
+
+/**
+ * An engine as the scan workflow plugs it in; both engines implement it (workflows/engines.ts). The workflow runs
+ * every engine in one shape: reasoning, then verification, each reporting counts. Whatever runs inside, results reach
+ * the store through the same stage code (activities/stages/engine-results.ts): the incremental plan, then the
+ * candidates, scope and kept state, then one verdict per candidate carrying its confidence.
+ *   - built-in: each phase is one activity (`reason` over a ReasoningEngine, `verify` over a Verifier);
+ *   - Claude: each phase is planned passes (threat model → research → collect; panel → patch → conclude), one
+ *     activity per pass (activities/stages/claude/), that the workflow fans out within the scan's token budget.
+ */
+export interface ScanEngine {
+  readonly name: string;
+  reason(): Promise<ReasoningCounts>;
+  verify(): Promise<VerificationCounts>;
 }

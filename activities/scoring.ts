@@ -2,6 +2,7 @@
 // earned, and fingerprints that survive line shifts (they hash code text, never line numbers).
 import { createHash } from 'node:crypto';
 import type { Candidate, Confidence, Decision, Finding, Severity, SourceFiles, Verdict } from './model.js';
+import { CONFIDENCE_ORDER, evidenceConfidence, lowerConfidence } from './confidence.js';
 
 /** Base severity per CWE: what an attacker gets when the flaw is reachable. */
 const BASE_SEVERITY: Record<string, Severity> = {
@@ -37,7 +38,6 @@ const BASE_SEVERITY: Record<string, Severity> = {
   'CWE-200': 'low', // GraphQL introspection: schema disclosure
 };
 const ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
-const CONFIDENCE_ORDER: Confidence[] = ['low', 'medium', 'high'];
 
 export function severityFor(candidate: Candidate, verdict: Verdict): Severity {
   const base = BASE_SEVERITY[candidate.cwe] ?? 'medium';
@@ -48,19 +48,13 @@ export function severityFor(candidate: Candidate, verdict: Verdict): Severity {
   return base;
 }
 
-/** Confidence never exceeds what verification earned: confirmed caps at high, uncertain at low. */
+/**
+ * Confidence never exceeds what verification earned: confirmed caps at high, uncertain at low, and within that
+ * the verdict's own confidence (a verdict stored without one: what the candidate's evidence earns).
+ */
 export function confidenceFor(candidate: Candidate, verdict: Verdict): Confidence {
   const cap: Confidence = verdict.verdict === 'confirmed' ? 'high' : 'low';
-  const e = candidate.evidence;
-  let earned: Confidence = 'low';
-  if (e.analysis === 'pattern') {
-    // A pattern finding needs no attacker-controlled source: the code itself is the flaw, unless a caveat applies.
-    earned = e.caveat ? 'medium' : 'high';
-  } else if (e.analysis === 'access-control') {
-    earned = e.reachableFromMountedRoute ? 'high' : 'medium';
-  } else if (e.sourceIsRequestInput && e.reachableFromMountedRoute) earned = 'high';
-  else if (e.sourceIsRequestInput || e.reachableFromMountedRoute) earned = 'medium';
-  return CONFIDENCE_ORDER[Math.min(CONFIDENCE_ORDER.indexOf(cap), CONFIDENCE_ORDER.indexOf(earned))];
+  return lowerConfidence(cap, verdict.confidence ?? evidenceConfidence(candidate.evidence));
 }
 
 function normalise(line: string | undefined): string {

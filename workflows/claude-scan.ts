@@ -1,9 +1,11 @@
-// The Claude engine's reasoning and verification, as workflow steps: a threat-model pass, research passes
-// (component × category) with bounded concurrency, then a verification panel per candidate and a checked
-// patch per confirmed finding. The workflow keeps the scan's token ledger (counts only): each pass gets an
-// allowance from what is left, and once the budget is spent the scan goes on with what it has.
+// The Claude engine as the workflow runs it (a ScanEngine, like the built-in one): a threat-model pass, research
+// passes (component × category) with bounded concurrency, then a verification panel per candidate and a checked
+// patch per confirmed finding, each pass its own activity (activities/stages/claude/). The workflow keeps the
+// scan's token ledger (counts only): each pass gets an allowance from what is left, and once the budget is spent
+// the scan goes on with what it has.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import type { ScanEngine } from '../activities/model.js';
 import { NON_RETRYABLE_ERRORS, type ScanInput, type StageCounts } from './definitions.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -33,33 +35,32 @@ async function bounded<T>(items: T[], limit: number, run: (item: T) => Promise<v
   await Promise.all(lanes);
 }
 
-export interface ClaudeStageCounts {
-  reasoning: NonNullable<StageCounts['reasoning']>;
-  verification: NonNullable<StageCounts['verification']>;
-  claude: NonNullable<StageCounts['claude']>;
-}
+export type ClaudeCounts = NonNullable<StageCounts['claude']>;
 
-export async function claudeReasonAndVerify(
-  input: ScanInput,
-  snapshotId: string,
-  onStage: (stage: 'reasoning' | 'verification', counts: Partial<ClaudeStageCounts>) => void,
-): Promise<ClaudeStageCounts> {
+/**
+ * The Claude engine plugged into the scan. Reasoning: the threat model, research passes with bounded concurrency,
+ * then collect; verification: a panel per candidate, a checked patch per confirmed finding, then conclude. The
+ * token ledger (counts only) spans both: `onCounts` sees it change (the same object, updated in place).
+ */
+export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (claude: ClaudeCounts) => void): ScanEngine {
   const acts = claudeActivities(input);
   const ids = { scanId: input.scanId, tenant: input.tenant, repoKey: input.repoKey };
-  const tm = await acts.threatModel({ ...ids, snapshotId, options: input.claude });
-  const budget = tm.budgetTokens;
-  let spent = tm.tokens;
+  let budget = 0;
+  let spent = 0;
   let exhausted = false;
-  const claude: ClaudeStageCounts['claude'] = {
-    components: tm.components,
-    passes: tm.passIds.length,
+  let concurrency = 1;
+  let passIds: string[] = [];
+  let candidateIds: string[] = [];
+  const claude: ClaudeCounts = {
+    components: 0,
+    passes: 0,
     passesRun: 0,
     passesSkipped: 0,
     malformedDropped: 0,
     panels: 0,
     patches: 0,
-    budgetTokens: budget,
-    spentTokens: spent,
+    budgetTokens: 0,
+    spentTokens: 0,
     budgetExhausted: false,
   };
   // Each pass may spend its share of what is left, so passes in flight together cannot overrun the budget.
@@ -70,48 +71,54 @@ export async function claudeReasonAndVerify(
     if (budgetStopped || spent >= budget) exhausted = true;
     claude.budgetExhausted = exhausted;
   };
-  if (spent >= budget) settle(0, true);
-  onStage('reasoning', { claude });
 
-  await bounded(tm.passIds, tm.concurrency, async (passId) => {
-    if (exhausted) {
-      claude.passesSkipped++;
-      return;
-    }
-    const r = await acts.research({ ...ids, snapshotId, passId, allowance: allowance(Math.min(tm.concurrency, tm.passIds.length)) });
-    claude.passesRun++;
-    claude.malformedDropped += r.dropped;
-    settle(r.tokens, r.budgetStopped);
-  });
-  const collected = await acts.collect({ ...ids, snapshotId, passIds: tm.passIds });
-  const reasoning = {
-    filesInScope: collected.filesInScope,
-    filesAnalysed: collected.filesAnalysed,
-    candidates: collected.candidates,
-    carriedOver: collected.carriedOver,
+  return {
+    name: 'claude',
+    async reason() {
+      const tm = await acts.threatModel({ ...ids, snapshotId, options: input.claude });
+      budget = tm.budgetTokens;
+      spent = tm.tokens;
+      concurrency = tm.concurrency;
+      passIds = tm.passIds;
+      Object.assign(claude, { components: tm.components, passes: passIds.length, budgetTokens: budget, spentTokens: spent });
+      if (spent >= budget) settle(0, true);
+      onCounts(claude);
+
+      await bounded(passIds, concurrency, async (passId) => {
+        if (exhausted) {
+          claude.passesSkipped++;
+          return;
+        }
+        const r = await acts.research({ ...ids, snapshotId, passId, allowance: allowance(Math.min(concurrency, passIds.length)) });
+        claude.passesRun++;
+        claude.malformedDropped += r.dropped;
+        settle(r.tokens, r.budgetStopped);
+      });
+      const collected = await acts.collect({ ...ids, snapshotId, passIds });
+      candidateIds = collected.candidateIds;
+      return {
+        filesInScope: collected.filesInScope,
+        filesAnalysed: collected.filesAnalysed,
+        candidates: collected.candidates,
+        carriedOver: collected.carriedOver,
+      };
+    },
+    async verify() {
+      const confirmed: string[] = [];
+      await bounded(candidateIds, concurrency, async (candidateId) => {
+        if (exhausted) return;
+        const r = await acts.panel({ ...ids, snapshotId, candidateId, allowance: allowance(concurrency) });
+        claude.panels++;
+        settle(r.tokens, r.budgetStopped);
+        if (r.verdict === 'confirmed') confirmed.push(candidateId);
+      });
+      await bounded(confirmed.sort(), concurrency, async (candidateId) => {
+        if (exhausted) return;
+        const r = await acts.patch({ ...ids, snapshotId, candidateId, allowance: allowance(concurrency) });
+        if (r.patched) claude.patches++;
+        settle(r.tokens, r.budgetStopped);
+      });
+      return acts.conclude({ ...ids, snapshotId, passIds, budgetExhausted: exhausted, skippedPasses: claude.passesSkipped });
+    },
   };
-  onStage('verification', { reasoning, claude });
-
-  const confirmed: string[] = [];
-  await bounded(collected.candidateIds, tm.concurrency, async (candidateId) => {
-    if (exhausted) return;
-    const r = await acts.panel({ ...ids, snapshotId, candidateId, allowance: allowance(tm.concurrency) });
-    claude.panels++;
-    settle(r.tokens, r.budgetStopped);
-    if (r.verdict === 'confirmed') confirmed.push(candidateId);
-  });
-  await bounded(confirmed.sort(), tm.concurrency, async (candidateId) => {
-    if (exhausted) return;
-    const r = await acts.patch({ ...ids, snapshotId, candidateId, allowance: allowance(tm.concurrency) });
-    if (r.patched) claude.patches++;
-    settle(r.tokens, r.budgetStopped);
-  });
-  const verification = await acts.conclude({
-    ...ids,
-    snapshotId,
-    passIds: tm.passIds,
-    budgetExhausted: exhausted,
-    skippedPasses: claude.passesSkipped,
-  });
-  return { reasoning, verification, claude };
 }

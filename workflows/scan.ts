@@ -26,7 +26,7 @@ import {
   type ScanStage,
   type ScanStatus,
 } from './definitions.js';
-import { claudeReasonAndVerify } from './claude-scan.js';
+import { scanEngine } from './engines.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -134,20 +134,15 @@ export async function scan(input: ScanInput): Promise<ScanStatus> {
     setStage('merkle_sync');
     state.counts.merkle = await acts.merkleSync({ ...ids, snapshotId: snap.snapshotId });
 
+    // One shape for every engine: reasoning, then verification (workflows/engines.ts plugs the engine in).
+    const engine = scanEngine(acts, input, snap.snapshotId, (claude) => {
+      state.counts.claude = claude;
+    });
     setStage('reasoning');
-    if (input.engine === 'claude') {
-      // Threat model, research passes and the verification panel, each pass its own activity.
-      const counts = await claudeReasonAndVerify(input, snap.snapshotId, (stage, c) => {
-        Object.assign(state.counts, c);
-        if (state.stage !== stage) setStage(stage);
-      });
-      Object.assign(state.counts, counts);
-    } else {
-      state.counts.reasoning = await acts.reason({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
+    state.counts.reasoning = await engine.reason();
 
-      setStage('verification');
-      state.counts.verification = await acts.verify({ ...ids, snapshotId: snap.snapshotId, engine: input.engine });
-    }
+    setStage('verification');
+    state.counts.verification = await engine.verify();
 
     setStage('scoring');
     const scored = await acts.score({ ...ids, snapshotId: snap.snapshotId });

@@ -6,7 +6,7 @@ import { commitPatchesOnBranch } from '../apply/git-branch.js';
 import { checkRepositoryLocation, repositoryLocation, type RepositoryLocation } from '../apply/write-target.js';
 import { effectiveRoots, refusalMessage } from '../scan-roots.js';
 import { buildPatchSeries } from '../apply/patch-series.js';
-import { filesNamedBy, loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import type { ApplyArtifact } from '../artifacts.js';
 import { findingsView } from '../findings-view.js';
@@ -74,7 +74,7 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
         patches: chosen.map((f) => ({ file: f.patch!.file, diff: f.patch!.diff, findingId: f.id, title: f.title })),
         author: { name: 'Vigil', email: 'vigil@localhost' },
         baseCommit: snapshot.commit,
-        files: await loadSourceFiles(store, snapshot, filesNamedBy(chosen)),
+        files: await openSourceFiles(store, snapshot).load(filesNamedBy(chosen)),
       });
       if (built.series) await store.putArtifact(input.tenant, input.scanId, 'patch-series', built.series);
       result.applied = built.applied;

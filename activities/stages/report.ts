@@ -8,7 +8,7 @@ import { toSarif } from '../report/sarif.js';
 import { maskDeep, maskText } from '../secrets/mask.js';
 import { VIGIL_VERSION } from '../version.js';
 import { findingsView } from '../findings-view.js';
-import { filesNamedBy, loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { nonRetryable } from '../errors.js';
 
 export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
@@ -43,7 +43,7 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
     tool: { name: 'Vigil', version: VIGIL_VERSION },
     scan: meta,
     // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
-    sources: snapshot ? (await loadSourceFiles(store, snapshot, filesNamedBy(decided))).read : undefined,
+    sources: snapshot ? (await openSourceFiles(store, snapshot).load(filesNamedBy(decided))).read : undefined,
     baselineStates: baseline?.states,
   }));
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);

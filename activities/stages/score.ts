@@ -2,7 +2,7 @@
 import type { FindingState } from '../../workflows/definitions.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { scoreCandidates } from '../scoring.js';
-import { filesNamedBy, loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { fillTraceSnippets } from '../trace-snippets.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 
@@ -14,7 +14,7 @@ export async function scoreStage(
   const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const verdicts = await requireArtifact(store, input.tenant, input.scanId, 'verdicts', 'verification');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
-  const files = await loadSourceFiles(store, snapshot, filesNamedBy(candidates));
+  const files = await openSourceFiles(store, snapshot).load(filesNamedBy(candidates));
   const ledger = await store.getLedger(input.tenant, input.repoKey);
   // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
   const findings = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);

@@ -1,9 +1,10 @@
-// Stage 4: every candidate is challenged. The verdict is the verifier's, counted here in code.
+// Stage 4 (built-in engine): every candidate is challenged. The verdict is the verifier's, counted in code,
+// and carries its confidence.
 import { nonRetryable } from '../errors.js';
 import { startHeartbeat } from '../heartbeat.js';
-import type { Verdict } from '../model.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
-import { filesNamedBy, loadSourceFiles } from '../source-files.js';
+import { filesNamedBy, openSourceFiles } from '../source-files.js';
+import { recordVerdicts } from './engine-results.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 
 export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
@@ -14,14 +15,9 @@ export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapsho
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const hb = startHeartbeat();
   try {
-    const files = await loadSourceFiles(store, snapshot, filesNamedBy(candidates));
-    const verdicts: Verdict[] = await verifier.verify({ files, candidates, signal: hb.signal });
-    const answered = new Set(verdicts.map((v) => v.candidateId));
-    const missing = candidates.filter((c) => !answered.has(c.id));
-    if (missing.length) throw new Error(`Verifier ${verifier.name} left ${missing.length} candidate(s) without a verdict.`);
-    await store.putArtifact(input.tenant, input.scanId, 'verdicts', verdicts);
-    const count = (k: Verdict['verdict']) => verdicts.filter((v) => v.verdict === k).length;
-    return { confirmed: count('confirmed'), rejected: count('rejected'), uncertain: count('uncertain') };
+    const files = await openSourceFiles(store, snapshot).load(filesNamedBy(candidates));
+    const verdicts = await verifier.verify({ files, candidates, signal: hb.signal });
+    return await recordVerdicts(store, input, verifier.name, candidates, verdicts);
   } finally {
     hb.stop();
   }

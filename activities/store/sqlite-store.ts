@@ -174,6 +174,14 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     async getBlob(tenant, hash) {
       return readBlob(tenant, hash);
     },
+    async getBlobs(tenant, hashes) {
+      const found = new Map<string, Buffer>();
+      for (const h of new Set(hashes)) {
+        const blob = readBlob(tenant, h);
+        if (blob) found.set(h, blob);
+      }
+      return found;
+    },
     async hasBlobs(tenant, hashes) {
       const found = new Set<string>();
       for (const h of hashes) if (q.hasBlob.get(tenant, h)) found.add(h);

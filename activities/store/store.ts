@@ -74,6 +74,8 @@ export interface Store extends ArtifactStore {
   // Content-addressed blobs (sha256 hex), per tenant.
   putBlobs(tenant: string, blobs: { hash: string; content: Buffer }[]): Promise<void>;
   getBlob(tenant: string, hash: string): Promise<Buffer | undefined>;
+  /** Many blobs in one call (decrypted); hashes the store lacks are absent from the map. */
+  getBlobs(tenant: string, hashes: string[]): Promise<Map<string, Buffer>>;
   /** The subset of `hashes` already stored, so callers upload only what is missing. */
   hasBlobs(tenant: string, hashes: string[]): Promise<Set<string>>;
 

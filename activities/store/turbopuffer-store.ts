@@ -187,13 +187,39 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
 
   const blobTag = (tenant: string, hash: string) => tc(tenant).tag('blob', hash);
 
-  async function readBlob(tenant: string, hash: string): Promise<Buffer | undefined> {
-    const c = tc(tenant);
-    const rows = await queryAll(ns.code(tenant), ['blob', 'Eq', blobTag(tenant, hash)], ['chunk', 'chunks', 'content']);
+  /** A blob from its chunk rows (any order), decrypted; undefined when none is stored. */
+  function joinChunks(tenant: string, hash: string, rows: Row[]): Buffer | undefined {
     if (rows.length === 0) return undefined;
+    const c = tc(tenant);
     rows.sort((a, b) => Number(a.chunk) - Number(b.chunk));
     if (rows.length !== Number(rows[0]!.chunks)) throw new Error(`blob ${hash}: ${rows.length} of ${rows[0]!.chunks} chunks stored`);
     return Buffer.concat(rows.map((r) => c.open(Buffer.from(String(r.content), 'base64'), `chunk:${hash}:${r.chunk}`)));
+  }
+
+  async function readBlob(tenant: string, hash: string): Promise<Buffer | undefined> {
+    return joinChunks(tenant, hash, await queryAll(ns.code(tenant), ['blob', 'Eq', blobTag(tenant, hash)], ['chunk', 'chunks', 'content']));
+  }
+
+  /** Blobs by the page: one paged query per PAGE hashes instead of one per blob. */
+  async function readBlobs(tenant: string, hashes: string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const byTag = new Map([...new Set(hashes)].map((h) => [blobTag(tenant, h), h]));
+    const tags = [...byTag.keys()];
+    for (let i = 0; i < tags.length; i += PAGE) {
+      const rows = await queryAll(ns.code(tenant), ['blob', 'In', tags.slice(i, i + PAGE)], ['blob', 'chunk', 'chunks', 'content']);
+      const byBlob = new Map<string, Row[]>();
+      for (const r of rows) {
+        const list = byBlob.get(String(r.blob));
+        if (list) list.push(r);
+        else byBlob.set(String(r.blob), [r]);
+      }
+      for (const [tag, chunkRows] of byBlob) {
+        const hash = byTag.get(tag);
+        const blob = hash === undefined ? undefined : joinChunks(tenant, hash, chunkRows);
+        if (hash !== undefined && blob) found.set(hash, blob);
+      }
+    }
+    return found;
   }
 
   const store: Store = {
@@ -223,6 +249,9 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
     },
     async getBlob(tenant, hash) {
       return readBlob(tenant, hash);
+    },
+    async getBlobs(tenant, hashes) {
+      return readBlobs(tenant, hashes);
     },
     async hasBlobs(tenant, hashes) {
       const found = new Set<string>();

@@ -25,6 +25,21 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     await s.close();
   });
 
+  test(`${name}: getBlobs reads many blobs in one call, per tenant, missing ones absent`, async () => {
+    const s = await open();
+    await s.putBlobs('t1', [
+      { hash: 'g1', content: Buffer.from('one') },
+      { hash: 'g2', content: Buffer.from('two\n'.repeat(3)) },
+    ]);
+    const got = await s.getBlobs('t1', ['g1', 'g2', 'g3', 'g1']);
+    assert.deepEqual([...got.keys()].sort(), ['g1', 'g2']);
+    assert.equal(got.get('g1')?.toString(), 'one');
+    assert.equal(got.get('g2')?.toString(), 'two\n'.repeat(3));
+    assert.equal((await s.getBlobs('t2', ['g1'])).size, 0, 'another tenant sees nothing');
+    assert.equal((await s.getBlobs('t1', [])).size, 0);
+    await s.close();
+  });
+
   test(`${name}: snapshots, Merkle nodes and repo trees`, async () => {
     const s = await open();
     await s.putSnapshot(snapshot('t1'));
@@ -87,6 +102,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     };
     await s.putSnapshot(snap);
     assert.deepEqual((await s.getBlob('t1', 'hb'))?.toString(), big.toString(), 'a multi-chunk blob reads back whole');
+    const both = await s.getBlobs('t1', ['hs', 'hb']);
+    assert.deepEqual([both.get('hb')?.toString(), both.get('hs')?.toString()], [big.toString(), small.toString()], 'getBlobs joins each blob\'s chunks');
     const hits = await s.searchCode('t1', '/repo', 'snap-search', 'db.query users', 5);
     assert.ok(hits.length >= 1, 'a hit for db.query');
     assert.equal(hits[0]!.path, 'src/routes/users.js');

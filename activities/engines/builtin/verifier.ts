@@ -6,6 +6,7 @@
 // Confirmed needs yes/no/no/yes; a clear "no" to 2 or 4 (or a "yes" to 3) rejects; anything unknown is uncertain.
 import type { Candidate, SourceFiles, Verdict, Verifier } from '../../model.js';
 import { countVerdict, type Check } from './verdict.js';
+import { evidenceConfidence } from '../../confidence.js';
 import { looksLikeTest } from './candidates.js';
 import { judgePattern } from './verifier-checks.js';
 import { judgeAccess } from './verifier-access.js';
@@ -108,7 +109,8 @@ export function createBuiltinVerifier(): Verifier {
       const out: Verdict[] = [];
       for (const c of candidates) {
         signal?.throwIfAborted();
-        out.push(judge(c, files));
+        // The verdict carries what the evidence it weighed earns; scoring caps the finding's confidence by it.
+        out.push({ ...judge(c, files), confidence: evidenceConfidence(c.evidence) });
       }
       return out;
     },

@@ -31,7 +31,8 @@ export interface LoopInput<T> {
   maxTurns: number;
   maxTokens: number;
   finalTool: string;
-  validate(input: unknown): Validation<T>;
+  /** May read files first (a finding's cited lines are checked against the snapshot). */
+  validate(input: unknown): Validation<T> | Promise<Validation<T>>;
   tools: ToolRunner;
   meter: Meter;
   stream?: boolean;
@@ -103,7 +104,7 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
     let finished = false;
     for (const use of uses) {
       if (use.name === input.finalTool) {
-        const v = input.validate(use.input);
+        const v = await input.validate(use.input);
         if (v.ok) {
           result.value = v.value;
           finished = true;

@@ -1,6 +1,7 @@
 // The panel's vote, counted in code, and duplicate merging. Pure functions.
-import type { Candidate, Confidence, VerdictKind } from '../../model.js';
+import type { Candidate, Confidence, SourceFiles, VerdictKind } from '../../model.js';
 import type { VerifierLens } from './config.js';
+import { lineExists } from './tools.js';
 
 export interface Vote {
   lens: VerifierLens;
@@ -68,4 +69,19 @@ export function mergeDuplicates(candidates: Candidate[]): Candidate[] {
     else kept.push({ ...c, dependsOn: [...c.dependsOn] });
   }
   return kept;
+}
+
+/** A verifier's answer as a vote; its evidence must name lines the snapshot holds (the files read already). */
+export function toVote(
+  lens: VerifierLens,
+  v: { verdict: 'true_positive' | 'false_positive'; evidence: { file: string; line: number; note: string }[]; reasoning: string } | undefined,
+  files: SourceFiles,
+): Vote {
+  if (!v) return { lens, evidence: [] };
+  const evidence = v.evidence.filter((e) => lineExists(files, e.file, e.line));
+  // Every verifier starts from "false positive": a true-positive claim without real file:line evidence does not overturn it.
+  if (v.verdict === 'true_positive' && evidence.length === 0) {
+    return { lens, verdict: 'false_positive', evidence, reasoning: v.reasoning, downgraded: true };
+  }
+  return { lens, verdict: v.verdict, evidence, reasoning: v.reasoning };
 }

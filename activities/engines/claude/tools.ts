@@ -1,6 +1,7 @@
 // Read-only tools over a snapshot. They can only read what the snapshot holds; every result that
-// carries repository text goes back inside a data block.
-import type { Candidate, SourceFiles } from '../../model.js';
+// carries repository text goes back inside a data block. Files are read when a tool first needs them: a pass
+// that reads three files fetches three blobs, and only a whole-snapshot search reads them all.
+import type { Candidate, SourceFiles, SourceReader } from '../../model.js';
 import { dataBlock } from './prompts.js';
 
 const MAX_READ_LINES = 400;
@@ -29,7 +30,7 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function createReadTools(files: SourceFiles, opts: { leads?: () => Candidate[]; search?: CodeSearch } = {}): ToolRunner {
+export function createReadTools(files: SourceReader, opts: { leads?: () => Candidate[]; search?: CodeSearch } = {}): ToolRunner {
   const leads = opts.leads ?? (() => []);
   const lines = new Map<string, string[]>();
   const linesOf = (p: string) => {
@@ -51,6 +52,7 @@ export function createReadTools(files: SourceFiles, opts: { leads?: () => Candid
       }
       case 'read_file': {
         const path = str(input.path, 'path')!;
+        await files.load([path]);
         if (files.read(path) === undefined) throw new ToolInputError(`No file ${JSON.stringify(path)} in the snapshot; use list_files.`);
         const all = linesOf(path);
         const start = int(input.start_line, 'start_line') ?? 1;
@@ -66,12 +68,13 @@ export function createReadTools(files: SourceFiles, opts: { leads?: () => Candid
         if (query.length < 2) throw new ToolInputError('"query" needs at least 2 characters.');
         const prefix = str(input.path_prefix, 'path_prefix', false) ?? '';
         const ranked = opts.search ? await opts.search(query, 40).catch(() => []) : [];
-        const chunks = ranked.filter((h) => h.path.startsWith(prefix) && files.read(h.path) !== undefined).slice(0, 20);
+        const chunks = ranked.filter((h) => h.path.startsWith(prefix) && files.has(h.path)).slice(0, 20);
         if (chunks.length) {
           const body = chunks.map((h) => `${h.path}:${h.startLine}-${h.endLine}\n${h.text}`).join('\n---\n');
           return dataBlock(`search results (${chunks.length} ranked chunks)`, body);
         }
         // No index hit (or no index): a plain substring scan of the snapshot.
+        await files.loadAll();
         const hits: string[] = [];
         for (const p of files.paths()) {
           if (!p.startsWith(prefix)) continue;
@@ -89,6 +92,7 @@ export function createReadTools(files: SourceFiles, opts: { leads?: () => Candid
         const def = new RegExp(
           `(function\\s*\\*?\\s*${e}\\b|(const|let|var|class|def|func|type|interface)\\s+${e}\\b|\\b${e}\\s*[:=]\\s*(async\\s*)?(function|\\()|exports\\.${e}\\s*=|^\\s*(async\\s+)?${e}\\s*\\([^)]*\\)\\s*\\{)`,
         );
+        await files.loadAll();
         const defs: string[] = [];
         const refs: string[] = [];
         for (const p of files.paths()) {
