@@ -151,6 +151,19 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     async getBlob(tenant, hash) {
       return readBlob(tenant, hash);
     },
+    async getBlobs(tenant, hashes) {
+      // One query per batch of hashes; each blob opened once, however often it is named.
+      const found = new Map<string, Buffer>();
+      const unique = [...new Set(hashes)];
+      for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
+        const rows = await q<{ hash: string; content: Buffer }>(
+          'SELECT hash, content FROM blobs WHERE tenant = $1 AND hash = ANY($2::text[])',
+          [tenant, unique.slice(i, i + LOOKUP_BATCH)],
+        );
+        for (const r of rows) found.set(r.hash, tc(tenant).open(r.content, `blob:${r.hash}`));
+      }
+      return found;
+    },
     async hasBlobs(tenant, hashes) {
       const found = new Set<string>();
       for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
