@@ -11,6 +11,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
 import { withPrivateUmask, tightenSqliteFile } from './private-files.js';
 import { ensureTemporalCli } from './temporal-cli.js';
+import { mark } from './timings.js';
 
 export interface DevServerOptions {
   /** SQLite file for persistent state; omit for an in-memory server. */
@@ -140,6 +141,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   });
   if (spawned) throw new Error(`Could not run ${cliPath}: ${spawned.message}. Check TEMPORAL_CLI or the cached CLI build.`);
   const pid = child.pid!;
+  mark('devserver.spawned');
 
   const tail: string[] = [];
   const head: string[] = [];
@@ -201,6 +203,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   try {
     const deadline = Date.now() + readyTimeoutMs;
     const connection = await waitUntilAnswering(address, deadline, () => exitInfo, startupError);
+    mark('devserver.answering');
     const identity = opts.identityNamespace;
     if (identity && !(await retryUntil(deadline, () => exitInfo, startupError, () => hasNamespace(connection, identity)))) {
       await connection.close();
@@ -217,6 +220,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
       await connection.close();
     }
     if (exitInfo) throw await startupError('exited right after starting');
+    mark('devserver.ready');
   } catch (err) {
     await stop();
     throw err;

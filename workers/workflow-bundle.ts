@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mark } from '../infra/timings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const workflowsDir = join(here, '..', 'workflows');

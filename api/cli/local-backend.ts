@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { findingsView } from '../../activities/findings-view.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
+import { mark } from '../../infra/timings.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
@@ -35,6 +36,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
   const tenant = process.env.VIGIL_TENANT ?? 'default';
   const actor = `cli:${userInfo().username}`;
   const temporal = await connectTemporal({ dataDir, log: opts.log });
+  mark('temporal.connected');
   const dataConverter = payloadEncryptionFromEnv(dataDir)?.dataConverter;
   const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
   const store = openConfiguredStore(dataDir);
@@ -51,6 +53,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       dataConverter,
     });
     const running = w.worker.run();
+    mark('worker.running');
     worker = { running, close: () => w.close(running) };
   }
 
@@ -65,7 +68,9 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     async startScan(source, engine, claude) {
       const resolved = await resolveSource(source); // a bad source fails here, before any worker starts
       await ensureWorker();
+      mark('scan.source-resolved');
       const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine, claude);
+      mark('scan.started');
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
     },
     async status(scanId): Promise<ScanStatus | undefined> {

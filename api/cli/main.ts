@@ -12,6 +12,7 @@ import { describeProgress } from '../stage-progress.js';
 import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
 import { usePrivateUmask } from '../../infra/private-files.js';
+import { mark } from '../../infra/timings.js';
 
 const USAGE = `Usage:
   vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif|markdown] [--output FILE]
@@ -36,6 +37,7 @@ function log(line: string) {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  mark('cli.loaded');
   usePrivateUmask(); // whatever Vigil or its children write in the data directory is private
   const [command, ...rest] = argv;
   try {
@@ -150,6 +152,7 @@ async function scanCommand(args: string[]): Promise<number> {
     } finally {
       progress.done();
     }
+    mark('scan.settled');
     if (status.stage === 'failed') throw new CliError(`scan ${started.scanId} failed: ${status.error ?? 'see `vigil history`'}`);
     const findings = await backend.findings(started.scanId);
     const baseline = baselineFor(findings, values.baseline);
@@ -173,6 +176,7 @@ async function scanCommand(args: string[]): Promise<number> {
       }
       log(`vigil: no ${baseline ? 'new ' : ''}finding at or above ${failOn} (pending or approved)`);
     }
+    mark('cli.output');
     return 0;
   });
 }
