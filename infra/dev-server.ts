@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+// Types only: the client library loads after the server process is spawned (probeTemporal), so the server
+// boots while this process loads it.
+import type { Connection, ConnectionOptions } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 // Not re-exported from the package index; the SDK exports it for registering search attributes.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
@@ -39,6 +41,8 @@ export interface DevServerOptions {
   cliPath?: string;
   /** Defaults to Vigil's SEARCH_ATTRIBUTE_TYPES. */
   searchAttributes?: Record<string, string>;
+  /** Called once the server process is spawned, before it answers: callers load what they need meanwhile. */
+  onSpawned?: () => void;
   /** How long to wait for the server to answer (default 30 s). */
   readyTimeoutMs?: number;
 }
@@ -142,6 +146,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   if (spawned) throw new Error(`Could not run ${cliPath}: ${spawned.message}. Check TEMPORAL_CLI or the cached CLI build.`);
   const pid = child.pid!;
   mark('devserver.spawned');
+  opts.onSpawned?.();
 
   const tail: string[] = [];
   const head: string[] = [];
@@ -297,6 +302,7 @@ async function retryUntil<T>(
  * Returns undefined instead of throwing, and closes the channel of a failed attempt.
  */
 export async function probeTemporal(options: ConnectionOptions, timeoutMs: number): Promise<Connection | undefined> {
+  const { Connection } = await import('@temporalio/client');
   const connection = Connection.lazy({ ...options, connectTimeout: timeoutMs });
   try {
     await connection.ensureConnected();

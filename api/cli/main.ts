@@ -8,7 +8,6 @@ import { chooseBackend } from './choose-backend.js';
 import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
 import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
 import { formatEvents, formatHistory } from './history-format.js';
-import { describeProgress } from '../stage-progress.js';
 import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
 import { usePrivateUmask } from '../../infra/private-files.js';
@@ -138,16 +137,24 @@ async function scanCommand(args: string[]): Promise<number> {
   return withBackend(async (backend) => {
     const started = await backend.startScan(source, engine, claude);
     log(`vigil: scan ${started.scanId}${started.deduplicated ? ' (already running for this revision)' : ''} via ${backend.mode} backend`);
+    // Loaded here, not at start: it brings the SDK's protobuf definitions, which `--help` and argument errors never need.
+    const { describeProgress } = await import('../stage-progress.js');
     const progress = createProgress(process.stderr);
     let status;
+    // Polled often right after a stage changes (a small scan's stages take milliseconds), then less often
+    // (up to every 300 ms) while a long stage runs.
+    let sinceChange = 0;
+    let lastStage: ScanStage | undefined;
     try {
       for (;;) {
         status = await backend.status(started.scanId);
+        sinceChange = status?.stage === lastStage ? sinceChange + 1 : 0;
+        lastStage = status?.stage;
         // Within a long stage the bar shows its heartbeat counts (files read, files analysed of a total).
         const inside = status && !SETTLED.includes(status.stage) ? describeProgress(await backend.progress(started.scanId)) : '';
         if (status) progress.update(status.stage, progressNote(status) + inside);
         if (status && SETTLED.includes(status.stage)) break;
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, Math.min(300, 25 * 1.5 ** sinceChange)));
       }
     } finally {
       progress.done();

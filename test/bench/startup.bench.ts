@@ -79,6 +79,7 @@ const STEPS: [string, string][] = [
   ['devserver.spawned', 'dev server process spawned'],
   ['devserver.answering', 'dev server answers gRPC'],
   ['devserver.ready', 'dev server ready (search attributes)'],
+  ['cli.worker-modules-loaded', 'worker modules loaded (while the server boots)'],
   ['temporal.connected', 'client connected'],
   ['worker.bundle', 'workflow bundle loaded'],
   ['worker.created', 'worker created'],
@@ -86,7 +87,9 @@ const STEPS: [string, string][] = [
   ['scan.started', 'workflow started'],
   ['scan.settled', 'CLI sees awaiting_decisions'],
   ['cli.output', 'findings written'],
-  ['cli.exit', 'CLI exits (dev server stopped)'],
+  ['worker.stopped', 'worker shut down'],
+  ['temporal.closed', 'dev server stopped'],
+  ['cli.exit', 'CLI exits'],
 ];
 const STAGES = ['snapshot', 'merkleSync', 'reason', 'verify', 'score', 'report'];
 
@@ -97,6 +100,8 @@ function printRuns(runs: Run[]): void {
   };
   console.log(`  wall ${fmt(pick((r) => r.wallMs))}   CPU ${fmt(pick((r) => r.cpuMs))}   findings ${runs[0].findings}` +
     (runs.length > 1 ? `   (wall of each run: ${runs.map((r) => fmt(r.wallMs)).join(', ')})` : ''));
+  const built = runs.filter((r) => r.marks.has('launcher.built')).length;
+  console.log(`  ran the JavaScript build in ${built} of ${runs.length} run(s), the TypeScript sources through tsx in the others`);
   console.log('  reached at (ms since the CLI process started):');
   for (const [key, label] of STEPS) console.log(`    ${label.padEnd(44)} ${fmt(pick((r) => r.marks.get(key)))}`);
   console.log('  stages (activity start to end; first start after workflow start):');
