@@ -17,13 +17,12 @@ import { CliError } from './remote-backend.js';
 
 /** The modules a local backend needs beyond its connection: loaded while the dev server boots. */
 async function loadModules() {
-  const [client, worker, jsonLog, masking, dataDirWorker, history, scanRequests, progress, openStore] = await Promise.all([
+  const [client, worker, jsonLog, masking, dataDirWorker, scanRequests, progress, openStore] = await Promise.all([
     import('@temporalio/client'),
     import('@temporalio/worker'),
     import('../../workers/json-log.js'),
     import('../../workers/masking-logger.js'),
     import('../../workers/data-dir-worker.js'),
-    import('../routes/history.js'),
     import('../scan-requests.js'),
     import('../stage-progress.js'),
     import('../../activities/store/open-store.js'), // brings the Turbopuffer SDK, whichever store is configured
@@ -35,7 +34,6 @@ async function loadModules() {
     ...{ createJsonLogging: jsonLog.createJsonLogging, logFormatFromEnv: jsonLog.logFormatFromEnv },
     maskingLogger: masking.maskingLogger,
     createDataDirWorker: dataDirWorker.createDataDirWorker,
-    historyEvents: history.historyEvents,
     ...{ resolveSource: scanRequests.resolveSource, startScan: scanRequests.startScan },
     stageProgress: progress.stageProgress,
     openConfiguredStore: openStore.openConfiguredStore,
@@ -63,7 +61,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     throw err;
   }
   const { Client, DefaultLogger, Runtime, createJsonLogging, logFormatFromEnv, maskingLogger, createDataDirWorker } = m;
-  const { historyEvents, resolveSource, startScan, stageProgress, openConfiguredStore } = m;
+  const { resolveSource, startScan, stageProgress, openConfiguredStore } = m;
   if (!runtimeQuieted) {
     // The worker's own logs would drown the CLI's output; warnings and errors still show.
     // VIGIL_LOG_FORMAT=json: the in-process worker logs JSON lines (with scanId) like `vigil worker` does.
@@ -133,6 +131,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       return stageProgress(client, await handleFor(scanId)).catch(() => []);
     },
     async history(scanId) {
+      const { historyEvents } = await import('../routes/history.js'); // an API router (Hono): only `vigil history` needs it
       return historyEvents(await (await handleFor(scanId)).fetchHistory());
     },
     async links(scanId): Promise<Record<string, string>> {
