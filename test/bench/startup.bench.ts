@@ -91,7 +91,8 @@ const STEPS: [string, string][] = [
   ['temporal.closed', 'dev server stopped'],
   ['cli.exit', 'CLI exits'],
 ];
-const STAGES = ['snapshot', 'merkleSync', 'reason', 'verify', 'score', 'report'];
+// The stages before the scan awaits decisions (apply and report run after them).
+const STAGES = ['snapshot', 'merkleSync', 'reason', 'verify', 'score'];
 
 function printRuns(runs: Run[]): void {
   const pick = (f: (r: Run) => number | undefined) => {
@@ -104,7 +105,7 @@ function printRuns(runs: Run[]): void {
   console.log(`  ran the JavaScript build in ${built} of ${runs.length} run(s), the TypeScript sources through tsx in the others`);
   console.log('  reached at (ms since the CLI process started):');
   for (const [key, label] of STEPS) console.log(`    ${label.padEnd(44)} ${fmt(pick((r) => r.marks.get(key)))}`);
-  console.log('  stages (activity start to end; first start after workflow start):');
+  console.log('  stages (activity start to end):');
   for (const stage of STAGES) {
     const d = pick((r) => {
       const [s, e] = [r.marks.get(`activity.${stage}.start`), r.marks.get(`activity.${stage}.end`)];
