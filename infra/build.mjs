@@ -108,14 +108,30 @@ export async function build(root = repoRoot, log = (line) => console.error(line)
   return out;
 }
 
-/** Keeps the newest few builds: a process started from an older one may still load modules from it. */
+/**
+ * Keeps the newest few builds (a process started from an older one may still load modules from it), and
+ * removes what builds interrupted by a crash left behind.
+ */
 function pruneOldBuilds(root, keep) {
   const dir = buildsDir(root);
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/\.tmp-(\d+)$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
   const builds = readdirSync(dir)
     .map((name) => join(dir, name))
     .filter((p) => p !== keep && existsSync(join(p, COMPLETE)))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(old, { recursive: true, force: true });
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
