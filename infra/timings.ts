@@ -1,6 +1,6 @@
 // Start-up timing marks for `npm run bench:startup`: with VIGIL_TIMINGS=<file> set, each mark appends one JSON
 // line `{"mark":…,"ms":…}` (milliseconds since this process started) to that file; unset, a mark does nothing.
-// Plain JavaScript beside it (timings.mjs) would duplicate this; api/bin/vigil.js writes its one mark inline.
+// api/bin/vigil.js (plain JavaScript, it runs before any TypeScript loads) writes its marks the same way.
 import { appendFileSync } from 'node:fs';
 
 export const TIMINGS_ENV = 'VIGIL_TIMINGS';

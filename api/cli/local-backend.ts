@@ -30,11 +30,14 @@ async function loadModules() {
   mark('cli.worker-modules-loaded');
   return {
     Client: client.Client,
-    ...{ DefaultLogger: worker.DefaultLogger, Runtime: worker.Runtime },
-    ...{ createJsonLogging: jsonLog.createJsonLogging, logFormatFromEnv: jsonLog.logFormatFromEnv },
+    DefaultLogger: worker.DefaultLogger,
+    Runtime: worker.Runtime,
+    createJsonLogging: jsonLog.createJsonLogging,
+    logFormatFromEnv: jsonLog.logFormatFromEnv,
     maskingLogger: masking.maskingLogger,
     createDataDirWorker: dataDirWorker.createDataDirWorker,
-    ...{ resolveSource: scanRequests.resolveSource, startScan: scanRequests.startScan },
+    resolveSource: scanRequests.resolveSource,
+    startScan: scanRequests.startScan,
     stageProgress: progress.stageProgress,
     openConfiguredStore: openStore.openConfiguredStore,
   };
@@ -102,7 +105,6 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     async startScan(source, engine, claude) {
       const resolved = await resolveSource(source); // a bad source fails here, before any worker starts
       await ensureWorker();
-      mark('scan.source-resolved');
       const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine, claude);
       mark('scan.started');
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
