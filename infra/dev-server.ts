@@ -4,13 +4,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+// Types only: the client library loads after the server process is spawned (probeTemporal), so the server
+// boots while this process loads it.
+import type { Connection, ConnectionOptions } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 // Not re-exported from the package index; the SDK exports it for registering search attributes.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
 import { withPrivateUmask, tightenSqliteFile } from './private-files.js';
 import { ensureTemporalCli } from './temporal-cli.js';
+import { mark } from './timings.js';
 
 export interface DevServerOptions {
   /** SQLite file for persistent state; omit for an in-memory server. */
@@ -38,6 +41,8 @@ export interface DevServerOptions {
   cliPath?: string;
   /** Defaults to Vigil's SEARCH_ATTRIBUTE_TYPES. */
   searchAttributes?: Record<string, string>;
+  /** Called once the server process is spawned, before it answers: callers load what they need meanwhile. */
+  onSpawned?: () => void;
   /** How long to wait for the server to answer (default 30 s). */
   readyTimeoutMs?: number;
 }
@@ -140,6 +145,8 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   });
   if (spawned) throw new Error(`Could not run ${cliPath}: ${spawned.message}. Check TEMPORAL_CLI or the cached CLI build.`);
   const pid = child.pid!;
+  mark('devserver.spawned');
+  opts.onSpawned?.();
 
   const tail: string[] = [];
   const head: string[] = [];
@@ -201,6 +208,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   try {
     const deadline = Date.now() + readyTimeoutMs;
     const connection = await waitUntilAnswering(address, deadline, () => exitInfo, startupError);
+    mark('devserver.answering');
     const identity = opts.identityNamespace;
     if (identity && !(await retryUntil(deadline, () => exitInfo, startupError, () => hasNamespace(connection, identity)))) {
       await connection.close();
@@ -217,6 +225,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
       await connection.close();
     }
     if (exitInfo) throw await startupError('exited right after starting');
+    mark('devserver.ready');
   } catch (err) {
     await stop();
     throw err;
@@ -293,6 +302,7 @@ async function retryUntil<T>(
  * Returns undefined instead of throwing, and closes the channel of a failed attempt.
  */
 export async function probeTemporal(options: ConnectionOptions, timeoutMs: number): Promise<Connection | undefined> {
+  const { Connection } = await import('@temporalio/client');
   const connection = Connection.lazy({ ...options, connectTimeout: timeoutMs });
   try {
     await connection.ensureConnected();

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
+import type { Connection, ConnectionOptions, TLSConfig } from '@temporalio/client';
 import { isPidAlive, vigilDataDir, withDirLock } from './data-dir.js';
 import { ensureSearchAttributes, hasNamespace, isPermissionError, probeTemporal, startDevServer, type DevServer } from './dev-server.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
@@ -16,6 +16,8 @@ export interface ConnectTemporalOptions {
   log?: (line: string) => void;
   /** Codec endpoint for the Web UI of a dev server this call starts (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** Called when this call has spawned the local dev server, while it boots (see DevServerOptions.onSpawned). */
+  onServerSpawned?: () => void;
 }
 
 export interface TemporalHandle {
@@ -57,7 +59,7 @@ export async function connectTemporal(opts: ConnectTemporalOptions = {}): Promis
   if (process.env.TEMPORAL_ADDRESS) return connectRemote(process.env.TEMPORAL_ADDRESS, log);
   const dataDir = opts.dataDir ? ensurePrivateDir(opts.dataDir) : vigilDataDir();
   // Serialise "is a server running? else start one" so two processes never open the same DB file.
-  return withDirLock(path.join(dataDir, 'temporal-server.lock'), () => connectLocal(dataDir, log, opts.uiCodecEndpoint), {
+  return withDirLock(path.join(dataDir, 'temporal-server.lock'), () => connectLocal(dataDir, log, opts), {
     purpose: 'start the local Temporal dev server',
     timeoutMs: 120_000,
     log,
@@ -68,6 +70,7 @@ async function connectRemote(address: string, log: (line: string) => void): Prom
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
   let connection: Connection;
   try {
+    const { Connection } = await import('@temporalio/client');
     connection = await Connection.connect({ address, ...temporalTlsFromEnv() });
   } catch (err) {
     throw new Error(
@@ -94,7 +97,11 @@ async function connectRemote(address: string, log: (line: string) => void): Prom
   return { connection, namespace, address, close: once(() => connection.close()) };
 }
 
-async function connectLocal(dataDir: string, log: (line: string) => void, uiCodecEndpoint?: string): Promise<TemporalHandle> {
+async function connectLocal(
+  dataDir: string,
+  log: (line: string) => void,
+  { uiCodecEndpoint, onServerSpawned }: Pick<ConnectTemporalOptions, 'uiCodecEndpoint' | 'onServerSpawned'>,
+): Promise<TemporalHandle> {
   const stateFile = path.join(dataDir, 'temporal-server.json');
   const dbFile = path.join(dataDir, 'temporal.db');
   const identity = identityNamespace(dataDir);
@@ -134,9 +141,11 @@ async function connectLocal(dataDir: string, log: (line: string) => void, uiCode
     // The server's own output is kept for error messages; shown live only when debugging.
     log: process.env.VIGIL_DEBUG ? log : undefined,
     ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
+    ...(onServerSpawned ? { onSpawned: onServerSpawned } : {}),
   });
   let connection: Connection;
   try {
+    const { Connection } = await import('@temporalio/client');
     connection = await Connection.connect({ address: devServer.address });
   } catch (err) {
     await devServer.stop();

@@ -3,6 +3,7 @@
 import type { Worker } from '@temporalio/worker';
 import { join } from 'node:path';
 import { privateDir } from '../infra/private-files.js';
+import { mark } from '../infra/timings.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { connectWorker } from './native-connection.js';
 import { createScanWorker, type ScanWorkerOptions } from './worker.js';
@@ -27,6 +28,7 @@ export async function createDataDirWorker(
     connection,
     workDir,
   });
+  mark('worker.created');
   return {
     worker,
     async close(running) {

@@ -6,7 +6,9 @@ import type { Store } from '../activities/store/store.js';
 import { snapshotLimitsFromEnv, type SnapshotLimits } from '../activities/snapshot/limits.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { claudeFromEnv, defaultEngines } from './engines.js';
+import { activityTimings } from './activity-timings.js';
 import { executionCounter, type OnExecute } from './execution-count.js';
+import { TIMINGS_ENV, mark } from '../infra/timings.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 export interface ScanWorkerOptions {
@@ -49,13 +51,20 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     ...(opts.paths ? { paths: opts.paths } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
+  const bundle = await workflowBundle();
+  mark('worker.bundle');
   return Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: bundle,
     activities,
-    ...(opts.onExecute ? { interceptors: { activity: [executionCounter(opts.onExecute)] } } : {}),
+    interceptors: {
+      activity: [
+        ...(opts.onExecute ? [executionCounter(opts.onExecute)] : []),
+        ...(process.env[TIMINGS_ENV] ? [activityTimings()] : []),
+      ],
+    },
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 2,

@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPidAlive, vigilDataDir } from '../../infra/data-dir.js';
 import type { Backend } from './backend.js';
-import { createLocalBackend } from './local-backend.js';
 import { CliError, createRemoteBackend } from './remote-backend.js';
 import { assertUsableApiKey } from '../auth/tokens.js';
 
@@ -51,5 +50,7 @@ export async function chooseBackend(opts: { log: (line: string) => void }): Prom
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
     if (isPidAlive(state.pid) && (await health(state.url)).ok) return createRemoteBackend(state.url, apiKey(dataDir));
   }
+  // Loaded only here: it brings the worker, every stage and engine, which the remote mode never needs.
+  const { createLocalBackend } = await import('./local-backend.js');
   return createLocalBackend(opts);
 }

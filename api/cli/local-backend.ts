@@ -1,29 +1,70 @@
 // The CLI without a running `vigil serve`: it uses the data directory's Temporal dev server (starting it
 // when needed, stopping it afterwards if it started it) and runs a scan worker in this process while
 // the command lasts. Scan state is durable in the dev server's DB file, so `vigil decide` later resumes it.
-import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+// Start-up order: the dev server is spawned first; the worker's modules (the SDK's worker, every stage and
+// engine) load while it boots, since a cold server takes about as long to answer as they take to load.
+import type { Client } from '@temporalio/client';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { findingsView } from '../../activities/findings-view.js';
-import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
+import { mark } from '../../infra/timings.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
-import { createJsonLogging, logFormatFromEnv, type JsonLogging } from '../../workers/json-log.js';
-import { createDataDirWorker } from '../../workers/data-dir-worker.js';
-import { maskingLogger } from '../../workers/masking-logger.js';
-import { historyEvents } from '../routes/history.js';
-import { resolveSource, startScan } from '../scan-requests.js';
-import { stageProgress } from '../stage-progress.js';
+import type { JsonLogging } from '../../workers/json-log.js';
 import type { Backend } from './backend.js';
 import { CliError } from './remote-backend.js';
+
+/** The modules a local backend needs beyond its connection: loaded while the dev server boots. */
+async function loadModules() {
+  const [client, worker, jsonLog, masking, dataDirWorker, scanRequests, progress, openStore] = await Promise.all([
+    import('@temporalio/client'),
+    import('@temporalio/worker'),
+    import('../../workers/json-log.js'),
+    import('../../workers/masking-logger.js'),
+    import('../../workers/data-dir-worker.js'),
+    import('../scan-requests.js'),
+    import('../stage-progress.js'),
+    import('../../activities/store/open-store.js'), // brings the Turbopuffer SDK, whichever store is configured
+  ]);
+  mark('cli.worker-modules-loaded');
+  return {
+    Client: client.Client,
+    DefaultLogger: worker.DefaultLogger,
+    Runtime: worker.Runtime,
+    createJsonLogging: jsonLog.createJsonLogging,
+    logFormatFromEnv: jsonLog.logFormatFromEnv,
+    maskingLogger: masking.maskingLogger,
+    createDataDirWorker: dataDirWorker.createDataDirWorker,
+    resolveSource: scanRequests.resolveSource,
+    startScan: scanRequests.startScan,
+    stageProgress: progress.stageProgress,
+    openConfiguredStore: openStore.openConfiguredStore,
+  };
+}
 
 let runtimeQuieted = false;
 let jsonLogs: JsonLogging | undefined;
 
 export async function createLocalBackend(opts: { log: (line: string) => void }): Promise<Backend> {
+  const dataDir = vigilDataDir();
+  let loading: ReturnType<typeof loadModules> | undefined;
+  const startLoading = () => {
+    loading ??= loadModules();
+    loading.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection
+    return loading;
+  };
+  const temporal = await connectTemporal({ dataDir, log: opts.log, onServerSpawned: startLoading });
+  mark('temporal.connected');
+  let m: Awaited<ReturnType<typeof loadModules>>;
+  try {
+    m = await startLoading();
+  } catch (err) {
+    await temporal.close();
+    throw err;
+  }
+  const { Client, DefaultLogger, Runtime, createJsonLogging, logFormatFromEnv, maskingLogger, createDataDirWorker } = m;
+  const { resolveSource, startScan, stageProgress, openConfiguredStore } = m;
   if (!runtimeQuieted) {
     // The worker's own logs would drown the CLI's output; warnings and errors still show.
     // VIGIL_LOG_FORMAT=json: the in-process worker logs JSON lines (with scanId) like `vigil worker` does.
@@ -31,12 +72,10 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger(process.env.VIGIL_DEBUG ? 'DEBUG' : 'WARN')) });
     runtimeQuieted = true;
   }
-  const dataDir = vigilDataDir();
   const tenant = process.env.VIGIL_TENANT ?? 'default';
   const actor = `cli:${userInfo().username}`;
-  const temporal = await connectTemporal({ dataDir, log: opts.log });
   const dataConverter = payloadEncryptionFromEnv(dataDir)?.dataConverter;
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
+  const client: Client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
   const store = openConfiguredStore(dataDir);
   // The worker starts on first need: reading history or findings does not need one.
   let worker: { running: Promise<void>; close(): Promise<void> } | undefined;
@@ -51,6 +90,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       dataConverter,
     });
     const running = w.worker.run();
+    mark('worker.running');
     worker = { running, close: () => w.close(running) };
   }
 
@@ -66,6 +106,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       const resolved = await resolveSource(source); // a bad source fails here, before any worker starts
       await ensureWorker();
       const r = await startScan({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, engine, claude);
+      mark('scan.started');
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
     },
     async status(scanId): Promise<ScanStatus | undefined> {
@@ -92,6 +133,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       return stageProgress(client, await handleFor(scanId)).catch(() => []);
     },
     async history(scanId) {
+      const { historyEvents } = await import('../routes/history.js'); // an API router (Hono): only `vigil history` needs it
       return historyEvents(await (await handleFor(scanId)).fetchHistory());
     },
     async links(scanId): Promise<Record<string, string>> {
@@ -101,8 +143,10 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     },
     async close() {
       await worker?.close();
+      mark('worker.stopped');
       await store.close();
       await temporal.close();
+      mark('temporal.closed');
     },
   };
 }

@@ -8,10 +8,10 @@ import { chooseBackend } from './choose-backend.js';
 import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
 import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
 import { formatEvents, formatHistory } from './history-format.js';
-import { describeProgress } from '../stage-progress.js';
 import { createProgress } from './progress.js';
 import { CliError } from './remote-backend.js';
 import { usePrivateUmask } from '../../infra/private-files.js';
+import { mark } from '../../infra/timings.js';
 
 const USAGE = `Usage:
   vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif|markdown] [--output FILE]
@@ -36,6 +36,7 @@ function log(line: string) {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  mark('cli.loaded');
   usePrivateUmask(); // whatever Vigil or its children write in the data directory is private
   const [command, ...rest] = argv;
   try {
@@ -136,20 +137,29 @@ async function scanCommand(args: string[]): Promise<number> {
   return withBackend(async (backend) => {
     const started = await backend.startScan(source, engine, claude);
     log(`vigil: scan ${started.scanId}${started.deduplicated ? ' (already running for this revision)' : ''} via ${backend.mode} backend`);
+    // Loaded here, not at start: it brings the SDK's protobuf definitions, which `--help` and argument errors never need.
+    const { describeProgress } = await import('../stage-progress.js');
     const progress = createProgress(process.stderr);
     let status;
+    // Polled often right after a stage changes (a small scan's stages take milliseconds), then less often
+    // (up to every 300 ms) while a long stage runs.
+    let sinceChange = 0;
+    let lastStage: ScanStage | undefined;
     try {
       for (;;) {
         status = await backend.status(started.scanId);
+        sinceChange = status?.stage === lastStage ? sinceChange + 1 : 0;
+        lastStage = status?.stage;
         // Within a long stage the bar shows its heartbeat counts (files read, files analysed of a total).
         const inside = status && !SETTLED.includes(status.stage) ? describeProgress(await backend.progress(started.scanId)) : '';
         if (status) progress.update(status.stage, progressNote(status) + inside);
         if (status && SETTLED.includes(status.stage)) break;
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, Math.min(300, 25 * 1.5 ** sinceChange)));
       }
     } finally {
       progress.done();
     }
+    mark('scan.settled');
     if (status.stage === 'failed') throw new CliError(`scan ${started.scanId} failed: ${status.error ?? 'see `vigil history`'}`);
     const findings = await backend.findings(started.scanId);
     const baseline = baselineFor(findings, values.baseline);
@@ -173,6 +183,7 @@ async function scanCommand(args: string[]): Promise<number> {
       }
       log(`vigil: no ${baseline ? 'new ' : ''}finding at or above ${failOn} (pending or approved)`);
     }
+    mark('cli.output');
     return 0;
   });
 }
