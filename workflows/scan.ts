@@ -98,7 +98,8 @@ export async function scan(input: ScanInput, resume?: ScanResume): Promise<ScanS
     scanId: input.scanId,
     tenant: input.tenant,
     repoKey: input.repoKey,
-    stage: 'queued',
+    // A resumed run takes decisions from its first activation on (updates can arrive before main code runs on).
+    stage: resume ? 'awaiting_decisions' : 'queued',
     counts: resume?.counts ?? {},
     findings: resume ? unpackFindings(resume.findings) : [],
     ...(resume ? { continuedAsNew: resume.continuedAsNew } : {}),

@@ -75,7 +75,7 @@ export function scansRouter(s: Services) {
 
     .get('/:id', validate('param', scanParamsSchema), async (c) => {
       const record = await loadScan(s, c.get('principal').tenant, c.req.valid('param').id);
-      const handle = scanHandle(s, record);
+      const handle = await scanHandle(s, record);
       const description = await describeRun(handle);
       const live = description ? await queryLiveStatus(s, handle) : RUN_GONE;
       const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;
