@@ -1,6 +1,6 @@
 // Which findings a bulk decision names: by ids, or by a filter on their metadata. Pure and deterministic:
 // the workflow's validator, the API's dry run and the CLI's preview all choose with this one function.
-import type { BulkDecisionInput, FindingFilter, FindingState } from './definitions.js';
+import type { BulkDecisionInput, BulkDecisionResult, FindingFilter, FindingState } from './definitions.js';
 
 /** The path prefix as a directory or file path: no leading "./" or "/", no trailing "/". */
 function normalisePrefix(prefix: string): string {
@@ -63,4 +63,24 @@ export function selectFindings<F extends T>(findings: F[], input: Pick<BulkDecis
   }
   const filter = input.filter;
   return { ok: true, findings: findings.filter((f) => matchesFilter(f, filter)) };
+}
+
+/**
+ * What deciding the selected findings does: pending ones change; ones decided the same way are unchanged; ones
+ * decided the other way are conflicts and keep their decision.
+ */
+export function decisionOutcome(
+  selected: Pick<FindingState, 'id' | 'status' | 'decidedBy'>[],
+  decision: 'approve' | 'reject',
+): BulkDecisionResult {
+  const status = decision === 'approve' ? 'approved' : 'rejected';
+  const conflicts: BulkDecisionResult['conflicts'] = [];
+  const changed: string[] = [];
+  let unchanged = 0;
+  for (const f of selected) {
+    if (f.status === 'pending') changed.push(f.id);
+    else if (f.status === status) unchanged++;
+    else conflicts.push({ findingId: f.id, status: f.status, ...(f.decidedBy ? { decidedBy: f.decidedBy } : {}) });
+  }
+  return { status, matched: selected.length, changed, unchanged, conflicts };
 }

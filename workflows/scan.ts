@@ -32,7 +32,7 @@ import {
   type StageCounts,
 } from './definitions.js';
 import { claudeReasonAndVerify } from './claude-scan.js';
-import { selectFindings } from './finding-selection.js';
+import { decisionOutcome, selectFindings } from './finding-selection.js';
 import { packFindings, unpackFindings, type FindingTable } from './finding-table.js';
 
 /**
@@ -160,15 +160,12 @@ export async function scan(input: ScanInput, resume?: ScanResume): Promise<ScanS
     decideManyUpdate,
     async (d: BulkDecisionInput): Promise<BulkDecisionResult> => {
       updatesThisRun++;
-      const status: BulkDecisionResult['status'] = d.decision === 'approve' ? 'approved' : 'rejected';
       const selection = selectFindings(state.findings, d);
       const matched = selection.ok ? selection.findings : [];
+      const outcome = decisionOutcome(matched, d.decision);
       const claim = matched.filter((f) => f.status === 'pending');
-      const conflicts = matched
-        .filter((f) => f.status !== 'pending' && f.status !== status)
-        .map((f) => ({ findingId: f.id, status: f.status as BulkDecisionResult['status'], ...(f.decidedBy ? { decidedBy: f.decidedBy } : {}) }));
-      const unchanged = matched.length - claim.length - conflicts.length;
-      if (claim.length === 0) return { status, matched: matched.length, changed: [], unchanged, conflicts };
+      if (claim.length === 0) return outcome;
+      const status = outcome.status;
       // Claimed before awaiting, as for one decision: a concurrent contradicting update is refused meanwhile.
       for (const f of claim) {
         f.status = status;
@@ -195,7 +192,7 @@ export async function scan(input: ScanInput, resume?: ScanResume): Promise<ScanS
       } finally {
         decisionsInFlight--;
       }
-      return { status, matched: matched.length, changed: claim.map((f) => f.id), unchanged, conflicts };
+      return outcome;
     },
     {
       validator: (d: BulkDecisionInput) => {

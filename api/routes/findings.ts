@@ -18,7 +18,7 @@ import {
   type DecisionInput,
   type ScanSource,
 } from '../../workflows/definitions.js';
-import { selectFindings } from '../../workflows/finding-selection.js';
+import { decisionOutcome, selectFindings } from '../../workflows/finding-selection.js';
 import { updateAcrossRuns } from '../scan-run.js';
 import type { ScanRecord } from '../../activities/store/store.js';
 import type { AppEnv, Services } from '../env.js';
@@ -218,14 +218,5 @@ async function previewBulkDecision(
     throw new ApiError(400, 'invalid_request', chosen.message);
   }
   if (chosen.findings.length === 0) throw new ApiError(422, 'no_match', 'No finding of this scan matches the filter.');
-  const status = decision === 'approve' ? 'approved' : 'rejected';
-  return {
-    status,
-    matched: chosen.findings.length,
-    changed: chosen.findings.filter((f) => f.status === 'pending').map((f) => f.id),
-    unchanged: chosen.findings.filter((f) => f.status === status).length,
-    conflicts: chosen.findings
-      .filter((f) => f.status !== 'pending' && f.status !== status)
-      .map((f) => ({ findingId: f.id, status: f.status as 'approved' | 'rejected', ...(f.decidedBy ? { decidedBy: f.decidedBy } : {}) })),
-  };
+  return decisionOutcome(chosen.findings, decision);
 }

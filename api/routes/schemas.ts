@@ -95,7 +95,7 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const findingFilterSchema = z
   .object({
     ruleId: z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/, 'rule ids are 1-128 letters, digits, "_", ".", ":", "/" or "-"').optional(),
-    cwe: z.string().regex(/^CWE-[0-9]{1,6}$/i, 'a vulnerability class is a CWE id such as CWE-89').optional(),
+    cwe: z.string().regex(/^CWE-[0-9]{1,6}$/, 'a vulnerability class is a CWE id such as CWE-89').optional(),
     pathPrefix: z
       .string()
       .min(1)
