@@ -49,6 +49,8 @@ export function scansRouter(s: Services) {
       const clauses = [
         `WorkflowType = ${literal(scanWorkflowType)}`,
         `${SEARCH_ATTRIBUTES.tenant.name} = ${literal(c.get('principal').tenant)}`,
+        // A scan that continued as new is one chain of runs: list its current run only.
+        `ExecutionStatus != 'ContinuedAsNew'`,
       ];
       if (repo) clauses.push(`${SEARCH_ATTRIBUTES.repo.name} = ${literal(repo)}`);
       if (status) clauses.push(`${SEARCH_ATTRIBUTES.status.name} = ${literal(status)}`);

@@ -177,6 +177,9 @@ const findingStateSchema = z.object({
   severity: z.enum(['critical', 'high', 'medium', 'low']),
   status: z.enum(['pending', 'approved', 'rejected']),
   hasPatch: z.boolean(),
+  ruleId: z.string().optional(),
+  cwe: z.string().optional(),
+  file: z.string().optional().describe('The file of the sink, relative to the repository root.'),
   decidedBy: z.string().optional(),
   carriedOver: z.boolean().optional(),
 });
@@ -189,6 +192,7 @@ const scanStatusSchema = z.object({
   counts: z.record(z.string(), z.unknown()).describe('Per-stage counts: files, Merkle changes, candidates, verdicts...'),
   findings: z.array(findingStateSchema),
   error: z.string().optional(),
+  continuedAsNew: z.number().int().optional().describe('Runs of the workflow before the current one (it continues as new before Temporal’s limits).'),
 });
 
 const stageProgressSchema = z.object({
