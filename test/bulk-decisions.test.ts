@@ -194,12 +194,16 @@ describe('bulk decisions', () => {
         assert.deepEqual(mixed.body.conflicts, [{ findingId: legacySql[0].id, status: 'rejected', decidedBy: 'alice' }]);
         assert.equal((await store.getScanDecisions('acme', scanId)).get(legacySql[0].id)?.decision, 'reject');
 
-        // The rest, by severity and class in two decisions: the scan moves on to apply and completes.
+        // The rest, by class and then by severity: the scan moves on to apply and completes.
         const rest = await http('POST', decisions, approver, { decision: 'reject', filter: { cwe: 'CWE-78' } });
         assert.equal(rest.status, 200);
         assert.equal(rest.body.matched, 8);
-        const last = await http('POST', decisions, approver, { decision: 'reject', filter: { pathPrefix: 'src' } });
+        const last = await http('POST', decisions, approver, { decision: 'reject', filter: { severity: ['critical', 'high', 'medium', 'low'] } });
         assert.equal(last.status, 200);
+        assert.equal(last.body.matched, 24);
+        assert.equal(last.body.changed.length, 24 - 4 - 1 - rest.body.changed.length);
+        assert.equal(last.body.unchanged, 4 + rest.body.changed.length);
+        assert.deepEqual(last.body.conflicts, [{ findingId: pending.id, status: 'approved', decidedBy: 'alice' }], 'the approved finding stays approved');
         await until('completed', async () => {
           const res = await http('GET', `/v1/scans/${scanId}`, scanner);
           return res.body.stage === 'completed' ? true : undefined;
