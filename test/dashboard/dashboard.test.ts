@@ -287,7 +287,7 @@ describe('review dashboard in headless Chromium', () => {
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await signIn(page, key.approver, 'alice');
     await page.goto(`${server.url}/dashboard/#/scans/${scanId}`);
-    await page.getByTestId('stage').filter({ hasText: 'awaiting_decisions' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('stage').filter({ hasText: 'awaiting decisions' }).waitFor({ timeout: 120_000 });
     const bulk = page.getByTestId('bulk');
     await bulk.getByTestId('bulk-rule').selectOption('sql-injection');
     await bulk.getByTestId('bulk-reject').filter({ hasText: 'Reject all 8' }).waitFor();
