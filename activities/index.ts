@@ -5,7 +5,12 @@ import { merkleSyncStage } from './stages/merkle-sync.js';
 import { reasonStage } from './stages/reason.js';
 import { verifyStage } from './stages/verify.js';
 import { scoreStage } from './stages/score.js';
-import { recordDecisionStage, type RecordDecisionInput } from './stages/record-decision.js';
+import {
+  recordDecisionStage,
+  recordDecisionsStage,
+  type RecordDecisionInput,
+  type RecordDecisionsInput,
+} from './stages/record-decision.js';
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
 import { claudeThreatModelStage } from './stages/claude/threat-model.js';
@@ -60,6 +65,9 @@ export function createActivities(deps: ActivityDeps) {
     },
     async recordDecision(input: RecordDecisionInput) {
       return recordDecisionStage(deps, input);
+    },
+    async recordDecisions(input: RecordDecisionsInput) {
+      return recordDecisionsStage(deps, input);
     },
     async apply(input: ApplyStageInput) {
       return applyStage(deps, input);

@@ -12,6 +12,8 @@ import {
   findingsResponseSchema,
   healthSchema,
   historyResponseSchema,
+  bulkDecisionBodySchema,
+  bulkDecisionResultSchema,
   listScansQuerySchema,
   principalResponseSchema,
   reportQuerySchema,
@@ -153,6 +155,33 @@ export const ROUTE_DOCS: RouteDoc[] = [
         description: 'already_decided (details.existing), not_awaiting_decisions or scan_not_running.',
         schema: errorResponseSchema,
       },
+      503: {
+        description: 'No worker took the decision in time (worker_unavailable), or Temporal cannot be reached (temporal_unavailable).',
+        schema: errorResponseSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true } },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/scans/:id/decisions',
+    summary:
+      'Approve or reject many findings at once, by ids or by a filter (rule, CWE, path prefix, severities; combined). ' +
+      'Findings already decided the other way are listed as conflicts and keep their decision; dryRun only counts.',
+    role: 'approver',
+    params: scanParamsSchema,
+    body: bulkDecisionBodySchema,
+    responses: {
+      200: { description: 'What the decision changed (or would change, on a dry run).', schema: bulkDecisionResultSchema },
+      403: {
+        description:
+          "The key lacks the approver role (forbidden), or an approval would write a branch into a repository outside the key's " +
+          'roots (path_not_allowed); nothing is recorded.',
+        schema: errorResponseSchema,
+      },
+      404: { description: "Unknown scan, another tenant's, or finding ids the scan does not have (not_found, details.unknownIds).", schema: errorResponseSchema },
+      409: { description: 'not_ready, not_awaiting_decisions or scan_not_running.', schema: errorResponseSchema },
+      422: { description: 'The ids or filter select no finding of the scan (no_match).', schema: errorResponseSchema },
       503: {
         description: 'No worker took the decision in time (worker_unavailable), or Temporal cannot be reached (temporal_unavailable).',
         schema: errorResponseSchema,

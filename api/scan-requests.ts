@@ -245,7 +245,8 @@ export async function startScan(
     );
   }
   const deduplicated = owner !== scanId;
-  const runId = deduplicated ? description.runId : handle.firstExecutionRunId;
+  // The chain's first run names the scan (its workflow may have continued as new since).
+  const runId = deduplicated ? description.raw.workflowExecutionInfo?.firstRunId || description.runId : handle.firstExecutionRunId;
   // For a joined scan, (re)write its record only if missing: its starter may have died before writing it.
   if (!deduplicated || !(await store.getScan(tenant, owner))) {
     await store.upsertScan({

@@ -51,6 +51,12 @@ export const DECISION_REFUSALS = {
   findingNotFound: 'FindingNotFound',
   alreadyDecided: 'FindingAlreadyDecided',
   notAwaitingDecisions: 'ScanNotAwaitingDecisions',
+  /** A bulk decision whose ids or filter select no finding of the scan. */
+  noMatch: 'NoFindingsMatch',
+  /** A bulk decision with neither ids nor a filter criterion, or with both. */
+  badSelection: 'InvalidFindingSelection',
+  /** The run is handing over to a new run (continue-as-new): nothing was recorded, retry in a moment. */
+  continuingAsNew: 'ScanContinuingAsNew',
 } as const;
 export type DecisionRefusal = (typeof DECISION_REFUSALS)[keyof typeof DECISION_REFUSALS];
 
@@ -94,6 +100,10 @@ export interface FindingState {
   severity: 'critical' | 'high' | 'medium' | 'low';
   status: 'pending' | 'approved' | 'rejected';
   hasPatch: boolean;
+  /** Rule id, CWE and file of the sink: metadata (never code) that bulk decisions filter on. */
+  ruleId: string;
+  cwe: string;
+  file: string;
   decidedBy?: string;
   carriedOver?: boolean;
 }
@@ -129,6 +139,8 @@ export interface ScanStatus {
   counts: StageCounts;
   findings: FindingState[];
   error?: string;
+  /** How many runs of the workflow came before this one (it continues as new before Temporal's limits). */
+  continuedAsNew?: number;
 }
 
 export interface DecisionInput {
@@ -148,7 +160,41 @@ export interface DecisionResult {
   changed: boolean;
 }
 
+/** Findings chosen by their metadata; every criterion given must hold (they combine with AND). */
+export interface FindingFilter {
+  ruleId?: string;
+  /** The vulnerability class, as its CWE id (e.g. CWE-89). */
+  cwe?: string;
+  /** A path prefix matched segment-wise on the sink's file: "test/" and "test" both mean the test directory. */
+  pathPrefix?: string;
+  severity?: FindingState['severity'][];
+}
+
+/** Many findings decided at once: by ids, or by a filter (exactly one of the two). */
+export interface BulkDecisionInput {
+  findingIds?: string[];
+  filter?: FindingFilter;
+  decision: 'approve' | 'reject';
+  actor: string;
+  tenant: string;
+  roles: Role[];
+  comment?: string;
+}
+
+/**
+ * What a bulk decision did. Findings already decided the same way are `unchanged`; findings already decided the
+ * other way are `conflicts` and keep their decision (a decision is never reversed within a scan, in bulk or not).
+ */
+export interface BulkDecisionResult {
+  status: 'approved' | 'rejected';
+  matched: number;
+  changed: string[];
+  unchanged: number;
+  conflicts: { findingId: string; status: 'approved' | 'rejected'; decidedBy?: string }[];
+}
+
 export const statusQuery = defineQuery<ScanStatus>('status');
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+export const decideManyUpdate = defineUpdate<BulkDecisionResult, [BulkDecisionInput]>('decideMany');
 
 export const scanWorkflowType = 'scan';

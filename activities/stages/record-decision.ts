@@ -23,3 +23,30 @@ export async function recordDecisionStage(deps: ActivityDeps, input: RecordDecis
     scanId: input.scanId,
   });
 }
+
+export interface RecordDecisionsInput {
+  scanId: string;
+  tenant: string;
+  repoKey: string;
+  /** [finding id, fingerprint] of each finding decided. */
+  findings: [string, string][];
+  decision: 'approve' | 'reject';
+  actor: string;
+  comment?: string;
+}
+
+/** A bulk decision: one activity for all its findings, each recorded as its own ledger entry (upserts again on a retry). */
+export async function recordDecisionsStage(deps: ActivityDeps, input: RecordDecisionsInput): Promise<{ recorded: number }> {
+  const decidedAt = new Date().toISOString();
+  for (const [findingId, fingerprint] of input.findings) {
+    await deps.store.recordDecision(input.tenant, input.repoKey, findingId, {
+      fingerprint,
+      decision: input.decision,
+      actor: input.actor,
+      comment: input.comment,
+      decidedAt,
+      scanId: input.scanId,
+    });
+  }
+  return { recorded: input.findings.length };
+}

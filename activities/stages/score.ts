@@ -1,5 +1,5 @@
 // Stage 5: severity, confidence and fingerprints; decisions from earlier scans of the repo carry over.
-import type { FindingState } from '../../workflows/definitions.js';
+import { packFindings, type FindingTable } from '../../workflows/finding-table.js';
 import type { ActivityDeps, ScanIds } from './shared.js';
 import { scoreCandidates } from '../scoring.js';
 import { filesNamedBy, openSourceFiles } from '../source-files.js';
@@ -9,7 +9,7 @@ import { requireArtifact, requireSnapshot } from './shared.js';
 export async function scoreStage(
   deps: ActivityDeps,
   input: ScanIds & { snapshotId: string },
-): Promise<{ findings: FindingState[] }> {
+): Promise<{ findings: FindingTable }> {
   const { store } = deps;
   const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const verdicts = await requireArtifact(store, input.tenant, input.scanId, 'verdicts', 'verification');
@@ -19,15 +19,21 @@ export async function scoreStage(
   // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
   const findings = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);
+  // Packed: a scan of thousands of findings returns them all into history in one payload.
   return {
-    findings: findings.map((f) => ({
-      id: f.id,
-      fingerprint: f.fingerprint,
-      severity: f.severity,
-      status: f.status,
-      hasPatch: Boolean(f.patch),
-      decidedBy: f.decision?.actor,
-      carriedOver: f.decisionCarriedOver,
-    })),
+    findings: packFindings(
+      findings.map((f) => ({
+        id: f.id,
+        fingerprint: f.fingerprint,
+        severity: f.severity,
+        status: f.status,
+        hasPatch: Boolean(f.patch),
+        ruleId: f.ruleId,
+        cwe: f.cwe,
+        file: f.location.file,
+        ...(f.decision?.actor !== undefined ? { decidedBy: f.decision.actor } : {}),
+        ...(f.decisionCarriedOver ? { carriedOver: true } : {}),
+      })),
+    ),
   };
 }

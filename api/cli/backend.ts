@@ -2,7 +2,7 @@
 // in-process (its own worker, and the data directory's Temporal dev server) when none is running.
 import type { Finding } from '../../activities/model.js';
 import type { StageProgress } from '../stage-progress.js';
-import type { DecisionResult, ScanInput, ScanSource, ScanStatus } from '../../workflows/definitions.js';
+import type { BulkDecisionInput, BulkDecisionResult, DecisionResult, ScanInput, ScanSource, ScanStatus } from '../../workflows/definitions.js';
 
 export interface StartedScan {
   scanId: string;
@@ -24,6 +24,13 @@ export interface Backend {
   status(scanId: string): Promise<ScanStatus | undefined>;
   findings(scanId: string): Promise<Finding[]>;
   decide(scanId: string, findingId: string, decision: 'approve' | 'reject', comment?: string): Promise<DecisionResult>;
+  /** Many findings by ids or a filter; with dryRun, only what it would change (nothing is recorded). */
+  decideMany(
+    scanId: string,
+    selection: Pick<BulkDecisionInput, 'findingIds' | 'filter'>,
+    decision: 'approve' | 'reject',
+    opts: { comment?: string; dryRun?: boolean },
+  ): Promise<BulkDecisionResult & { dryRun: boolean }>;
   history(scanId: string): Promise<HistoryEvent[]>;
   /** Progress inside the running stage (empty when nothing is running). */
   progress(scanId: string): Promise<StageProgress[]>;

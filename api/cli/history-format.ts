@@ -35,6 +35,11 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** An event's name within a scan: event ids restart in each run of a scan that continued as new. */
+function eventKey(e: HistoryEvent, eventId: unknown): string {
+  return `${str(e.runId) ?? ''}:${String(eventId)}`;
+}
+
 function table(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -59,20 +64,25 @@ export function formatHistory(events: HistoryEvent[]): string {
     return row;
   };
 
+  let runs = 0;
   for (const e of events) {
-    if (e.type === 'ActivityTaskScheduled') {
-      scheduled.set(e.eventId, e);
+    if (e.type === 'WorkflowExecutionStarted') {
+      // A scan that continued as new: each run starts with its own event; the last run's outcome is the scan's.
+      runs++;
+      outcome = undefined;
+    } else if (e.type === 'ActivityTaskScheduled') {
+      scheduled.set(eventKey(e, e.eventId), e);
       const row = rowFor(String(e.activityType ?? 'unknown'));
       row.runs++;
       row.open++;
     } else if (e.type === 'ActivityTaskStarted') {
-      const s = scheduled.get(String(e.scheduledEventId));
+      const s = scheduled.get(eventKey(e, e.scheduledEventId));
       const row = rowFor(String(s?.activityType ?? 'unknown'));
       row.attempts += Number(e.attempt ?? 1);
       const last = str(e.lastFailure);
       if (last) row.failures.push(`attempt ${Number(e.attempt ?? 2) - 1}: ${last}`);
     } else if (e.type in CLOSED) {
-      const s = scheduled.get(String(e.scheduledEventId));
+      const s = scheduled.get(eventKey(e, e.scheduledEventId));
       const row = rowFor(String(s?.activityType ?? 'unknown'));
       row.open--;
       const result = CLOSED[e.type];
@@ -102,6 +112,7 @@ export function formatHistory(events: HistoryEvent[]): string {
   const out: string[] = [];
   const startedAt = start?.time ?? '?';
   out.push(`Workflow ${String(start?.workflowType ?? 'scan')} on task queue ${String(start?.taskQueue ?? '?')}, started ${startedAt}`);
+  if (runs > 1) out.push(`${runs} runs: it continued as new ${runs - 1} time(s) before Temporal's limits on updates and history events.`);
   out.push('');
   const rows = [...stages.values()].map((r) => [
     r.activity,

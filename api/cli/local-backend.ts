@@ -10,7 +10,9 @@ import { vigilDataDir } from '../../infra/data-dir.js';
 import { mark } from '../../infra/timings.js';
 import { connectTemporal, temporalUiWorkflowUrl } from '../../infra/temporal-connection.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
-import { TASK_QUEUE, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
+import { TASK_QUEUE, decideManyUpdate, decideUpdate, statusQuery, type ScanStatus } from '../../workflows/definitions.js';
+import { decisionOutcome, selectFindings } from '../../workflows/finding-selection.js';
+import { chainHandle, chainHistories, currentRun, updateAcrossRuns } from '../scan-run.js';
 import type { JsonLogging } from '../../workers/json-log.js';
 import type { Backend } from './backend.js';
 import { CliError } from './remote-backend.js';
@@ -30,6 +32,8 @@ async function loadModules() {
   mark('cli.worker-modules-loaded');
   return {
     Client: client.Client,
+    ApplicationFailure: client.ApplicationFailure,
+    WorkflowUpdateFailedError: client.WorkflowUpdateFailedError,
     DefaultLogger: worker.DefaultLogger,
     Runtime: worker.Runtime,
     createJsonLogging: jsonLog.createJsonLogging,
@@ -64,7 +68,7 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     throw err;
   }
   const { Client, DefaultLogger, Runtime, createJsonLogging, logFormatFromEnv, maskingLogger, createDataDirWorker } = m;
-  const { resolveSource, startScan, stageProgress, openConfiguredStore } = m;
+  const { resolveSource, startScan, stageProgress, openConfiguredStore, ApplicationFailure, WorkflowUpdateFailedError } = m;
   if (!runtimeQuieted) {
     // The worker's own logs would drown the CLI's output; warnings and errors still show.
     // VIGIL_LOG_FORMAT=json: the in-process worker logs JSON lines (with scanId) like `vigil worker` does.
@@ -94,10 +98,19 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
     worker = { running, close: () => w.close(running) };
   }
 
-  async function handleFor(scanId: string) {
+  async function scanFor(scanId: string) {
     const scan = await store.getScan(tenant, scanId);
     if (!scan) throw new CliError(`No scan ${scanId} for tenant ${tenant}; use the id \`vigil scan\` printed, or list scans with GET /v1/scans.`);
-    return client.workflow.getHandle(scan.workflowId, scan.runId);
+    return scan;
+  }
+  // The run that holds the scan now (it continues as new before Temporal's limits).
+  async function handleFor(scanId: string) {
+    return currentRun(client, await scanFor(scanId));
+  }
+  /** A workflow's refusal (e.g. a finding decided the other way) as the CLI's error. */
+  function refusal(err: unknown): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new CliError(err.cause.message);
+    return err;
   }
 
   return {
@@ -123,18 +136,41 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       return (await findingsView(store, { tenant, scanId })) ?? [];
     },
     async decide(scanId, findingId, decision, comment) {
-      const handle = await handleFor(scanId);
+      const handle = chainHandle(client, await scanFor(scanId));
       await ensureWorker();
-      return handle.executeUpdate(decideUpdate, {
-        args: [{ findingId, decision, comment, actor, tenant, roles: ['scanner', 'approver', 'operator'] }],
-      });
+      return updateAcrossRuns(() =>
+        handle.executeUpdate(decideUpdate, {
+          args: [{ findingId, decision, comment, actor, tenant, roles: ['scanner', 'approver', 'operator'] }],
+        }),
+      );
+    },
+    async decideMany(scanId, selection, decision, opts) {
+      const scan = await scanFor(scanId);
+      await ensureWorker();
+      if (opts.dryRun) {
+        // The same view and selection as the API's dry run: stored findings with the live statuses on top.
+        const view = await findingsView(store, scan, async () => (await (await handleFor(scanId)).query(statusQuery)).findings);
+        if (!view) throw new CliError(`Scan ${scanId} has no findings yet: they exist once it has been scored.`);
+        const chosen = selectFindings(view.map((f) => ({ ...f, file: f.location.file })), selection);
+        if (!chosen.ok) throw new CliError(chosen.message);
+        if (chosen.findings.length === 0) throw new CliError('No finding of this scan matches the filter.');
+        return { ...decisionOutcome(chosen.findings, decision), dryRun: true };
+      }
+      const handle = chainHandle(client, scan);
+      const input = { ...selection, decision, actor, tenant, roles: ['scanner', 'approver', 'operator'] as const, ...(opts.comment !== undefined ? { comment: opts.comment } : {}) };
+      try {
+        const r = await updateAcrossRuns(() => handle.executeUpdate(decideManyUpdate, { args: [{ ...input, roles: [...input.roles] }] }));
+        return { ...r, dryRun: false };
+      } catch (err) {
+        throw refusal(err);
+      }
     },
     async progress(scanId) {
       return stageProgress(client, await handleFor(scanId)).catch(() => []);
     },
     async history(scanId) {
-      const { historyEvents } = await import('../routes/history.js'); // an API router (Hono): only `vigil history` needs it
-      return historyEvents(await (await handleFor(scanId)).fetchHistory());
+      const { chainEvents } = await import('../routes/history.js'); // an API router (Hono): only `vigil history` needs it
+      return chainEvents(await chainHistories(client, await scanFor(scanId)));
     },
     async links(scanId): Promise<Record<string, string>> {
       const scan = await store.getScan(tenant, scanId);

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ScanInput, ScanSource, ScanStage } from '../../workflows/definitions.js';
+import type { BulkDecisionInput, FindingFilter, ScanInput, ScanSource, ScanStage } from '../../workflows/definitions.js';
 import type { Backend } from './backend.js';
 import { chooseBackend } from './choose-backend.js';
 import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
@@ -18,6 +18,8 @@ const USAGE = `Usage:
              [--fail-on critical|high|medium|low] [--baseline report.json]
              [--model ID] [--effort low|medium|high] [--budget-tokens N]   (Claude engine settings for this scan)
   vigil decide <scan-id> <finding-id> approve|reject [--comment TEXT]
+  vigil decide <scan-id> approve|reject [--rule ID] [--cwe CWE-N] [--path-prefix DIR] [--severity LIST]
+               [--ids ID,ID…] [--dry-run] [--comment TEXT]      (many findings in one decision)
   vigil history <scan-id> [--summary | --json]
   vigil serve [--port 8787] [--host 127.0.0.1]
   vigil worker
@@ -213,8 +215,66 @@ function progressNote(s: { counts: object; stage: ScanStage }): string {
   }
 }
 
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+/** The bulk selection the options name, or undefined when they name none (a single decision). */
+function bulkSelection(values: {
+  rule?: string;
+  cwe?: string;
+  'path-prefix'?: string;
+  severity?: string;
+  ids?: string;
+}): Pick<BulkDecisionInput, 'findingIds' | 'filter'> | undefined {
+  const ids = values.ids?.split(',').map((s) => s.trim()).filter(Boolean);
+  const severity = values.severity?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const s of severity ?? []) {
+    if (!(SEVERITIES as readonly string[]).includes(s)) throw new CliError(`--severity takes ${SEVERITIES.join(', ')} (comma-separated), not "${s}".`);
+  }
+  const filter: FindingFilter = {
+    ...(values.rule ? { ruleId: values.rule } : {}),
+    ...(values.cwe ? { cwe: values.cwe.toUpperCase() } : {}),
+    ...(values['path-prefix'] ? { pathPrefix: values['path-prefix'] } : {}),
+    ...(severity?.length ? { severity: severity as FindingFilter['severity'] } : {}),
+  };
+  const byFilter = Object.keys(filter).length > 0;
+  if (ids?.length && byFilter) throw new CliError('Name findings either with --ids or with filter options (--rule, --cwe, --path-prefix, --severity), not both.');
+  if (ids?.length) return { findingIds: ids };
+  return byFilter ? { filter } : undefined;
+}
+
 async function decideCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { comment: { type: 'string', short: 'm' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      comment: { type: 'string', short: 'm' },
+      rule: { type: 'string' },
+      cwe: { type: 'string' },
+      'path-prefix': { type: 'string' },
+      severity: { type: 'string' },
+      ids: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+  });
+  const selection = bulkSelection(values);
+  if (selection) {
+    const [scanId, decision] = positionals;
+    if (!scanId || positionals.length !== 2 || (decision !== 'approve' && decision !== 'reject')) {
+      throw new CliError(`decide with a filter or --ids takes <scan-id> approve|reject.\n${USAGE}`);
+    }
+    return withBackend(async (backend) => {
+      const dryRun = Boolean(values['dry-run']);
+      const r = await backend.decideMany(scanId, selection, decision, { comment: values.comment, dryRun });
+      const verb = dryRun ? 'would be' : 'now';
+      log(`vigil: ${r.matched} finding(s) matched; ${r.changed.length} ${verb} ${r.status}, ${r.unchanged} already ${r.status}, ${r.conflicts.length} decided the other way (kept)`);
+      for (const id of r.changed) process.stdout.write(`${id}\n`);
+      for (const c of r.conflicts) log(`vigil: conflict: ${c.findingId} is ${c.status}${c.decidedBy ? ` by ${c.decidedBy}` : ''}`);
+      if (dryRun) log('vigil: dry run, nothing recorded');
+      else if (r.changed.length > 0) await settleAfterDecision(backend, scanId);
+      return 0;
+    });
+  }
+  if (values['dry-run']) throw new CliError('--dry-run goes with a filter or --ids (a bulk decision).');
   const [scanId, findingId, decision] = positionals;
   if (!scanId || !findingId || (decision !== 'approve' && decision !== 'reject')) {
     throw new CliError(`decide takes <scan-id> <finding-id> approve|reject.\n${USAGE}`);
@@ -222,24 +282,29 @@ async function decideCommand(args: string[]): Promise<number> {
   return withBackend(async (backend) => {
     const r = await backend.decide(scanId, findingId, decision, values.comment);
     log(`vigil: finding ${findingId} ${r.status}${r.changed ? '' : ' (already recorded)'}`);
-    // Locally, keep the worker up until the scan has moved on (applied, or waiting for the next decision).
-    for (let i = 0; i < 600; i++) {
-      const s = await backend.status(scanId);
-      if (s && (s.stage === 'completed' || s.stage === 'failed' || (s.stage === 'awaiting_decisions' && s.findings.some((f) => f.status === 'pending')))) {
-        if (s.stage === 'completed') {
-          log(`vigil: scan completed${s.counts.apply?.branch ? `; approved fixes are on branch ${s.counts.apply.branch}` : ''}`);
-        } else if (s.stage === 'awaiting_decisions') {
-          log(`vigil: ${s.findings.filter((f) => f.status === 'pending').length} finding(s) still await a decision`);
-        } else {
-          throw new CliError(`scan ${scanId} failed: ${s.error ?? 'see `vigil history`'}`);
-        }
-        break;
-      }
-      if (backend.mode === 'remote') break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await settleAfterDecision(backend, scanId);
     return 0;
   });
+}
+
+/** Locally, keeps the worker up until the scan has moved on (applied, or waiting for the next decision). */
+async function settleAfterDecision(backend: Backend, scanId: string): Promise<void> {
+  // Locally, keep the worker up until the scan has moved on (applied, or waiting for the next decision).
+  for (let i = 0; i < 600; i++) {
+    const s = await backend.status(scanId);
+    if (s && (s.stage === 'completed' || s.stage === 'failed' || (s.stage === 'awaiting_decisions' && s.findings.some((f) => f.status === 'pending')))) {
+      if (s.stage === 'completed') {
+        log(`vigil: scan completed${s.counts.apply?.branch ? `; approved fixes are on branch ${s.counts.apply.branch}` : ''}`);
+      } else if (s.stage === 'awaiting_decisions') {
+        log(`vigil: ${s.findings.filter((f) => f.status === 'pending').length} finding(s) still await a decision`);
+      } else {
+        throw new CliError(`scan ${scanId} failed: ${s.error ?? 'see `vigil history`'}`);
+      }
+      break;
+    }
+    if (backend.mode === 'remote') break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 async function historyCommand(args: string[]): Promise<number> {

@@ -49,6 +49,14 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
         comment,
       });
     },
+    async decideMany(scanId, selection, decision, opts) {
+      return call('POST', `/v1/scans/${encodeURIComponent(scanId)}/decisions`, {
+        ...selection,
+        decision,
+        ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
+        dryRun: Boolean(opts.dryRun),
+      });
+    },
     async progress(scanId) {
       return (await detail(scanId, false)).progress ?? [];
     },

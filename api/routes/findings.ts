@@ -9,12 +9,23 @@ import { Hono } from 'hono';
 import { checkWriteTarget } from '../../activities/apply/write-target.js';
 import { findingsView } from '../../activities/findings-view.js';
 import { effectiveRoots, refusalMessage } from '../../activities/scan-roots.js';
-import { DECISION_REFUSALS, decideUpdate, type DecisionInput, type ScanSource } from '../../workflows/definitions.js';
+import {
+  DECISION_REFUSALS,
+  decideManyUpdate,
+  decideUpdate,
+  type BulkDecisionInput,
+  type BulkDecisionResult,
+  type DecisionInput,
+  type ScanSource,
+} from '../../workflows/definitions.js';
+import { decisionOutcome, selectFindings } from '../../workflows/finding-selection.js';
+import { updateAcrossRuns } from '../scan-run.js';
+import type { ScanRecord } from '../../activities/store/store.js';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError, RETRY_AFTER_SECONDS } from '../http-errors.js';
-import { loadScan, queryLiveStatus, scanHandle } from './scan-access.js';
-import { decisionBodySchema, findingParamsSchema, findingsQuerySchema, scanParamsSchema } from './schemas.js';
+import { loadScan, queryLiveStatus, scanChainHandle, scanHandle } from './scan-access.js';
+import { bulkDecisionBodySchema, decisionBodySchema, findingParamsSchema, findingsQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
 
 function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown {
@@ -29,6 +40,14 @@ function decisionError(err: unknown, scanId: string, timeoutMs: number): unknown
         });
       case DECISION_REFUSALS.forbidden:
         return new ApiError(403, 'forbidden', failure.message);
+      case DECISION_REFUSALS.noMatch:
+        return new ApiError(422, 'no_match', `${failure.message} List the findings with GET /v1/scans/${scanId}/findings.`);
+      case DECISION_REFUSALS.badSelection:
+        return new ApiError(400, 'invalid_request', failure.message);
+      case DECISION_REFUSALS.continuingAsNew:
+        return new ApiError(503, 'worker_unavailable', `${failure.message} (repeating a decision is safe).`, undefined, {
+          'Retry-After': String(RETRY_AFTER_SECONDS),
+        });
       case DECISION_REFUSALS.notAwaitingDecisions:
         return new ApiError(
           409,
@@ -70,7 +89,7 @@ export function findingsRouter(s: Services) {
       let live = false;
       // The workflow's state has the last word on status (it knows about a decision a moment before the store).
       const view = await findingsView(s.store, record, async () => {
-        const q = await queryLiveStatus(s, scanHandle(s, record));
+        const q = await queryLiveStatus(s, await scanHandle(s, record));
         live = q.ok;
         return q.ok ? q.status.findings : undefined;
       });
@@ -117,13 +136,87 @@ export function findingsRouter(s: Services) {
         };
         const timeoutMs = s.config.updateTimeoutMs;
         try {
-          const result = await s.temporal.withDeadline(Date.now() + timeoutMs, () =>
-            scanHandle(s, record).executeUpdate(decideUpdate, { args: [input] }),
+          const deadline = Date.now() + timeoutMs;
+          // Through the run chain: a run handing over to the next refuses for a moment, then the next one decides.
+          const result = await updateAcrossRuns(
+            () => s.temporal.withDeadline(deadline, () => scanChainHandle(s, record).executeUpdate(decideUpdate, { args: [input] })),
+            { deadline },
           );
           return c.json(result, 200);
         } catch (err) {
           throw decisionError(err, record.scanId, timeoutMs);
         }
       },
+    )
+
+    // Many findings at once, by ids or by a filter: one workflow Update, one ledger write per finding.
+    .post(
+      '/:id/decisions',
+      requireRole('approver'),
+      validate('param', scanParamsSchema),
+      requireJson,
+      validate('json', bulkDecisionBodySchema),
+      async (c) => {
+        const principal = c.get('principal');
+        const { id } = c.req.valid('param');
+        const body = c.req.valid('json');
+        const record = await loadScan(s, principal.tenant, id);
+        const localPath = localSourcePath(record.source);
+        if (body.decision === 'approve' && localPath !== undefined) {
+          const target = await checkWriteTarget(s.paths, principal.roots, localPath);
+          if (!target.ok) {
+            const roots = effectiveRoots(s.paths, principal.roots);
+            throw new ApiError(403, 'path_not_allowed', refusalMessage(target.refusal, target.where, roots, 'write'));
+          }
+        }
+        const selection = {
+          ...(body.findingIds !== undefined ? { findingIds: body.findingIds } : {}),
+          ...(body.filter !== undefined ? { filter: body.filter } : {}),
+        };
+        if (body.dryRun) return c.json({ ...(await previewBulkDecision(s, record, selection, body.decision)), dryRun: true }, 200);
+        const input: BulkDecisionInput = {
+          ...selection,
+          decision: body.decision,
+          actor: principal.name,
+          tenant: principal.tenant,
+          roles: principal.roles,
+          ...(body.comment !== undefined ? { comment: body.comment } : {}),
+        };
+        const timeoutMs = s.config.updateTimeoutMs;
+        try {
+          const deadline = Date.now() + timeoutMs;
+          const result = await updateAcrossRuns(
+            () => s.temporal.withDeadline(deadline, () => scanChainHandle(s, record).executeUpdate(decideManyUpdate, { args: [input] })),
+            { deadline },
+          );
+          return c.json({ ...result, dryRun: false }, 200);
+        } catch (err) {
+          throw decisionError(err, record.scanId, timeoutMs);
+        }
+      },
     );
+}
+
+/** What a bulk decision would do, from the findings as the API shows them (the same selection as the workflow's). */
+async function previewBulkDecision(
+  s: Services,
+  record: ScanRecord,
+  selection: Pick<BulkDecisionInput, 'findingIds' | 'filter'>,
+  decision: 'approve' | 'reject',
+): Promise<BulkDecisionResult> {
+  const view = await findingsView(s.store, record, async () => {
+    const q = await queryLiveStatus(s, await scanHandle(s, record));
+    return q.ok ? q.status.findings : undefined;
+  });
+  if (!view) {
+    throw new ApiError(409, 'not_ready', `Scan ${record.scanId} has no findings yet: they exist once it has been scored.`);
+  }
+  const findings = view.map((f) => ({ ...f, file: f.location.file }));
+  const chosen = selectFindings(findings, selection);
+  if (!chosen.ok) {
+    if (chosen.problem === 'unknown_ids') throw new ApiError(404, 'not_found', chosen.message, { unknownIds: chosen.unknownIds });
+    throw new ApiError(400, 'invalid_request', chosen.message);
+  }
+  if (chosen.findings.length === 0) throw new ApiError(422, 'no_match', 'No finding of this scan matches the filter.');
+  return decisionOutcome(chosen.findings, decision);
 }

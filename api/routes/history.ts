@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError } from '../http-errors.js';
+import { chainHistories } from '../scan-run.js';
 import { describeRun, loadScan, scanHandle } from './scan-access.js';
 import { scanParamsSchema } from './schemas.js';
 import { validate } from './validate.js';
@@ -83,10 +84,19 @@ export function historyEvents(history: Awaited<ReturnType<WorkflowHandle['fetchH
   return (history.events ?? []).map((e) => maskDeep(summariseEvent(e)));
 }
 
+/**
+ * The events of every run of a scan's chain, oldest first. A scan that continued as new has several runs whose
+ * event ids each start at 1: then every event carries its `runId`, so (runId, eventId) names it.
+ */
+export function chainEvents(runs: { runId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }[]) {
+  if (runs.length === 1) return historyEvents(runs[0].history);
+  return runs.flatMap(({ runId, history }) => historyEvents(history).map((e) => ({ ...e, runId })));
+}
+
 export function historyRouter(s: Services) {
   return new Hono<AppEnv>().get('/:id/history', requireRole('operator'), validate('param', scanParamsSchema), async (c) => {
     const record = await loadScan(s, c.get('principal').tenant, c.req.valid('param').id);
-    const handle = scanHandle(s, record);
+    const handle = await scanHandle(s, record);
     if (!(await describeRun(handle))) {
       throw new ApiError(
         404,
@@ -94,12 +104,14 @@ export function historyRouter(s: Services) {
         `Temporal no longer has the history of scan ${record.scanId} (past the namespace's retention); its report is still at GET /v1/scans/${record.scanId}/report.`,
       );
     }
-    const history = await handle.fetchHistory();
+    const runs = await chainHistories(s.temporal, record);
     return c.json({
       scanId: record.scanId,
       workflowId: record.workflowId,
       runId: record.runId,
-      events: historyEvents(history),
+      // The run chain, first to last: more than one when the scan continued as new near Temporal's limits.
+      runs: runs.map((r) => r.runId),
+      events: chainEvents(runs),
     });
   });
 }

@@ -11,6 +11,7 @@ import { statusQuery, type ScanStatus } from '../../workflows/definitions.js';
 import type { Services } from '../env.js';
 import { ApiError } from '../http-errors.js';
 import { isTemporalUnavailable } from '../temporal-health.js';
+import { chainHandle, currentRun } from '../scan-run.js';
 
 /** The tenant's scan, or 404 whether it is absent or another tenant's: existence is never revealed. */
 export async function loadScan(s: Services, tenant: string, scanId: string): Promise<ScanRecord> {
@@ -21,8 +22,17 @@ export async function loadScan(s: Services, tenant: string, scanId: string): Pro
   return record;
 }
 
-export function scanHandle(s: Services, record: ScanRecord): WorkflowHandle {
-  return s.temporal.workflow.getHandle(record.workflowId, record.runId);
+/**
+ * The scan's current run (its workflow continues as new near Temporal's limits; the record names the first run).
+ * Finding it costs one describe, bounded like a query so a stalled server cannot hold the request.
+ */
+export async function scanHandle(s: Services, record: ScanRecord): Promise<WorkflowHandle> {
+  return s.temporal.withDeadline(Date.now() + s.config.queryTimeoutMs, () => currentRun(s.temporal, record));
+}
+
+/** The scan's chain of runs, for updates: the server delivers them to the run that is current. */
+export function scanChainHandle(s: Services, record: ScanRecord): WorkflowHandle {
+  return chainHandle(s.temporal, record);
 }
 
 export function scanLinks(scanId: string) {

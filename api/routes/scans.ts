@@ -49,6 +49,8 @@ export function scansRouter(s: Services) {
       const clauses = [
         `WorkflowType = ${literal(scanWorkflowType)}`,
         `${SEARCH_ATTRIBUTES.tenant.name} = ${literal(c.get('principal').tenant)}`,
+        // A scan that continued as new is one chain of runs: list its current run only.
+        `ExecutionStatus != 'ContinuedAsNew'`,
       ];
       if (repo) clauses.push(`${SEARCH_ATTRIBUTES.repo.name} = ${literal(repo)}`);
       if (status) clauses.push(`${SEARCH_ATTRIBUTES.status.name} = ${literal(status)}`);
@@ -75,7 +77,7 @@ export function scansRouter(s: Services) {
 
     .get('/:id', validate('param', scanParamsSchema), async (c) => {
       const record = await loadScan(s, c.get('principal').tenant, c.req.valid('param').id);
-      const handle = scanHandle(s, record);
+      const handle = await scanHandle(s, record);
       const description = await describeRun(handle);
       const live = description ? await queryLiveStatus(s, handle) : RUN_GONE;
       const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;

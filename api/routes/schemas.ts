@@ -90,6 +90,41 @@ export const decisionBodySchema = z.object({
   comment: z.string().max(2000).optional(),
 });
 
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+export const findingFilterSchema = z
+  .object({
+    ruleId: z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/, 'rule ids are 1-128 letters, digits, "_", ".", ":", "/" or "-"').optional(),
+    cwe: z.string().regex(/^CWE-[0-9]{1,6}$/, 'a vulnerability class is a CWE id such as CWE-89').optional(),
+    pathPrefix: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters')
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+      .optional()
+      .describe('A directory or file path relative to the repository root, matched segment-wise ("test/" selects test/a.js, not tests/a.js).'),
+    severity: z.array(z.enum(SEVERITIES)).min(1).max(4).optional(),
+  })
+  .strict();
+
+export const bulkDecisionBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(2000).optional(),
+    findingIds: z.array(findingIdSchema).min(1).max(10_000).optional().describe('The findings to decide, by id; or give a filter.'),
+    filter: findingFilterSchema.optional().describe('The findings to decide, by metadata; criteria combine (all must hold).'),
+    dryRun: z.boolean().default(false).describe('Only count and list what the decision would change; nothing is recorded.'),
+  })
+  .strict()
+  .refine((b) => (b.findingIds === undefined) !== (b.filter === undefined), {
+    message: 'name the findings either by "findingIds" or by a "filter" (exactly one of the two)',
+  })
+  .refine((b) => !b.filter || Object.values(b.filter).some((v) => v !== undefined), {
+    message: 'the filter needs at least one criterion: ruleId, cwe, pathPrefix or severity',
+    path: ['filter'],
+  });
+
 export const reportQuerySchema = z.object({
   format: z.enum(['json', 'sarif', 'markdown']).default('json'),
 });
@@ -142,6 +177,9 @@ const findingStateSchema = z.object({
   severity: z.enum(['critical', 'high', 'medium', 'low']),
   status: z.enum(['pending', 'approved', 'rejected']),
   hasPatch: z.boolean(),
+  ruleId: z.string().optional(),
+  cwe: z.string().optional(),
+  file: z.string().optional().describe('The file of the sink, relative to the repository root.'),
   decidedBy: z.string().optional(),
   carriedOver: z.boolean().optional(),
 });
@@ -154,6 +192,7 @@ const scanStatusSchema = z.object({
   counts: z.record(z.string(), z.unknown()).describe('Per-stage counts: files, Merkle changes, candidates, verdicts...'),
   findings: z.array(findingStateSchema),
   error: z.string().optional(),
+  continuedAsNew: z.number().int().optional().describe('Runs of the workflow before the current one (it continues as new before Temporal’s limits).'),
 });
 
 const stageProgressSchema = z.object({
@@ -244,8 +283,20 @@ export const decisionResultSchema = z.object({
   changed: z.boolean().describe('False when the same decision had already been recorded.'),
 });
 
+export const bulkDecisionResultSchema = z.object({
+  status: z.enum(['approved', 'rejected']),
+  dryRun: z.boolean(),
+  matched: z.number().int().describe('Findings the ids or filter selected.'),
+  changed: z.array(z.string()).describe('Ids of the findings this decision decided (would decide, on a dry run).'),
+  unchanged: z.number().int().describe('Selected findings already decided the same way.'),
+  conflicts: z
+    .array(z.object({ findingId: z.string(), status: z.enum(['approved', 'rejected']), decidedBy: z.string().optional() }))
+    .describe('Selected findings already decided the other way: kept as they are (a decision is never reversed within a scan).'),
+});
+
 export const historyEventSchema = z.looseObject({
   eventId: z.string(),
+  runId: z.string().optional().describe('The run the event belongs to, when the scan has more than one (event ids restart per run).'),
   time: isoTime.optional(),
   type: z.string().describe('e.g. ActivityTaskScheduled, WorkflowExecutionUpdateAccepted.'),
   activityType: z.string().optional(),
@@ -256,7 +307,8 @@ export const historyEventSchema = z.looseObject({
 export const historyResponseSchema = z.object({
   scanId: z.string(),
   workflowId: z.string(),
-  runId: z.string(),
+  runId: z.string().describe('The first run of the scan.'),
+  runs: z.array(z.string()).describe('Every run of the scan, first to last: a scan continues as new before Temporal’s limits on updates and history events.'),
   events: z.array(historyEventSchema),
 });
 

@@ -20,6 +20,7 @@ import { createPathPolicy } from '../../activities/scan-roots.js';
 import { DASHBOARD_CSP } from '../../api/routes/dashboard.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { createScanWorker } from '../../workers/worker.js';
+import { writeManyFindingsRepo } from '../helpers/many-findings-repo.js';
 import { validateSarif } from '../helpers/sarif-validate.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { launchBrowser, type Browser } from './browser.js';
@@ -270,5 +271,48 @@ describe('review dashboard in headless Chromium', () => {
     assert.ok(md.text.includes(HOSTILE), 'code excerpts are kept verbatim, inside fences');
     assert.ok(!outsideFences.includes('<img') && !outsideFences.includes('<b>'), 'markup outside code fences is escaped');
     assert.equal(shots.length, 4);
+  });
+
+  test('decide many: "reject all 4 SQL injections in legacy/" from the findings list', { timeout: 150_000 }, async () => {
+    const repo = mkdtempSync(join(dir, 'bulk-'));
+    writeManyFindingsRepo(repo, { dirs: { src: 2, legacy: 2 }, handlersPerFile: 6, kinds: ['sql', 'exec', 'path'] });
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'handlers');
+    const created = JSON.parse((await api('POST', '/v1/scans', key.approver, { source: { path: repo } })).text);
+    workflows.push(created.workflowId);
+    const scanId: string = created.scanId;
+    const page = await browser.context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await signIn(page, key.approver, 'alice');
+    await page.goto(`${server.url}/dashboard/#/scans/${scanId}`);
+    await page.getByTestId('stage').filter({ hasText: 'awaiting decisions' }).waitFor({ timeout: 120_000 });
+    const bulk = page.getByTestId('bulk');
+    await bulk.getByTestId('bulk-rule').selectOption('sql-injection');
+    await bulk.getByTestId('bulk-reject').filter({ hasText: 'Reject all 8' }).waitFor();
+    await bulk.getByTestId('bulk-path').fill('legacy/');
+    await bulk.getByTestId('bulk-reject').filter({ hasText: 'Reject all 4' }).waitFor();
+    await bulk.getByTestId('bulk-comment').fill('legacy, not deployed');
+    await bulk.getByTestId('bulk-reject').click();
+    const rejected = page.locator('[data-testid="finding-status"]').filter({ hasText: 'rejected' });
+    await until('four findings shown rejected', async () => ((await rejected.count()) === 4 ? true : undefined), 30_000);
+    const findings = JSON.parse((await api('GET', `/v1/scans/${scanId}/findings`, key.approver)).text).findings as {
+      ruleId: string;
+      status: string;
+      location: { file: string };
+      decision?: { comment?: string };
+    }[];
+    const done = findings.filter((f) => f.status === 'rejected');
+    assert.equal(done.length, 4);
+    assert.ok(done.every((f) => f.ruleId === 'sql-injection' && f.location.file.startsWith('legacy/')));
+    assert.ok(done.every((f) => f.decision?.comment === 'legacy, not deployed'));
+    // A fresh form after the page re-rendered: the same filter now finds nothing pending.
+    await page.getByTestId('bulk').getByTestId('bulk-rule').selectOption('sql-injection');
+    await page.getByTestId('bulk').getByTestId('bulk-path').fill('legacy');
+    await page.getByTestId('bulk').getByTestId('bulk-reject').filter({ hasText: 'Reject all 0' }).waitFor();
+    assert.equal(await page.getByTestId('bulk').getByTestId('bulk-reject').isDisabled(), true);
+    assert.deepEqual(consoleErrors, []);
+    await page.close();
   });
 });

@@ -156,6 +156,10 @@ describe(`API contract: Schemathesis ${SCHEMATHESIS_VERSION} against the live AP
         'include-name = "POST /v1/scans/{id}/findings/{findingId}/decision"',
         'checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]',
         '',
+        '[[operations]]',
+        'include-name = "POST /v1/scans/{id}/decisions"',
+        'checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]',
+        '',
       ].join('\n'),
     );
     const reportDir = join(dir, `schemathesis-${label}`);

@@ -307,6 +307,7 @@ async function renderScan(view, scanId, token) {
     ),
     coverageCard(detail),
     h('h2', {}, 'Findings'),
+    findings && findings.length > 0 ? bulkDecisionForm(scanId, findings, stage) : null,
     findings === null
       ? h('p', { class: 'muted', dataset: { testid: 'findings-pending' } }, findingsNote)
       : findings.length === 0
@@ -469,6 +470,79 @@ function decisionControls(scanId, f, stage, drafts) {
   approve.addEventListener('click', () => decide('approve', [approve, reject]));
   reject.addEventListener('click', () => decide('reject', [approve, reject]));
   return h('div', { class: 'decide' }, h('label', {}, 'Your decision'), comment, h('div', { class: 'buttons' }, approve, reject), error);
+}
+
+/** The same selection as the API's: every criterion given must hold; the path prefix matches whole segments. */
+function matchesFilter(f, filter) {
+  if (filter.ruleId && f.ruleId !== filter.ruleId) return false;
+  if (filter.severity && !filter.severity.includes(f.severity)) return false;
+  if (filter.pathPrefix) {
+    const prefix = filter.pathPrefix.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+    const file = f.location.file;
+    if (prefix && file !== prefix && !file.startsWith(`${prefix}/`)) return false;
+  }
+  return true;
+}
+
+/** "Reject all 40 of this rule in test/": one decision for every pending finding a filter selects. */
+function bulkDecisionForm(scanId, findings, stage) {
+  if (!canDecide() || stage !== 'awaiting_decisions' || !findings.some((f) => f.status === 'pending')) return null;
+  const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
+  const rule = h('select', { dataset: { testid: 'bulk-rule' } }, h('option', { value: '' }, 'any rule'), rules.map((r) => h('option', { value: r }, r)));
+  const prefix = h('input', { type: 'text', placeholder: 'path prefix, e.g. test/', dataset: { testid: 'bulk-path' }, maxlength: '1024' });
+  const severity = h(
+    'select',
+    { dataset: { testid: 'bulk-severity' } },
+    h('option', { value: '' }, 'any severity'),
+    ['critical', 'high', 'medium', 'low'].map((s) => h('option', { value: s }, s)),
+  );
+  const comment = h('input', { type: 'text', placeholder: 'Comment (optional)', dataset: { testid: 'bulk-comment' }, maxlength: '2000' });
+  const approve = h('button', { type: 'button', class: 'approve', dataset: { testid: 'bulk-approve' } });
+  const reject = h('button', { type: 'button', class: 'reject', dataset: { testid: 'bulk-reject' } });
+  const note = h('p', { class: 'muted', role: 'status', dataset: { testid: 'bulk-result' } });
+  const filter = () => ({
+    ...(rule.value ? { ruleId: rule.value } : {}),
+    ...(prefix.value.trim() ? { pathPrefix: prefix.value.trim() } : {}),
+    ...(severity.value ? { severity: [severity.value] } : {}),
+  });
+  // The count shown on the buttons: pending findings the filter selects (decided ones are never changed).
+  const update = () => {
+    const f = filter();
+    const none = Object.keys(f).length === 0;
+    const n = none ? 0 : findings.filter((x) => x.status === 'pending' && matchesFilter(x, f)).length;
+    approve.textContent = `Approve all ${n}`;
+    reject.textContent = `Reject all ${n}`;
+    approve.disabled = reject.disabled = n === 0;
+  };
+  for (const el of [rule, prefix, severity]) el.addEventListener(el === prefix ? 'input' : 'change', update);
+  update();
+  const decide = async (decision) => {
+    approve.disabled = reject.disabled = true;
+    note.className = 'muted';
+    try {
+      const r = await api(`/v1/scans/${encodeURIComponent(scanId)}/decisions`, {
+        method: 'POST',
+        json: { decision, filter: filter(), ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) },
+      });
+      note.textContent = `${r.changed.length} finding(s) ${r.status}` + (r.conflicts.length ? `; ${r.conflicts.length} already decided the other way, kept` : '');
+      await route();
+    } catch (err) {
+      note.className = 'error';
+      note.textContent = err.message;
+      update();
+    }
+  };
+  approve.addEventListener('click', () => decide('approve'));
+  reject.addEventListener('click', () => decide('reject'));
+  return h(
+    'div',
+    { class: 'card bulk', dataset: { testid: 'bulk' } },
+    h('label', {}, 'Decide many: every pending finding of'),
+    h('div', { class: 'buttons' }, rule, prefix, severity),
+    comment,
+    h('div', { class: 'buttons' }, approve, reject),
+    note,
+  );
 }
 
 async function downloadReport(scanId, format) {
