@@ -2,7 +2,7 @@
 // from an application root (a router mounted, possibly through other routers or plugins, on an app); and
 // the values a handler's parameters receive (frameworks.ts roles).
 import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type FileRouteModel, type HandlerRole, type RouteModel } from './models/frameworks.js';
-import type { FrontEndResult } from './frontend.js';
+import type { FrontEndResult, ParamInfo } from './frontend.js';
 import { PARAMETER_SOURCES, REQUEST_MEMBERS } from './models/sources.js';
 
 const DESTRUCTURED_LABEL = new Map(PARAMETER_SOURCES.flatMap((r) => (r.destructured ? [[r.sourceKind, r.destructured] as const] : [])));
@@ -137,12 +137,6 @@ export function routeString(method: string, prefix: string | undefined, path: st
   if (model?.events) return `${model.events.label} ${path ?? method}`;
   const verb = method === 'use' ? 'USE' : method === 'del' ? 'DELETE' : method.toUpperCase();
   return `${verb} ${joinPath(prefix ?? '', path ?? '/')}`;
-}
-
-/** A parameter as the handler declares it (for labels of `{ source }` roles). */
-export interface ParamInfo {
-  name: string;
-  site: Site;
 }
 
 /** The value a typed role receives: the typed object with its typed members (ctx.request, c.req). */
