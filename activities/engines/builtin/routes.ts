@@ -118,19 +118,31 @@ function joinPath(prefix: string, path: string): string {
 }
 
 /** Mount prefixes under which an app/router is served; empty when it is never mounted on an app. */
-export function servedPrefixes(reg: Registry, owner: ObjRef | undefined, seen = new Set<string>()): string[] {
-  if (!owner || seen.has(owner.alloc)) return [];
-  seen.add(owner.alloc);
-  const out: string[] = [];
-  // A router's own prefix (koa-router `new Router({ prefix })`) comes after its mount prefix.
-  const own = owner.info?.prefix ?? '';
-  for (const m of reg.mounts) {
-    if (m.child.alloc !== owner.alloc) continue;
-    for (const p of servedPrefixes(reg, m.parent, seen)) out.push(joinPath(joinPath(p, m.prefix), own));
-  }
-  // An application root is served as is, unless it is mounted as a sub-application (Hono `app.route`).
-  if (!out.length && ROOT_TYPES.has(owner.type)) out.push(joinPath('', own));
-  return [...new Set(out)].sort();
+export function servedPrefixes(reg: Registry, owner: ObjRef | undefined): string[] {
+  return prefixFinder(reg)(owner);
+}
+
+/**
+ * servedPrefixes for many owners of one registry, its mounts indexed by child once (a lookup per route would
+ * otherwise scan every mount, up the mount chain). The registry must not change while the finder is used.
+ */
+export function prefixFinder(reg: Registry): (owner: ObjRef | undefined) => string[] {
+  const byChild = new Map<string, Mount[]>();
+  for (const m of reg.mounts) (byChild.get(m.child.alloc) ?? byChild.set(m.child.alloc, []).get(m.child.alloc)!).push(m);
+  const served = (owner: ObjRef | undefined, seen: Set<string>): string[] => {
+    if (!owner || seen.has(owner.alloc)) return [];
+    seen.add(owner.alloc);
+    const out: string[] = [];
+    // A router's own prefix (koa-router `new Router({ prefix })`) comes after its mount prefix.
+    const own = owner.info?.prefix ?? '';
+    for (const m of byChild.get(owner.alloc) ?? []) {
+      for (const p of served(m.parent, seen)) out.push(joinPath(joinPath(p, m.prefix), own));
+    }
+    // An application root is served as is, unless it is mounted as a sub-application (Hono `app.route`).
+    if (!out.length && ROOT_TYPES.has(owner.type)) out.push(joinPath('', own));
+    return [...new Set(out)].sort();
+  };
+  return (owner) => served(owner, new Set());
 }
 
 export function routeString(method: string, prefix: string | undefined, path: string | undefined, model?: RouteModel): string {
