@@ -7,7 +7,8 @@ import { RULES } from './models/rules.js';
 import type { RuleId } from './models/types.js';
 import { describeSourceKind } from './models/sources.js';
 import { STRING_SOURCE_MEMBERS } from './models/sinks-web.js';
-import { roleValues, type ParamInfo } from './routes.js';
+import { roleValues } from './routes.js';
+import type { ParamInfo } from './frontend.js';
 import { instantiate, type Collector, type SinkHit, type SummaryProvider } from './summaries.js';
 import type { FnRef, SourceRoot, Value } from './values.js';
 

@@ -9,7 +9,7 @@ import { createJavascriptFrontEnd } from './js/frontend.js';
 import { DEFAULT_CACHE_LIMITS, type CacheLimits, type CacheStats } from './cache.js';
 import { accessControlCandidates } from './access-control/index.js';
 import { GRAPHQL_FIELD_RESOLVER, GRAPHQL_ROUTE_MODEL, handlerSignature, LIBRARY_API_ROLE, ROUTE_MODELS } from './models/frameworks.js';
-import { collectRegistry, expandEventRegistrations, fileRoutes, roleValues, routeModelOf, routeString, servedPrefixes } from './routes.js';
+import { collectRegistry, expandEventRegistrations, fileRoutes, prefixFinder, roleValues, routeModelOf, routeString } from './routes.js';
 import { thisAfter } from './summaries.js';
 
 export const ENGINE_NAME = 'builtin';
@@ -30,6 +30,7 @@ function entryPoints(fe: FrontEndResult): Entry[] {
     if (!known.has(k)) (known.add(k), registry.routes.push(r));
   }
   expandEventRegistrations(registry, fe.provider, fe.params);
+  const prefixesOf = prefixFinder(registry);
   const entries: Entry[] = [];
   const registered = new Set<string>();
   let server = false;
@@ -42,7 +43,7 @@ function entryPoints(fe: FrontEndResult): Entry[] {
     registered.add(r.handler.id);
     // Demo servers in examples/ or tests do not make a library an application.
     if (r.owner && !looksLikeTest(r.site.file)) server = true;
-    const prefixes = servedPrefixes(registry, r.owner);
+    const prefixes = prefixesOf(r.owner);
     entries.push({ handler: r.handler, roles: sig.roles, params, route: routeString(r.method, prefixes[0], r.path, model), reachable: prefixes.length > 0 });
   }
   // File-system routing: the framework serves every such file, so its handlers are reachable by convention.

@@ -2,10 +2,15 @@
 // front end (parsing, module resolution, the interpreter that produces summaries, patch builders).
 import type { Candidate, EngineInput, Patch } from '../../model.js';
 import type { SinkHit, Summary, SummaryProvider } from './summaries.js';
-import type { ParamInfo } from './routes.js';
-import type { FnRef } from './values.js';
+import type { FnRef, Site } from './values.js';
 import type { AccessFacts } from './access-control/facts.js';
 import type { CacheStats } from './cache.js';
+
+/** A parameter as the handler declares it (for labels of `{ source }` roles). */
+export interface ParamInfo {
+  name: string;
+  site: Site;
+}
 
 export interface FrontEndResult {
   /** Files parsed (origins considered), sorted. */

@@ -2,7 +2,7 @@
 // from an application root (a router mounted, possibly through other routers or plugins, on an app); and
 // the values a handler's parameters receive (frameworks.ts roles).
 import { FILE_ROUTE_HIDDEN_SEGMENT, FILE_ROUTES, handlerSignature, ROUTE_MODELS, UNTYPED_ROUTE_MODEL, type FileRouteModel, type HandlerRole, type RouteModel } from './models/frameworks.js';
-import type { FrontEndResult } from './frontend.js';
+import type { FrontEndResult, ParamInfo } from './frontend.js';
 import { PARAMETER_SOURCES, REQUEST_MEMBERS } from './models/sources.js';
 
 const DESTRUCTURED_LABEL = new Map(PARAMETER_SOURCES.flatMap((r) => (r.destructured ? [[r.sourceKind, r.destructured] as const] : [])));
@@ -118,31 +118,37 @@ function joinPath(prefix: string, path: string): string {
 }
 
 /** Mount prefixes under which an app/router is served; empty when it is never mounted on an app. */
-export function servedPrefixes(reg: Registry, owner: ObjRef | undefined, seen = new Set<string>()): string[] {
-  if (!owner || seen.has(owner.alloc)) return [];
-  seen.add(owner.alloc);
-  const out: string[] = [];
-  // A router's own prefix (koa-router `new Router({ prefix })`) comes after its mount prefix.
-  const own = owner.info?.prefix ?? '';
-  for (const m of reg.mounts) {
-    if (m.child.alloc !== owner.alloc) continue;
-    for (const p of servedPrefixes(reg, m.parent, seen)) out.push(joinPath(joinPath(p, m.prefix), own));
-  }
-  // An application root is served as is, unless it is mounted as a sub-application (Hono `app.route`).
-  if (!out.length && ROOT_TYPES.has(owner.type)) out.push(joinPath('', own));
-  return [...new Set(out)].sort();
+export function servedPrefixes(reg: Registry, owner: ObjRef | undefined): string[] {
+  return prefixFinder(reg)(owner);
+}
+
+/**
+ * servedPrefixes for many owners of one registry, its mounts indexed by child once (a lookup per route would
+ * otherwise scan every mount, up the mount chain). The registry must not change while the finder is used.
+ */
+export function prefixFinder(reg: Registry): (owner: ObjRef | undefined) => string[] {
+  const byChild = new Map<string, Mount[]>();
+  for (const m of reg.mounts) (byChild.get(m.child.alloc) ?? byChild.set(m.child.alloc, []).get(m.child.alloc)!).push(m);
+  const served = (owner: ObjRef | undefined, seen: Set<string>): string[] => {
+    if (!owner || seen.has(owner.alloc)) return [];
+    seen.add(owner.alloc);
+    const out: string[] = [];
+    // A router's own prefix (koa-router `new Router({ prefix })`) comes after its mount prefix.
+    const own = owner.info?.prefix ?? '';
+    for (const m of byChild.get(owner.alloc) ?? []) {
+      for (const p of served(m.parent, seen)) out.push(joinPath(joinPath(p, m.prefix), own));
+    }
+    // An application root is served as is, unless it is mounted as a sub-application (Hono `app.route`).
+    if (!out.length && ROOT_TYPES.has(owner.type)) out.push(joinPath('', own));
+    return [...new Set(out)].sort();
+  };
+  return (owner) => served(owner, new Set());
 }
 
 export function routeString(method: string, prefix: string | undefined, path: string | undefined, model?: RouteModel): string {
   if (model?.events) return `${model.events.label} ${path ?? method}`;
   const verb = method === 'use' ? 'USE' : method === 'del' ? 'DELETE' : method.toUpperCase();
   return `${verb} ${joinPath(prefix ?? '', path ?? '/')}`;
-}
-
-/** A parameter as the handler declares it (for labels of `{ source }` roles). */
-export interface ParamInfo {
-  name: string;
-  site: Site;
 }
 
 /** The value a typed role receives: the typed object with its typed members (ctx.request, c.req). */

@@ -5,7 +5,7 @@
 // classified as authentication, role check or ownership check from its body's facts and its name.
 import { AUTH_MIDDLEWARE_NAME, OWNERSHIP_MIDDLEWARE_NAME, PUBLIC_PROBE_SEGMENTS, PUBLIC_ROUTE_SEGMENTS, ROLE_MIDDLEWARE_NAME, USE_CALLS } from '../models/access-control.js';
 import { FILE_MIDDLEWARE_MODEL, FILE_ROUTE_SIBLING_DEPTH, handlerSignature, type HandlerRole } from '../models/frameworks.js';
-import { collectRegistry, fileRoutes, routeString, type FileRoute, servedPrefixes, type Registration, type Registry } from '../routes.js';
+import { collectRegistry, fileRoutes, prefixFinder, routeString, type FileRoute, type Registration, type Registry } from '../routes.js';
 import type { FrontEndResult } from '../frontend.js';
 import type { FnRef, ObjRef, Site } from '../values.js';
 import { siteKey } from '../values.js';
@@ -176,6 +176,7 @@ const USE_METHODS = USE_CALLS.map((u) => u.method);
 export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
   const registry = collectRegistry(fe.summaries, fe.hasCallers);
   const calls = groupCalls(registry);
+  const prefixesOf = prefixFinder(registry);
   const mountSites = new Set(registry.mounts.map((m) => (m.site ? siteKey(m.site) : '')));
   const links: Link[] = [];
   // Functions registered somewhere, by name: a hook written as `addHook('onRequest', verify)` names one of them.
@@ -282,7 +283,7 @@ export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
   const operationRoutes = (c: Call, model: NonNullable<Registration['model']>): Route[] => {
     const out: Route[] = [];
     const served = c.owner ? servedThrough(c.owner) : { links: [], path: '/' };
-    const prefixes = servedPrefixes(registry, c.owner);
+    const prefixes = prefixesOf(c.owner);
     for (const reg of c.regs) {
       if (!reg.field) continue;
       const parts = reg.field.split('.');
@@ -325,7 +326,7 @@ export function buildChains(fe: FrontEndResult, facts: AccessFacts): Chains {
     const named = shape?.args.find((a) => a.kind === 'object' && a.handler)?.handler;
     const handler = (named && align([named], c.fns)[0].fns[0]) || c.fns[c.fns.length - 1];
     const params = fe.params(handler);
-    const prefixes = servedPrefixes(registry, c.owner);
+    const prefixes = prefixesOf(c.owner);
     const path = c.path ?? '/';
     const own = shape ? makeLinks({ site: c.site, args: shape.args, fns: c.fns.filter((f) => f !== handler), level: 'route', skipFirst: false, dropLast: !named }) : [];
     const inherited = above(c.owner, path, c.site, 'router', new Set());

@@ -13,6 +13,7 @@ import { isFunctionNode } from './functions.js';
 import { AUTH_SESSION_TYPE } from '../models/frameworks.js';
 import { requireSpecifier, type ModuleInfo } from './modules.js';
 import { applyEdits, findCall } from './patches/edit.js';
+import type { AccessFiles } from './access-memo.js';
 
 // Members of a handler's request/context parameter; a library session's members (`session.email`) are read off a call's result.
 const IDENTITY_NAMES = new Set(IDENTITY_MEMBERS.filter((r) => !r.member.endsWith('()') && r.member !== '*' && r.type !== AUTH_SESSION_TYPE).map((r) => r.member));
@@ -669,28 +670,32 @@ export function prismaModels(path: string, text: string): ModelDef[] {
 }
 
 /**
- * `moduleValue(from, spec)`: what `require(spec)` in `from` evaluates to (the front end's module values), to
- * find the helper an imported name refers to.
+ * The access facts of `modules`, read lazily into `files` (access-memo.ts: kept for the next analysis of the
+ * repository where still valid). `moduleValue(from, spec)`: what `require(spec)` in `from` evaluates to (the front
+ * end's module values), to find the helper an imported name refers to.
  */
-export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn: FnRef) => string, files?: SourceFiles, moduleValue?: (from: string, spec: string) => Value): AccessFacts {
-  const usesByFile = new Map<string, ts.CallExpression[]>();
-  const factsByFn = new Map<unknown, FnFacts>();
+export function createAccessFacts(
+  modules: Map<string, ModuleInfo>,
+  files: AccessFiles,
+  fnName: (fn: FnRef) => string,
+  sources?: SourceFiles,
+  moduleValue?: (from: string, spec: string) => Value,
+): AccessFacts {
   let models: ModelDef[] | undefined;
   let client: ClientCall[] | undefined;
   const propertyCalls = (mod: ModuleInfo): ts.CallExpression[] => {
-    let list = usesByFile.get(mod.path);
-    if (!list) {
+    const t = files.of(mod);
+    if (!t.propertyCalls) {
       const found: ts.CallExpression[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(strip(n.expression))) found.push(n);
         ts.forEachChild(n, visit);
       };
       visit(mod.sf);
-      usesByFile.set(mod.path, (list = found));
+      t.propertyCalls = found;
     }
-    return list;
+    return t.propertyCalls;
   };
-  const localsByFile = new Map<string, Map<string, ts.Node>>();
   const nodeOf = (v: Value | undefined) => {
     const fn = v?.fns?.[0];
     const mod = fn && modules.get(fn.file);
@@ -699,9 +704,8 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
   const resolve: HelperResolver = (path, name) => {
     const mod = modules.get(path);
     if (!mod) return undefined;
-    let locals = localsByFile.get(path);
-    if (!locals) localsByFile.set(path, (locals = localFunctions(mod.sf)));
-    const local = locals.get(name);
+    const t = files.of(mod);
+    const local = (t.locals ??= localFunctions(mod.sf)).get(name);
     if (local) return { sf: mod.sf, path, node: local };
     if (!moduleValue) return undefined;
     // `import check from './auth'`, `import { check } from './auth'`
@@ -731,8 +735,14 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
   return {
     callAt(site) {
       const mod = modules.get(site.file);
-      const call = mod && findCall(mod.sf, site);
-      return mod && call && ts.isCallExpression(call) ? shapeOf(mod.sf, mod.path, call) : undefined;
+      if (!mod) return undefined;
+      const shapes = files.of(mod).shapes;
+      const key = `${site.line}:${site.column}:${site.endLine ?? ''}:${site.endColumn ?? ''}`;
+      if (shapes.has(key)) return shapes.get(key);
+      const call = findCall(mod.sf, site);
+      const shape = call && ts.isCallExpression(call) ? shapeOf(mod.sf, mod.path, call) : undefined;
+      shapes.set(key, shape);
+      return shape;
     },
     callsOn(file, receiver, methods) {
       const mod = modules.get(file);
@@ -748,24 +758,25 @@ export function createAccessFacts(modules: Map<string, ModuleInfo>, fnName: (fn:
     },
     fnFacts(fn) {
       const node = fn.node as ts.Node;
-      let f = factsByFn.get(node);
+      const mod = modules.get(fn.file);
+      if (!mod || !node || typeof (node as ts.Node).getStart !== 'function') return undefined;
+      const facts = files.of(mod).fnFacts;
+      let f = facts.get(node);
       if (!f) {
-        const mod = modules.get(fn.file);
-        if (!mod || !node || typeof (node as ts.Node).getStart !== 'function') return undefined;
         f = functionFacts(mod.sf, mod.path, node, fnName(fn), { resolve });
-        factsByFn.set(node, f);
+        facts.set(node, f);
       }
       return f;
     },
     models() {
       if (!models) {
-        models = [...modules.values()].flatMap(modelsOf);
-        for (const p of files?.paths() ?? []) if (p.endsWith('.prisma') && !/(^|\/)node_modules\//.test(p)) models.push(...prismaModels(p, files!.read(p) ?? ''));
+        models = [...modules.values()].flatMap((mod) => (files.of(mod).models ??= modelsOf(mod)));
+        for (const p of sources?.paths() ?? []) if (p.endsWith('.prisma') && !/(^|\/)node_modules\//.test(p)) models.push(...prismaModels(p, sources!.read(p) ?? ''));
       }
       return models;
     },
     clientCalls() {
-      if (!client) client = [...modules.values()].filter((m) => CLIENT_PATH.test(m.path)).flatMap(clientCallsOf);
+      if (!client) client = [...modules.values()].filter((m) => CLIENT_PATH.test(m.path)).flatMap((mod) => (files.of(mod).clientCalls ??= clientCallsOf(mod)));
       return client;
     },
     edit(file, edits, description): Patch | undefined {

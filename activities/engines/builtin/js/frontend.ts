@@ -12,10 +12,12 @@ import { createParser, isAnalysable, looksMinified } from './parse.js';
 import { ARGUMENT_SLOTS, readsArguments } from './functions.js';
 import { buildPatch } from './patches/index.js';
 import { createChecks, type ObservationsMemo } from './checks/index.js';
-import { createProgram, pacer, type ProgramMemo } from './program.js';
+import { createProgram, pacer } from './program.js';
+import type { ProgramMemo } from './context.js';
 import { readManifests } from './manifests.js';
 import { setManifests, versionDependencies, versionKey } from './sink-conditions.js';
 import { createAccessFacts } from './access-facts.js';
+import { createAccessFiles, type AccessMemo } from './access-memo.js';
 import { withRequestFacts } from './request-facts.js';
 import { acceptWebHit } from './web-sinks.js';
 import { createTemplateIndex, mayRenderViews, setTemplates } from './templates.js';
@@ -24,13 +26,14 @@ import { createTemplateIndex, mayRenderViews, setTemplates } from './templates.j
 const EXPORT_DEPTH = 3;
 
 /**
- * What one analysis of a repository leaves for the next: its syntax trees, the program's results by file and the
- * checks' observations, made together (each is valid only with the very trees of the others).
+ * What one analysis of a repository leaves for the next: its syntax trees, the program's results by file, the
+ * checks' observations and the access-control facts, made together (each is valid only with the very trees of the others).
  */
 interface JsMemo {
   trees: ReadonlyMap<string, ts.SourceFile>;
   program: ProgramMemo;
   observations: ObservationsMemo;
+  access: AccessMemo;
 }
 
 /** The JavaScript/TypeScript front end of one engine instance, with its own cache of earlier analyses. */
@@ -100,7 +103,9 @@ async function analyseJs(
   const dependencies: Record<string, string[]> = {};
   // A manifest or lockfile edit can change version-dependent findings (sink-conditions.ts): a dependency too.
   for (const f of files) dependencies[f] = [...new Set([...modules.get(f)!.deps, ...versionDependencies(manifests, f), ...(renders.has(f) ? templates.files : [])])].sort();
-  const memo = () => (prog.memo && checks.memo ? { trees: parser.trees, program: prog.memo, observations: checks.memo } : undefined);
+  // Access-control facts by file, read lazily; a function's facts are kept while its file's import cone is unchanged.
+  const access = createAccessFiles(modules, (p) => prog.memo?.get(p)?.key, previous?.access);
+  const memo = () => (prog.memo && checks.memo ? { trees: parser.trees, program: prog.memo, observations: checks.memo, access: access.memo() } : undefined);
   const result: Omit<FrontEndResult, 'finish'> = {
     files,
     dependencies,
@@ -173,7 +178,12 @@ async function analyseJs(
     patchFor: (hit) => buildPatch(prog, hit),
     acceptHit: (hit) => acceptWebHit(prog, hit),
     checks: (engine) => checks.run(engine),
-    access: withRequestFacts(createAccessFacts(modules, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files, (from, spec) => prog.requireValue(from, spec)), modules, input.files),
+    access: withRequestFacts(
+      createAccessFacts(modules, access, (fn) => prog.infoOf(fn)?.name ?? fn.name, input.files, (from, spec) => prog.requireValue(from, spec)),
+      modules,
+      access,
+      input.files,
+    ),
   };
   return { result, memo, weight, stats: prog.cacheStats };
 }

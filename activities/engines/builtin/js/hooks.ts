@@ -3,9 +3,7 @@
 // name. Plug-ins evaluate sub-expressions with `ctx.eval(e)`, never by importing the interpreter.
 import type ts from 'typescript';
 import { empty, type Flow, type Value } from '../values.js';
-import type { Ctx } from './context.js';
-
-export type JsxNode = ts.JsxElement | ts.JsxSelfClosingElement | ts.JsxFragment;
+import type { Ctx, Hooks, JsxNode } from './context.js';
 
 export interface Plugin {
   /** For error messages and reading the list. */
@@ -33,20 +31,6 @@ export interface Plugin {
    * land there. Plug-ins apply in list order, each to the previous one's result.
    */
   onConcat?(ctx: Ctx, prefix: Value, flows: Flow[]): Flow[];
-}
-
-/** The plug-ins' hooks composed into one function per extension point (what the interpreter calls). */
-export interface Hooks {
-  call(ctx: Ctx, node: ts.CallExpression | ts.NewExpression): Value;
-  jsx(ctx: Ctx, node: JsxNode): Value;
-  value(ctx: Ctx, e: ts.Expression, v: Value): void;
-  assign(ctx: Ctx, node: ts.BinaryExpression, v: Value): void;
-  elementWrite(ctx: Ctx, target: ts.ElementAccessExpression): void;
-  compare(ctx: Ctx, node: ts.BinaryExpression, left: Value, right: Value): void;
-  condition(ctx: Ctx, cond: ts.Expression, truth: boolean): void;
-  afterExpressionStatement(ctx: Ctx, st: ts.ExpressionStatement): void;
-  afterLoop(ctx: Ctx, st: ts.Statement): void;
-  concat(ctx: Ctx, prefix: Value, flows: Flow[]): Flow[];
 }
 
 type Fn<A extends unknown[], R> = (...args: A) => R;

@@ -11,8 +11,7 @@ import { instantiate, thisAfter, type CallSite, type Collector, type Summary } f
 import { addStep, derived, empty, join, joinAll, knownValue, numericFacts, taintOf, SPREAD_TAG, THIS_PARAM, type Env, type Flow, type Site, type Value } from '../values.js';
 import { ARGUMENT_SLOTS, bindingNames, isFunctionNode, readsArguments, type FunctionInfo } from './functions.js';
 import type { ModuleInfo } from './modules.js';
-import type { JsProgram } from './program.js';
-import { builder, type Ctx } from './context.js';
+import { builder, type Ctx, type JsProgram } from './context.js';
 import { siteOf, step } from './sites.js';
 import { accessPathText } from './syntax.js';
 import { exportsAliases } from './exports-alias.js';

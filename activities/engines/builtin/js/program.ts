@@ -4,71 +4,14 @@
 import { createHash } from 'node:crypto';
 import ts from 'typescript';
 import { addHit, emptySummary, mergeCall, type Summary, type SummaryProvider } from '../summaries.js';
-import { bindsKnownValues, covers, empty, join, signature, THIS_PARAM, type Env, type FnRef, type Site, type Value } from '../values.js';
+import { bindsKnownValues, covers, empty, join, signature, THIS_PARAM, type Env, type Site, type Value } from '../values.js';
 import { memberAccess } from '../access.js';
 import { analyse } from './interpreter.js';
-import { composeHooks, type Hooks, type Plugin } from './hooks.js';
+import { composeHooks, type Plugin } from './hooks.js';
+import type { FileMemo, JsProgram, ModuleState, ProgramMemo } from './context.js';
 import { PLUGINS } from './plugins.js';
-import { collectFunctions, type FnNode, type FunctionInfo } from './functions.js';
+import { collectFunctions, type FunctionInfo } from './functions.js';
 import { externalModule, resolveSpecifier, type ImportBinding, type ModuleInfo, type Target } from './modules.js';
-
-interface ModuleState {
-  env: Env;
-  cjs: Value;
-  cjsAssigned: boolean;
-  esm: Map<string, Value>;
-  status: 'pending' | 'running' | 'done';
-}
-
-export interface JsProgram {
-  modules: Map<string, ModuleInfo>;
-  functions: Map<ts.Node, FunctionInfo>;
-  summaries: Map<string, Summary>;
-  provider: SummaryProvider;
-  fnRef(node: FnNode, env?: Env): FnRef;
-  infoOf(fn: FnRef): FunctionInfo | undefined;
-  moduleBinding(mod: ModuleInfo, name: string): Value;
-  moduleEnv(path: string): Env;
-  requireValue(from: string, spec: string): Value;
-  setCjsExports(path: string, v: Value): void;
-  setCjsExport(path: string, key: string, v: Value): void;
-  setEsmExport(path: string, name: string, v: Value): void;
-  /** Functions some code calls (as opposed to only registering them as handlers). */
-  called: Set<string>;
-  /** Functions instantiated by other code (their effects belong to their callers). */
-  hasCallers(fnId: string): boolean;
-  solve(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void>;
-  /** Stop recording call-graph facts (the final instantiation is not a call from code). */
-  freeze(): void;
-  /** Files whose results came from `previous`, and all files. */
-  cacheStats: { reused: number; files: number };
-  /** This program's results by file, for the next analysis of the repository (set once solved). */
-  memo: ProgramMemo | undefined;
-  /** Loops the interpreter is inside (interpreter.ts: nested loops run once). */
-  loopDepth: number;
-  /** The interpreter's plug-ins, composed (hooks.ts; the list is plugins.ts). */
-  hooks: Hooks;
-}
-
-/**
- * What one file contributed to a solved program: its module state, its functions' summaries and the call-graph
- * facts its functions recorded. A file's summaries depend only on the files it imports, transitively (its import
- * cone: the analysis has no cross-module heap, and callers' values reach a function only through its symbolic
- * parameters), so they are reused as long as the cone's paths, texts and resolutions are unchanged (`key`).
- */
-export interface FileMemo {
-  key: string;
-  /** The tree the results were computed from: they hold its nodes, so they are valid only with that very tree. */
-  sf: ts.SourceFile;
-  state: ModuleState;
-  summaries: Summary[];
-  /** [callee, caller] pairs where the caller is a function of this file. */
-  edges: [string, string][];
-  called: string[];
-}
-
-/** A solved program's results by file. Never changed once made: a later program reads it and builds its own. */
-export type ProgramMemo = ReadonlyMap<string, FileMemo>;
 
 /**
  * A key per file that changes when anything in its import cone changes: a Merkle hash over the strongly connected

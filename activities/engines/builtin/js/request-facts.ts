@@ -15,6 +15,7 @@ import { AUTH_COOKIE_NAME } from '../models/checks.js';
 import type { Site } from '../values.js';
 import { chain, lastName, paramNames, siteOf } from './access-facts.js';
 import type { ModuleInfo } from './modules.js';
+import type { AccessFiles } from './access-memo.js';
 
 const short = (t: string, max = 80) => {
   const s = t.replace(/\s+/g, ' ');
@@ -208,19 +209,18 @@ function declaredFunction(sf: ts.SourceFile, name: string): ts.Node | undefined 
   return found;
 }
 
-/** `facts` with request and project facts added (computed lazily, once per function node / analysis). */
-export function withRequestFacts(facts: AccessFacts, modules: Map<string, ModuleInfo>, files?: SourceFiles): AccessFacts {
-  const byNode = new Map<unknown, RequestFacts>();
+/** `facts` with request and project facts added: request facts once per function node and tree (kept in `files`), project facts once per analysis. */
+export function withRequestFacts(facts: AccessFacts, modules: Map<string, ModuleInfo>, files: AccessFiles, sources?: SourceFiles): AccessFacts {
   let project: ProjectFacts | undefined;
-  const definitions = new Map<string, string | undefined>();
   return {
     ...facts,
     requestFacts(fn) {
       const node = fn.node as ts.Node;
+      const mod = modules.get(fn.file);
+      if (!mod || !node || typeof node.getStart !== 'function') return undefined;
+      const byNode = files.of(mod).requestFacts;
       let f = byNode.get(node);
       if (!f) {
-        const mod = modules.get(fn.file);
-        if (!mod || !node || typeof node.getStart !== 'function') return undefined;
         f = requestFactsOf(mod.sf, mod.path, node);
         // A thin wrapper that hands the request to a function of the same module: its facts are the wrapper's.
         for (const name of f.delegates ?? []) {
@@ -234,20 +234,21 @@ export function withRequestFacts(facts: AccessFacts, modules: Map<string, Module
       return f;
     },
     project() {
-      return (project ??= projectFactsOf(modules, (p) => files?.read(p), files?.paths() ?? []));
+      return (project ??= projectFactsOf(modules, (p) => sources?.read(p), sources?.paths() ?? []));
     },
     definitionText(file, name) {
-      const key = `${file}|${name}`;
-      if (definitions.has(key)) return definitions.get(key);
       const mod = modules.get(file);
+      if (!mod || !/^[\w$]+$/.test(name)) return undefined;
+      const definitions = files.of(mod).definitions;
+      if (definitions.has(name)) return definitions.get(name);
       let found: string | undefined;
       const visit = (n: ts.Node): void => {
         if (found !== undefined) return;
-        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) found = short(n.initializer.getText(mod!.sf), 120);
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) found = short(n.initializer.getText(mod.sf), 120);
         else ts.forEachChild(n, visit);
       };
-      if (mod && /^[\w$]+$/.test(name)) visit(mod.sf);
-      definitions.set(key, found);
+      visit(mod.sf);
+      definitions.set(name, found);
       return found;
     },
   };

@@ -8,10 +8,9 @@ import { instantiate } from '../summaries.js';
 import type { SinkModel } from '../models/types.js';
 import { addStep, derived, taintOf, withFiles, type Flow, type Value } from '../values.js';
 import type { CallInfo } from './callee-match.js';
-import type { Ctx } from './context.js';
+import type { Ctx, JsProgram } from './context.js';
 import { siteOf } from './sites.js';
 import { dependencyVersion, isVulnerable, manifestFor, type Manifests } from './manifests.js';
-import type { JsProgram } from './program.js';
 import { analyseRegex } from './regex-safety.js';
 
 // ---------------------------------------------------------------- project manifests

@@ -7,7 +7,7 @@ import { addStep, taintOf, type Site, type Value } from '../values.js';
 import type { CallInfo } from './callee-match.js';
 import type { Ctx } from './context.js';
 import { templatesOf } from './templates.js';
-import type { Selected, WebSelection } from './web-sinks.js';
+import type { Selected, WebSelection } from './web-selection.js';
 
 const CONTEXT_LABEL = {
   raw: 'writes the value into the page without HTML escaping',

@@ -5,29 +5,16 @@ import ts from 'typescript';
 import { unwrapAwait as strip } from './syntax.js';
 import { MONGO_MODULES, MONGO_REQUEST_SANITISERS } from '../models/sinks-web.js';
 import type { FlowRequirement, SinkModel } from '../models/types.js';
-import { derived, join, sanitise, taintOf, type Flow, type Site, type Value } from '../values.js';
+import { derived, join, sanitise, taintOf, type Flow, type Value } from '../values.js';
 import { matchesCallee } from './callee-match.js';
 import { URL_RESOLVERS } from '../models/sanitisers-web.js';
 import { templateSelection } from './template-sinks.js';
 import type { CallInfo } from './callee-match.js';
-import type { Ctx } from './context.js';
+import type { Ctx, JsProgram } from './context.js';
 import { requireSpecifier } from './modules.js';
 import type { ModuleInfo } from './modules.js';
-import type { JsProgram } from './program.js';
 import type { SinkHit } from '../summaries.js';
-
-export interface Selected {
-  flow: Flow;
-  requires?: FlowRequirement;
-  /** Where the data does harm when that is not the call (a template's output line): the hit is placed there. */
-  at?: { site: Site; label: string; text: string };
-}
-
-export interface WebSelection {
-  /** Argument positions to look at (instead of the model's). */
-  positions?: number[];
-  select(a: Value, i: number): Selected[];
-}
+import type { Selected, WebSelection } from './web-selection.js';
 
 const WEB_CONDITIONS = new Set<string>([
   'nosql-filter', 'nosql-where', 'html-body', 'html-write', 'html-typed', 'html-sniffed', 'log-message', 'redirect-target',

@@ -12,7 +12,7 @@ import { CHECK_RULES } from '../../models/rules.js';
 import type { CheckRuleId } from '../../models/types.js';
 import type { Site, Value } from '../../values.js';
 import { isFunctionNode } from '../functions.js';
-import type { JsProgram } from '../program.js';
+import type { JsProgram } from '../context.js';
 import { applyEdits, type Edit } from '../patches/edit.js';
 import type { CallRecord, Observations } from './observe.js';
 

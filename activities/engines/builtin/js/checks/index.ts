@@ -7,7 +7,7 @@
 // 'pattern'; verifier-checks.ts judges them.
 import ts from 'typescript';
 import type { Candidate, SourceFiles } from '../../../../model.js';
-import type { JsProgram } from '../program.js';
+import type { JsProgram } from '../context.js';
 import type { Value } from '../../values.js';
 import { byLocation } from '../../candidates.js';
 import { isTestFile, toCandidate, type CheckContext, type PatternFinding } from './common.js';

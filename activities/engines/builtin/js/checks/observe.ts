@@ -12,8 +12,7 @@ import { GRAPHQL_SERVERS } from '../../models/web-app.js';
 import type { CalleeMatch } from '../../models/types.js';
 import { join, NUMERIC_FACT, type Site, type Value } from '../../values.js';
 import { indexRows, matchesCallee, type CallInfo } from '../callee-match.js';
-import type { Ctx } from '../context.js';
-import type { JsProgram } from '../program.js';
+import type { Ctx, JsProgram } from '../context.js';
 
 /** Tag of flows that start at a non-cryptographic random generator. */
 export const WEAK_RANDOM_TAG = 'weak-random';

@@ -5,7 +5,7 @@ import { parses } from '../syntax.js';
 import type { Patch } from '../../../../model.js';
 import { createUnifiedDiff } from '../../../../patches/create-diff.js';
 import type { SinkHit } from '../../summaries.js';
-import type { JsProgram } from '../program.js';
+import type { JsProgram } from '../context.js';
 import { commandEdits } from './command.js';
 import { evalEdits } from './code.js';
 import { applyEdits, findCall, type Edit } from './edit.js';

@@ -2,7 +2,7 @@
 // Prisma's $queryRawUnsafe(text) → the $queryRaw`...` tagged template, which binds every value, and TypeORM
 // query builder conditions → `:name` parameters with a parameters object.
 import ts from 'typescript';
-import type { JsProgram } from '../program.js';
+import type { JsProgram } from '../context.js';
 import { importedModules, stringLiteral, type Edit, type Part } from './edit.js';
 import { parameterise } from './sql-placeholders.js';
 

@@ -1,7 +1,7 @@
 // SQL injection fix: turn a query built by concatenation or a template literal into a placeholder query
 // with a parameters array, keeping the call otherwise identical.
 import ts from 'typescript';
-import type { JsProgram } from '../program.js';
+import type { JsProgram } from '../context.js';
 import { isQueryBuilderCondition, namedParameterEdits, prismaEdits, reachesModule } from './sql-orm.js';
 import { flattenString, importedModules, singleUseDeclaration, stringLiteral, type Edit, type Part } from './edit.js';
 import { parameterise } from './sql-placeholders.js';
