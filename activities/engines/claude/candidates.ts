@@ -1,6 +1,7 @@
 // The Claude engine's identity, and its findings as candidates (and back as prompt text). Pure functions.
 import { createHash } from 'node:crypto';
 import type { Candidate, EngineIdentity } from '../../model.js';
+import { classTitleForCwe } from '../builtin/sink-query.js';
 import { dataBlock } from './prompts.js';
 import type { ModelFinding } from './schemas.js';
 
@@ -44,4 +45,10 @@ export function describeCandidate(c: Candidate): string {
       `explanation: ${c.explanation}`,
     ].join('\n'),
   );
+}
+
+/** What an independent verifier is told: the location and the class only, never the reporter's title, trace or explanation. */
+export function describeForVerifier(c: Candidate): string {
+  const title = classTitleForCwe(c.cwe);
+  return dataBlock('suspected vulnerability', [`class: ${c.cwe}${title ? ` (${title})` : ''}`, `at ${c.location.file}:${c.location.startLine}-${c.location.endLine}`].join('\n'));
 }

@@ -7,7 +7,7 @@ import Anthropic, {
 } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ClaudeConnection, ClaudeSettings, TokenUsage } from './config.js';
+import { DEFAULT_MODEL, type ClaudeConnection, type ClaudeSettings, type TokenUsage } from './config.js';
 
 export type ModelClient = Anthropic;
 
@@ -41,8 +41,17 @@ export async function callModel(
       : await client.messages.create(params, { signal: opts.signal });
     return { message, usage: usageOf(message) };
   } catch (err) {
-    throw modelFailure(err, opts.secrets ?? []);
+    throw modelFailure(err, opts.secrets ?? [], params.model);
   }
+}
+
+/** Where the model is chosen: what a user changes when the API says the model is gone. */
+const MODEL_SETTING = 'VIGIL_CLAUDE_MODEL on the worker (or the scan\'s claude.model)';
+
+/** A 404 about the model, or a refusal that says the model is deprecated, retired or past end of life. */
+function modelUnavailable(status: number, kind: string, detail: string): boolean {
+  if (status === 404) return /model/i.test(detail);
+  return status === 400 && /model/i.test(detail) && /deprecat|retired|end[- ]of[- ]life|no longer (available|supported)|not (found|supported|available)/i.test(detail);
 }
 
 export function usageOf(message: Message): TokenUsage {
@@ -63,7 +72,7 @@ function scrub(text: string, secrets: string[]): string {
 }
 
 /** Maps an SDK error to a Temporal failure: what is worth retrying, and when. */
-export function modelFailure(err: unknown, secrets: string[] = []): Error {
+export function modelFailure(err: unknown, secrets: string[] = [], model?: string): Error {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof APIUserAbortError) {
     return ApplicationFailure.create({ type: 'ModelCallCancelled', message: 'The model call was cancelled with its activity.' });
@@ -93,6 +102,13 @@ export function modelFailure(err: unknown, secrets: string[] = []): Error {
         type: 'ModelUnavailable',
         message: `The Anthropic API is unavailable (${status} ${kind}): ${detail}`,
         nextRetryDelay: retryAfterMs(err.headers),
+      });
+    }
+    if (modelUnavailable(status, kind, detail)) {
+      return ApplicationFailure.create({
+        type: 'ModelNotAvailableError',
+        nonRetryable: true,
+        message: `The Anthropic API does not serve the model${model ? ` "${model}"` : ''} (${status} ${kind}: ${detail}). Set ${MODEL_SETTING} to a current model, e.g. ${DEFAULT_MODEL}.`,
       });
     }
     const hint =
