@@ -1,6 +1,7 @@
 // The Anthropic SDK client and one model call. The SDK retries nothing (maxRetries: 0): Temporal owns
 // retries, so every failure is mapped here to a retryable or non-retryable ApplicationFailure.
 import Anthropic, {
+  AnthropicError,
   APIConnectionError,
   APIError,
   APIUserAbortError,
@@ -24,6 +25,12 @@ export function createClaudeClient(conn: ClaudeConnection): ModelClient {
   });
 }
 
+/**
+ * The model's streamed answer could not be read: a tool input that is not JSON. The model's fault, not the API's:
+ * the tool loop tells the model and goes on (the tool-input check), rather than retrying the activity.
+ */
+export class UnreadableOutputError extends Error {}
+
 export interface CallResult {
   message: Message;
   usage: TokenUsage;
@@ -41,6 +48,9 @@ export async function callModel(
       : await client.messages.create(params, { signal: opts.signal });
     return { message, usage: usageOf(message) };
   } catch (err) {
+    if (err instanceof AnthropicError && !(err instanceof APIError) && /not valid JSON|JSON/i.test(err.message)) {
+      throw new UnreadableOutputError(scrub(err.message, opts.secrets ?? []).slice(0, 200));
+    }
     throw modelFailure(err, opts.secrets ?? [], params.model);
   }
 }

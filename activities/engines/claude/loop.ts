@@ -11,7 +11,7 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { addUsage, budgetTokens, ZERO_USAGE, type TokenUsage } from './config.js';
-import { callModel, type ModelClient } from './client.js';
+import { callModel, UnreadableOutputError, type CallResult, type ModelClient } from './client.js';
 import { SYSTEM, TOOLSETS, type Role } from './prompts.js';
 import { toolInputProblem } from './grounding.js';
 import type { Validation } from './schemas.js';
@@ -91,7 +91,22 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
       ...(force || lastTurn ? { tool_choice: { type: 'tool' as const, name: input.finalTool } } : {}),
     };
     input.onTurn?.(result.turns);
-    const { message, usage } = await callModel(input.client, params, { signal: input.signal, stream: input.stream, secrets: input.secrets });
+    let call: CallResult;
+    try {
+      call = await callModel(input.client, params, { signal: input.signal, stream: input.stream, secrets: input.secrets });
+    } catch (err) {
+      if (!(err instanceof UnreadableOutputError)) throw err;
+      // A tool input that is not JSON: refused (the tool-input check), charged as the call's estimated input, and
+      // the model told so, once per turn; the turn cap bounds a model that keeps doing it.
+      result.turns++;
+      result.toolInputRejected++;
+      const usage = { ...ZERO_USAGE, calls: 1, inputTokens: estimate };
+      result.usage = addUsage(result.usage, usage);
+      await input.meter.charge(usage);
+      appendNote(messages, `Your last answer could not be read (${err.message}). Tool inputs must be JSON objects; answer again.`);
+      continue;
+    }
+    const { message, usage } = call;
     result.turns++;
     result.usage = addUsage(result.usage, usage);
     await input.meter.charge(usage);
@@ -173,6 +188,14 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
     result.dropped = false;
   }
   return result;
+}
+
+/** Adds a text note to the last user turn (the assistant turn that would sit between was unreadable). */
+function appendNote(messages: MessageParam[], note: string): void {
+  const last = messages[messages.length - 1];
+  const blocks: ContentBlockParam[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  blocks.push({ type: 'text', text: note });
+  messages[messages.length - 1] = { role: 'user', content: blocks };
 }
 
 export function usageTotal(u: TokenUsage): number {
