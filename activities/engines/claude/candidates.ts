@@ -29,11 +29,6 @@ export function candidateFromFinding(f: ModelFinding): Candidate {
   };
 }
 
-/** Files a model's findings cite (where, and every trace step), to read before checking their lines. */
-export function filesCitedBy(findings: ModelFinding[]): string[] {
-  return [...new Set(findings.flatMap((f) => [f.file, ...f.trace.map((s) => s.file)]))];
-}
-
 export function describeCandidate(c: Candidate): string {
   return dataBlock(
     'reported finding',

@@ -22,14 +22,17 @@ export function filesCitedByRaw(items: unknown[]): string[] {
   return [...files];
 }
 
+/** Model-chosen text kept in a drop (a path it invented) is bounded. */
+const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
+
 /** Why one finding is not a claim the snapshot supports, as a drop, or undefined. */
 export function findingDrop(files: SourceFiles, f: ModelFinding): ClaimDrop | undefined {
-  const at = { file: f.file, line: f.start_line };
+  const at = { file: clip(f.file), line: f.start_line };
   if (!lineExists(files, f.file, f.end_line)) {
-    return { check: 'location', reason: `${f.file}:${f.start_line}-${f.end_line} is not a line range of a snapshot file`, ...at };
+    return { check: 'location', reason: `${clip(f.file)}:${f.start_line}-${f.end_line} is not a line range of a snapshot file`, ...at };
   }
   for (const s of f.trace) {
-    if (!lineExists(files, s.file, s.line)) return { check: 'location', reason: `trace step ${s.file}:${s.line} is not a line of a snapshot file`, ...at };
+    if (!lineExists(files, s.file, s.line)) return { check: 'location', reason: `trace step ${clip(s.file)}:${s.line} is not a line of a snapshot file`, ...at };
   }
   const source = f.trace.find((s) => s.kind === 'source');
   const sink = f.trace.find((s) => s.kind === 'sink');
@@ -61,7 +64,7 @@ export function checkReport(files: SourceFiles, input: unknown): Validation<Chec
     if (!parsed.success) {
       const reason = parsed.error.issues.slice(0, 4).map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ');
       const raw = item as { file?: unknown; start_line?: unknown };
-      drops.push({ check: 'schema', reason, ...(typeof raw?.file === 'string' ? { file: raw.file } : {}), ...(typeof raw?.start_line === 'number' ? { line: raw.start_line } : {}) });
+      drops.push({ check: 'schema', reason, ...(typeof raw?.file === 'string' ? { file: clip(raw.file) } : {}), ...(typeof raw?.start_line === 'number' ? { line: raw.start_line } : {}) });
       notes.push(`findings.${i}: ${reason}`);
       return;
     }
