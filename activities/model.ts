@@ -63,6 +63,11 @@ export interface CandidateEvidence {
   libraryExport?: string;
   /** A request handler recognised by shape whose registration was not resolved: how the program holds it ("a method of a class"). */
   unresolvedHandler?: string;
+  /**
+   * A model's finding checked against the built-in engine: its flow to the sink is known (corroborated), a sink of
+   * the claimed kind is on the line but no flow (sink-only), none is (no-sink), or the class has no sink model.
+   */
+  corroboration?: 'corroborated' | 'sink-only' | 'no-sink' | 'not-modelled';
 }
 
 /** What an access-control candidate rests on; the verifier re-judges it (all fields optional). */
@@ -179,6 +184,8 @@ export interface EngineUsage {
   estimatedCostUsd: number;
   stages: { stage: string; tokens: number; estimatedCostUsd: number }[];
   coverage: { directory: string; status: 'covered' | 'skipped'; reason?: string }[];
+  /** Claims the engine's checks rejected, per check, and as sentences ("2 claims rejected by location: ..."). */
+  claims?: { rejected: Record<string, number>; summary: string[] };
 }
 
 /** A read-only view of a snapshot's text files, as engines see it. */

@@ -62,6 +62,10 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
     budgetTokens: 0,
     spentTokens: 0,
     budgetExhausted: false,
+    rejected: {},
+  };
+  const countRejected = (r: Record<string, number | undefined>) => {
+    for (const [check, n] of Object.entries(r)) if (n) claude.rejected![check] = (claude.rejected![check] ?? 0) + n;
   };
   // Each pass may spend its share of what is left, so passes in flight together cannot overrun the budget.
   const allowance = (lanes: number) => Math.floor(Math.max(0, budget - spent) / Math.max(1, lanes));
@@ -92,6 +96,7 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
         const r = await acts.research({ ...ids, snapshotId, passId, allowance: allowance(Math.min(concurrency, passIds.length)) });
         claude.passesRun++;
         claude.malformedDropped += r.dropped;
+        countRejected(r.rejected);
         settle(r.tokens, r.budgetStopped);
       });
       const collected = await acts.collect({ ...ids, snapshotId, passIds });
@@ -109,6 +114,7 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
         if (exhausted) return;
         const r = await acts.panel({ ...ids, snapshotId, candidateId, allowance: allowance(concurrency) });
         claude.panels++;
+        countRejected(r.rejected);
         settle(r.tokens, r.budgetStopped);
         if (r.verdict === 'confirmed') confirmed.push(candidateId);
       });
@@ -116,6 +122,7 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
         if (exhausted) return;
         const r = await acts.patch({ ...ids, snapshotId, candidateId, allowance: allowance(concurrency) });
         if (r.patched) claude.patches++;
+        countRejected(r.rejected);
         settle(r.tokens, r.budgetStopped);
       });
       return acts.conclude({ ...ids, snapshotId, passIds, budgetExhausted: exhausted, skippedPasses: claude.passesSkipped });

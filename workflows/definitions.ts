@@ -40,6 +40,8 @@ export const NON_RETRYABLE_ERRORS = [
   'PathNotAllowedError',
   /** The Anthropic API refused a request (400/401/403/404): retrying cannot help. */
   'ModelRequestError',
+  /** The configured model does not exist or is retired: the setting named in the message must change. */
+  'ModelNotAvailableError',
   /** The source tree is larger than the worker's snapshot limits (files, bytes, entries walked). */
   'SnapshotLimitError',
 ] as const;
@@ -128,6 +130,8 @@ export interface StageCounts {
     budgetTokens: number;
     spentTokens: number;
     budgetExhausted: boolean;
+    /** Claims each check rejected (activities/engines/claude/grounding.ts CLAIM_CHECKS): counts only. */
+    rejected?: Record<string, number>;
   };
 }
 

@@ -198,6 +198,7 @@ function usageOf(u: EngineUsage): EngineUsage {
     estimatedCostUsd: u.estimatedCostUsd,
     stages: u.stages.map((s) => ({ stage: s.stage, tokens: s.tokens, estimatedCostUsd: s.estimatedCostUsd })),
     coverage: u.coverage.map((c) => ({ directory: c.directory, status: c.status, ...(c.reason ? { reason: c.reason } : {}) })),
+    ...(u.claims ? { claims: { rejected: { ...u.claims.rejected }, summary: [...u.claims.summary] } } : {}),
   };
 }
 

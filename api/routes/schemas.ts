@@ -52,7 +52,7 @@ const gitSourceSchema = z
 
 export const claudeSettingsSchema = z
   .object({
-    model: z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'must be a model id such as claude-sonnet-4-5').optional(),
+    model: z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'must be a model id such as claude-sonnet-5-5').optional(),
     effort: z.enum(['low', 'medium', 'high']).optional(),
     budgetTokens: z.number().int().min(1_000).max(100_000_000).optional(),
   })

@@ -14,11 +14,21 @@ export const SQLI = {
   start_line: 5,
   end_line: 6,
   trace: [
-    { file: 'routes/users.js', line: 8, kind: 'source', label: 'req.query.name' },
+    { file: 'routes/users.js', line: 8, kind: 'source', label: 'req.query.name', code: 'const { name } = req.query;' },
     { file: 'routes/users.js', line: 9, kind: 'step', label: 'passed to findUsersByName' },
-    { file: 'db/users.js', line: 6, kind: 'sink', label: 'concatenated SQL reaches pool.query' },
+    { file: 'db/users.js', line: 6, kind: 'sink', label: 'concatenated SQL reaches pool.query', code: 'pool.query(sql, callback);' },
   ],
   explanation: 'The name from the query string is concatenated into SQL.',
+};
+
+/** A verifier's grounded true-positive vote on the SQL injection: source, sink and missing defence quoted from db/users.js. */
+export const SQLI_VOTE = {
+  verdict: 'true_positive',
+  source: { file: 'db/users.js', line: 4, code: 'function findUsersByName(name, callback) {' },
+  sink: { file: 'db/users.js', line: 6, code: 'pool.query(sql, callback);' },
+  missing_defence: { file: 'db/users.js', line: 5, code: `const sql = "SELECT id, name, email FROM users WHERE name = '" + name + "'";` },
+  evidence: [{ file: 'db/users.js', line: 6, note: 'concatenation' }],
+  reasoning: 'reachable',
 };
 
 const before = readFileSync(`${fixture}/db/users.js`, 'utf8');
@@ -51,7 +61,7 @@ export function brain(overrides: Partial<Record<RecordedRequest['role'], Brain>>
         if (req.turn === 0) return tool('read_file', { path: 'routes/users.js', start_line: 1, end_line: 20 });
         return tool('report_findings', { findings: req.task.includes('injection and input handling') ? [SQLI] : [] });
       case 'verifier':
-        return tool('cast_vote', { verdict: 'true_positive', evidence: [{ file: 'db/users.js', line: 6, note: 'concatenation' }], reasoning: 'reachable' });
+        return tool('cast_vote', SQLI_VOTE);
       case 'patch':
         return tool('propose_patch', { diff: SQLI_DIFF, description: 'Bind the name as a query parameter.' });
       case 'patchReview':

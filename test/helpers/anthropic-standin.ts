@@ -29,7 +29,8 @@ export interface RecordedRequest {
   turn: number;
 }
 
-export type Block = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: unknown };
+/** `raw`: the tool input as sent on the wire in a stream (e.g. text that is not JSON), instead of `input`'s JSON. */
+export type Block = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: unknown; raw?: string };
 
 export type Reply =
   | { content: Block[]; stop_reason?: string; usage?: Partial<Usage> }
@@ -95,6 +96,8 @@ export async function startStandIn(script: Script): Promise<StandIn> {
       if ('hang' in reply) return; // never answers: the client's timeout fires
       if ('status' in reply) return sendError(res, reply.status, reply.error, reply.headers);
       const content = reply.content.map((b) => (b.type === 'tool_use' ? { ...b, id: b.id ?? `toolu_${++ids}` } : b));
+      const raw = new Map(content.flatMap((b, i) => (b.type === 'tool_use' && b.raw !== undefined ? [[i, b.raw] as const] : [])));
+      for (const b of content) if (b.type === 'tool_use') delete (b as { raw?: string }).raw;
       const usage = { ...DEFAULT_USAGE, ...reply.usage };
       const message = {
         id: `msg_${++ids}`,
@@ -106,7 +109,7 @@ export async function startStandIn(script: Script): Promise<StandIn> {
         stop_sequence: null,
         usage,
       };
-      if (body.stream) return sendStream(res, message);
+      if (body.stream) return sendStream(res, message, raw);
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${ids}` });
       res.end(JSON.stringify(message));
     } catch (err) {
@@ -128,7 +131,11 @@ function sendError(res: ServerResponse, status: number, error: { type: string; m
   res.end(JSON.stringify({ type: 'error', error }));
 }
 
-function sendStream(res: ServerResponse, message: { content: Record<string, unknown>[]; usage: Usage; stop_reason: string } & Record<string, unknown>) {
+function sendStream(
+  res: ServerResponse,
+  message: { content: Record<string, unknown>[]; usage: Usage; stop_reason: string } & Record<string, unknown>,
+  raw: Map<number, string> = new Map(),
+) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${ids}` });
   const event = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   const { content, usage, stop_reason } = message;
@@ -143,7 +150,7 @@ function sendStream(res: ServerResponse, message: { content: Record<string, unkn
       for (let i = 0; i < text.length; i += 16) event('content_block_delta', { index, delta: { type: 'text_delta', text: text.slice(i, i + 16) } });
     } else {
       event('content_block_start', { index, content_block: { ...block, input: {} } });
-      const json = JSON.stringify(block.input);
+      const json = raw.get(index) ?? JSON.stringify(block.input);
       for (let i = 0; i < json.length; i += 24) {
         event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 24) } });
       }

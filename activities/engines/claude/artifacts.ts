@@ -2,6 +2,7 @@
 // data. The artefact catalogue (activities/artifacts.ts) names them; this module imports no store and no stage.
 import type { Candidate, EngineUsage, Patch } from '../../model.js';
 import type { ClaudeSettings, EffortProfile, ResearchCategory, TokenUsage } from './config.js';
+import type { CheckCounts, ClaimDrop } from './grounding.js';
 import type { Tally, Vote } from './panel.js';
 
 export interface ComponentPlan {
@@ -55,6 +56,8 @@ export interface PassArtifact {
   turns: number;
   budgetStopped: boolean;
   usage: TokenUsage;
+  /** Claims the checks rejected in this pass (findings dropped alone, refused tool inputs); absent on older passes. */
+  drops?: ClaimDrop[];
 }
 
 /** `claude:panel:<candidateId>`: the verifier panel's votes and tally. */
@@ -64,6 +67,8 @@ export interface PanelArtifact {
   tally: Tally;
   budgetStopped: boolean;
   usage: TokenUsage;
+  /** Votes and verdicts the checks rejected (quotes not in the file, a sink elsewhere, no sink on the line). */
+  drops?: ClaimDrop[];
 }
 
 /** `claude:patch:<candidateId>`: the proposed patch and its review. */
@@ -75,10 +80,15 @@ export interface PatchArtifact {
   reason: string;
   budgetStopped: boolean;
   usage: TokenUsage;
+  /** Patches the checks rejected (did not apply, did not change the reported lines). */
+  drops?: ClaimDrop[];
 }
 
 /** `claude:usage`: the engine's usage as reported (EngineUsage), with per-stage token detail and each directory's components. */
 export interface UsageLedger extends EngineUsage {
   stages: { stage: string; usage: TokenUsage; tokens: number; estimatedCostUsd: number }[];
   coverage: CoverageEntry[];
+  /** Every claim the checks rejected in this scan, with its reason. */
+  drops: ClaimDrop[];
+  rejected: CheckCounts;
 }

@@ -1,6 +1,7 @@
 // The Claude engine's identity, and its findings as candidates (and back as prompt text). Pure functions.
 import { createHash } from 'node:crypto';
 import type { Candidate, EngineIdentity } from '../../model.js';
+import { classTitleForCwe } from '../builtin/sink-query.js';
 import { dataBlock } from './prompts.js';
 import type { ModelFinding } from './schemas.js';
 
@@ -28,11 +29,6 @@ export function candidateFromFinding(f: ModelFinding): Candidate {
   };
 }
 
-/** Files a model's findings cite (where, and every trace step), to read before checking their lines. */
-export function filesCitedBy(findings: ModelFinding[]): string[] {
-  return [...new Set(findings.flatMap((f) => [f.file, ...f.trace.map((s) => s.file)]))];
-}
-
 export function describeCandidate(c: Candidate): string {
   return dataBlock(
     'reported finding',
@@ -44,4 +40,10 @@ export function describeCandidate(c: Candidate): string {
       `explanation: ${c.explanation}`,
     ].join('\n'),
   );
+}
+
+/** What an independent verifier is told: the location and the class only, never the reporter's title, trace or explanation. */
+export function describeForVerifier(c: Candidate): string {
+  const title = classTitleForCwe(c.cwe);
+  return dataBlock('suspected vulnerability', [`class: ${c.cwe}${title ? ` (${title})` : ''}`, `at ${c.location.file}:${c.location.startLine}-${c.location.endLine}`].join('\n'));
 }

@@ -1,13 +1,14 @@
 // The Anthropic SDK client and one model call. The SDK retries nothing (maxRetries: 0): Temporal owns
 // retries, so every failure is mapped here to a retryable or non-retryable ApplicationFailure.
 import Anthropic, {
+  AnthropicError,
   APIConnectionError,
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ClaudeConnection, ClaudeSettings, TokenUsage } from './config.js';
+import { DEFAULT_MODEL, type ClaudeConnection, type ClaudeSettings, type TokenUsage } from './config.js';
 
 export type ModelClient = Anthropic;
 
@@ -23,6 +24,12 @@ export function createClaudeClient(conn: ClaudeConnection): ModelClient {
     defaultHeaders: conn.apiKey ? undefined : { authorization: null },
   });
 }
+
+/**
+ * The model's streamed answer could not be read: a tool input that is not JSON. The model's fault, not the API's:
+ * the tool loop tells the model and goes on (the tool-input check), rather than retrying the activity.
+ */
+export class UnreadableOutputError extends Error {}
 
 export interface CallResult {
   message: Message;
@@ -41,8 +48,20 @@ export async function callModel(
       : await client.messages.create(params, { signal: opts.signal });
     return { message, usage: usageOf(message) };
   } catch (err) {
-    throw modelFailure(err, opts.secrets ?? []);
+    if (err instanceof AnthropicError && !(err instanceof APIError) && /not valid JSON|JSON/i.test(err.message)) {
+      throw new UnreadableOutputError(scrub(err.message, opts.secrets ?? []).slice(0, 200));
+    }
+    throw modelFailure(err, opts.secrets ?? [], params.model);
   }
+}
+
+/** Where the model is chosen: what a user changes when the API says the model is gone. */
+const MODEL_SETTING = 'VIGIL_CLAUDE_MODEL on the worker (or the scan\'s claude.model)';
+
+/** A 404 about the model, or a refusal that says the model is deprecated, retired or past end of life. */
+function modelUnavailable(status: number, kind: string, detail: string): boolean {
+  if (status === 404) return /model/i.test(detail);
+  return status === 400 && /model/i.test(detail) && /deprecat|retired|end[- ]of[- ]life|no longer (available|supported)|not (found|supported|available)/i.test(detail);
 }
 
 export function usageOf(message: Message): TokenUsage {
@@ -63,7 +82,7 @@ function scrub(text: string, secrets: string[]): string {
 }
 
 /** Maps an SDK error to a Temporal failure: what is worth retrying, and when. */
-export function modelFailure(err: unknown, secrets: string[] = []): Error {
+export function modelFailure(err: unknown, secrets: string[] = [], model?: string): Error {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof APIUserAbortError) {
     return ApplicationFailure.create({ type: 'ModelCallCancelled', message: 'The model call was cancelled with its activity.' });
@@ -93,6 +112,13 @@ export function modelFailure(err: unknown, secrets: string[] = []): Error {
         type: 'ModelUnavailable',
         message: `The Anthropic API is unavailable (${status} ${kind}): ${detail}`,
         nextRetryDelay: retryAfterMs(err.headers),
+      });
+    }
+    if (modelUnavailable(status, kind, detail)) {
+      return ApplicationFailure.create({
+        type: 'ModelNotAvailableError',
+        nonRetryable: true,
+        message: `The Anthropic API does not serve the model${model ? ` "${model}"` : ''} (${status} ${kind}: ${detail}). Set ${MODEL_SETTING} to a current model, e.g. ${DEFAULT_MODEL}.`,
       });
     }
     const hint =

@@ -66,7 +66,13 @@ export const EFFORT_PROFILES: Record<ClaudeEffort, EffortProfile> = {
   },
 };
 
-export const DEFAULT_SETTINGS: ClaudeSettings = { model: 'claude-sonnet-4-5', effort: 'medium', budgetTokens: 2_000_000 };
+/**
+ * The default model: the current Sonnet in the SDK's model list (@anthropic-ai/sdk 1.17.0). A test fails when it
+ * appears in the SDK's deprecated list (test/claude/models.test.ts): upgrade the SDK, then move this on.
+ */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+
+export const DEFAULT_SETTINGS: ClaudeSettings = { model: DEFAULT_MODEL, effort: 'medium', budgetTokens: 2_000_000 };
 
 const EFFORTS: ClaudeEffort[] = ['low', 'medium', 'high'];
 

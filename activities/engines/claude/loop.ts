@@ -11,8 +11,9 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { addUsage, budgetTokens, ZERO_USAGE, type TokenUsage } from './config.js';
-import { callModel, type ModelClient } from './client.js';
+import { callModel, UnreadableOutputError, type CallResult, type ModelClient } from './client.js';
 import { SYSTEM, TOOLSETS, type Role } from './prompts.js';
+import { toolInputProblem } from './grounding.js';
 import type { Validation } from './schemas.js';
 import { ToolInputError, type ToolRunner } from './tools.js';
 
@@ -51,6 +52,8 @@ export interface LoopResult<T> {
   usage: TokenUsage;
   /** Stopped because the pass's token allowance could not pay for another call. */
   budgetStopped: boolean;
+  /** Tool calls refused before any tool saw them (over-long, or not a JSON object): the tool-input check. */
+  toolInputRejected: number;
 }
 
 const MIN_OUTPUT_TOKENS = 256;
@@ -65,8 +68,10 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
   const { system, tools } = stablePrefix(input.role);
   const prefixChars = JSON.stringify({ system, tools }).length;
   const messages: MessageParam[] = [{ role: 'user', content: input.prompt }];
-  const result: LoopResult<T> = { malformed: 0, dropped: false, turns: 0, usage: { ...ZERO_USAGE }, budgetStopped: false };
+  const result: LoopResult<T> = { malformed: 0, dropped: false, turns: 0, usage: { ...ZERO_USAGE }, budgetStopped: false, toolInputRejected: 0 };
   let force = false;
+  // An output accepted in part (some of it rejected), kept while the model has its one chance to correct it.
+  let partial: { value: T } | undefined;
   while (result.turns < input.maxTurns) {
     // Never start a call the allowance cannot pay for: input estimated at 4 characters a token, output
     // capped by max_tokens.
@@ -86,7 +91,22 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
       ...(force || lastTurn ? { tool_choice: { type: 'tool' as const, name: input.finalTool } } : {}),
     };
     input.onTurn?.(result.turns);
-    const { message, usage } = await callModel(input.client, params, { signal: input.signal, stream: input.stream, secrets: input.secrets });
+    let call: CallResult;
+    try {
+      call = await callModel(input.client, params, { signal: input.signal, stream: input.stream, secrets: input.secrets });
+    } catch (err) {
+      if (!(err instanceof UnreadableOutputError)) throw err;
+      // A tool input that is not JSON: refused (the tool-input check), charged as the call's estimated input, and
+      // the model told so, once per turn; the turn cap bounds a model that keeps doing it.
+      result.turns++;
+      result.toolInputRejected++;
+      const usage = { ...ZERO_USAGE, calls: 1, inputTokens: estimate };
+      result.usage = addUsage(result.usage, usage);
+      await input.meter.charge(usage);
+      appendNote(messages, `Your last answer could not be read (${err.message}). Tool inputs must be JSON objects; answer again.`);
+      continue;
+    }
+    const { message, usage } = call;
     result.turns++;
     result.usage = addUsage(result.usage, usage);
     await input.meter.charge(usage);
@@ -103,8 +123,35 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
     const results: ToolResultBlockParam[] = [];
     let finished = false;
     for (const use of uses) {
+      const inputProblem = toolInputProblem(use.input);
+      if (inputProblem) {
+        result.toolInputRejected++;
+        results.push({ type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Refused: ${inputProblem}.` });
+        if (use.name === input.finalTool) {
+          result.malformed++;
+          if (result.malformed >= 2) {
+            result.dropped = true;
+            finished = true;
+          }
+          force = true;
+        }
+        continue;
+      }
       if (use.name === input.finalTool) {
         const v = await input.validate(use.input);
+        if (v.ok && v.problems && result.malformed === 0) {
+          // Usable, but with parts rejected: the model gets one chance to correct them; this stands otherwise.
+          result.malformed++;
+          partial = { value: v.value };
+          results.push({
+            type: 'tool_result',
+            tool_use_id: use.id,
+            is_error: true,
+            content: `Some of your ${input.finalTool} input was rejected: ${v.problems}. Call ${input.finalTool} again with the complete corrected input (leave out what you cannot support with the code as it is).`,
+          });
+          force = true;
+          continue;
+        }
         if (v.ok) {
           result.value = v.value;
           finished = true;
@@ -135,7 +182,20 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
     if (finished) break;
     messages.push({ role: 'user', content: results });
   }
+  if (result.value === undefined && partial) {
+    // The correction never came (or was worse): what was valid the first time stands.
+    result.value = partial.value;
+    result.dropped = false;
+  }
   return result;
+}
+
+/** Adds a text note to the last user turn (the assistant turn that would sit between was unreadable). */
+function appendNote(messages: MessageParam[], note: string): void {
+  const last = messages[messages.length - 1];
+  const blocks: ContentBlockParam[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  blocks.push({ type: 'text', text: note });
+  messages[messages.length - 1] = { role: 'user', content: blocks };
 }
 
 export function usageTotal(u: TokenUsage): number {

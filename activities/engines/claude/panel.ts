@@ -1,7 +1,11 @@
 // The panel's vote, counted in code, and duplicate merging. Pure functions.
 import type { Candidate, Confidence, SourceFiles, VerdictKind } from '../../model.js';
 import type { VerifierLens } from './config.js';
+import { CLAIM_CHECKS, nearLocation, quoteProblem, type ClaimCheck } from './grounding.js';
+import type { ModelVote } from './schemas.js';
 import { lineExists } from './tools.js';
+
+type At = { file: string; line: number };
 
 export interface Vote {
   lens: VerifierLens;
@@ -12,6 +16,10 @@ export interface Vote {
   reasoning?: string;
   /** A true_positive without valid file:line evidence stays a false positive. */
   downgraded?: boolean;
+  /** The check that turned a true_positive claim into a false positive (its quotes were not the code, or elsewhere). */
+  rejectedBy?: ClaimCheck;
+  /** What a true_positive vote quoted, each quote found in the snapshot at its line. */
+  grounded?: { source: At; sink: At; missingDefence: At; sibling?: At };
 }
 
 export interface Tally {
@@ -46,7 +54,7 @@ export function tallyVotes(votes: Vote[], panelSize: number): Tally {
     ...votes.map((v) =>
       v.verdict === undefined
         ? `${v.lens}: no answer`
-        : `${v.lens}: ${v.verdict.replace('_', ' ')}${v.downgraded ? ' (claimed true positive without valid file:line evidence)' : ''}` +
+        : `${v.lens}: ${v.verdict.replace('_', ' ')}${v.rejectedBy ? ` (claimed true positive; ${v.rejectedBy}: ${CLAIM_CHECKS[v.rejectedBy]})` : v.downgraded ? ' (claimed true positive without valid file:line evidence)' : ''}` +
           (v.evidence.length ? ` — ${v.evidence.map((e) => `${e.file}:${e.line}`).join(', ')}` : ''),
     ),
   ];
@@ -71,17 +79,32 @@ export function mergeDuplicates(candidates: Candidate[]): Candidate[] {
   return kept;
 }
 
-/** A verifier's answer as a vote; its evidence must name lines the snapshot holds (the files read already). */
-export function toVote(
-  lens: VerifierLens,
-  v: { verdict: 'true_positive' | 'false_positive'; evidence: { file: string; line: number; note: string }[]; reasoning: string } | undefined,
-  files: SourceFiles,
-): Vote {
+/**
+ * A verifier's answer as a vote. A true positive must quote the source, the sink (at the reported location) and the
+ * missing defence, each the code the snapshot holds there; otherwise it stays a false positive, with the check that
+ * said so. The files the vote cites must have been loaded.
+ */
+export function toVote(lens: VerifierLens, v: ModelVote | undefined, files: SourceFiles, location?: Candidate['location']): Vote {
   if (!v) return { lens, evidence: [] };
-  const evidence = v.evidence.filter((e) => lineExists(files, e.file, e.line));
-  // Every verifier starts from "false positive": a true-positive claim without real file:line evidence does not overturn it.
-  if (v.verdict === 'true_positive' && evidence.length === 0) {
-    return { lens, verdict: 'false_positive', evidence, reasoning: v.reasoning, downgraded: true };
-  }
-  return { lens, verdict: v.verdict, evidence, reasoning: v.reasoning };
+  const cited = v.evidence.filter((e) => lineExists(files, e.file, e.line));
+  if (v.verdict === 'false_positive') return { lens, verdict: v.verdict, evidence: cited, reasoning: v.reasoning };
+  const downgrade = (rejectedBy?: ClaimCheck): Vote => ({ lens, verdict: 'false_positive', evidence: cited, reasoning: v.reasoning, downgraded: true, ...(rejectedBy ? { rejectedBy } : {}) });
+  const quotes = [v.source, v.sink, v.missing_defence, v.sibling_with_defence].filter((q) => q !== undefined);
+  // Every verifier starts from "false positive": a true-positive claim whose quotes are not the code does not overturn it.
+  if (quotes.some((q) => quoteProblem(files, q.file, q.line, q.code))) return downgrade('verifier-quote');
+  if (location && v.sink && !nearLocation(location, v.sink.file, v.sink.line)) return downgrade('verifier-location');
+  const at = (q: { file: string; line: number }) => ({ file: q.file, line: q.line });
+  const evidence = [
+    ...(v.source ? [{ ...at(v.source), note: 'source (quoted)' }] : []),
+    ...(v.sink ? [{ ...at(v.sink), note: 'sink (quoted)' }] : []),
+    ...(v.missing_defence ? [{ ...at(v.missing_defence), note: 'missing defence (quoted)' }] : []),
+    ...(v.sibling_with_defence ? [{ ...at(v.sibling_with_defence), note: 'sibling with the defence (quoted)' }] : []),
+    ...cited,
+  ];
+  if (evidence.length === 0) return downgrade();
+  const grounded =
+    v.source && v.sink && v.missing_defence
+      ? { source: at(v.source), sink: at(v.sink), missingDefence: at(v.missing_defence), ...(v.sibling_with_defence ? { sibling: at(v.sibling_with_defence) } : {}) }
+      : undefined;
+  return { lens, verdict: v.verdict, evidence, reasoning: v.reasoning, ...(grounded ? { grounded } : {}) };
 }

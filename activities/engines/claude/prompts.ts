@@ -11,10 +11,10 @@ Identify its components, entry points (where an attacker's input arrives), trust
 Submit the result with the submit_threat_model tool, exactly once.
 ${DATA_RULE}`,
   research: `You are a senior application security researcher reviewing one component of a repository for one category of weakness.
-Follow attacker-controlled data across files from where it enters to where it does harm. Use the read-only tools to read code; the built-in engine's leads are hints, not the limit. Report only weaknesses you can support with a source-to-sink trace of real file:line locations.
+Follow attacker-controlled data across files from where it enters to where it does harm. Use the read-only tools to read code; the built-in engine's leads are hints, not the limit. Report only weaknesses you can support with a source-to-sink trace of real file:line locations; the trace's source and sink steps quote the code at their lines verbatim (code checks every quote, and the sink against the built-in engine's sink models).
 Report findings with the report_findings tool (an empty list when there are none), then stop.
 ${DATA_RULE}`,
-  verifier: `You are an independent verifier on a panel reviewing one reported vulnerability. Start from the position that it is a FALSE POSITIVE. Only overturn that with concrete file:line evidence from the repository that you have read with the tools.
+  verifier: `You are an independent verifier on a panel reviewing one suspected vulnerability: you are given only its location and its class, not anyone's explanation. Start from the position that it is a FALSE POSITIVE. Only overturn that by finding, with the tools, the source of attacker-controlled data, the sink at the given location and the missing defence yourself, and quoting each verbatim with its file and line.
 Cast exactly one vote with the cast_vote tool.
 ${DATA_RULE}`,
   patch: `You are a security engineer writing the smallest correct fix for one confirmed vulnerability. Produce a unified diff against the file as given (paths relative to the repository root, a/ and b/ prefixes allowed) that fixes only that finding and keeps behaviour otherwise.
@@ -102,7 +102,12 @@ export const REPORT_FINDINGS_TOOL: Tool = {
               minItems: 1,
               items: {
                 type: 'object',
-                properties: { ...locationProps, kind: { enum: ['source', 'step', 'sink'] }, label: { type: 'string' } },
+                properties: {
+                  ...locationProps,
+                  kind: { enum: ['source', 'step', 'sink'] },
+                  label: { type: 'string' },
+                  code: { type: 'string', description: 'The code at that line, copied verbatim (required for the source and the sink)' },
+                },
                 required: ['file', 'line', 'kind', 'label'],
               },
             },
@@ -150,20 +155,32 @@ export const THREAT_MODEL_TOOL: Tool = {
   },
 };
 
+const quotedProps = {
+  type: 'object',
+  properties: { ...locationProps, code: { type: 'string', description: 'The code at that line, copied verbatim' } },
+  required: ['file', 'line', 'code'],
+  additionalProperties: false,
+} as const;
+
 export const CAST_VOTE_TOOL: Tool = {
   name: 'cast_vote',
-  description: 'Cast your vote. true_positive requires at least one file:line evidence item you have read.',
+  description:
+    'Cast your vote. true_positive requires the source, the sink and the missing defence, each as file, line and the code there copied verbatim from what you read; code checks every quote against the repository.',
   input_schema: {
     type: 'object',
     properties: {
       verdict: { enum: ['true_positive', 'false_positive'] },
+      source: { ...quotedProps, description: 'Where attacker-controlled data enters' },
+      sink: { ...quotedProps, description: 'Where it does harm (at the reported location)' },
+      missing_defence: { ...quotedProps, description: 'Where the check, escaping or parameterisation should be and is not' },
+      sibling_with_defence: { ...quotedProps, description: 'Access control / business logic: a sibling that has the check this code lacks' },
       evidence: {
         type: 'array',
         items: { type: 'object', properties: { ...locationProps, note: { type: 'string' } }, required: ['file', 'line', 'note'] },
       },
       reasoning: { type: 'string' },
     },
-    required: ['verdict', 'evidence', 'reasoning'],
+    required: ['verdict', 'reasoning'],
     additionalProperties: false,
   },
 };

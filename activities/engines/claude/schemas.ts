@@ -14,7 +14,11 @@ export const findingSchema = z
     start_line: z.number().int().min(1),
     end_line: z.number().int().min(1),
     trace: z
-      .array(z.object({ ...loc, kind: z.enum(['source', 'step', 'sink']), label: z.string().min(1).max(500) }).strict())
+      .array(
+        z
+          .object({ ...loc, kind: z.enum(['source', 'step', 'sink']), label: z.string().min(1).max(500), code: z.string().min(1).max(2000).optional() })
+          .strict(),
+      )
       .min(1)
       .max(30),
     explanation: z.string().min(1).max(5000),
@@ -23,6 +27,8 @@ export const findingSchema = z
   .refine((f) => f.end_line >= f.start_line, { message: 'end_line must not be before start_line' });
 
 export const reportFindingsSchema = z.object({ findings: z.array(findingSchema).max(50) }).strict();
+/** The report's shape only: each finding is then checked on its own (finding-checks.ts), so one bad finding drops alone. */
+export const reportShapeSchema = z.object({ findings: z.array(z.unknown()).max(50) }).strict();
 export type ModelFinding = z.infer<typeof findingSchema>;
 
 export const threatModelSchema = z.object({
@@ -44,13 +50,24 @@ export const threatModelSchema = z.object({
 });
 export type ModelThreatModel = z.infer<typeof threatModelSchema>;
 
+const quoted = z.object({ ...loc, code: z.string().min(1).max(2000) }).strict();
+
 export const voteSchema = z
   .object({
     verdict: z.enum(['true_positive', 'false_positive']),
-    evidence: z.array(z.object({ ...loc, note: z.string() }).strict()).max(20),
+    evidence: z.array(z.object({ ...loc, note: z.string() }).strict()).max(20).default([]),
+    /** What the verifier found itself, quoted: required for a true positive. */
+    source: quoted.optional(),
+    sink: quoted.optional(),
+    missing_defence: quoted.optional(),
+    /** Access control / business logic: a sibling that has the defence this code lacks. */
+    sibling_with_defence: quoted.optional(),
     reasoning: z.string().min(1).max(5000),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.verdict === 'false_positive' || (v.source && v.sink && v.missing_defence), {
+    message: 'a true_positive vote must quote the source, the sink and the missing defence (file, line, code) you found yourself',
+  });
 export type ModelVote = z.infer<typeof voteSchema>;
 
 export const patchSchema = z.object({ diff: z.string().min(10), description: z.string().min(1).max(2000) }).strict();
@@ -58,7 +75,11 @@ export const patchReviewSchema = z
   .object({ fixes_finding: z.boolean(), keeps_behaviour: z.boolean(), introduces_issues: z.boolean(), reasoning: z.string() })
   .strict();
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * A validated output. `problems`: the output is usable, but parts of it were rejected; the model is told them once
+ * to correct itself, and this value stands if the correction is no better.
+ */
+export type Validation<T> = { ok: true; value: T; problems?: string } | { ok: false; error: string };
 
 export function validateWith<T>(schema: z.ZodType<T>, input: unknown, extra?: (v: T) => string | undefined): Validation<T> {
   const r = schema.safeParse(input);

@@ -30,8 +30,16 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function createReadTools(files: SourceReader, opts: { leads?: () => Candidate[]; search?: CodeSearch } = {}): ToolRunner {
+export function createReadTools(
+  files: SourceReader,
+  opts: { leads?: () => Candidate[]; search?: CodeSearch; onShown?: (label: string, text: string) => void } = {},
+): ToolRunner {
   const leads = opts.leads ?? (() => []);
+  // Everything shown to the model passes here, so a caller can see what repository text the model has read.
+  const show = (label: string, text: string) => {
+    opts.onShown?.(label, text);
+    return dataBlock(label, text);
+  };
   const lines = new Map<string, string[]>();
   const linesOf = (p: string) => {
     let l = lines.get(p);
@@ -46,9 +54,9 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
       case 'list_files': {
         const prefix = str(input.prefix, 'prefix', false) ?? '';
         const all = files.paths().filter((p) => p.startsWith(prefix.replace(/^\.?\//, '')));
-        const shown = all.slice(0, MAX_LIST);
-        const more = all.length > shown.length ? `\n(${all.length - shown.length} more)` : '';
-        return dataBlock('file list', shown.join('\n') + more);
+        const listed = all.slice(0, MAX_LIST);
+        const more = all.length > listed.length ? `\n(${all.length - listed.length} more)` : '';
+        return show('file list', listed.join('\n') + more);
       }
       case 'read_file': {
         const path = str(input.path, 'path')!;
@@ -61,7 +69,7 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
           .slice(start - 1, end)
           .map((l, i) => `${start + i}: ${l}`)
           .join('\n');
-        return dataBlock(`${path}:${start}-${end} of ${all.length}`, body);
+        return show(`${path}:${start}-${end} of ${all.length}`, body);
       }
       case 'search_code': {
         const query = str(input.query, 'query')!.toLowerCase();
@@ -71,7 +79,7 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
         const chunks = ranked.filter((h) => h.path.startsWith(prefix) && files.has(h.path)).slice(0, 20);
         if (chunks.length) {
           const body = chunks.map((h) => `${h.path}:${h.startLine}-${h.endLine}\n${h.text}`).join('\n---\n');
-          return dataBlock(`search results (${chunks.length} ranked chunks)`, body);
+          return show(`search results (${chunks.length} ranked chunks)`, body);
         }
         // No index hit (or no index): a plain substring scan of the snapshot.
         await files.loadAll();
@@ -82,7 +90,7 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
             if (hits.length < MAX_MATCHES && l.toLowerCase().includes(query)) hits.push(`${p}:${i + 1}: ${l.trim()}`);
           });
         }
-        return dataBlock(`search results (${hits.length}${hits.length === MAX_MATCHES ? '+' : ''})`, hits.join('\n'));
+        return show(`search results (${hits.length}${hits.length === MAX_MATCHES ? '+' : ''})`, hits.join('\n'));
       }
       case 'find_symbol': {
         const sym = str(input.name, 'name')!;
@@ -103,7 +111,7 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
             else if (refs.length < MAX_MATCHES) refs.push(row);
           });
         }
-        return dataBlock(`symbol ${sym}`, `definitions:\n${defs.slice(0, MAX_MATCHES).join('\n')}\nreferences:\n${refs.join('\n')}`);
+        return show(`symbol ${sym}`, `definitions:\n${defs.slice(0, MAX_MATCHES).join('\n')}\nreferences:\n${refs.join('\n')}`);
       }
       case 'builtin_leads': {
         const rows = leads().map(
@@ -111,7 +119,7 @@ export function createReadTools(files: SourceReader, opts: { leads?: () => Candi
             `- ${c.cwe} ${c.title} at ${c.location.file}:${c.location.startLine}\n` +
             c.trace.map((s) => `    ${s.kind} ${s.file}:${s.line} ${s.label}`).join('\n'),
         );
-        return dataBlock('built-in engine leads', rows.length ? rows.join('\n') : '(none)');
+        return show('built-in engine leads', rows.length ? rows.join('\n') : '(none)');
       }
       default:
         throw new ToolInputError(`Unknown tool ${name}.`);

@@ -3,6 +3,7 @@
 import { claudeArtifact as K } from '../../artifacts.js';
 import type { UsageLedger } from '../../engines/claude/artifacts.js';
 import { addUsage, budgetTokens, estimateCostUsd, ZERO_USAGE, type TokenUsage } from '../../engines/claude/config.js';
+import { countDrops, describeCounts, type ClaimDrop } from '../../engines/claude/grounding.js';
 import type { Candidate, Verdict } from '../../model.js';
 import { recordVerdicts } from '../engine-results.js';
 import { requireThreatModel, type ClaudeStageDeps, type PassInput } from './pass.js';
@@ -17,10 +18,16 @@ export async function claudeConcludeStage(deps: ClaudeStageDeps, input: PassInpu
   const verdicts: Verdict[] = [];
   const stages = new Map<string, TokenUsage>([['threat-model', tm.usage]]);
   const add = (stage: string, u: TokenUsage | undefined) => u && stages.set(stage, addUsage(stages.get(stage) ?? ZERO_USAGE, u));
-  for (const id of input.passIds) add('research', await get(K.meter(`pass:${id}`)));
+  // Every claim a check rejected, pass by pass: counted in the ledger and the report.
+  const drops: ClaimDrop[] = [];
+  for (const id of input.passIds) {
+    add('research', await get(K.meter(`pass:${id}`)));
+    drops.push(...((await get(K.pass(id)))?.drops ?? []));
+  }
   const updated: Candidate[] = [];
   for (const c of candidates) {
     const panel = await get(K.panel(c.id));
+    drops.push(...(panel?.drops ?? []), ...((await get(K.patch(c.id)))?.drops ?? []));
     add('verification', await get(K.meter(`panel:${c.id}`)));
     add('patch', await get(K.meter(`patch:${c.id}`)));
     if (!panel) {
@@ -47,6 +54,9 @@ export async function claudeConcludeStage(deps: ClaudeStageDeps, input: PassInpu
     stages: rows,
     estimatedCostUsd: Math.round(rows.reduce((n, r) => n + r.estimatedCostUsd, 0) * 1e6) / 1e6,
     coverage: tm.coverage,
+    drops,
+    rejected: countDrops(drops),
+    claims: { rejected: countDrops(drops), summary: describeCounts(countDrops(drops)) },
   };
   await store.putArtifact(input.tenant, input.scanId, K.usage, ledger);
   return counts;

@@ -2,7 +2,9 @@
 // through one lens, votes; the vote is counted in code (engines/claude/panel.ts).
 import { claudeArtifact as K } from '../../artifacts.js';
 import type { PanelArtifact } from '../../engines/claude/artifacts.js';
-import { describeCandidate } from '../../engines/claude/candidates.js';
+import { describeForVerifier } from '../../engines/claude/candidates.js';
+import { groundTally } from '../../engines/claude/corroboration.js';
+import { countDrops, type ClaimDrop } from '../../engines/claude/grounding.js';
 import { budgetTokens } from '../../engines/claude/config.js';
 import { runToolLoop } from '../../engines/claude/loop.js';
 import { tallyVotes, toVote, type Vote } from '../../engines/claude/panel.js';
@@ -11,7 +13,13 @@ import { validateWith, voteSchema } from '../../engines/claude/schemas.js';
 import { createReadTools } from '../../engines/claude/tools.js';
 import { codeSearch, memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
 
-const summary = (a: PanelArtifact) => ({ verdict: a.tally.verdict, missing: a.tally.missing, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage) });
+const summary = (a: PanelArtifact) => ({
+  verdict: a.tally.verdict,
+  missing: a.tally.missing,
+  budgetStopped: a.budgetStopped,
+  tokens: budgetTokens(a.usage),
+  rejected: countDrops(a.drops ?? []),
+});
 
 export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput & { candidateId: string; allowance: number }) {
   const { store } = deps;
@@ -34,7 +42,13 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
         client: claude.client,
         model: tm.settings.model,
         role: 'verifier',
-        prompt: [LENS_INSTRUCTIONS[lens], 'The finding under review:', describeCandidate(candidate)].join('\n\n'),
+        // Independent: the location and the class only, so the verifier finds (and quotes) source, sink and defence itself.
+        prompt: [
+          LENS_INSTRUCTIONS[lens],
+          'The suspected vulnerability under review:',
+          describeForVerifier(candidate),
+          'Read the code yourself. A true_positive vote quotes the source, the sink (at this location) and the missing defence verbatim.',
+        ].join('\n\n'),
         maxTurns: tm.profile.verifierTurns,
         maxTokens: tm.profile.maxTokens,
         finalTool: 'cast_vote',
@@ -46,13 +60,23 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
         onTurn: (turn) => hb.progress({ stage: 'claude-panel', candidate: candidate.id, lens, turn }),
       });
       budgetStopped ||= r.budgetStopped;
-      // The evidence must cite lines the snapshot holds: read the files it names first (one batch).
-      if (r.value) await files.load(r.value.evidence.map((e) => e.file));
-      const vote = toVote(lens, r.value, files);
+      // The evidence and quotes must be what the snapshot holds: read the files they name first (one batch).
+      if (r.value) {
+        const v = r.value;
+        await files.load([...v.evidence.map((e) => e.file), ...[v.source, v.sink, v.missing_defence, v.sibling_with_defence].flatMap((q) => (q ? [q.file] : []))]);
+      }
+      const vote = toVote(lens, r.value, files, candidate.location);
       // A missing vote from a budget stop is not stored: a later attempt with budget may still cast it.
       if (vote.verdict) await store.putArtifact(input.tenant, input.scanId, K.vote(candidate.id, lens), vote);
       votes.push(vote);
     }
-    return { candidateId: candidate.id, votes, tally: tallyVotes(votes, tm.profile.lenses.length), budgetStopped, usage: meter.usage() };
+    const drops: ClaimDrop[] = votes.flatMap((v) =>
+      v.rejectedBy ? [{ check: v.rejectedBy, reason: `${v.lens} verifier: ${v.rejectedBy}`, file: candidate.location.file, line: candidate.location.startLine }] : [],
+    );
+    // The votes, then what the built-in engine says of the sink line: a claim it contradicts is rejected whatever the votes say.
+    await files.load([candidate.location.file]);
+    const grounded = groundTally(tallyVotes(votes, tm.profile.lenses.length), votes, candidate, files);
+    if (grounded.drop) drops.push(grounded.drop);
+    return { candidateId: candidate.id, votes, tally: grounded.tally, budgetStopped, usage: meter.usage(), drops };
   });
 }

@@ -9,22 +9,47 @@ import { dataBlock } from '../../engines/claude/prompts.js';
 import { patchReviewSchema, patchSchema, validateWith } from '../../engines/claude/schemas.js';
 import { createReadTools } from '../../engines/claude/tools.js';
 import type { Patch } from '../../model.js';
-import { applyUnifiedDiff, parseUnifiedDiff } from '../../patches/apply-diff.js';
+import { countDrops, nearLocation, type ClaimCheck, type ClaimDrop } from '../../engines/claude/grounding.js';
+import { applyParsedDiff, parseUnifiedDiff, type ParsedDiff } from '../../patches/apply-diff.js';
 import { memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
 
-const summary = (a: PatchArtifact) => ({ patched: a.accepted, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage) });
+const summary = (a: PatchArtifact) => ({ patched: a.accepted, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage), rejected: countDrops(a.drops ?? []) });
 
-/** Why a proposed diff is not acceptable for `file` as it is, or undefined. */
-function diffProblem(file: string, text: string, diff: string): string | undefined {
+/** Old-file lines (1-based) a diff removes, or inserts before, given where its hunks landed. */
+function changedLines(parsed: ParsedDiff, placements: { oldIndex: number }[]): number[] {
+  const out: number[] = [];
+  parsed.hunks.forEach((h, i) => {
+    let line = (placements[i]?.oldIndex ?? Math.max(0, h.oldStart - 1)) + 1;
+    for (const l of h.lines) {
+      if (l.op === ' ') line++;
+      else if (l.op === '-') out.push(line++);
+      else out.push(line);
+    }
+  });
+  return out;
+}
+
+/**
+ * Why a proposed diff is not acceptable for the finding as the file is, with the check that says so, or undefined:
+ * it must parse and apply (patch-apply), and change the reported lines (patch-scope) — a reviewer's approval
+ * cannot stand in for either.
+ */
+function diffProblem(location: { file: string; startLine: number; endLine: number }, text: string, diff: string): { check: ClaimCheck; reason: string } | undefined {
+  const file = location.file;
+  let parsed: ParsedDiff;
   try {
-    const parsed = parseUnifiedDiff(diff);
-    const target = parsed.newPath ?? parsed.oldPath;
-    if (target && target !== file) return `the diff must change ${file} only (it names ${target})`;
+    parsed = parseUnifiedDiff(diff);
   } catch (err) {
-    return `the diff does not parse: ${(err as Error).message}`;
+    return { check: 'patch-apply', reason: `the diff does not parse: ${(err as Error).message}` };
   }
-  const applied = applyUnifiedDiff(text, diff);
-  return applied.ok ? undefined : `the diff does not apply to ${file}: ${applied.reason}`;
+  const target = parsed.newPath ?? parsed.oldPath;
+  if (target && target !== file) return { check: 'patch-apply', reason: `the diff must change ${file} only (it names ${target})` };
+  const applied = applyParsedDiff(text, parsed);
+  if (!applied.ok) return { check: 'patch-apply', reason: `the diff does not apply to ${file}: ${applied.reason}` };
+  if (!changedLines(parsed, applied.placements).some((l) => nearLocation(location, file, l))) {
+    return { check: 'patch-scope', reason: `the diff does not change the reported lines ${file}:${location.startLine}-${location.endLine}` };
+  }
+  return undefined;
 }
 
 export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput & { candidateId: string; allowance: number }) {
@@ -47,18 +72,32 @@ export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput &
       signal: hb.signal,
       secrets: claude.secrets,
     };
+    // Every refused proposal is a rejected claim, with the check that refused it.
+    const drops: ClaimDrop[] = [];
+    let lastProblem: { check: ClaimCheck; reason: string } | undefined;
     const proposal = await runToolLoop({
       ...common,
       role: 'patch',
       prompt: ['The confirmed finding:', describeCandidate(candidate), `The file ${file} as it is:`, dataBlock(file, text)].join('\n\n'),
       finalTool: 'propose_patch',
-      validate: (v) => validateWith(patchSchema, v, (p) => diffProblem(file, text, p.diff)),
+      validate: (v) =>
+        validateWith(patchSchema, v, (p) => {
+          lastProblem = diffProblem(candidate.location, text, p.diff);
+          if (lastProblem) drops.push({ ...lastProblem, file, line: candidate.location.startLine });
+          return lastProblem?.reason;
+        }),
     });
+    for (let i = 0; i < proposal.toolInputRejected; i++) drops.push({ check: 'tool-input', reason: 'a tool input was over-long or not a JSON object' });
     if (!proposal.value) {
       return {
+        drops,
         candidateId: candidate.id,
         accepted: false,
-        reason: proposal.budgetStopped ? 'token budget exhausted' : proposal.dropped ? 'the proposed diff did not apply twice' : 'no patch proposed',
+        reason: proposal.budgetStopped
+          ? 'token budget exhausted'
+          : proposal.dropped
+            ? `the proposed diff was refused twice (${lastProblem?.check ?? 'malformed'})`
+            : 'no patch proposed',
         budgetStopped: proposal.budgetStopped,
         usage: meter.usage(),
       };
@@ -73,7 +112,9 @@ export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput &
     });
     const rv = review.value;
     const accepted = Boolean(rv && rv.fixes_finding && rv.keeps_behaviour && !rv.introduces_issues);
+    for (let i = 0; i < review.toolInputRejected; i++) drops.push({ check: 'tool-input', reason: 'a tool input was over-long or not a JSON object' });
     return {
+      drops,
       candidateId: candidate.id,
       patch,
       review: rv,

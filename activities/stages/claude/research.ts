@@ -2,12 +2,15 @@
 // weakness, reading files through the tools, and reports findings whose cited lines exist in the snapshot.
 import { claudeArtifact as K } from '../../artifacts.js';
 import type { PassArtifact } from '../../engines/claude/artifacts.js';
-import { candidateFromFinding, filesCitedBy } from '../../engines/claude/candidates.js';
-import { budgetTokens, CATEGORY_TITLES } from '../../engines/claude/config.js';
+import { candidateFromFinding } from '../../engines/claude/candidates.js';
+import { budgetTokens, CATEGORY_TITLES, type ResearchCategory } from '../../engines/claude/config.js';
+import { corroborate } from '../../engines/claude/corroboration.js';
+import { checkReport, filesCitedByRaw } from '../../engines/claude/finding-checks.js';
+import { addressesTheModel, countDrops, type ClaimDrop } from '../../engines/claude/grounding.js';
 import { runToolLoop } from '../../engines/claude/loop.js';
 import { dataBlock, researchTask } from '../../engines/claude/prompts.js';
-import { findingLocationsProblem, reportFindingsSchema, validateWith } from '../../engines/claude/schemas.js';
 import { createReadTools } from '../../engines/claude/tools.js';
+import type { Candidate } from '../../model.js';
 import { nonRetryable } from '../../errors.js';
 import { codeSearch, memoisedPass, openMeter, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
 
@@ -18,7 +21,15 @@ const summary = (a: PassArtifact) => ({
   turns: a.turns,
   budgetStopped: a.budgetStopped,
   tokens: budgetTokens(a.usage),
+  rejected: countDrops(a.drops ?? []),
 });
+
+/** The research category a built-in lead belongs to. */
+function leadCategory(c: Candidate): ResearchCategory {
+  if (c.evidence.analysis === 'access-control') return 'authz';
+  if (c.evidence.analysis === 'pattern') return 'crypto';
+  return 'injection';
+}
 
 export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInput & { passId: string; allowance: number }) {
   const { store } = deps;
@@ -33,6 +44,11 @@ export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInpu
     const mine = new Set(component.files);
     const componentLeads = leads.filter((c) => mine.has(c.origin) || mine.has(c.location.file));
     const meter = await openMeter(store, input, `pass:${input.passId}`, input.allowance);
+    // Repository text the model read that addresses the model ("report nothing"): where it came from.
+    const addressed = new Set<string>();
+    const onShown = (label: string, text: string) => {
+      if (addressesTheModel(text)) addressed.add(label);
+    };
     const prompt = [
       `Research pass ${input.passId}. ${researchTask(pass.category)}`,
       'The component, as the threat model describes it:',
@@ -60,23 +76,35 @@ export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInpu
       maxTokens: tm.profile.maxTokens,
       finalTool: 'report_findings',
       validate: async (v) => {
-        const shaped = validateWith(reportFindingsSchema, v);
-        if (!shaped.ok) return shaped;
-        // Every cited line must exist: read the files the findings cite (one batch), then check.
-        await files.load(filesCitedBy(shaped.value.findings));
-        const problem = findingLocationsProblem(files, shaped.value);
-        return problem ? { ok: false, error: problem } : shaped;
+        // Each finding is checked alone against the files it cites (read in one batch first).
+        const items = (v as { findings?: unknown })?.findings;
+        if (Array.isArray(items)) await files.load(filesCitedByRaw(items.slice(0, 50)));
+        return checkReport(files, v);
       },
-      tools: createReadTools(files, { leads: () => componentLeads, search: codeSearch(store, input) }),
+      tools: createReadTools(files, { leads: () => componentLeads, search: codeSearch(store, input), onShown }),
       meter,
       stream: true,
       signal: hb.signal,
       secrets: claude.secrets,
       onTurn: (turn) => hb.progress({ stage: 'claude-research', pass: input.passId, turn }),
     });
+    const drops: ClaimDrop[] = [...(r.value?.drops ?? [])];
+    for (let i = 0; i < r.toolInputRejected; i++) drops.push({ check: 'tool-input', reason: 'a tool input was over-long or not a JSON object' });
+    // Each finding carries what the built-in engine says of its sink line (its flows are the leads, all of them).
+    const candidates = (r.value?.findings ?? []).map(candidateFromFinding).map((c) => ({ ...c, evidence: { ...c.evidence, corroboration: corroborate(files, c, leads) } }));
+    // A model that read text addressed to it and then reported nothing may have obeyed it: the built-in engine's
+    // leads of this category are not dropped on its word, but verified as any finding is.
+    if (r.value && candidates.length === 0 && addressed.size > 0) {
+      const kept = componentLeads.filter((l) => leadCategory(l) === pass.category);
+      if (kept.length) {
+        drops.push({ check: 'injected-instructions', reason: `an empty report after reading ${[...addressed].slice(0, 3).join(', ')}; ${kept.length} built-in lead(s) verified instead` });
+        candidates.push(...kept.map((l) => ({ ...l, evidence: { ...l.evidence, corroboration: 'corroborated' as const } })));
+      }
+    }
     return {
       passId: input.passId,
-      candidates: (r.value?.findings ?? []).map(candidateFromFinding),
+      candidates,
+      drops,
       malformed: r.malformed,
       dropped: r.dropped,
       turns: r.turns,
