@@ -49,18 +49,12 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
       return (await (await scans[':id'].findings.$get({ param: { id: param(scanId) }, query: {} })).json()).findings;
     },
     async decide(scanId, findingId, decision, comment) {
-      const res = await scans[':id'].findings[':findingId'].decision.$post({
-        param: { id: param(scanId), findingId: param(findingId) },
-        json: { decision, ...(comment !== undefined ? { comment } : {}) },
-      });
-      return res.json();
+      const ids = { id: param(scanId), findingId: param(findingId) };
+      return (await scans[':id'].findings[':findingId'].decision.$post({ param: ids, json: { decision, comment } })).json();
     },
     async decideMany(scanId, selection, decision, opts) {
-      const res = await scans[':id'].decisions.$post({
-        param: { id: param(scanId) },
-        json: { ...selection, decision, ...(opts.comment !== undefined ? { comment: opts.comment } : {}), dryRun: Boolean(opts.dryRun) },
-      });
-      return res.json();
+      const json = { ...selection, decision, comment: opts.comment, dryRun: Boolean(opts.dryRun) };
+      return (await scans[':id'].decisions.$post({ param: { id: param(scanId) }, json })).json();
     },
     async progress(scanId) {
       return (await detail(scanId, false)).progress;
