@@ -40,7 +40,7 @@ export interface AppDeps {
   temporalHealth?: TemporalHealth;
 }
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps): AppType {
   const services: Services = {
     temporal: deps.temporal,
     store: deps.store,
@@ -83,14 +83,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/scans', temporalGuard);
   app.use('/v1/scans/*', temporalGuard);
 
-  app.route('/', metaRouter(services));
-  const dashboard = dashboardAssets();
-  app.use('/dashboard', dashboard);
-  app.use('/dashboard/*', dashboard);
-  app.route('/v1/me', principalRouter());
-  app.route('/v1/scans', scansRouter(services));
-  app.route('/v1/scans', findingsRouter(services));
-  app.route('/v1/scans', historyRouter(services));
-  app.route('/v1/scans', reportsRouter(services));
-  return app;
+  return mountRoutes(app, services);
 }
+
+/**
+ * The routes, chained so their types add up: AppType (below) is every route with its inputs and JSON
+ * answers, which the CLI's remote mode calls through Hono's typed client. The order is the mounting order.
+ */
+function mountRoutes(app: Hono<AppEnv>, services: Services) {
+  const dashboard = dashboardAssets();
+  return app
+    .route('/', metaRouter(services))
+    .use('/dashboard', dashboard)
+    .use('/dashboard/*', dashboard)
+    .route('/v1/me', principalRouter())
+    .route('/v1/scans', scansRouter(services))
+    .route('/v1/scans', findingsRouter(services))
+    .route('/v1/scans', historyRouter(services))
+    .route('/v1/scans', reportsRouter(services));
+}
+
+/** The API's routes as types, for `hc<AppType>(url)` (hono/client). Import it with `import type` only. */
+export type AppType = ReturnType<typeof mountRoutes>;

@@ -47,9 +47,8 @@ export interface PathAccess {
   narrowing: Narrowing;
 }
 
-/** Accepts the API body's shape ({path} | {url, ref?}) or a ScanSource ({kind, ...}), as the CLI has. */
-export async function resolveSource(req: SourceRequest | ScanSource, opts: ResolveOptions = {}): Promise<ResolvedSource> {
-  if ('kind' in req) return req.kind === 'local' ? resolveLocalSource(req.path, opts.access) : resolveGitSource(req, opts);
+/** The API body's shape ({path} | {url, ref?}), which the CLI uses too, local or remote. */
+export async function resolveSource(req: SourceRequest, opts: ResolveOptions = {}): Promise<ResolvedSource> {
   return 'path' in req ? resolveLocalSource(req.path, opts.access) : resolveGitSource(req, opts);
 }
 
@@ -194,7 +193,7 @@ export interface StartedScan {
 export async function startScanRequest(
   deps: ScanStarterDeps,
   requester: Requester,
-  request: { source: SourceRequest | ScanSource; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
+  request: { source: SourceRequest; engine: ScanInput['engine']; claude?: ScanInput['claude'] },
   access?: PathAccess,
 ): Promise<StartedScan> {
   const resolved = await resolveSource(request.source, { access, gitEnv: deps.gitEnv });

@@ -2,7 +2,8 @@
 // in-process (its own worker, and the data directory's Temporal dev server) when none is running.
 import type { Finding } from '../../activities/model.js';
 import type { StageProgress } from '../stage-progress.js';
-import type { BulkDecisionInput, BulkDecisionResult, DecisionResult, ScanInput, ScanSource, ScanStatus } from '../../workflows/definitions.js';
+import type { BulkDecisionInput, BulkDecisionResult, DecisionResult, ScanInput, ScanStatus } from '../../workflows/definitions.js';
+import type { SourceRequest } from '../scan-requests.js';
 
 export interface StartedScan {
   scanId: string;
@@ -19,7 +20,8 @@ export interface HistoryEvent {
 
 export interface Backend {
   readonly mode: 'local' | 'remote';
-  startScan(source: ScanSource, engine: 'builtin' | 'claude', claude?: ScanInput['claude']): Promise<StartedScan>;
+  /** The source as the API takes it: a local directory's absolute path, or a git URL and ref. */
+  startScan(source: SourceRequest, engine: 'builtin' | 'claude', claude?: ScanInput['claude']): Promise<StartedScan>;
   /** Current status; undefined while it cannot be read yet. */
   status(scanId: string): Promise<ScanStatus | undefined>;
   findings(scanId: string): Promise<Finding[]>;

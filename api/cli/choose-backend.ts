@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPidAlive, vigilDataDir } from '../../infra/data-dir.js';
 import type { Backend } from './backend.js';
-import { CliError, createRemoteBackend } from './remote-backend.js';
+import { CliError } from './cli-error.js';
 import { assertUsableApiKey } from '../auth/tokens.js';
 
 export const SERVE_STATE_FILE = 'serve.json';
@@ -38,17 +38,23 @@ function apiKey(dataDir: string): string {
   return key;
 }
 
+/** Loaded only here: it brings Hono's client, which the local mode never needs. */
+async function remoteBackend(url: string, key: string): Promise<Backend> {
+  const { createRemoteBackend } = await import('./remote-backend.js');
+  return createRemoteBackend(url, key);
+}
+
 export async function chooseBackend(opts: { log: (line: string) => void }): Promise<Backend> {
   const dataDir = vigilDataDir();
   if (process.env.VIGIL_API_URL) {
     const h = await health(process.env.VIGIL_API_URL);
     if (!h.ok) throw new CliError(`VIGIL_API_URL=${process.env.VIGIL_API_URL} is not healthy (/healthz: ${h.why}).`);
-    return createRemoteBackend(process.env.VIGIL_API_URL, apiKey(dataDir));
+    return remoteBackend(process.env.VIGIL_API_URL, apiKey(dataDir));
   }
   const stateFile = join(dataDir, SERVE_STATE_FILE);
   if (existsSync(stateFile)) {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
-    if (isPidAlive(state.pid) && (await health(state.url)).ok) return createRemoteBackend(state.url, apiKey(dataDir));
+    if (isPidAlive(state.pid) && (await health(state.url)).ok) return remoteBackend(state.url, apiKey(dataDir));
   }
   // Loaded only here: it brings the worker, every stage and engine, which the remote mode never needs.
   const { createLocalBackend } = await import('./local-backend.js');

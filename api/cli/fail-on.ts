@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Finding, Severity } from '../../activities/model.js';
 import { compareToBaseline, type Baseline } from '../../activities/report/baseline.js';
 import type { JsonReport } from '../../activities/report/json-report.js';
-import { CliError } from './remote-backend.js';
+import { CliError } from './cli-error.js';
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 /** The exit code when a finding at or above --fail-on is pending or approved. */

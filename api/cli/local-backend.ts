@@ -15,7 +15,7 @@ import { decisionOutcome, selectFindings } from '../../workflows/finding-selecti
 import { chainHandle, chainHistories, currentRun, updateAcrossRuns } from '../scan-run.js';
 import type { JsonLogging } from '../../workers/json-log.js';
 import type { Backend } from './backend.js';
-import { CliError } from './remote-backend.js';
+import { CliError } from './cli-error.js';
 
 /** The modules a local backend needs beyond its connection: loaded while the dev server boots. */
 async function loadModules() {

@@ -2,14 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BulkDecisionInput, FindingFilter, ScanInput, ScanSource, ScanStage } from '../../workflows/definitions.js';
+import type { BulkDecisionInput, FindingFilter, ScanInput, ScanStage } from '../../workflows/definitions.js';
+import type { SourceRequest } from '../scan-requests.js';
 import type { Backend } from './backend.js';
 import { chooseBackend } from './choose-backend.js';
 import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
 import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
 import { formatEvents, formatHistory } from './history-format.js';
 import { createProgress } from './progress.js';
-import { CliError } from './remote-backend.js';
+import { CliError } from './cli-error.js';
 import { usePrivateUmask } from '../../infra/private-files.js';
 import { mark } from '../../infra/timings.js';
 
@@ -80,9 +81,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** A git URL (scheme://, transport::address, or scp-like user@host:path) or else a local directory. */
-function sourceOf(target: string, ref?: string): ScanSource {
+function sourceOf(target: string, ref?: string): SourceRequest {
   const isUrl = /^[a-z][a-z0-9+.-]*(:\/\/|::)/i.test(target) || /^[^/\s]+@[^/\s]+:/.test(target);
-  return isUrl ? { kind: 'git', url: target, ref } : { kind: 'local', path: resolve(target) };
+  return isUrl ? { url: target, ...(ref !== undefined ? { ref } : {}) } : { path: resolve(target) };
 }
 
 async function withBackend<T>(fn: (b: Backend) => Promise<T>): Promise<T> {

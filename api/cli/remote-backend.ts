@@ -1,71 +1,69 @@
-// The CLI talking to a running `vigil serve` over its HTTP API.
-import type { Finding } from '../../activities/model.js';
-import type { StageProgress } from '../stage-progress.js';
-import type { DecisionResult, ScanSource, ScanStatus } from '../../workflows/definitions.js';
-import type { Backend, HistoryEvent, StartedScan } from './backend.js';
+// The CLI talking to a running `vigil serve` over its HTTP API, through Hono's typed client: each call's
+// input and answer are the route's own types (AppType, imported as a type only, so the server is never loaded).
+import { hc } from 'hono/client';
+import type { AppType } from '../app.js';
+import type { ErrorBody } from '../http-errors.js';
+import type { Backend } from './backend.js';
+import { CliError } from './cli-error.js';
 
-export class CliError extends Error {}
+/** fetch for the typed client: a non-2xx answer becomes a CliError with the API's error code and message. */
+async function fetchOrFail(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.ok) return res;
+  const text = await res.text();
+  let body: Partial<ErrorBody> | undefined;
+  try {
+    body = JSON.parse(text) as Partial<ErrorBody>;
+  } catch {
+    // not the API's error shape (e.g. a proxy's page): the text is shown as it is
+  }
+  const path = new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname;
+  throw new CliError(`${init?.method ?? 'GET'} ${path} failed (${res.status}): ${body?.message ?? text}`, body?.error);
+}
+
+/** A path parameter, encoded: the typed client puts it into the URL as it is. */
+const param = (id: string) => encodeURIComponent(id);
 
 export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    const json = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new CliError(`${method} ${path} failed (${res.status}): ${json?.message ?? text}`);
-    return json as T;
-  }
+  const scans = hc<AppType>(baseUrl, { headers: { authorization: `Bearer ${apiKey}` }, fetch: fetchOrFail }).v1.scans;
+  const scanDetail = async (scanId: string) => (await scans[':id'].$get({ param: { id: param(scanId) } })).json();
+
   // One GET /v1/scans/:id answers status, progress and links: a poll asks for status and then progress,
   // so progress reuses the answer status just fetched instead of asking the server again.
-  type ScanDetail = { status?: ScanStatus; progress?: StageProgress[]; links?: Record<string, string> };
-  let last: { scanId: string; body: ScanDetail } | undefined;
-  async function detail(scanId: string, fresh: boolean): Promise<ScanDetail> {
-    if (fresh || last?.scanId !== scanId) {
-      last = { scanId, body: await call<ScanDetail>('GET', `/v1/scans/${encodeURIComponent(scanId)}`) };
-    }
+  let last: { scanId: string; body: Awaited<ReturnType<typeof scanDetail>> } | undefined;
+  async function detail(scanId: string, fresh: boolean) {
+    if (fresh || last?.scanId !== scanId) last = { scanId, body: await scanDetail(scanId) };
     return last.body;
   }
   return {
     mode: 'remote',
-    async startScan(source: ScanSource, engine, claude): Promise<StartedScan> {
-      const src = source.kind === 'local' ? { path: source.path } : { url: source.url, ref: source.ref };
-      const body = { source: src, engine, ...(claude ? { claude } : {}) };
-      const r = await call<{ scanId: string; deduplicated?: boolean; workflowId?: string }>('POST', '/v1/scans', body);
-      return { scanId: r.scanId, deduplicated: Boolean(r.deduplicated), workflowId: r.workflowId };
+    async startScan(source, engine, claude) {
+      const r = await (await scans.$post({ json: { source, engine, ...(claude ? { claude } : {}) } })).json();
+      return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
     },
     async status(scanId) {
-      return (await detail(scanId, true)).status;
+      const d = await detail(scanId, true);
+      return 'status' in d ? d.status : undefined; // absent while the workflow cannot be queried
     },
     async findings(scanId) {
-      const r = await call<{ findings: Finding[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}/findings`);
-      return r.findings;
+      return (await (await scans[':id'].findings.$get({ param: { id: param(scanId) }, query: {} })).json()).findings;
     },
-    async decide(scanId, findingId, decision, comment): Promise<DecisionResult> {
-      return call('POST', `/v1/scans/${encodeURIComponent(scanId)}/findings/${encodeURIComponent(findingId)}/decision`, {
-        decision,
-        comment,
-      });
+    async decide(scanId, findingId, decision, comment) {
+      const ids = { id: param(scanId), findingId: param(findingId) };
+      return (await scans[':id'].findings[':findingId'].decision.$post({ param: ids, json: { decision, comment } })).json();
     },
     async decideMany(scanId, selection, decision, opts) {
-      return call('POST', `/v1/scans/${encodeURIComponent(scanId)}/decisions`, {
-        ...selection,
-        decision,
-        ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
-        dryRun: Boolean(opts.dryRun),
-      });
+      const json = { ...selection, decision, comment: opts.comment, dryRun: Boolean(opts.dryRun) };
+      return (await scans[':id'].decisions.$post({ param: { id: param(scanId) }, json })).json();
     },
     async progress(scanId) {
-      return (await detail(scanId, false)).progress ?? [];
+      return (await detail(scanId, false)).progress;
     },
     async history(scanId) {
-      const r = await call<{ events: HistoryEvent[] }>('GET', `/v1/scans/${encodeURIComponent(scanId)}/history`);
-      return r.events;
+      return (await (await scans[':id'].history.$get({ param: { id: param(scanId) } })).json()).events;
     },
     async links(scanId) {
-      return (await detail(scanId, true)).links ?? {};
+      return (await detail(scanId, true)).links;
     },
     async close() {},
   };

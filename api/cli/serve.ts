@@ -21,7 +21,7 @@ import { startApiServer } from '../server.js';
 import { apiConnectionOptions } from '../temporal-health.js';
 import { SERVE_STATE_FILE } from './choose-backend.js';
 import { createJsonLogging, logFormatFromEnv } from '../../workers/json-log.js';
-import { CliError } from './remote-backend.js';
+import { CliError } from './cli-error.js';
 import { maskingLogger } from '../../workers/masking-logger.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
