@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   rootCause,
   setHandler,
@@ -17,6 +18,7 @@ import {
   DECISION_REFUSALS,
   NON_RETRYABLE_ERRORS,
   SEARCH_ATTRIBUTES,
+  analysisTaskQueue,
   decideUpdate,
   statusQuery,
   type DecisionInput,
@@ -29,6 +31,8 @@ import {
 import { scanEngine } from './engines.js';
 
 type Activities = ReturnType<typeof createActivities>;
+
+const ANALYSIS_QUEUE_PATCH = 'analysis-task-queue';
 
 const retry = {
   initialInterval: '1s',
@@ -54,12 +58,22 @@ function activities(input: ScanInput) {
     retry: { ...retry, maximumAttempts: 10 },
   });
   const short = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry: { ...retry, maximumAttempts: 10 } });
+  // CPU-heavy analysis on its own task queue, where each worker limits concurrency to its cores. Scans that
+  // scheduled it on the scan queue before this change replay as they ran (the patch marker is absent there).
+  const analysis = patched(ANALYSIS_QUEUE_PATCH)
+    ? proxyActivities<Activities>({
+        taskQueue: analysisTaskQueue(workflowInfo().taskQueue),
+        startToCloseTimeout: '2h',
+        heartbeatTimeout,
+        retry: { ...retry, maximumAttempts: 10 },
+      })
+    : long;
   // proxyActivities returns a Proxy, so each stage is named explicitly rather than spread.
   return {
     snapshot: walk.snapshot,
     merkleSync: short.merkleSync,
-    reason: long.reason,
-    verify: long.verify,
+    reason: analysis.reason,
+    verify: analysis.verify,
     score: short.score,
     recordDecision: short.recordDecision,
     apply: long.apply,
