@@ -42,6 +42,8 @@ export interface ScanWorkerOptions {
    * attempt fails and Temporal retries it on another worker. Default 0 (cancel at once), as the SDK's.
    */
   shutdownGraceTime?: Duration;
+  /** After shutdown(), the longest the worker waits for activities that ignore cancellation (then run() throws). */
+  shutdownForceTime?: Duration;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     },
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.shutdownGraceTime !== undefined ? { shutdownGraceTime: opts.shutdownGraceTime } : {}),
+    ...(opts.shutdownForceTime !== undefined ? { shutdownForceTime: opts.shutdownForceTime } : {}),
     // Heartbeats are how an activity learns it was cancelled, or that its workflow was terminated (the
     // server no longer knows it). The default throttle (0.8 x heartbeatTimeout, 24 s) would let a walk run
     // on that long; 1 s makes a cancelled or terminated scan stop within a couple of seconds.

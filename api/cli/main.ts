@@ -19,7 +19,7 @@ const USAGE = `Usage:
              [--model ID] [--effort low|medium|high] [--budget-tokens N]   (Claude engine settings for this scan)
   vigil decide <scan-id> <finding-id> approve|reject [--comment TEXT]
   vigil history <scan-id> [--summary | --json]
-  vigil serve [--port 8787] [--host 127.0.0.1]
+  vigil serve [--port 8787] [--host 127.0.0.1] [--no-worker]
   vigil worker
 
 Without a running \`vigil serve\`, commands start the Temporal dev server of the data directory
