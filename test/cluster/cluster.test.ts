@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { describeTimings, startCluster, type TemporalCluster } from '../../infra/cluster/cluster.js';
 import { makeSecrets, SECRET_FILES } from '../../infra/deploy/make-secrets.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
-import { TASK_QUEUE, decideUpdate, scanWorkflowType, type FindingState, type ScanInput, type ScanStatus } from '../../workflows/definitions.js';
+import { TASK_QUEUE, analysisTaskQueue, decideUpdate, scanWorkflowType, type FindingState, type ScanInput, type ScanStatus } from '../../workflows/definitions.js';
 import { gitRepoFromFixture, waitForStage } from '../helpers/scan-harness.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/vulnerable-express', import.meta.url));
@@ -251,14 +251,15 @@ describe('Vigil on a Temporal cluster with the PostgreSQL store', () => {
     completedScanId = scans[0]!.scanId;
   });
 
-  test('SIGTERM stops idle workers cleanly; a worker SIGKILLed during reasoning: another finishes the scan, no finished stage runs again, findings as a solo run', async () => {
+  test('workers stopped by SIGTERM hand a running analysis back; one SIGKILLed during reasoning: another finishes the scan, no finished stage runs again, findings as a solo run', async () => {
     for (const w of workers) w.proc.child.kill('SIGTERM');
     for (const w of workers) {
       assert.equal(await w.proc.exited, 0, `${w.proc.name} exits 0 after SIGTERM:\n${w.proc.output.join('\n')}`);
       assert.ok(w.proc.output.some((l) => /SIGTERM: no new tasks; 0 running activities/.test(l)), w.proc.output.join('\n'));
     }
 
-    const held = await startWorker('worker-held', { TEST_REASON_DELAY_MS: '600000' });
+    // Reasoning is held on each worker in turn: the first is stopped gracefully (1 s of grace), the second killed.
+    const stopped = await startWorker('worker-stopped', { TEST_REASON_DELAY_MS: '600000', VIGIL_SHUTDOWN_GRACE_SECONDS: '1' });
     const repo = gitRepoFromFixture(fixture, reposDir);
     const scanId = `scn_kill${Date.now().toString(16)}`;
     const input: ScanInput = {
@@ -272,23 +273,40 @@ describe('Vigil on a Temporal cluster with the PostgreSQL store', () => {
       tuning: { heartbeatTimeoutSeconds: 3 },
     };
     const handle = await client.workflow.start(scanWorkflowType, { taskQueue: TASK_QUEUE, workflowId: `cluster-kill-${scanId}`, args: [input] });
-    await until('reasoning to start on the held worker', 60_000, () => (executions(held.execLog).includes('reason-running') ? true : undefined), [held.proc]);
+    const reasoningOn = (w: Worker) => () => (executions(w.execLog).includes('reason-running') ? true : undefined);
+    await until('reasoning to start on the first held worker', 60_000, reasoningOn(stopped), [stopped.proc]);
+
+    const killed = await startWorker('worker-killed', { TEST_REASON_DELAY_MS: '600000' });
+    stopped.proc.child.kill('SIGTERM');
+    assert.equal(await stopped.proc.exited, 0, `a worker stopped with an activity running exits 0:\n${stopped.proc.output.join('\n')}`);
+    assert.ok(stopped.proc.output.some((l) => /SIGTERM: no new tasks; 1 running activity gets up to 1 s/.test(l)), stopped.proc.output.join('\n'));
+    await until('the handed-back reasoning to start on the second held worker', 60_000, reasoningOn(killed), [killed.proc]);
 
     const rescue = await startWorker('worker-rescue');
     workers = [rescue];
-    held.proc.child.kill('SIGKILL');
-    await held.proc.exited;
+    killed.proc.child.kill('SIGKILL');
+    await killed.proc.exited;
     const status = await waitForStage(handle, ['awaiting_decisions'], 120_000);
 
-    const ran = [...executions(held.execLog), ...executions(rescue.execLog)];
+    const ran = [stopped, killed, rescue].flatMap((w) => executions(w.execLog));
     const count = (name: string) => ran.filter((a) => a === name).length;
     assert.equal(count('snapshot'), 1, 'snapshot ran once');
     assert.equal(count('merkleSync'), 1, 'merkle sync ran once');
-    assert.equal(count('reason'), 2, 'reasoning ran on the killed worker, then once on the other');
-    assert.ok(executions(rescue.execLog).includes('reason'), 'the other worker finished the reasoning');
+    assert.equal(count('reason'), 3, 'reasoning ran on the stopped worker, on the killed one, then once on the third');
+    assert.deepEqual(executions(rescue.execLog).filter((a) => a === 'reason'), ['reason'], 'the third worker finished the reasoning');
     assert.equal(count('verify'), 1, 'verification ran once');
     assert.equal(count('score'), 1, 'scoring ran once');
     assert.deepEqual(findingKeys(status.findings), soloKeys, 'the same findings as an uninterrupted run');
+
+    // History: the analysis ran on the analysis task queue, and its third attempt is the one that completed.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const queueOf = (type: string) => scheduled.find((a) => a.activityType?.name === type)?.taskQueue?.name;
+    assert.equal(queueOf('reason'), analysisTaskQueue(TASK_QUEUE));
+    assert.equal(queueOf('verify'), analysisTaskQueue(TASK_QUEUE));
+    assert.equal(queueOf('snapshot'), TASK_QUEUE);
+    const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
+    assert.ok(attempts.includes(3), `the reasoning activity completed on its third attempt (attempts seen: ${attempts.join(', ')})`);
 
     for (const f of status.findings) {
       await handle.executeUpdate(decideUpdate, { args: [{ findingId: f.id, decision: 'reject', actor: 'bob', tenant: 'default', roles: ['approver'] }] });
