@@ -72,7 +72,7 @@ export async function readTemporalCliVersion(bin: string): Promise<string | unde
 }
 
 /** Scans a Go binary's embedded build info for `mod\t<module>\t<version>` (what `go version -m` prints). */
-async function readGoModuleVersion(file: string, module: string): Promise<string | undefined> {
+export async function readGoModuleVersion(file: string, module: string): Promise<string | undefined> {
   const needle = Buffer.from(`\nmod\t${module}\t`);
   const keep = needle.length + 64; // enough to carry a match split across chunks
   let carry = Buffer.alloc(0);
@@ -113,7 +113,18 @@ async function buildTemporalCli(target: string, log: (line: string) => void): Pr
       const gobin = fs.mkdtempSync(path.join(parent, `${TEMPORAL_CLI_VERSION}.build-`));
       try {
         log(`Building Temporal CLI ${TEMPORAL_CLI_VERSION} with \`go install\` into ${versionDir} (first run only; takes a few minutes)...`);
-        await runGoInstall(go, gobin, parent, log);
+        await runGoInstall(go, {
+          gobin,
+          cwd: parent,
+          log,
+          what: 'Temporal CLI',
+          args: [
+            // Same version stamp as release builds, so `temporal --version` tells the truth.
+            `-ldflags=-X ${CLI_MODULE}/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`,
+            `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`,
+          ],
+          hint: 'install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.',
+        });
         const built = path.join(gobin, BINARY_NAME);
         const version = await readTemporalCliVersion(built);
         if (version !== TEMPORAL_CLI_VERSION) {
@@ -131,16 +142,26 @@ async function buildTemporalCli(target: string, log: (line: string) => void): Pr
   );
 }
 
-function runGoInstall(go: string, gobin: string, cwd: string, log: (line: string) => void): Promise<void> {
-  const args = [
-    'install',
-    // Same version stamp as release builds, so `temporal --version` tells the truth.
-    `-ldflags=-X ${CLI_MODULE}/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`,
-    `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`,
-  ];
+export interface GoInstallOptions {
+  /** Where the binaries go (GOBIN): a private directory the caller renames from. */
+  gobin: string;
+  /** Outside any Go module, so a go.mod nearby cannot influence the build. */
+  cwd: string;
+  /** Flags and `<package>@<version>` arguments after `go install`. */
+  args: string[];
+  /** What is built, for progress lines ("Temporal CLI"). */
+  what: string;
+  /** What to do instead when the build fails. */
+  hint: string;
+  log: (line: string) => void;
+}
+
+/** `go install <args>` with GOBIN set, its output forwarded to `log`, progress every 30 s. */
+export function runGoInstall(go: string, opts: GoInstallOptions): Promise<void> {
+  const { gobin, cwd, log, what } = opts;
+  const args = ['install', ...opts.args];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    // cwd outside any Go module so a go.mod nearby cannot influence the build.
     const child = spawn(go, args, { cwd, env: { ...process.env, GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const onData = (data: Buffer) => {
@@ -153,10 +174,10 @@ function runGoInstall(go: string, gobin: string, cwd: string, log: (line: string
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const progress = setInterval(() => log(`Still building Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)...`), 30_000);
+    const progress = setInterval(() => log(`Still building ${what} (${Math.round((Date.now() - started) / 1000)} s)...`), 30_000);
     child.on('error', (err) => {
       clearInterval(progress);
-      reject(new Error(`Could not run ${go}: ${err.message}. Install Go or set TEMPORAL_CLI.`));
+      reject(new Error(`Could not run ${go}: ${err.message}. Install Go, or ${opts.hint}`));
     });
     child.on('close', (code, signal) => {
       clearInterval(progress);
@@ -164,8 +185,7 @@ function runGoInstall(go: string, gobin: string, cwd: string, log: (line: string
       reject(
         new Error(
           `\`go ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}):\n${tail.join('\n')}\n` +
-            `Check access to the Go module proxy (GOPROXY=${process.env.GOPROXY ?? 'default'}), or install the ` +
-            `Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.`,
+            `Check access to the Go module proxy (GOPROXY=${process.env.GOPROXY ?? 'default'}), or ${opts.hint}`,
         ),
       );
     });
@@ -182,7 +202,7 @@ export function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) return false;
     fs.accessSync(file, fs.constants.X_OK);

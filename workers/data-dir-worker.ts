@@ -1,15 +1,14 @@
 // A scan worker laid out on a Vigil data directory (work dir, stat cache) with its own native
 // connection; `vigil worker`, `vigil serve` and the CLI's local mode all start theirs this way.
-import type { Worker } from '@temporalio/worker';
 import { join } from 'node:path';
 import { privateDir } from '../infra/private-files.js';
 import { mark } from '../infra/timings.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { connectWorker } from './native-connection.js';
-import { createScanWorker, type ScanWorkerOptions } from './worker.js';
+import { createScanWorker, type ScanWorker, type ScanWorkerOptions } from './worker.js';
 
 export interface DataDirWorker {
-  worker: Worker;
+  worker: ScanWorker;
   /** Shuts the worker down (if running), waits for it, closes its connection. */
   close(running?: Promise<void>): Promise<void>;
 }
@@ -32,7 +31,7 @@ export async function createDataDirWorker(
   return {
     worker,
     async close(running) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      worker.shutdown();
       await running?.catch(() => {});
       await connection.close();
     },

@@ -8,12 +8,12 @@ import { describePathPolicy, pathPolicyFromEnv } from '../api/auth/scan-roots-co
 import { vigilDataDir } from '../infra/data-dir.js';
 import { usePrivateUmask } from '../infra/private-files.js';
 import { connectTemporal } from '../infra/temporal-connection.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
+import { TASK_QUEUE, analysisTaskQueue } from '../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from './codec/data-converter.js';
 import { createJsonLogging, logFormatFromEnv } from './json-log.js';
 import { createDataDirWorker } from './data-dir-worker.js';
 import { maskingLogger } from './masking-logger.js';
-import type { ScanWorkerOptions } from './worker.js';
+import { analysisConcurrencyFromEnv, type ScanWorkerOptions } from './worker.js';
 
 export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): Promise<void> {
   usePrivateUmask();
@@ -34,6 +34,8 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     paths = { policy, tenantRoots: (tenant) => keys.tenantRoots(tenant) };
     console.error(`vigil worker: ${describePathPolicy(policy)}`);
   }
+  const graceSeconds = shutdownGraceFromEnv();
+  const analysisConcurrency = extra.analysisConcurrency ?? analysisConcurrencyFromEnv();
   const { worker, close } = await createDataDirWorker({
     address: temporal.address,
     dataDir,
@@ -42,13 +44,24 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     store,
     dataConverter: payloadEncryptionFromEnv(dataDir)?.dataConverter,
     ...(paths ? { paths } : {}),
+    analysisConcurrency,
+    shutdownGraceTime: graceSeconds * 1000,
+    // An activity that ignores cancellation must not hold the process past the orchestrator's own deadline.
+    shutdownForceTime: (graceSeconds + 15) * 1000,
     ...extra,
     onExecute,
   });
-  const stop = () => worker.shutdown();
+  // SIGTERM (a deployment scaling down or rolling) stops polling at once; running activities get the grace
+  // period to finish, then are cancelled: their attempt fails and Temporal retries it on another worker.
+  const stop = (signal: NodeJS.Signals) => {
+    const running = worker.getStatus().numInFlightActivities;
+    console.error(`vigil worker: ${signal}: no new tasks; ${running} running activit${running === 1 ? 'y gets' : 'ies get'} up to ${graceSeconds} s to finish before being handed back`);
+    worker.shutdown();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  console.error(`vigil worker: serving task queue ${process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE} on ${temporal.address}`);
+  const queue = process.env.VIGIL_TASK_QUEUE ?? TASK_QUEUE;
+  console.error(`vigil worker: serving task queues ${queue} and ${analysisTaskQueue(queue)} (${analysisConcurrency} analyses at once) on ${temporal.address}`);
   try {
     await worker.run();
   } finally {
@@ -56,6 +69,17 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     await store.close();
     await temporal.close();
   }
+}
+
+/** VIGIL_SHUTDOWN_GRACE_SECONDS (default 30): how long running activities may finish after SIGTERM. */
+export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.VIGIL_SHUTDOWN_GRACE_SECONDS;
+  if (raw === undefined || raw === '') return 30;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 3600) {
+    throw new Error(`VIGIL_SHUTDOWN_GRACE_SECONDS must be a number of seconds from 0 to 3600 (got "${raw}"); keep it below the orchestrator's grace period.`);
+  }
+  return n;
 }
 
 function combine(

@@ -1,10 +1,11 @@
 // A scan worker: the scan workflow plus its activities, built from explicit dependencies.
-import type { DataConverter } from '@temporalio/common';
-import { Worker, type Logger, type NativeConnection } from '@temporalio/worker';
+import os from 'node:os';
+import type { DataConverter, Duration } from '@temporalio/common';
+import { Worker, type Logger, type NativeConnection, type State, type WorkerStatus } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Store } from '../activities/store/store.js';
 import { snapshotLimitsFromEnv, type SnapshotLimits } from '../activities/snapshot/limits.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
+import { ANALYSIS_ACTIVITIES, TASK_QUEUE, analysisTaskQueue } from '../workflows/definitions.js';
 import { claudeFromEnv, defaultEngines } from './engines.js';
 import { activityTimings } from './activity-timings.js';
 import { executionCounter, type OnExecute } from './execution-count.js';
@@ -34,9 +35,48 @@ export interface ScanWorkerOptions {
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
+  /** How many analysis activities run at once; default VIGIL_ANALYSIS_CONCURRENCY, else the machine's cores. */
+  analysisConcurrency?: number;
+  /**
+   * After shutdown(), how long running activities may go on to finish; past it they are cancelled, their
+   * attempt fails and Temporal retries it on another worker. Default 0 (cancel at once), as the SDK's.
+   */
+  shutdownGraceTime?: Duration;
+  /** After shutdown(), the longest the worker waits for activities that ignore cancellation (then run() throws). */
+  shutdownForceTime?: Duration;
 }
 
-export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker> {
+/**
+ * A scan worker: one SDK Worker on the scan task queue (the workflow and the I/O-bound activities) and one on
+ * its analysis task queue (ANALYSIS_ACTIVITIES), sharing a connection, run and shut down together.
+ */
+export interface ScanWorker {
+  scans: Worker;
+  analysis: Worker;
+  /** Runs both until shutdown() or until one fails (then the other is shut down too, and the error thrown). */
+  run(): Promise<void>;
+  /** Runs both while `fnOrPromise` runs, then shuts them down (as Worker.runUntil). */
+  runUntil<R>(fnOrPromise: Promise<R> | (() => Promise<R>)): Promise<R>;
+  /** Stops polling on both; running activities get shutdownGraceTime to finish. Safe to call in any state. */
+  shutdown(): void;
+  /** The scan worker's state, or FAILED when either failed. */
+  getState(): State;
+  /** The scan worker's status, with the in-flight counts of both. */
+  getStatus(): WorkerStatus;
+}
+
+/** VIGIL_ANALYSIS_CONCURRENCY, else one analysis per core (os.availableParallelism()). */
+export function analysisConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.VIGIL_ANALYSIS_CONCURRENCY;
+  if (raw === undefined || raw === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new Error(`VIGIL_ANALYSIS_CONCURRENCY must be a whole number from 1 to 1024 (got "${raw}"); unset it to use one per core.`);
+  }
+  return n;
+}
+
+export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWorker> {
   const { connection } = opts;
   const defaults = defaultEngines();
   const activities = createActivities({
@@ -51,14 +91,13 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     ...(opts.paths ? { paths: opts.paths } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
+  const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();
   const bundle = await workflowBundle();
   mark('worker.bundle');
-  return Worker.create({
+  const taskQueue = opts.taskQueue ?? TASK_QUEUE;
+  const common = {
     connection,
     namespace: opts.namespace,
-    taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    workflowBundle: bundle,
-    activities,
     interceptors: {
       activity: [
         ...(opts.onExecute ? [executionCounter(opts.onExecute)] : []),
@@ -66,11 +105,80 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
       ],
     },
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
-    // Reasoning is CPU-bound: one at a time per core keeps heartbeats flowing.
-    maxConcurrentActivityTaskExecutions: 2,
+    ...(opts.shutdownGraceTime !== undefined ? { shutdownGraceTime: opts.shutdownGraceTime } : {}),
+    ...(opts.shutdownForceTime !== undefined ? { shutdownForceTime: opts.shutdownForceTime } : {}),
     // Heartbeats are how an activity learns it was cancelled, or that its workflow was terminated (the
     // server no longer knows it). The default throttle (0.8 x heartbeatTimeout, 24 s) would let a walk run
     // on that long; 1 s makes a cancelled or terminated scan stop within a couple of seconds.
     maxHeartbeatThrottleInterval: '1s',
+  };
+  const isAnalysis = (name: string) => (ANALYSIS_ACTIVITIES as readonly string[]).includes(name);
+  const scans = await Worker.create({
+    ...common,
+    taskQueue,
+    workflowBundle: bundle,
+    // The analysis activities stay registered here too: scans started before they moved to the analysis
+    // queue replay with them on this one.
+    activities,
+    // The analysis runs on its own queue now; two at a time keeps snapshots, clones and Claude's passes moving.
+    maxConcurrentActivityTaskExecutions: 2,
   });
+  const analysis = await Worker.create({
+    ...common,
+    taskQueue: analysisTaskQueue(taskQueue),
+    activities: Object.fromEntries(Object.entries(activities).filter(([name]) => isAnalysis(name))),
+    maxConcurrentActivityTaskExecutions: analysisConcurrency,
+  });
+  return combineWorkers(scans, analysis);
+}
+
+function combineWorkers(scans: Worker, analysis: Worker): ScanWorker {
+  const both = [scans, analysis];
+  const shutdown = () => {
+    for (const w of both) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const run = async () => {
+    const results = await Promise.allSettled(
+      both.map((w) =>
+        w.run().catch((err: unknown) => {
+          shutdown();
+          throw err;
+        }),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  return {
+    scans,
+    analysis,
+    run,
+    shutdown,
+    getState: () => (analysis.getState() === 'FAILED' ? 'FAILED' : scans.getState()),
+    getStatus() {
+      const [s, a] = [scans.getStatus(), analysis.getStatus()];
+      return {
+        ...s,
+        runState: analysis.getState() === 'FAILED' ? 'FAILED' : s.runState,
+        numInFlightActivities: s.numInFlightActivities + a.numInFlightActivities,
+        numInFlightNonLocalActivities: s.numInFlightNonLocalActivities + a.numInFlightNonLocalActivities,
+        numInFlightLocalActivities: s.numInFlightLocalActivities + a.numInFlightLocalActivities,
+      };
+    },
+    async runUntil(fnOrPromise) {
+      const running = run();
+      try {
+        const work = typeof fnOrPromise === 'function' ? fnOrPromise() : fnOrPromise;
+        return await Promise.race([
+          work,
+          running.then(() => {
+            throw new Error('The scan worker stopped before the work it ran for finished.');
+          }),
+        ]);
+      } finally {
+        shutdown();
+        await running;
+      }
+    },
+  };
 }

@@ -5,6 +5,17 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'vigil-scans';
 
+/**
+ * The CPU-heavy activities (the built-in engine's analysis and verification), which the workflow schedules on
+ * the analysis task queue beside its own, so each worker serves them with a concurrency set from its cores.
+ */
+export const ANALYSIS_ACTIVITIES = ['reason', 'verify'] as const;
+
+/** The analysis task queue that goes with a scan task queue (`vigil-scans` -> `vigil-scans-analysis`). */
+export function analysisTaskQueue(scanTaskQueue: string): string {
+  return `${scanTaskQueue}-analysis`;
+}
+
 /** Search attributes Vigil registers on the namespace and upserts from the workflow. */
 export const SEARCH_ATTRIBUTES = {
   tenant: defineSearchAttributeKey('VigilTenant', 'KEYWORD'),

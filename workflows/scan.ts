@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   rootCause,
   setHandler,
@@ -18,6 +19,7 @@ import {
   DECISION_REFUSALS,
   NON_RETRYABLE_ERRORS,
   SEARCH_ATTRIBUTES,
+  analysisTaskQueue,
   decideManyUpdate,
   decideUpdate,
   statusQuery,
@@ -54,6 +56,8 @@ export const HISTORY_EVENTS_PER_RUN = 40_000;
 
 type Activities = ReturnType<typeof createActivities>;
 
+const ANALYSIS_QUEUE_PATCH = 'analysis-task-queue';
+
 const retry = {
   initialInterval: '1s',
   backoffCoefficient: 2,
@@ -78,12 +82,22 @@ function activities(input: ScanInput) {
     retry: { ...retry, maximumAttempts: 10 },
   });
   const short = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry: { ...retry, maximumAttempts: 10 } });
+  // CPU-heavy analysis on its own task queue, where each worker limits concurrency to its cores. Scans that
+  // scheduled it on the scan queue before this change replay as they ran (the patch marker is absent there).
+  const analysis = patched(ANALYSIS_QUEUE_PATCH)
+    ? proxyActivities<Activities>({
+        taskQueue: analysisTaskQueue(workflowInfo().taskQueue),
+        startToCloseTimeout: '2h',
+        heartbeatTimeout,
+        retry: { ...retry, maximumAttempts: 10 },
+      })
+    : long;
   // proxyActivities returns a Proxy, so each stage is named explicitly rather than spread.
   return {
     snapshot: walk.snapshot,
     merkleSync: short.merkleSync,
-    reason: long.reason,
-    verify: long.verify,
+    reason: analysis.reason,
+    verify: analysis.verify,
     score: short.score,
     recordDecision: short.recordDecision,
     recordDecisions: short.recordDecisions,

@@ -22,7 +22,7 @@ const USAGE = `Usage:
   vigil decide <scan-id> approve|reject [--rule ID] [--cwe CWE-N] [--path-prefix DIR] [--severity LIST]
                [--ids ID,ID…] [--dry-run] [--comment TEXT]      (many findings in one decision)
   vigil history <scan-id> [--summary | --json]
-  vigil serve [--port 8787] [--host 127.0.0.1]
+  vigil serve [--port 8787] [--host 127.0.0.1] [--no-worker]
   vigil worker
 
 Without a running \`vigil serve\`, commands start the Temporal dev server of the data directory

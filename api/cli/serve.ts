@@ -1,5 +1,6 @@
 // `vigil serve`: Temporal (the data directory's dev server, or TEMPORAL_ADDRESS), a scan worker and the
-// HTTP API in one process. It announces itself in <dataDir>/serve.json so the CLI can use its API.
+// HTTP API in one process; `vigil serve --no-worker` is an API replica beside `vigil worker` processes.
+// It announces itself in <dataDir>/serve.json so the CLI can use its API.
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { openConfiguredStore } from '../../activities/store/open-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { tightenMode } from '../../infra/private-files.js';
 import { connectTemporal, temporalTlsFromEnv } from '../../infra/temporal-connection.js';
-import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { TASK_QUEUE, analysisTaskQueue } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { createDataDirWorker } from '../../workers/data-dir-worker.js';
 import { createApp } from '../app.js';
@@ -27,8 +28,14 @@ import { maskingLogger } from '../../workers/masking-logger.js';
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string', default: process.env.VIGIL_PORT ?? '8787' }, host: { type: 'string', default: '127.0.0.1' } },
+    options: {
+      port: { type: 'string', default: process.env.VIGIL_PORT ?? '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      // An API replica: scans run on `vigil worker` processes polling the same cluster.
+      'no-worker': { type: 'boolean', default: false },
+    },
   });
+  const withWorker = !values['no-worker'];
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (got ${values.port}).`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -53,15 +60,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
   Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger('INFO')) });
-  const { worker, close: closeWorker } = await createDataDirWorker({
-    address: temporal.address,
-    dataDir,
-    namespace: temporal.namespace,
-    store,
-    dataConverter: payloads?.dataConverter,
-    ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
-    paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
-  });
+  const scanWorker = withWorker
+    ? await createDataDirWorker({
+        address: temporal.address,
+        dataDir,
+        namespace: temporal.namespace,
+        store,
+        dataConverter: payloads?.dataConverter,
+        ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
+        paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
+      })
+    : undefined;
   // The API's own connection fails fast (short deadlines, few retries) so requests get a 503 within
   // about a second while Temporal is down; the worker keeps the patient defaults.
   const apiConnection = await Connection.connect({
@@ -87,20 +96,27 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (payloads) log(`vigil: Temporal payloads are encrypted; codec endpoint ${server.url}/codec (operator key), Web UI decodes via ${uiCodecEndpoint ? 'its codec endpoint' : 'a codec endpoint you configure'}`);
   log(`vigil: ${describePathPolicy(paths)}`);
   log(`vigil: Temporal at ${temporal.address}${temporal.uiUrl ? `, Web UI at ${temporal.uiUrl}` : ''}`);
-  log('vigil: worker serving task queue ' + TASK_QUEUE + '; Ctrl-C to stop');
+  if (scanWorker) {
+    log(`vigil: worker serving task queues ${TASK_QUEUE} and ${analysisTaskQueue(TASK_QUEUE)}; Ctrl-C to stop`);
+  } else {
+    log(
+      `vigil: no worker in this process (--no-worker): scans run on \`vigil worker\` processes polling ${TASK_QUEUE} on ${temporal.address}` +
+        `${process.env.TEMPORAL_ADDRESS ? '' : ' (this data directory\'s dev server: start one with the same VIGIL_DATA_DIR)'}; Ctrl-C to stop`,
+    );
+  }
 
-  const running = worker.run();
+  const running = scanWorker?.worker.run();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
-    running.catch(() => resolve());
+    running?.catch(() => resolve());
   });
   log('vigil: shutting down');
   rmSync(stateFile, { force: true });
   await server.close();
-  // closeWorker shuts the worker down before waiting for it; a crash it stopped with is reported here.
-  await closeWorker(
-    running.catch((err: Error) => {
+  // close() shuts the worker down before waiting for it; a crash it stopped with is reported here.
+  await scanWorker?.close(
+    running?.catch((err: Error) => {
       log(`vigil: worker stopped with ${err.message}`);
     }),
   );

@@ -1,7 +1,7 @@
 // Test harness: a real worker on a private task queue, a real SQLite store in a temp dir, and helpers
 // to start scans and wait for stages through the real Temporal client.
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { openSqliteStore } from '../../activities/store/sqlite-store.js';
 import { encryptedDataConverter, type PayloadEncryption } from '../../workers/codec/data-converter.js';
 import type { Store } from '../../activities/store/store.js';
 import { scanWorkflowType, statusQuery, type ScanInput, type ScanStage, type ScanStatus } from '../../workflows/definitions.js';
-import { createScanWorker, type ScanWorkerOptions } from '../../workers/worker.js';
+import { createScanWorker, type ScanWorker, type ScanWorkerOptions } from '../../workers/worker.js';
 import { testTemporal } from './temporal.js';
 
 export interface Harness {
@@ -29,7 +29,7 @@ export interface Harness {
   keyring: Keyring;
   /** Set when the harness encrypts Temporal payloads (client and workers share the codec). */
   payloads?: PayloadEncryption;
-  startWorker(extra?: Partial<ScanWorkerOptions>): Promise<{ worker: Worker; done: Promise<void> }>;
+  startWorker(extra?: Partial<ScanWorkerOptions>): Promise<{ worker: ScanWorker; done: Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -62,7 +62,7 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
   const crypto = createStoreCrypto(keyring);
   const store = opts.openStore ? opts.openStore(crypto) : openSqliteStore(storeFile, { crypto });
   const taskQueue = `test-${name}-${randomBytes(4).toString('hex')}`;
-  const workers: { worker: Worker; done: Promise<void>; conn: NativeConnection }[] = [];
+  const workers: { worker: ScanWorker; done: Promise<void>; conn: NativeConnection }[] = [];
   return {
     client,
     connection: t.connection,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { commitPatchesOnBranch } from '../../activities/apply/git-branch.js';
 import { pinClone } from '../../activities/git/host-guard.js';
 import { gitRevision } from '../../activities/git/revision.js';
@@ -23,7 +23,7 @@ import { loadKeyRegistry, type KeyRegistry } from '../../api/auth/registry.js';
 import { localRevision, scanWorkflowId } from '../../api/scan-requests.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { statusQuery, type ScanStatus } from '../../workflows/definitions.js';
-import { createScanWorker } from '../../workers/worker.js';
+import { createScanWorker, type ScanWorker } from '../../workers/worker.js';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { testTemporal } from '../helpers/temporal.js';
 
@@ -54,7 +54,7 @@ describe('git URLs: no SSRF, typed failures, hardened git', () => {
   let guarded: ApiServer; // no hosts allowed; its queue has no worker
   let allowed: ApiServer; // localhost allowed; a real worker on its queue
   let gitServer: GitHttpServer;
-  let worker: Worker;
+  let worker: ScanWorker;
   let workerDone: Promise<void>;
   let workerConn: NativeConnection;
   let served: { head: string };

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import Database from 'better-sqlite3';
 import type { ApplyArtifact } from '../../activities/artifacts.js';
 import { createPathPolicy, effectiveRoots, parseScanRoots, type PathPolicy } from '../../activities/scan-roots.js';
@@ -21,7 +21,7 @@ import { apiKeyEntrySchema, parseKeyEntries, writeKeysFile, type ApiKeyEntry } f
 import { createKeyRegistry, loadKeyRegistry } from '../../api/auth/registry.js';
 import { generateApiKey, hashApiKey } from '../../api/auth/tokens.js';
 import { SEARCH_ATTRIBUTES, decideUpdate, scanWorkflowType, statusQuery, type Role, type ScanStatus } from '../../workflows/definitions.js';
-import { createScanWorker } from '../../workers/worker.js';
+import { createScanWorker, type ScanWorker } from '../../workers/worker.js';
 import { testTemporal } from '../helpers/temporal.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/vulnerable-express', import.meta.url));
@@ -76,7 +76,7 @@ describe('scan roots: what a key may scan and where an approval may write', () =
   let app: ReturnType<typeof createApp>;
   let closed: ReturnType<typeof createApp>; // no roots configured: the server's default
   let native: NativeConnection;
-  let worker: Worker;
+  let worker: ScanWorker;
   let running: Promise<void>;
   const started: string[] = [];
 
