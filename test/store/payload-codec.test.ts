@@ -69,8 +69,16 @@ describe('encrypted Temporal payloads', () => {
     assert.ok(rawInput.metadata!['encryption-key-id'], 'the payload names its key id');
     // Every payload (inputs, results, update arguments, markers), not search attributes: those are indexed.
     const encodings: string[] = [];
+    const patchMarkers: string[] = [];
     const visit = (v: unknown, key = ''): void => {
       if (!v || typeof v !== 'object' || v instanceof Uint8Array || key === 'searchAttributes') return;
+      // A patch marker (workflow versioning) is written by the SDK's core, not the data converter: it holds the
+      // patch id, a constant of the workflow code. Checked below to hold nothing else.
+      const marker = v as { markerName?: string; details?: Record<string, { payloads?: { data?: Uint8Array }[] }> };
+      if (key === 'markerRecordedEventAttributes' && marker.markerName === 'core_patch') {
+        for (const d of Object.values(marker.details ?? {})) for (const p of d.payloads ?? []) patchMarkers.push(Buffer.from(p.data ?? []).toString());
+        return;
+      }
       if (key === 'payloads' && Array.isArray(v)) {
         for (const p of v) encodings.push(Buffer.from((p as { metadata: Record<string, Uint8Array> }).metadata.encoding ?? []).toString());
         return;
@@ -80,6 +88,9 @@ describe('encrypted Temporal payloads', () => {
     visit(history);
     assert.ok(encodings.length >= 5, `payloads seen: ${encodings.length}`);
     assert.deepEqual([...new Set(encodings)], [ENCODING], 'every payload in the history is encrypted');
+    assert.ok(patchMarkers.length >= 1, 'the workflow records its analysis-queue patch marker');
+    for (const m of patchMarkers) assert.match(m, /^"?[a-z0-9-]+"?$|^\{"patchId|^\{"id/, `a patch marker holds only its id: ${m}`);
+    assert.ok(patchMarkers.every((m) => !m.includes(scanId) && !m.includes('requestedBy')), 'patch markers hold no scan data');
     const bytes = Buffer.from(rawInput.data!).toString('latin1');
     assert.ok(!bytes.includes('requestedBy') && !bytes.includes(scanId), 'the input is ciphertext');
   });
