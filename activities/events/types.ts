@@ -62,9 +62,9 @@ export const EVENT_DATA = {
     findings: z.number().int(),
     approved: z.number().int(),
     rejected: z.number().int(),
-    bySeverity: z.record(z.enum(['critical', 'high', 'medium', 'low']), z.number().int()),
+    bySeverity: z.partialRecord(z.enum(['critical', 'high', 'medium', 'low']), z.number().int()),
   }),
-  'dev.vigil.scan.failed.v1': z.object({ scanId, stage: z.union([stage, z.literal('queued')]), errorType }),
+  'dev.vigil.scan.failed.v1': z.object({ scanId, stage: z.enum([...EVENT_STAGES, 'queued', 'awaiting_decisions']), errorType }),
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;
