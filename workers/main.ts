@@ -42,6 +42,7 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     store,
     dataConverter: payloadEncryptionFromEnv(dataDir)?.dataConverter,
     ...(paths ? { paths } : {}),
+    relayEvents: true,
     ...extra,
     onExecute,
   });

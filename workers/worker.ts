@@ -31,6 +31,8 @@ export interface ScanWorkerOptions {
   snapshotLimits?: SnapshotLimits;
   /** Where apply may write branches (see ActivityDeps.paths). */
   paths?: ActivityDeps['paths'];
+  /** Per-tenant event settings (decision comments in events); omitted: defaults. */
+  tenantSettings?: ActivityDeps['tenantSettings'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -49,6 +51,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<Worker>
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     ...(opts.paths ? { paths: opts.paths } : {}),
+    ...(opts.tenantSettings ? { tenantSettings: opts.tenantSettings } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const bundle = await workflowBundle();

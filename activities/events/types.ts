@@ -19,7 +19,8 @@ export const EVENT_DATA = {
     scanId,
     workflowId: z.string(),
     requestedBy: z.string().max(200),
-    engine: z.string().max(50),
+    /** Absent when the worker wrote the event first (the starter's copy, same id, then adds nothing). */
+    engine: z.string().max(50).optional(),
     sourceKind: z.enum(['local', 'git']),
     /** sha256 of the repository key (16 hex): consumers group scans of one repository without the event naming it. */
     repoHash: z.string().regex(/^[0-9a-f]{16}$/),

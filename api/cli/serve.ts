@@ -61,6 +61,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     dataConverter: payloads?.dataConverter,
     ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
     paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
+    relayEvents: true,
   });
   // The API's own connection fails fast (short deadlines, few retries) so requests get a 503 within
   // about a second while Temporal is down; the worker keeps the patient defaults.
