@@ -15,6 +15,7 @@ import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
 import { historyRouter } from './routes/history.js';
+import { eventsRouter, type EventsRouterOptions } from './routes/events.js';
 import { metaRouter } from './routes/meta.js';
 import { reportsRouter } from './routes/reports.js';
 import { scansRouter } from './routes/scans.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   paths?: PathPolicy;
   /** Temporal's health as the API sees it; defaults to one probing the client's connection. */
   temporalHealth?: TemporalHealth;
+  /** The event stream's timings, and the signal that ends open streams when the server shuts down. */
+  events?: EventsRouterOptions;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -92,5 +95,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/scans', findingsRouter(services));
   app.route('/v1/scans', historyRouter(services));
   app.route('/v1/scans', reportsRouter(services));
+  app.route('/v1/events', eventsRouter(services, deps.events));
   return app;
 }

@@ -71,7 +71,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     ...apiConnectionOptions(),
   });
   const client = new Client({ connection: apiConnection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
+  // Ends open event streams at shutdown, so closing the server does not wait for their clients.
+  const streams = new AbortController();
   const app = createApp({
+    events: { shutdown: streams.signal },
     temporal: client,
     store,
     keys,
@@ -98,6 +101,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   log('vigil: shutting down');
   rmSync(stateFile, { force: true });
+  streams.abort();
   await server.close();
   // closeWorker shuts the worker down before waiting for it; a crash it stopped with is reported here.
   await closeWorker(
