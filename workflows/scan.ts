@@ -11,6 +11,7 @@ import {
   continueAsNew,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   rootCause,
   setHandler,
   upsertSearchAttributes,
@@ -92,7 +93,8 @@ function activities(input: ScanInput) {
     recordDecisions: short.recordDecisions,
     apply: long.apply,
     report: short.report,
-    recordFailure: short.recordFailure,
+    // Local: a couple of rows written by the worker that saw the failure, without a task of its own in history.
+    recordFailure: proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { ...retry, maximumAttempts: 5 } }).recordFailure,
   };
 }
 
