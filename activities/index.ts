@@ -13,6 +13,7 @@ import {
 } from './stages/record-decision.js';
 import { applyStage, type ApplyStageInput } from './stages/apply.js';
 import { reportStage } from './stages/report.js';
+import { recordFailureStage, type RecordFailureInput } from './stages/record-failure.js';
 import { claudeThreatModelStage } from './stages/claude/threat-model.js';
 import { claudeResearchStage } from './stages/claude/research.js';
 import { claudeCollectStage } from './stages/claude/collect.js';
@@ -74,6 +75,10 @@ export function createActivities(deps: ActivityDeps) {
     },
     async report(input: ScanIds & { snapshotId: string }) {
       return reportStage(deps, input);
+    },
+    /** Called by the workflow when it catches a failure: records stage.failed and scan.failed events. */
+    async recordFailure(input: RecordFailureInput) {
+      return recordFailureStage(deps, input);
     },
   };
 }

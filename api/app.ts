@@ -15,6 +15,7 @@ import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
 import { historyRouter } from './routes/history.js';
+import { eventsRouter, type EventsRouterOptions } from './routes/events.js';
 import { metaRouter } from './routes/meta.js';
 import { reportsRouter } from './routes/reports.js';
 import { scansRouter } from './routes/scans.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   paths?: PathPolicy;
   /** Temporal's health as the API sees it; defaults to one probing the client's connection. */
   temporalHealth?: TemporalHealth;
+  /** The event stream's timings, and the signal that ends open streams when the server shuts down. */
+  events?: EventsRouterOptions;
 }
 
 export function createApp(deps: AppDeps): AppType {
@@ -83,14 +86,14 @@ export function createApp(deps: AppDeps): AppType {
   app.use('/v1/scans', temporalGuard);
   app.use('/v1/scans/*', temporalGuard);
 
-  return mountRoutes(app, services);
+  return mountRoutes(app, services, deps.events);
 }
 
 /**
  * The routes, chained so their types add up: AppType (below) is every route with its inputs and JSON
  * answers, which the CLI's remote mode calls through Hono's typed client. The order is the mounting order.
  */
-function mountRoutes(app: Hono<AppEnv>, services: Services) {
+function mountRoutes(app: Hono<AppEnv>, services: Services, events?: EventsRouterOptions) {
   const dashboard = dashboardAssets();
   return app
     .route('/', metaRouter(services))
@@ -100,7 +103,8 @@ function mountRoutes(app: Hono<AppEnv>, services: Services) {
     .route('/v1/scans', scansRouter(services))
     .route('/v1/scans', findingsRouter(services))
     .route('/v1/scans', historyRouter(services))
-    .route('/v1/scans', reportsRouter(services));
+    .route('/v1/scans', reportsRouter(services))
+    .route('/v1/events', eventsRouter(services, events));
 }
 
 /** The API's routes as types, for `hc<AppType>(url)` (hono/client). Import it with `import type` only. */

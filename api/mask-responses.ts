@@ -10,6 +10,8 @@ export function maskResponses(): MiddlewareHandler {
     const res = c.res;
     if (!res.body) return;
     const type = res.headers.get('content-type') ?? '';
+    // A stream (Server-Sent Events) is never buffered: the events router masks each message as it sends it.
+    if (/^text\/event-stream/i.test(type)) return;
     const json = /[/+]json\b/i.test(type);
     if (!json && !/^text\//i.test(type)) return;
     const text = await res.text();

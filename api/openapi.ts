@@ -22,6 +22,7 @@ import {
   scanListSchema,
   scanParamsSchema,
 } from './routes/schemas.js';
+import { eventsPageSchema, eventsQuerySchema, eventsStreamQuerySchema } from './routes/event-schemas.js';
 
 interface ResponseDoc {
   description: string;
@@ -211,6 +212,39 @@ export const ROUTE_DOCS: RouteDoc[] = [
         contentTypes: ['application/json', 'application/sarif+json', 'text/markdown'],
       },
       409: { description: 'The report has not been written yet (not_ready).', schema: errorResponseSchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary:
+      "The tenant's scan events (CloudEvents 1.0, JSON), oldest first, paged by cursor: scan requested/started/completed/failed, " +
+      'stage started/completed/failed, finding created, decision recorded, patch applied. No code or secrets are in any event.',
+    role: 'any',
+    query: eventsQuerySchema,
+    responses: {
+      200: { description: 'A page of events and the cursor to continue from.', schema: eventsPageSchema },
+      400: {
+        description: 'A cursor this API did not return (invalid_cursor), an unknown event type (invalid_event_type), or another bad parameter (invalid_request).',
+        schema: errorResponseSchema,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/events/stream',
+    summary:
+      "The tenant's scan events as Server-Sent Events: `id:` is the event's cursor (reconnect with Last-Event-ID to resume after it), " +
+      '`data:` the CloudEvent; a comment line every 15 s while idle. The stream ends after a few minutes (EventSource reconnects).',
+    role: 'any',
+    query: eventsStreamQuerySchema,
+    responses: {
+      200: { description: 'The event stream.', schema: z.string(), contentTypes: ['text/event-stream'] },
+      400: {
+        description: 'A bad cursor in `after` or Last-Event-ID (invalid_cursor), an unknown event type (invalid_event_type), or another bad parameter.',
+        schema: errorResponseSchema,
+      },
+      406: { description: 'The request does not accept text/event-stream (not_acceptable).', schema: errorResponseSchema },
     },
   },
 ];

@@ -1,5 +1,6 @@
 // Turning a "scan this" request into a running workflow: resolve the source to a repository identity and
 // revision, then start (or join) the one workflow for that tenant + repository + revision.
+import { repoHash, scanEvent } from '../activities/events/make-event.js';
 import type { Client } from '@temporalio/client';
 import { createHash, randomBytes } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
@@ -259,6 +260,17 @@ export async function startScan(
       createdAt: (deduplicated ? description.startTime : new Date()).toISOString(),
     });
   }
+  // Where the scan is recorded, its first event (idempotent: a joined scan re-appends the same id).
+  await store.appendEvents([
+    scanEvent(tenant, owner, 'dev.vigil.scan.requested.v1', {
+      scanId: owner,
+      workflowId,
+      requestedBy: deduplicated ? String(description.memo?.requestedBy ?? 'unknown') : requester.name,
+      engine,
+      sourceKind: resolved.source.kind,
+      repoHash: repoHash(resolved.repoKey),
+    }),
+  ]);
   const stage = description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? 'queued';
   return { scanId: owner, workflowId, runId, stage, deduplicated };
 }

@@ -6,6 +6,8 @@ import { mark } from '../infra/timings.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { connectWorker } from './native-connection.js';
 import { createScanWorker, type ScanWorker, type ScanWorkerOptions } from './worker.js';
+import { loadTenantSettings, resolveTenantsFile } from '../activities/events/tenant-settings.js';
+import { startEventRelays } from './event-relays.js';
 
 export interface DataDirWorker {
   worker: ScanWorker;
@@ -14,25 +16,35 @@ export interface DataDirWorker {
 }
 
 export async function createDataDirWorker(
-  opts: { address: string; dataDir: string } & Omit<ScanWorkerOptions, 'connection' | 'workDir'>,
+  opts: {
+    address: string;
+    dataDir: string;
+    /** Relay the outbox to the tenants' webhooks while the worker runs (`vigil worker`, `vigil serve`). */
+    relayEvents?: boolean;
+  } & Omit<ScanWorkerOptions, 'connection' | 'workDir'>,
 ): Promise<DataDirWorker> {
-  const { address, dataDir, ...rest } = opts;
+  const { address, dataDir, relayEvents, ...rest } = opts;
+  // Per-tenant event settings (decision comments, webhooks) from the tenants file beside the keys file.
+  const settings = loadTenantSettings(resolveTenantsFile(dataDir), (err) => console.error(`vigil: tenants file not reloaded: ${err.message}`));
   const workDir = join(dataDir, 'work');
   privateDir(workDir); // clones of scanned repositories live here while a snapshot is taken
   const connection = await connectWorker(address);
   const worker = await createScanWorker({
     taskQueue: TASK_QUEUE,
     statCacheFile: join(dataDir, 'statcache.db'),
+    tenantSettings: settings,
     ...rest,
     connection,
     workDir,
   });
   mark('worker.created');
+  const relays = relayEvents ? startEventRelays({ outbox: opts.store, settings }) : undefined;
   return {
     worker,
     async close(running) {
       worker.shutdown();
       await running?.catch(() => {});
+      await relays?.stop();
       await connection.close();
     },
   };

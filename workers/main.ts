@@ -48,6 +48,7 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     shutdownGraceTime: graceSeconds * 1000,
     // An activity that ignores cancellation must not hold the process past the orchestrator's own deadline.
     shutdownForceTime: (graceSeconds + 15) * 1000,
+    relayEvents: true,
     ...extra,
     onExecute,
   });

@@ -4,11 +4,15 @@
 import {
   ActivityCancellationType,
   ApplicationFailure,
+  ContinueAsNew,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   rootCause,
   setHandler,
   upsertSearchAttributes,
@@ -103,6 +107,8 @@ function activities(input: ScanInput) {
     recordDecisions: short.recordDecisions,
     apply: long.apply,
     report: short.report,
+    // Local: a couple of rows written by the worker that saw the failure, without a task of its own in history.
+    recordFailure: proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { ...retry, maximumAttempts: 5 } }).recordFailure,
   };
 }
 
@@ -291,11 +297,24 @@ export async function scan(input: ScanInput, resume?: ScanResume): Promise<ScanS
   } catch (err) {
     // The root cause says what went wrong ("path ... does not exist"), not "Activity task failed".
     state.error = rootCause(err) ?? String(err);
+    const failedIn = state.stage;
     setStage('failed');
+    // The failure as events (stage.failed, scan.failed), written by an activity; it never hides the failure itself.
+    if (!isCancellation(err) && !(err instanceof ContinueAsNew)) {
+      await acts.recordFailure({ ...ids, stage: failedIn, errorType: failureType(err) }).catch(() => undefined);
+    }
     throw err;
   }
   await condition(allHandlersFinished);
   return state;
+}
+
+/** The type of the failure's innermost ApplicationFailure (e.g. SnapshotLimitError), else the error's name. */
+function failureType(err: unknown): string {
+  for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) {
+    if (e instanceof ApplicationFailure && e.type) return e.type;
+  }
+  return err instanceof Error ? err.name : 'Error';
 }
 
 /** Synchronous checks that refuse a bad decision before it reaches history. */

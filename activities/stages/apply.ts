@@ -13,6 +13,8 @@ import { findingsView } from '../findings-view.js';
 import type { SnapshotRecord } from '../store/store.js';
 import { requireSnapshot } from './shared.js';
 import { nonRetryable } from '../errors.js';
+import { scanEvent } from '../events/make-event.js';
+import { stageCompleted, stageStarted } from '../events/scan-events.js';
 
 export interface ApplyStageInput extends ScanIds {
   source: ScanSource;
@@ -32,6 +34,7 @@ async function writeRefusal(deps: ActivityDeps, tenant: string, location: Reposi
 
 export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
   const { store } = deps;
+  await store.appendEvents([stageStarted(input, 'applying')]);
   // Decisions taken in this scan, and those carried over from earlier scans (already on the scored finding).
   const findings = await findingsView(store, input);
   if (!findings) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no findings; the scoring stage must run first.`);
@@ -83,7 +86,7 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
     }
   }
   await store.putArtifact(input.tenant, input.scanId, 'apply-result', result);
-  return {
+  const counts = {
     applied: result.applied.length,
     rejected: rejected.length,
     failed: result.failed.length,
@@ -91,4 +94,20 @@ export async function applyStage(deps: ActivityDeps, input: ApplyStageInput) {
     commit: result.commit,
     patchSeries: result.patchSeries,
   };
+  await store.appendEvents([
+    ...(result.applied.length
+      ? [
+          scanEvent(input.tenant, input.scanId, 'dev.vigil.patch.applied.v1', {
+            scanId: input.scanId,
+            ...(result.branch ? { branch: result.branch } : {}),
+            ...(result.commit ? { commit: result.commit } : {}),
+            patchSeries: Boolean(result.patchSeries),
+            applied: result.applied.length,
+            failed: result.failed.length,
+          }),
+        ]
+      : []),
+    stageCompleted(input, 'applying', counts),
+  ]);
+  return counts;
 }

@@ -7,6 +7,7 @@ import type { AnalysisState, Candidate, EngineIdentity, ReasoningCounts, Verdict
 import type { Store } from '../store/store.js';
 import { nonRetryable } from '../errors.js';
 import type { ScanIds } from './shared.js';
+import { stageCompleted } from '../events/scan-events.js';
 
 export interface ReasoningPlan {
   diff: MerkleDiffArtifact;
@@ -64,13 +65,15 @@ export async function recordReasoning(store: Store, ids: ScanIds, r: ReasoningRe
   const scope: ScopeArtifact = { mode: r.plan.mode, filesInScope: r.plan.filesInScope, analysedFiles: r.analysedFiles, carriedOver: r.carriedOver };
   await store.putArtifact(ids.tenant, ids.scanId, 'scope', scope);
   if (r.keepState) await store.putAnalysisState(ids.tenant, ids.repoKey, r.plan.diff.rootHash, state);
-  return {
+  const counts = {
     filesInScope: scope.filesInScope.length,
     filesAnalysed: r.analysedFiles.length,
     candidates: state.candidates.length,
     carriedOver: r.carriedOver,
-    candidateIds: state.candidates.map((c) => c.id),
   };
+  // Whichever engine reasoned, the stage's completion is an event (written with its results, so a retry repeats both).
+  await store.appendEvents([stageCompleted(ids, 'reasoning', counts)]);
+  return { ...counts, candidateIds: state.candidates.map((c) => c.id) };
 }
 
 /** Stores one verdict per candidate (a verifier that left one out is a bug, retried); returns the stage's counts. */
@@ -80,5 +83,7 @@ export async function recordVerdicts(store: Store, ids: ScanIds, verifier: strin
   if (missing.length) throw new Error(`Verifier ${verifier} left ${missing.length} candidate(s) without a verdict.`);
   await store.putArtifact(ids.tenant, ids.scanId, 'verdicts', verdicts);
   const count = (k: Verdict['verdict']) => verdicts.filter((v) => v.verdict === k).length;
-  return { confirmed: count('confirmed'), rejected: count('rejected'), uncertain: count('uncertain') };
+  const counts = { confirmed: count('confirmed'), rejected: count('rejected'), uncertain: count('uncertain') };
+  await store.appendEvents([stageCompleted(ids, 'verification', counts)]);
+  return counts;
 }

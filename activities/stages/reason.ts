@@ -6,6 +6,7 @@ import type { ActivityDeps, ScanIds } from './shared.js';
 import { openSourceFiles } from '../source-files.js';
 import { planReasoning, recordReasoning } from './engine-results.js';
 import { requireSnapshot } from './shared.js';
+import { stageStarted } from '../events/scan-events.js';
 
 export async function reasonStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
   const { store } = deps;
@@ -16,6 +17,7 @@ export async function reasonStage(deps: ActivityDeps, input: ScanIds & { snapsho
       `Reasoning engine "${input.engine}" is not configured on this worker (available: ${Object.keys(deps.engines).join(', ')}).`,
     );
   }
+  await store.appendEvents([stageStarted(input, 'reasoning')]);
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const files = openSourceFiles(store, snapshot);
   const plan = await planReasoning(store, input, engine, files.paths());

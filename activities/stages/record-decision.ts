@@ -1,6 +1,33 @@
 // A person's decision, recorded per scan and per repository (by fingerprint) so later scans keep it.
 // Upserts: a retry writes the same row again.
 import type { ActivityDeps } from './shared.js';
+import { scanEvent } from '../events/make-event.js';
+import type { CloudEvent } from '../events/cloud-event.js';
+
+/** decision.recorded: the comment only when the tenant allows comments in events (default: never). */
+function decisionEvent(
+  deps: ActivityDeps,
+  input: { tenant: string; scanId: string; decision: 'approve' | 'reject'; actor: string; comment?: string },
+  findingId: string,
+  fingerprint: string,
+): CloudEvent {
+  const withComment = input.comment !== undefined && deps.tenantSettings?.decisionComments(input.tenant) === true;
+  return scanEvent(
+    input.tenant,
+    input.scanId,
+    'dev.vigil.decision.recorded.v1',
+    {
+      scanId: input.scanId,
+      findingId,
+      fingerprint,
+      decision: input.decision,
+      actor: input.actor,
+      ...(withComment ? { comment: input.comment } : {}),
+    },
+    // A finding is decided once per scan (the workflow refuses a contradicting decision).
+    { key: findingId },
+  );
+}
 
 export interface RecordDecisionInput {
   scanId: string;
@@ -22,6 +49,7 @@ export async function recordDecisionStage(deps: ActivityDeps, input: RecordDecis
     decidedAt: new Date().toISOString(),
     scanId: input.scanId,
   });
+  await deps.store.appendEvents([decisionEvent(deps, input, input.findingId, input.fingerprint)]);
 }
 
 export interface RecordDecisionsInput {
@@ -48,5 +76,6 @@ export async function recordDecisionsStage(deps: ActivityDeps, input: RecordDeci
       scanId: input.scanId,
     });
   }
+  await deps.store.appendEvents(input.findings.map(([findingId, fingerprint]) => decisionEvent(deps, input, findingId, fingerprint)));
   return { recorded: input.findings.length };
 }

@@ -10,9 +10,11 @@ import { VIGIL_VERSION } from '../version.js';
 import { findingsView } from '../findings-view.js';
 import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { nonRetryable } from '../errors.js';
+import { scanCompleted, stageCompleted, stageStarted } from '../events/scan-events.js';
 
 export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string }) {
   const { store } = deps;
+  await store.appendEvents([stageStarted(input, 'reporting')]);
   // Decisions taken in this scan are the truth for the report; the scored copy predates them.
   const decided = await findingsView(store, input);
   if (!decided) throw nonRetryable('ScanStateError', `Scan ${input.scanId} has no findings; the scoring stage must run first.`);
@@ -49,5 +51,7 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);
   await store.putArtifact(input.tenant, input.scanId, 'report.sarif', sarif);
   await store.putArtifact(input.tenant, input.scanId, 'report.md', maskText(toMarkdown(json)));
-  return { formats: ['json', 'sarif', 'markdown'] };
+  const formats = ['json', 'sarif', 'markdown'];
+  await store.appendEvents([stageCompleted(input, 'reporting', { formats: formats.length }), scanCompleted(input, decided)]);
+  return { formats };
 }

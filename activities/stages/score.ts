@@ -5,12 +5,14 @@ import { scoreCandidates } from '../scoring.js';
 import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { fillTraceSnippets } from '../trace-snippets.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
+import { findingCreated, stageCompleted, stageStarted } from '../events/scan-events.js';
 
 export async function scoreStage(
   deps: ActivityDeps,
   input: ScanIds & { snapshotId: string },
 ): Promise<{ findings: FindingTable }> {
   const { store } = deps;
+  await store.appendEvents([stageStarted(input, 'scoring')]);
   const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const verdicts = await requireArtifact(store, input.tenant, input.scanId, 'verdicts', 'verification');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
@@ -19,6 +21,7 @@ export async function scoreStage(
   // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
   const findings = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);
+  await store.appendEvents([...findings.map((f) => findingCreated(input, f)), stageCompleted(input, 'scoring', { findings: findings.length })]);
   // Packed: a scan of thousands of findings returns them all into history in one payload.
   return {
     findings: packFindings(

@@ -4,6 +4,8 @@ import type { ScanSource } from '../../workflows/definitions.js';
 import type { ActivityDeps } from './shared.js';
 import { startHeartbeat } from '../heartbeat.js';
 import { takeSnapshot } from '../snapshot/take-snapshot.js';
+import { repoHash, scanEvent } from '../events/make-event.js';
+import { stageCompleted, stageStarted } from '../events/scan-events.js';
 
 export interface SnapshotStageInput {
   scanId: string;
@@ -27,6 +29,19 @@ export async function snapshotStage(deps: ActivityDeps, input: SnapshotStageInpu
     requestedBy: input.requestedBy,
     createdAt: new Date().toISOString(),
   });
+  await store.appendEvents([
+    // The starter (API, CLI) writes scan.requested after starting the workflow; if this stage runs first, the
+    // same event (same id) is written here, so it always precedes scan.started.
+    scanEvent(input.tenant, input.scanId, 'dev.vigil.scan.requested.v1', {
+      scanId: input.scanId,
+      workflowId: input.workflowId,
+      requestedBy: input.requestedBy,
+      sourceKind: input.source.kind,
+      repoHash: repoHash(input.repoKey),
+    }),
+    scanEvent(input.tenant, input.scanId, 'dev.vigil.scan.started.v1', { scanId: input.scanId, workflowId: input.workflowId, runId: input.runId }),
+    stageStarted(input, 'snapshot'),
+  ]);
   const hb = startHeartbeat();
   try {
     const snap = await takeSnapshot(store, {
@@ -40,6 +55,7 @@ export async function snapshotStage(deps: ActivityDeps, input: SnapshotStageInpu
       onProgress: (p) => hb.progress({ stage: 'snapshot', ...p }),
       signal: hb.signal,
     });
+    await store.appendEvents([stageCompleted(input, 'snapshot', { files: snap.files, bytes: snap.bytes, skipped: snap.skipped })]);
     // Counts and hashes only: this value is recorded in workflow history.
     return {
       snapshotId: snap.snapshotId,

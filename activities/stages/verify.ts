@@ -6,11 +6,13 @@ import type { ActivityDeps, ScanIds } from './shared.js';
 import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { recordVerdicts } from './engine-results.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
+import { stageStarted } from '../events/scan-events.js';
 
 export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
   const { store } = deps;
   const verifier = deps.verifiers[input.engine];
   if (!verifier) throw nonRetryable('EngineConfigError', `No verifier configured for engine "${input.engine}".`);
+  await store.appendEvents([stageStarted(input, 'verification')]);
   const candidates = await requireArtifact(store, input.tenant, input.scanId, 'candidates', 'reasoning');
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
   const hb = startHeartbeat();

@@ -54,6 +54,20 @@ CREATE TABLE code_chunks (
 CREATE INDEX code_chunks_tokens ON code_chunks USING gin (tokens);
 `,
   },
+  {
+    version: 2,
+    name: 'event outbox',
+    // seq is the read cursor. Appends hold a transaction-scoped advisory lock, so rows commit in seq order: a
+    // reader that has seen seq n never later finds a smaller one (a plain bigserial would let a slower
+    // transaction commit a smaller seq after a larger one was read, and that event would be skipped).
+    sql: `
+CREATE TABLE events (
+  seq bigserial PRIMARY KEY, tenant text NOT NULL, id text NOT NULL, type text NOT NULL, body bytea NOT NULL,
+  UNIQUE (tenant, id));
+CREATE INDEX events_by_tenant ON events (tenant, seq);
+CREATE TABLE sink_cursors (sink text PRIMARY KEY, seq bigint NOT NULL);
+`,
+  },
 ];
 
 /** Arbitrary but fixed: the advisory lock every Vigil process takes to migrate this database. */

@@ -10,6 +10,7 @@ import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { migrate } from './postgres-migrations.js';
+import type { CloudEvent } from '../events/cloud-event.js';
 import type { CodeSearchHit, MerkleNode, RepoTreeRecord, ScanRecord, SnapshotRecord, Store } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -30,6 +31,8 @@ const LOOKUP_BATCH = 10_000;
 const MAX_POSITION = 16_383;
 const MAX_POSITIONS_PER_LEXEME = 256;
 const MAX_LEXEMES = 30_000;
+/** Arbitrary but fixed: serialises event appends so they commit in seq order (see migration 2). */
+const EVENTS_LOCK = 0x5669_6745; // "VigE"
 
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
   const source = opts.urlSource ?? 'VIGIL_DATABASE_URL';
@@ -328,6 +331,38 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
         if (hits.length >= limit) break;
       }
       return hits;
+    },
+    async appendEvents(events) {
+      if (events.length === 0) return;
+      const bodies = events.map((e) => enc(e.tenant, `event:${e.id}`, e));
+      await tx(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+        await client.query(
+          `INSERT INTO events (tenant, id, type, body)
+           SELECT t, i, y, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS u(t, i, y, b, n)
+           ORDER BY n ON CONFLICT (tenant, id) DO NOTHING`,
+          [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.type), bodies],
+        );
+      });
+    },
+    async readEvents(o) {
+      const where = ['seq > $1'];
+      const params: unknown[] = [o.after ?? 0];
+      if (o.tenant !== undefined) (params.push(o.tenant), where.push(`tenant = $${params.length}`));
+      if (o.types?.length) (params.push(o.types), where.push(`type = ANY($${params.length}::text[])`));
+      params.push(o.limit);
+      const rows = await q<{ seq: string; tenant: string; id: string; body: Buffer }>(
+        `SELECT seq, tenant, id, body FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), event: dec<CloudEvent>(r.tenant, `event:${r.id}`, r.body) }));
+    },
+    async getSinkCursor(sink) {
+      const rows = await q<{ seq: string }>('SELECT seq FROM sink_cursors WHERE sink = $1', [sink]);
+      return rows[0] ? Number(rows[0].seq) : 0;
+    },
+    async setSinkCursor(sink, seq) {
+      await q('INSERT INTO sink_cursors (sink, seq) VALUES ($1, $2) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq', [sink, seq]);
     },
     async close() {
       await pool.end();

@@ -9,6 +9,7 @@ import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
 import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
+import type { CloudEvent, OutboxRecord } from '../events/cloud-event.js';
 import type {
   CodeSearchHit,
   MerkleNode,
@@ -50,6 +51,14 @@ CREATE TABLE IF NOT EXISTS scan_decisions (
   tenant TEXT NOT NULL, scan_id TEXT NOT NULL, finding_id TEXT NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (tenant, scan_id, finding_id)) WITHOUT ROWID;
 -- Code search: one row per chunk of a blob; tokens are keyed hashes when the store is encrypted.
+-- The event outbox: seq is the read cursor (AUTOINCREMENT: never reused); one row per (tenant, event id), so a
+-- retried activity appends nothing. SQLite serialises writers, so rows commit in seq order and a reader that
+-- has seen seq n will never later find a smaller one.
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, body BLOB NOT NULL,
+  UNIQUE (tenant, id));
+CREATE INDEX IF NOT EXISTS events_by_tenant ON events (tenant, seq);
+CREATE TABLE IF NOT EXISTS sink_cursors (sink TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS code_fts USING fts5(
   tokens, tenant UNINDEXED, hash UNINDEXED, start_line UNINDEXED, end_line UNINDEXED);
 `;
@@ -117,6 +126,11 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
        ON CONFLICT (tenant, scan_id, finding_id) DO UPDATE SET body = excluded.body`,
     ),
     getScanDecisions: db.prepare('SELECT finding_id, body FROM scan_decisions WHERE tenant = ? AND scan_id = ?'),
+    putEvent: db.prepare('INSERT OR IGNORE INTO events (tenant, id, type, body) VALUES (?, ?, ?, ?)'),
+    getCursor: db.prepare('SELECT seq FROM sink_cursors WHERE sink = ?').pluck(),
+    putCursor: db.prepare(
+      'INSERT INTO sink_cursors (sink, seq) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq',
+    ),
   };
 
   const putFts = db.prepare('INSERT INTO code_fts (tokens, tenant, hash, start_line, end_line) VALUES (?, ?, ?, ?, ?)');
@@ -157,6 +171,19 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     q.putLedger.run(tenant, rk(tenant, repoKey), entry.fingerprint, enc(tenant, `ledger:${repoKey}:${entry.fingerprint}`, entry));
     q.putScanDecision.run(tenant, entry.scanId, findingId, enc(tenant, `decision:${entry.scanId}:${findingId}`, entry));
   });
+  const appendEvents = db.transaction((events: CloudEvent[]) => {
+    for (const e of events) q.putEvent.run(e.tenant, e.id, e.type, enc(e.tenant, `event:${e.id}`, e));
+  });
+  const readEvents = (opts: { tenant?: string; after?: number; limit: number; types?: string[] }): OutboxRecord[] => {
+    const where = ['seq > ?'];
+    const params: unknown[] = [opts.after ?? 0];
+    if (opts.tenant !== undefined) (where.push('tenant = ?'), params.push(opts.tenant));
+    if (opts.types?.length) (where.push(`type IN (${opts.types.map(() => '?').join(', ')})`), params.push(...opts.types));
+    const rows = db
+      .prepare(`SELECT seq, tenant, id, body FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...params, opts.limit) as { seq: number; tenant: string; id: string; body: string | Buffer }[];
+    return rows.map((r) => ({ seq: r.seq, event: dec<CloudEvent>(r.tenant, `event:${r.id}`, r.body) }));
+  };
   const readBlob = (tenant: string, hash: string): Buffer | undefined => {
     const row = q.getBlob.get(tenant, hash) as { content: Buffer } | undefined;
     if (!row) return undefined;
@@ -292,6 +319,18 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
         if (hits.length >= limit) break;
       }
       return hits;
+    },
+    async appendEvents(events) {
+      appendEvents(events);
+    },
+    async readEvents(opts) {
+      return readEvents(opts);
+    },
+    async getSinkCursor(sink) {
+      return (q.getCursor.get(sink) as number | undefined) ?? 0;
+    },
+    async setSinkCursor(sink, seq) {
+      q.putCursor.run(sink, seq);
     },
     async close() {
       db.close();

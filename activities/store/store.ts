@@ -3,6 +3,7 @@
 // another's rows.
 import type { ArtifactStore } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
+import type { EventOutbox } from '../events/cloud-event.js';
 
 export interface SnapshotFile {
   /** POSIX path relative to the repository root. */
@@ -68,7 +69,11 @@ export interface CodeSearchHit {
 }
 
 /** Artefacts are typed by kind (activities/artifacts.ts): `getArtifact(tenant, scanId, 'findings')` is a `Finding[]`. */
-export interface Store extends ArtifactStore {
+/**
+ * Artefacts are typed by kind (see above); scan events go through the outbox (EventOutbox): the activity that
+ * changes state appends its events, idempotent by event id, and publishers read them in seq order.
+ */
+export interface Store extends ArtifactStore, EventOutbox {
   readonly kind: 'sqlite' | 'turbopuffer' | 'postgres';
 
   // Content-addressed blobs (sha256 hex), per tenant.

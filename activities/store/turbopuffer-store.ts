@@ -7,6 +7,11 @@
 //   <prefix>-<T>        tenant-wide documents: snapshots, Merkle nodes, scans, artefacts, scan decisions
 //   <prefix>-<T>-<R>    per repository: file rows (obfuscated path → blob), the repository's tree pointer,
 //                       engine state and the findings ledger (fingerprint → last decision, actor, time)
+//   <prefix>-events     the event outbox, all tenants (publishers read across them): one row per batch of one
+//                       tenant's events, numbered 1, 2, 3 … and created with a conditional write that succeeds
+//                       only if that number is free, so concurrent appenders never share one; an event's seq is
+//                       batch × 1e6 + its index. Rows hold the tenant (to pick its key), the event types, keyed
+//                       tags of the event ids (for idempotency) and the events sealed; plus sink cursors.
 //
 // Every id is deterministic (a keyed tag of the natural key), so a write retried after failing midway
 // rewrites the same rows: nothing is lost, nothing duplicated. Each write request is atomic, and a blob's
@@ -15,6 +20,7 @@ import Turbopuffer from '@turbopuffer/turbopuffer';
 import { createHash } from 'node:crypto';
 import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
 import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
+import type { CloudEvent, OutboxRecord } from '../events/cloud-event.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
 import { chunkBytes, pathsByHash } from './code-chunks.js';
 import type {
@@ -46,6 +52,16 @@ type Row = { id: string; [attr: string]: unknown };
 type Filter = unknown[];
 
 const DOC_PART_BYTES = 512 * 1024;
+/** seq = batch × EVENT_SPAN + index within the batch. */
+const EVENT_SPAN = 1_000_000;
+const EVENTS_PER_BATCH = 200;
+/** Appenders racing for the next batch number retry this often before giving up (Temporal retries after). */
+const EVENT_APPEND_ATTEMPTS = 50;
+const EVENT_SCHEMA = {
+  body: { type: 'string', filterable: false },
+  ids: { type: '[]string' },
+  types: { type: '[]string' },
+} as const;
 const PAGE = 1000;
 
 const DOC_SCHEMA = {
@@ -72,6 +88,7 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
     tenant: (t: string) => `${prefix}-${tc(t).tag('namespace', t).slice(0, 20)}`,
     code: (t: string) => `${ns.tenant(t)}-code`,
     repo: (t: string, repoKey: string) => `${ns.tenant(t)}-${tc(t).tag('repo', repoKey).slice(0, 20)}`,
+    events: `${prefix}-events`,
   };
 
   async function write(namespace: string, params: Record<string, unknown>): Promise<void> {
@@ -427,9 +444,119 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
       return hits;
     },
 
+    async appendEvents(events) {
+      const byTenant = new Map<string, CloudEvent[]>();
+      for (const e of events) {
+        const list = byTenant.get(e.tenant);
+        if (list) list.push(e);
+        else byTenant.set(e.tenant, [e]);
+      }
+      for (const [tenant, list] of byTenant) {
+        const present = await presentEventTags(tenant, list.map((e) => eventTag(tenant, e.id)));
+        const fresh: CloudEvent[] = [];
+        for (const e of list) {
+          const tag = eventTag(tenant, e.id);
+          if (present.has(tag)) continue;
+          present.add(tag); // the same id twice in one call: kept once
+          fresh.push(e);
+        }
+        for (let i = 0; i < fresh.length; i += EVENTS_PER_BATCH) await appendBatch(tenant, fresh.slice(i, i + EVENTS_PER_BATCH));
+      }
+    },
+    async readEvents(o) {
+      const after = o.after ?? 0;
+      const out: OutboxRecord[] = [];
+      let fromBatch = Math.floor(after / EVENT_SPAN);
+      for (;;) {
+        const filters: Filter[] = [['kind', 'Eq', 'batch'], ['batch', 'Gte', fromBatch]];
+        if (o.tenant !== undefined) filters.push(['tenant', 'Eq', o.tenant]);
+        if (o.types?.length) filters.push(['types', 'ContainsAny', o.types]);
+        const rows = await query(ns.events, {
+          filters: ['And', filters],
+          rank_by: ['batch', 'asc'],
+          limit: 100,
+          include_attributes: ['batch', 'tenant', 'body'],
+        });
+        for (const r of rows) {
+          const batch = Number(r.batch);
+          const tenant = String(r.tenant);
+          const list = tc(tenant).openJson<CloudEvent[]>(Buffer.from(String(r.body), 'base64'), `events:${batch}`);
+          for (const [i, event] of list.entries()) {
+            const seq = batch * EVENT_SPAN + i;
+            if (seq <= after || (o.types?.length && !o.types.includes(event.type))) continue;
+            out.push({ seq, event });
+            if (out.length >= o.limit) return out;
+          }
+        }
+        if (rows.length < 100) return out;
+        fromBatch = Number(rows[rows.length - 1]!.batch) + 1;
+      }
+    },
+    async getSinkCursor(sink) {
+      const rows = await query(ns.events, { filters: ['id', 'Eq', cursorId(sink)], limit: 1, include_attributes: ['seq'] });
+      return rows[0] ? Number(rows[0].seq) : 0;
+    },
+    async setSinkCursor(sink, seq) {
+      await write(ns.events, { upsert_rows: [{ id: cursorId(sink), kind: 'cursor', seq }], schema: EVENT_SCHEMA });
+    },
+
     async close() {},
   };
   return store;
+
+  function eventTag(tenant: string, id: string): string {
+    return createHash('sha256').update(`${tenant}\0${id}`).digest('hex').slice(0, 32);
+  }
+  function cursorId(sink: string): string {
+    return `cursor:${createHash('sha256').update(sink).digest('hex').slice(0, 32)}`;
+  }
+
+  /** Which of `tags` an earlier append already stored. */
+  async function presentEventTags(tenant: string, tags: string[]): Promise<Set<string>> {
+    const present = new Set<string>();
+    for (let i = 0; i < tags.length; i += PAGE) {
+      const slice = tags.slice(i, i + PAGE);
+      const rows = await queryAll(
+        ns.events,
+        ['And', [['kind', 'Eq', 'batch'], ['tenant', 'Eq', tenant], ['ids', 'ContainsAny', slice]]],
+        ['ids'],
+      );
+      for (const r of rows) for (const t of r.ids as string[]) present.add(t);
+    }
+    return present;
+  }
+
+  /** Takes the next free batch number with a conditional write; another appender taking it first means retry. */
+  async function appendBatch(tenant: string, events: CloudEvent[]): Promise<void> {
+    const c = tc(tenant);
+    for (let attempt = 0; attempt < EVENT_APPEND_ATTEMPTS; attempt++) {
+      const head = await query(ns.events, {
+        filters: ['kind', 'Eq', 'batch'],
+        rank_by: ['batch', 'desc'],
+        limit: 1,
+        include_attributes: ['batch'],
+      });
+      const batch = (head[0] ? Number(head[0].batch) : 0) + 1;
+      const row: Row = {
+        id: `batch:${batch}`,
+        kind: 'batch',
+        batch,
+        tenant,
+        ids: events.map((e) => eventTag(tenant, e.id)),
+        types: [...new Set(events.map((e) => e.type))],
+        key_id: c.activeKeyId,
+        body: c.sealJson(events, `events:${batch}`).toString('base64'),
+      };
+      const res = await client
+        .namespace(ns.events)
+        .write({ upsert_rows: [row], upsert_condition: ['batch', 'Eq', null], schema: EVENT_SCHEMA } as never, { maxRetries: opts.maxRetries ?? 6 });
+      if ((res as { rows_upserted?: number }).rows_upserted === 1) return;
+      // Not written, or written by an earlier try of this same request whose answer was lost (the client retried).
+      const taken = await query(ns.events, { filters: ['id', 'Eq', row.id], limit: 1, include_attributes: ['ids'] });
+      if ((taken[0]?.ids as string[] | undefined)?.[0] === (row.ids as string[])[0]) return;
+    }
+    throw new Error(`Turbopuffer: could not take an event batch number after ${EVENT_APPEND_ATTEMPTS} attempts (too many concurrent appenders); the activity will retry.`);
+  }
 
   /** Documents listed by filter: their natural key is in the `key` attribute and authenticated by the AAD. */
   function openListed<T>(tenant: string, kind: string, rows: Row[]): T[] {

@@ -60,3 +60,19 @@ export async function chooseBackend(opts: { log: (line: string) => void }): Prom
   const { createLocalBackend } = await import('./local-backend.js');
   return createLocalBackend(opts);
 }
+
+/**
+ * The running API the CLI would talk to (VIGIL_API_URL, or the data directory's `vigil serve`), with its key;
+ * undefined when there is none (then commands that need no workflow read the store themselves).
+ */
+export async function runningApi(dataDir: string): Promise<{ url: string; key: string } | undefined> {
+  if (process.env.VIGIL_API_URL) {
+    const h = await health(process.env.VIGIL_API_URL);
+    if (!h.ok) throw new CliError(`VIGIL_API_URL=${process.env.VIGIL_API_URL} is not healthy (/healthz: ${h.why}).`);
+    return { url: process.env.VIGIL_API_URL, key: apiKey(dataDir) };
+  }
+  const stateFile = join(dataDir, SERVE_STATE_FILE);
+  if (!existsSync(stateFile)) return undefined;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
+  return isPidAlive(state.pid) && (await health(state.url)).ok ? { url: state.url, key: apiKey(dataDir) } : undefined;
+}

@@ -22,6 +22,7 @@ const USAGE = `Usage:
   vigil decide <scan-id> approve|reject [--rule ID] [--cwe CWE-N] [--path-prefix DIR] [--severity LIST]
                [--ids ID,ID…] [--dry-run] [--comment TEXT]      (many findings in one decision)
   vigil history <scan-id> [--summary | --json]
+  vigil events [--follow] [--type TYPE,TYPE…] [--format text|json] [--after CURSOR] [--limit N]
   vigil serve [--port 8787] [--host 127.0.0.1] [--no-worker]
   vigil worker
 
@@ -50,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
         return await decideCommand(rest);
       case 'history':
         return await historyCommand(rest);
+      case 'events': {
+        const { eventsCommand } = await import('./events-command.js');
+        return await eventsCommand(rest);
+      }
       case 'serve': {
         const { serveCommand } = await import('./serve.js');
         return await serveCommand(rest);

@@ -69,6 +69,7 @@ export async function serveCommand(args: string[]): Promise<number> {
         dataConverter: payloads?.dataConverter,
         ...(jsonLogs ? { onExecute: jsonLogs.onExecute } : {}),
         paths: { policy: paths, tenantRoots: (tenant) => keys.tenantRoots(tenant) },
+        relayEvents: true,
       })
     : undefined;
   // The API's own connection fails fast (short deadlines, few retries) so requests get a 503 within
@@ -79,7 +80,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     ...apiConnectionOptions(),
   });
   const client = new Client({ connection: apiConnection, namespace: temporal.namespace, dataConverter: payloads?.dataConverter });
+  // Ends open event streams at shutdown, so closing the server does not wait for their clients.
+  const streams = new AbortController();
   const app = createApp({
+    events: { shutdown: streams.signal },
     temporal: client,
     store,
     keys,
@@ -113,6 +117,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   log('vigil: shutting down');
   rmSync(stateFile, { force: true });
+  streams.abort();
   await server.close();
   // close() shuts the worker down before waiting for it; a crash it stopped with is reported here.
   await scanWorker?.close(

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AnalysisState } from '../../activities/model.js';
 import type { SnapshotRecord, Store } from '../../activities/store/store.js';
+import { scanEvent } from '../../activities/events/make-event.js';
 
 export function storeContract(name: string, open: () => Promise<Store>) {
   const snapshot = (tenant: string): SnapshotRecord => ({
@@ -132,6 +133,46 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     assert.deepEqual([...(await s.getScanDecisions('t1', 'a')).keys()].sort(), ['f1', 'f2', 'f3']);
     assert.equal((await s.getLedger('t1', '/repo')).size, 3);
     assert.equal((await s.getScanDecisions('t1', 'b')).size, 0);
+    await s.close();
+  });
+
+  test(`${name}: the event outbox appends once per id, reads in seq order per tenant and type, keeps sink cursors`, async () => {
+    const s = await open();
+    const started = (tenant: string, scan: string) => scanEvent(tenant, scan, 'dev.vigil.scan.started.v1', { scanId: scan, workflowId: 'w', runId: 'r' });
+    const stage = (tenant: string, scan: string, st: 'snapshot' | 'scoring') =>
+      scanEvent(tenant, scan, 'dev.vigil.stage.started.v1', { scanId: scan, stage: st }, { key: st });
+    const first = [started('t1', 's1'), stage('t1', 's1', 'snapshot'), started('t2', 's9')];
+    await s.appendEvents(first);
+    await s.appendEvents([first[0]!, first[1]!]); // a retried activity: nothing new
+    await s.appendEvents([stage('t1', 's1', 'scoring'), stage('t1', 's1', 'scoring')]); // the same id twice in one call
+    const all = await s.readEvents({ limit: 100 });
+    assert.deepEqual(all.map((r) => r.event.id), [...first, stage('t1', 's1', 'scoring')].map((e) => e.id), 'each id once, in append order');
+    assert.ok(all.every((r, i) => i === 0 || r.seq > all[i - 1]!.seq), 'seq strictly increases');
+    assert.deepEqual(all[0]!.event, first[0], 'the event reads back whole');
+    const t1 = await s.readEvents({ tenant: 't1', limit: 100 });
+    assert.deepEqual(t1.map((r) => r.event.tenant), ['t1', 't1', 't1'], 'tenant-scoped');
+    assert.deepEqual((await s.readEvents({ tenant: 't2', limit: 100 })).map((r) => r.event.subject), ['s9']);
+    assert.deepEqual((await s.readEvents({ tenant: 't3', limit: 100 })), []);
+    const paged = await s.readEvents({ tenant: 't1', after: t1[0]!.seq, limit: 1 });
+    assert.deepEqual(paged.map((r) => r.seq), [t1[1]!.seq], 'after is exclusive, limit bounds the page');
+    const typed = await s.readEvents({ tenant: 't1', types: ['dev.vigil.stage.started.v1'], limit: 100 });
+    assert.deepEqual(typed.map((r) => r.event.data), [{ scanId: 's1', stage: 'snapshot' }, { scanId: 's1', stage: 'scoring' }]);
+    assert.deepEqual(await s.readEvents({ after: all[all.length - 1]!.seq, limit: 10 }), [], 'nothing after the last');
+    assert.equal(await s.getSinkCursor('webhook:a'), 0);
+    await s.setSinkCursor('webhook:a', all[1]!.seq);
+    await s.setSinkCursor('kafka', all[2]!.seq);
+    assert.equal(await s.getSinkCursor('webhook:a'), all[1]!.seq);
+    assert.equal(await s.getSinkCursor('kafka'), all[2]!.seq);
+    const more = Array.from({ length: 450 }, (_, i) => scanEvent('t1', 'big', 'dev.vigil.stage.started.v1', { scanId: 'big', stage: 'snapshot' }, { key: String(i) }));
+    await s.appendEvents(more);
+    const back: string[] = [];
+    for (let after = 0; ; ) {
+      const page = await s.readEvents({ tenant: 't1', after, limit: 97 });
+      if (page.length === 0) break;
+      back.push(...page.filter((r) => r.event.subject === 'big').map((r) => r.event.id));
+      after = page[page.length - 1]!.seq;
+    }
+    assert.deepEqual(back, more.map((e) => e.id), 'a large append reads back in order across pages');
     await s.close();
   });
 }

@@ -1,6 +1,8 @@
 // A local stand-in of Turbopuffer's documented v2 HTTP API, for tests driven by the real client:
 //   POST   /v2/namespaces/:ns          write: upsert_rows, upsert_columns, patch_rows, patch_columns, deletes,
-//                                      delete_by_filter (applied before the other operations), schema
+//                                      delete_by_filter (applied before the other operations), schema,
+//                                      upsert_condition (checked against each row's current value; a missing
+//                                      row is checked as one with every attribute null)
 //   POST   /v2/namespaces/:ns/query    filters, rank_by (BM25 on full_text_search attributes, or attributes
 //                                      asc/desc, e.g. ['id','asc'] for paging), limit/top_k, include_attributes
 //   DELETE /v2/namespaces/:ns          namespace delete
@@ -130,6 +132,7 @@ export async function startTurbopufferStandin(apiKey = 'tpuf_test_key'): Promise
       for (const [id, doc] of ns.docs) if (matches(doc, body.delete_by_filter)) (ns.docs.delete(id), deleted++);
     }
     for (const r of upserts) {
+      if (body.upsert_condition && !matches(ns.docs.get(String(r.id)) ?? { id: r.id }, body.upsert_condition)) continue;
       ns.docs.set(String(r.id), structuredClone(r));
       upserted++;
     }

@@ -6,6 +6,7 @@ import { mergeDuplicates } from '../../engines/claude/panel.js';
 import type { Candidate } from '../../model.js';
 import { nonRetryable } from '../../errors.js';
 import { recordReasoning } from '../engine-results.js';
+import { stageStarted } from '../../events/scan-events.js';
 import { requireSnapshot } from '../shared.js';
 import { requireThreatModel, type ClaudeStageDeps, type PassInput } from './pass.js';
 
@@ -25,7 +26,7 @@ export async function claudeCollectStage(deps: ClaudeStageDeps, input: PassInput
   }
   // The snapshot record lists its files: no blob is read here.
   const snapshot = await requireSnapshot(store, input.tenant, input.snapshotId);
-  return recordReasoning(store, input, {
+  const counts = await recordReasoning(store, input, {
     engine: CLAUDE_ENGINE,
     plan: { diff, mode: tm.mode, filesInScope: tm.filesInScope },
     paths: snapshot.files.map((f) => f.path),
@@ -37,4 +38,7 @@ export async function claudeCollectStage(deps: ClaudeStageDeps, input: PassInput
     // Only a scan whose every pass ran may be the base of an incremental one.
     keepState: completed === tm.passes.length,
   });
+  // The panels (Claude's verification) follow the collected reasoning.
+  await store.appendEvents([stageStarted(input, 'verification')]);
+  return counts;
 }

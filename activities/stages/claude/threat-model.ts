@@ -13,6 +13,7 @@ import { createReadTools } from '../../engines/claude/tools.js';
 import type { HeartbeatHandle } from '../../heartbeat.js';
 import type { EngineOutput, SourceReader } from '../../model.js';
 import { planReasoning } from '../engine-results.js';
+import { stageStarted } from '../../events/scan-events.js';
 import type { ScanIds } from '../shared.js';
 import { memoisedPass, openMeter, requireClaude, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
 
@@ -59,6 +60,7 @@ async function leadsFor(deps: ClaudeStageDeps, ids: ScanIds, files: SourceReader
 
 export async function claudeThreatModelStage(deps: ClaudeStageDeps, input: PassInput & { options?: ClaudeScanOptions }): Promise<ThreatModelSummary> {
   const { store } = deps;
+  await store.appendEvents([stageStarted(input, 'reasoning')]);
   return memoisedPass(store, input, K.threatModel, summarise, async (hb) => {
     const claude = requireClaude(deps);
     const settings = resolveSettings(claude.defaults, input.options);
