@@ -32,6 +32,8 @@ export interface ScanWorkerOptions {
   snapshotLimits?: SnapshotLimits;
   /** Where apply may write branches (see ActivityDeps.paths). */
   paths?: ActivityDeps['paths'];
+  /** Decision memory (similar past decisions); omitted, findings carry none (the caller closes it). */
+  retrieval?: ActivityDeps['retrieval'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -89,6 +91,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     engines: opts.engines ?? defaults.engines,
     verifiers: opts.verifiers ?? defaults.verifiers,
     ...(opts.paths ? { paths: opts.paths } : {}),
+    ...(opts.retrieval ? { retrieval: opts.retrieval } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();

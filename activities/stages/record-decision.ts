@@ -1,5 +1,6 @@
 // A person's decision, recorded per scan and per repository (by fingerprint) so later scans keep it.
 // Upserts: a retry writes the same row again.
+import { rememberRecordedDecisions } from '../retrieval/decision-memory-stage.js';
 import type { ActivityDeps } from './shared.js';
 
 export interface RecordDecisionInput {
@@ -14,14 +15,16 @@ export interface RecordDecisionInput {
 }
 
 export async function recordDecisionStage(deps: ActivityDeps, input: RecordDecisionInput): Promise<void> {
+  const decidedAt = new Date().toISOString();
   await deps.store.recordDecision(input.tenant, input.repoKey, input.findingId, {
     fingerprint: input.fingerprint,
     decision: input.decision,
     actor: input.actor,
     comment: input.comment,
-    decidedAt: new Date().toISOString(),
+    decidedAt,
     scanId: input.scanId,
   });
+  await rememberRecordedDecisions(deps.retrieval, deps.store, { ...input, findingIds: [input.findingId], decidedAt });
 }
 
 export interface RecordDecisionsInput {
@@ -48,5 +51,6 @@ export async function recordDecisionsStage(deps: ActivityDeps, input: RecordDeci
       scanId: input.scanId,
     });
   }
+  await rememberRecordedDecisions(deps.retrieval, deps.store, { ...input, findingIds: input.findings.map(([id]) => id), decidedAt });
   return { recorded: input.findings.length };
 }

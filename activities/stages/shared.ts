@@ -5,6 +5,7 @@ import type { ReasoningEngine, Verifier } from '../model.js';
 import type { Narrowing, PathPolicy } from '../scan-roots.js';
 import type { SnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotRecord, Store } from '../store/store.js';
+import type { DecisionMemory } from '../retrieval/decision-memory.js';
 
 export async function requireSnapshot(store: Store, tenant: string, snapshotId: string): Promise<SnapshotRecord> {
   const snapshot = await store.getSnapshot(tenant, snapshotId);
@@ -44,6 +45,8 @@ export interface ActivityDeps {
    * Omitted (the local CLI, tests): no check beyond the API's.
    */
   paths?: { policy: PathPolicy; tenantRoots(tenant: string): Narrowing };
+  /** Decision memory (similar past decisions); omitted, findings carry none. */
+  retrieval?: DecisionMemory;
 }
 
 export interface ScanIds {
