@@ -22,19 +22,24 @@ export type DescribedFinding = Pick<Finding, 'id' | 'fingerprint' | 'ruleId' | '
 export const SIMILAR_LIMIT = 3;
 export const SIMILAR_MIN = 0.5;
 
-/** What is embedded for a finding; the decision's comment goes first, where the model weighs it most. */
+/** Comment characters embedded: the model reads 256 tokens, and the finding's own description must fit too. */
+const EMBEDDED_COMMENT_CHARS = 600;
+
+/** What is embedded for a finding (and its decision's comment, bounded, so a long one cannot push the finding out). */
 export function findingText(f: DescribedFinding, comment?: string): string {
-  const parts = [
-    comment?.trim() ? `Decision comment: ${comment.trim()}` : '',
-    `${f.ruleId} (${f.cwe}): ${f.title}.`,
-    f.explanation,
-    `In ${f.location.file}.`,
-  ];
+  const said = comment?.trim().slice(0, EMBEDDED_COMMENT_CHARS);
+  const parts = [`${f.ruleId} (${f.cwe}): ${f.title}.`, f.explanation, `In ${f.location.file}.`, said ? `Decision comment: ${said}` : ''];
   return parts.filter(Boolean).join('\n');
 }
 
 export function vectorId(scanId: string, findingId: string): string {
   return `${scanId}:${findingId}`;
+}
+
+/** A precedent's comment as shown beside a finding: the full text stays with its own decision. */
+const SHOWN_COMMENT_CHARS = 1000;
+function shown(comment: string): string {
+  return comment.length > SHOWN_COMMENT_CHARS ? `${comment.slice(0, SHOWN_COMMENT_CHARS)}…` : comment;
 }
 
 /** Embeds and upserts decisions (idempotent by scan and finding id: a retried activity writes the same rows). */
@@ -86,7 +91,7 @@ export async function similarDecisions(
         findingId: h.record.findingId,
         scanId: h.record.scanId,
         decision: h.record.decision,
-        ...(h.record.comment ? { comment: h.record.comment } : {}),
+        ...(h.record.comment ? { comment: shown(h.record.comment) } : {}),
         similarity: Math.round(h.similarity * 1000) / 1000,
       }));
     if (similar.length > 0) out.set(f.id, similar);
