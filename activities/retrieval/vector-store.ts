@@ -122,10 +122,21 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
       if (vector.length !== m.dims) throw new Error(`A ${vector.length}-dimension query against ${m.dims}-dimension vectors of model ${model}.`);
       // Keep the best `limit` in a small sorted list: no sort of all scores.
       const best: { i: number; s: number }[] = [];
+      const { data, dims } = m;
+      const qv = vector;
       for (let i = 0; i < m.ids.length; i++) {
-        let s = 0;
-        const base = i * m.dims;
-        for (let d = 0; d < m.dims; d++) s += m.data[base + d]! * vector[d]!;
+        // Four partial sums: independent additions the CPU can overlap (about twice as fast as one chain).
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const base = i * dims;
+        let d = 0;
+        for (; d + 3 < dims; d += 4) {
+          s0 += data[base + d]! * qv[d]!;
+          s1 += data[base + d + 1]! * qv[d + 1]!;
+          s2 += data[base + d + 2]! * qv[d + 2]!;
+          s3 += data[base + d + 3]! * qv[d + 3]!;
+        }
+        for (; d < dims; d++) s0 += data[base + d]! * qv[d]!;
+        const s = s0 + s1 + s2 + s3;
         if (best.length < limit || s > best[best.length - 1]!.s) {
           let at = best.length;
           while (at > 0 && best[at - 1]!.s < s) at--;
