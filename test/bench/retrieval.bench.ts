@@ -54,6 +54,7 @@ function bm25Ranker(docs: string[]): (query: string) => number[] {
 }
 
 interface Quality {
+  recall1: number;
   recall5: number;
   mrr: number;
   byKind: Record<string, { n: number; recall5: number }>;
@@ -62,6 +63,7 @@ interface Quality {
 
 function quality(queries: LabelledQuery[], rankOf: (q: LabelledQuery) => string[]): Quality {
   let hits = 0;
+  let firsts = 0;
   let rr = 0;
   const byKind: Record<string, { n: number; hits: number }> = {};
   const misses: string[] = [];
@@ -75,8 +77,10 @@ function quality(queries: LabelledQuery[], rankOf: (q: LabelledQuery) => string[
       k.hits++;
     } else misses.push(`${q.id} → ${ranked.slice(0, 3).join(', ')} (answer ${q.answer} at ${at + 1})`);
     if (at >= 0) rr += 1 / (at + 1);
+    if (at === 0) firsts++;
   }
   return {
+    recall1: firsts / queries.length,
     recall5: hits / queries.length,
     mrr: rr / queries.length,
     byKind: Object.fromEntries(Object.entries(byKind).map(([kind, v]) => [kind, { n: v.n, recall5: v.hits / v.n }])),
@@ -117,10 +121,18 @@ async function main() {
     const sparse = quality(QUERIES, (q) => bm25(findingText(q.finding)).map((i) => DECISIONS[i]!.id));
     await store.close();
     const row = (name: string, r: Quality) =>
-      `| ${name} | ${r.recall5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${Object.entries(r.byKind).map(([k, v]) => `${k} ${v.recall5.toFixed(2)} (${v.n})`).join(', ')} |`;
-    console.log('\n| ranker | recall@5 | MRR | recall@5 by kind |\n|---|---|---|---|');
+      `| ${name} | ${r.recall1.toFixed(3)} | ${r.recall5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${Object.entries(r.byKind).map(([k, v]) => `${k} ${v.recall5.toFixed(2)} (${v.n})`).join(', ')} |`;
+    // The same rankings keeping only decisions of the finding's own class (a metadata filter): what is left is
+    // telling situations apart within a class.
+    const classOf = new Map(DECISIONS.map((dd) => [dd.id, dd.finding.ruleId]));
+    const sameClass = (qq: LabelledQuery, ids: string[]) => ids.filter((id) => classOf.get(id) === qq.finding.ruleId);
+    const denseClass = quality(QUERIES, (qq) => sameClass(qq, ranked.get(qq.id)!));
+    const sparseClass = quality(QUERIES, (qq) => sameClass(qq, bm25(findingText(qq.finding)).map((i) => DECISIONS[i]!.id)));
+    console.log('\n| ranker | recall@1 | recall@5 | MRR | recall@5 by kind |\n|---|---|---|---|---|');
     console.log(row(`${MODEL} (embedded store)`, dense));
     console.log(row('BM25 (same texts)', sparse));
+    console.log(row(`${MODEL}, same class only`, denseClass));
+    console.log(row('BM25, same class only', sparseClass));
     if (dense.misses.length) console.log(`\nembedding misses:\n  ${dense.misses.join('\n  ')}`);
     if (sparse.misses.length) console.log(`BM25 misses: ${sparse.misses.length}`);
 
