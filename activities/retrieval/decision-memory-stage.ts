@@ -5,6 +5,14 @@ import type { Finding } from '../model.js';
 import type { Store } from '../store/store.js';
 import { rememberDecisions, similarDecisions, type DecisionMemory } from './decision-memory.js';
 
+// The local model embeds about 25-40 texts a second on one thread, and both activities run under a 5-minute
+// timeout: bound the work so a scan or a bulk decision of thousands of findings never times out over it.
+/** Findings of one bulk decision remembered (they share one comment; a few hundred precedents say it). */
+export const MAX_REMEMBERED = 300;
+/** Pending findings of a scan given precedents, most severe first. */
+export const MAX_WITH_PRECEDENTS = 1000;
+const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
 export async function rememberRecordedDecisions(
   memory: DecisionMemory | undefined,
   store: Pick<Store, 'getArtifact'>,
@@ -13,7 +21,7 @@ export async function rememberRecordedDecisions(
   if (!memory) return;
   try {
     const findings = (await store.getArtifact(input.tenant, input.scanId, 'findings')) ?? [];
-    const wanted = new Set(input.findingIds);
+    const wanted = new Set(input.findingIds.slice(0, MAX_REMEMBERED));
     const decided = findings
       .filter((f) => wanted.has(f.id))
       .map((finding) => ({ finding, scanId: input.scanId, decision: input.decision, comment: input.comment, decidedAt: input.decidedAt }));
@@ -28,7 +36,11 @@ export async function withSimilarDecisions(memory: DecisionMemory | undefined, t
   if (!memory) return findings;
   try {
     // Findings already decided (carried over) need no precedent.
-    const similar = await similarDecisions(memory, tenant, scanId, findings.filter((f) => f.status === 'pending'));
+    const pending = findings
+      .filter((f) => f.status === 'pending')
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])
+      .slice(0, MAX_WITH_PRECEDENTS);
+    const similar = await similarDecisions(memory, tenant, scanId, pending);
     return findings.map((f) => (similar.has(f.id) ? { ...f, similarDecisions: similar.get(f.id)! } : f));
   } catch (err) {
     memory.warn(`decision memory: no similar past decisions for scan ${scanId}: ${(err as Error).message}`);
