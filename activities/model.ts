@@ -151,6 +151,16 @@ export interface LedgerEntry extends Decision {
 }
 
 /** A verified, scored candidate: what people review. */
+/** A past decision of the same tenant shown beside a finding (decision memory). */
+export interface SimilarDecision {
+  findingId: string;
+  scanId: string;
+  decision: 'approve' | 'reject';
+  comment?: string;
+  /** Cosine similarity of the two findings' texts, -1 to 1 (rounded to 3 places). */
+  similarity: number;
+}
+
 export interface Finding {
   id: string;
   fingerprint: string;
@@ -171,6 +181,8 @@ export interface Finding {
   decisionCarriedOver?: boolean;
   /** The location holds a secret: reporters show the engine's masked snippets and never quote the file there. */
   containsSecret?: boolean;
+  /** The tenant's most similar past decisions (decision memory), best first: evidence for a person, never a decision. */
+  similarDecisions?: SimilarDecision[];
 }
 
 /** What an engine that spends model tokens reports for a scan: budget, tokens and cost per stage, coverage. */

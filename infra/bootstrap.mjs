@@ -1,11 +1,12 @@
 // First step of `npm test` and `npm run scan` on a fresh clone: install the npm dependencies when they
 // are missing or stale (plain JavaScript, so it runs before anything is installed), then build the
 // JavaScript and the workflow bundle for the sources as they are (infra/build.mjs; nothing to do when that
-// build exists). The Temporal CLI is provisioned later, by the TypeScript launcher, when a server is first needed.
+// build exists), and provision the embedding model for retrieval once (infra/embedding-model.ts). The Temporal CLI is provisioned later, by the TypeScript launcher, when a server is first needed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,4 +27,20 @@ try {
   await build(root);
 } catch (err) {
   console.error(`vigil: warning: the JavaScript build failed (${err.message}); the CLI will run the TypeScript sources through tsx.`);
+}
+
+// The embedding model (decision memory) is an install step, never a scan's: fetched once into the cache.
+// Without it scans still run, without similar past decisions, so a failure here is a warning too.
+const pins = JSON.parse(readFileSync(join(root, 'infra', 'embedding-model.json'), 'utf8'));
+const digest = createHash('sha256').update(pins.wheels.map((w) => w.sha256).join(',')).digest('hex').slice(0, 12);
+const xdg = process.env.XDG_CACHE_HOME;
+const cache = process.env.VIGIL_CACHE_DIR
+  ? resolve(process.env.VIGIL_CACHE_DIR)
+  : join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'vigil');
+if (process.env.VIGIL_RETRIEVAL !== 'off' && !existsSync(join(cache, 'models', `all-minilm-l6-v2-int8-${digest}`, 'vigil-provisioned'))) {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'embedding-model.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    console.error('vigil: warning: the embedding model was not provisioned; scans run without similar past decisions (retry with `npm run models:fetch`).');
+  }
 }

@@ -82,4 +82,23 @@ describe('toMarkdown', () => {
     assert.equal(fence('x'), '```\nx\n```');
     assert.equal(fence('a ```` b'), '`````\na ```` b\n`````');
   });
+  test('similar past decisions: listed as precedent with their similarity, comments escaped; the JSON report carries them only when there are some', () => {
+    const withPrecedent = finding('f1', {
+      similarDecisions: [
+        { findingId: 'f-old', scanId: 'scn_old', decision: 'reject', comment: 'validated by `requireSchema` [click](javascript:alert(1)) <b>x</b>', similarity: 0.9134 },
+        { findingId: 'f-older', scanId: 'scn_older', decision: 'approve', similarity: 0.61 },
+      ],
+    });
+    const report = toJsonReport({ scan, findings: [withPrecedent, finding('f2')] });
+    assert.equal(report.findings.find((f) => f.id === 'f1')!.similarDecisions!.length, 2);
+    assert.ok(!('similarDecisions' in report.findings.find((f) => f.id === 'f2')!));
+    const md = toMarkdown(report);
+    assert.match(md, /\*\*Similar past decisions\*\* \(precedent only; this finding is decided on its own\)/);
+    assert.match(md, /- rejected `f-old` in scan `scn_old` · similarity 0\.91 — validated by \\`requireSchema\\`/);
+    assert.match(md, /- approved `f-older` in scan `scn_older` · similarity 0\.61\n/);
+    assert.ok(!md.includes('[click](javascript'), 'no live link from a comment');
+    assert.ok(!md.includes('<b>'), 'no HTML from a comment');
+    assert.match(md, /status \*\*pending\*\*/, 'a precedent decides nothing');
+    assert.equal(toMarkdown(toJsonReport({ scan, findings: [finding('f2')] })).includes('Similar past decisions'), false);
+  });
 });

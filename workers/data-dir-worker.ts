@@ -1,6 +1,9 @@
 // A scan worker laid out on a Vigil data directory (work dir, stat cache) with its own native
 // connection; `vigil worker`, `vigil serve` and the CLI's local mode all start theirs this way.
 import { join } from 'node:path';
+import { loadKeyring } from '../activities/crypto/keyring.js';
+import { createStoreCrypto } from '../activities/crypto/seal.js';
+import { openDecisionMemory } from '../activities/retrieval/open-decision-memory.js';
 import { privateDir } from '../infra/private-files.js';
 import { mark } from '../infra/timings.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
@@ -28,11 +31,18 @@ export async function createDataDirWorker(
   const settings = loadTenantSettings(resolveTenantsFile(dataDir), (err) => console.error(`vigil: tenants file not reloaded: ${err.message}`));
   const workDir = join(dataDir, 'work');
   privateDir(workDir); // clones of scanned repositories live here while a snapshot is taken
+  // Decision memory beside the store, under the same keyring. Checked now, so a missing or corrupt model is
+  // said once at start; the worker then runs scans without it.
+  const decisions = rest.retrieval
+    ? undefined
+    : await openDecisionMemory({ dataDir, crypto: createStoreCrypto(loadKeyring({ dataDir, generate: true })!) });
+  if (decisions?.unavailable) console.error(`vigil: warning: ${decisions.unavailable}`);
   const connection = await connectWorker(address);
   const worker = await createScanWorker({
     taskQueue: TASK_QUEUE,
     statCacheFile: join(dataDir, 'statcache.db'),
     tenantSettings: settings,
+    ...(decisions?.memory ? { retrieval: decisions.memory } : {}),
     ...rest,
     connection,
     workDir,
@@ -46,6 +56,7 @@ export async function createDataDirWorker(
       await running?.catch(() => {});
       await relays?.stop();
       await connection.close();
+      await decisions?.memory?.close();
     },
   };
 }

@@ -34,6 +34,8 @@ export interface ScanWorkerOptions {
   paths?: ActivityDeps['paths'];
   /** Per-tenant event settings (decision comments in events); omitted: defaults. */
   tenantSettings?: ActivityDeps['tenantSettings'];
+  /** Decision memory (similar past decisions); omitted, findings carry none (the caller closes it). */
+  retrieval?: ActivityDeps['retrieval'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -92,6 +94,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     verifiers: opts.verifiers ?? defaults.verifiers,
     ...(opts.paths ? { paths: opts.paths } : {}),
     ...(opts.tenantSettings ? { tenantSettings: opts.tenantSettings } : {}),
+    ...(opts.retrieval ? { retrieval: opts.retrieval } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();

@@ -5,7 +5,7 @@
 // values that do not apply are null (never missing), lists are [] when empty, and lists are sorted as
 // documented so that the same scan always serialises to the same bytes.
 import type { StageCounts } from '../../workflows/definitions.js';
-import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, LedgerEntry, Severity, TraceStep, VerdictKind } from '../model.js';
+import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, LedgerEntry, Severity, SimilarDecision, TraceStep, VerdictKind } from '../model.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { Baseline, BaselineFixed, BaselineState } from './baseline.js';
 
@@ -104,6 +104,8 @@ export interface JsonReportFinding {
   decision: { decision: DecisionKind; actor: string; comment: string | null; decidedAt: string; scanId: string; carriedOver: boolean } | null;
   /** 'new' or 'unchanged' against the baseline scan; null when there is none. */
   baseline: BaselineState | null;
+  /** The tenant's most similar past decisions (decision memory), when there are any. */
+  similarDecisions?: SimilarDecision[];
 }
 
 export interface JsonReportDecision {
@@ -225,6 +227,7 @@ function reportFinding(f: Finding, baseline: Baseline | undefined): JsonReportFi
     patch: f.patch ? { file: f.patch.file, description: f.patch.description, diff: f.patch.diff } : null,
     decision: f.decision ? decisionBody(f.decision, f.decisionCarriedOver ?? false) : null,
     baseline: baseline?.states[f.id] ?? null,
+    ...(f.similarDecisions?.length ? { similarDecisions: f.similarDecisions.map((s) => ({ ...s })) } : {}),
   };
 }
 

@@ -108,6 +108,17 @@ function finding(f: JsonReportFinding): string[] {
   out.push(`**Verification:** ${f.verdict.verdict} (${escapeMarkdown(f.verdict.verifier)})`);
   for (const r of f.verdict.reasons) out.push(`- ${escapeMarkdown(r)}`);
   out.push('');
+  if (f.similarDecisions?.length) {
+    // Precedent for the reviewer; it decides nothing (the finding keeps its own status above).
+    out.push('**Similar past decisions** (precedent only; this finding is decided on its own)', '');
+    for (const s of f.similarDecisions) {
+      out.push(
+        `- ${s.decision === 'approve' ? 'approved' : 'rejected'} ${code(s.findingId)} in scan ${code(s.scanId)} · similarity ${s.similarity.toFixed(2)}` +
+          `${s.comment ? ` — ${escapeMarkdown(s.comment)}` : ''}`,
+      );
+    }
+    out.push('');
+  }
   if (f.decision) {
     const d = f.decision;
     out.push(

@@ -1,5 +1,6 @@
 // A person's decision, recorded per scan and per repository (by fingerprint) so later scans keep it.
 // Upserts: a retry writes the same row again.
+import { rememberRecordedDecisions } from '../retrieval/decision-memory-stage.js';
 import type { ActivityDeps } from './shared.js';
 import { scanEvent } from '../events/make-event.js';
 import type { CloudEvent } from '../events/cloud-event.js';
@@ -41,15 +42,17 @@ export interface RecordDecisionInput {
 }
 
 export async function recordDecisionStage(deps: ActivityDeps, input: RecordDecisionInput): Promise<void> {
+  const decidedAt = new Date().toISOString();
   await deps.store.recordDecision(input.tenant, input.repoKey, input.findingId, {
     fingerprint: input.fingerprint,
     decision: input.decision,
     actor: input.actor,
     comment: input.comment,
-    decidedAt: new Date().toISOString(),
+    decidedAt,
     scanId: input.scanId,
   });
   await deps.store.appendEvents([decisionEvent(deps, input, input.findingId, input.fingerprint)]);
+  await rememberRecordedDecisions(deps.retrieval, deps.store, { ...input, findingIds: [input.findingId], decidedAt });
 }
 
 export interface RecordDecisionsInput {
@@ -77,5 +80,6 @@ export async function recordDecisionsStage(deps: ActivityDeps, input: RecordDeci
     });
   }
   await deps.store.appendEvents(input.findings.map(([findingId, fingerprint]) => decisionEvent(deps, input, findingId, fingerprint)));
+  await rememberRecordedDecisions(deps.retrieval, deps.store, { ...input, findingIds: input.findings.map(([id]) => id), decidedAt });
   return { recorded: input.findings.length };
 }

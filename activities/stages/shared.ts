@@ -6,6 +6,7 @@ import type { Narrowing, PathPolicy } from '../scan-roots.js';
 import type { SnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotRecord, Store } from '../store/store.js';
 import type { TenantSettings } from '../events/tenant-settings.js';
+import type { DecisionMemory } from '../retrieval/decision-memory.js';
 
 export async function requireSnapshot(store: Store, tenant: string, snapshotId: string): Promise<SnapshotRecord> {
   const snapshot = await store.getSnapshot(tenant, snapshotId);
@@ -47,6 +48,8 @@ export interface ActivityDeps {
   paths?: { policy: PathPolicy; tenantRoots(tenant: string): Narrowing };
   /** Per-tenant event settings (whether decision events carry comments); omitted: the defaults (no comments). */
   tenantSettings?: Pick<TenantSettings, 'decisionComments'>;
+  /** Decision memory (similar past decisions); omitted, findings carry none. */
+  retrieval?: DecisionMemory;
 }
 
 export interface ScanIds {

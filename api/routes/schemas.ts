@@ -258,6 +258,14 @@ const decisionSchema = z.object({
   scanId: z.string(),
 });
 
+const similarDecisionSchema = z.object({
+  findingId: z.string(),
+  scanId: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().optional(),
+  similarity: z.number().describe('Cosine similarity of the two findings (with the comment), -1 to 1.'),
+});
+
 export const findingSchema = z.looseObject({
   id: z.string(),
   fingerprint: z.string(),
@@ -269,6 +277,12 @@ export const findingSchema = z.looseObject({
   status: z.enum(['pending', 'approved', 'rejected']),
   decision: decisionSchema.optional(),
   decidedBy: z.string().optional().describe('Who decided, from the live workflow state.'),
+  similarDecisions: z
+    .array(similarDecisionSchema)
+    .optional()
+    .describe(
+      "The tenant's most similar past decisions, best first (decision memory): precedent for a person, never a decision — the finding stays pending. Absent when there is none or retrieval is off.",
+    ),
 });
 
 export const findingsResponseSchema = z.object({

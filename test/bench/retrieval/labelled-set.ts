@@ -1,0 +1,233 @@
+// The labelled set for npm run bench:retrieval, written by hand: past decisions as a team would record them,
+// and new findings (queries), each with the past decision that answers it. Kinds: `paraphrase` (the same
+// class and situation in other words, identifiers and files) and `near-miss` (the query shares its situation
+// or words with a decision of another class; the answer is the one of its own class). Queries never copy the
+// decision's wording. `reworded` queries describe the answer's situation by meaning, without its distinctive words
+// (no shared middleware, library or directory names). Added after a first run showed that the other two kinds
+// share so many words with their answers that BM25 ranks them as well; the first two kinds were not changed.
+import type { DescribedFinding } from '../../../activities/retrieval/decision-memory.js';
+
+export interface LabelledDecision {
+  id: string;
+  finding: DescribedFinding;
+  decision: 'approve' | 'reject';
+  comment: string;
+}
+
+export interface LabelledQuery {
+  id: string;
+  finding: DescribedFinding;
+  answer: string;
+  kind: 'paraphrase' | 'near-miss' | 'reworded';
+}
+
+const CWE: Record<string, string> = {
+  'sql-injection': 'CWE-89',
+  'command-injection': 'CWE-78',
+  'path-traversal': 'CWE-22',
+  xss: 'CWE-79',
+  ssrf: 'CWE-918',
+  'code-injection': 'CWE-94',
+  'open-redirect': 'CWE-601',
+  'prototype-pollution': 'CWE-1321',
+  'nosql-injection': 'CWE-943',
+  deserialization: 'CWE-502',
+  'hardcoded-secret': 'CWE-798',
+  'weak-hash': 'CWE-328',
+  xxe: 'CWE-611',
+};
+
+function finding(id: string, ruleId: string, title: string, explanation: string, file: string): DescribedFinding {
+  return { id, fingerprint: `fp-${id}`, ruleId, cwe: CWE[ruleId]!, title, explanation, location: { file, startLine: 1, endLine: 1 } };
+}
+const d = (id: string, rule: string, title: string, explanation: string, file: string, decision: 'approve' | 'reject', comment: string): LabelledDecision => ({
+  id,
+  finding: finding(id, rule, title, explanation, file),
+  decision,
+  comment,
+});
+const q = (id: string, rule: string, title: string, explanation: string, file: string, answer: string, kind: LabelledQuery['kind'] = 'paraphrase'): LabelledQuery => ({
+  id,
+  finding: finding(id, rule, title, explanation, file),
+  answer,
+  kind,
+});
+
+export const DECISIONS: LabelledDecision[] = [
+  d('sql-schema', 'sql-injection', 'SQL injection: req.query.id reaches db.query()', 'The id from the query string is concatenated into a SELECT statement. The route GET /users/:id is declared with requireSchema(userIdSchema).', 'db/users.js', 'reject', 'input is validated by the requireSchema middleware: the id must be a UUID before the handler runs'),
+  d('sql-test', 'sql-injection', 'SQL injection: name reaches knex.raw()', 'A name is interpolated into knex.raw while seeding the database for the integration tests.', 'test/fixtures/seed-db.js', 'reject', 'test fixture code, never deployed or reachable from a request'),
+  d('sql-orm', 'sql-injection', 'SQL injection: req.body.sort reaches knex.raw()', 'The sort column from the request body is interpolated into an ORDER BY clause through knex.raw.', 'models/order.js', 'approve', 'real bug: string interpolation in knex.raw; pass the column through an allowlist and use bindings'),
+  d('sql-admin', 'sql-injection', 'SQL injection: req.query.from reaches pool.query()', 'A date from the query string goes into the reporting query of GET /admin/reports, mounted behind requireAdmin.', 'routes/admin/reports.js', 'reject', 'admin-only reporting route behind requireAdmin and the VPN; accepted risk, tracked in the risk register'),
+  d('cmd-ping', 'command-injection', 'OS command injection: req.query.host reaches exec()', "The host from the query string is appended to 'ping -c 1 ' and run by child_process.exec in a shell.", 'lib/net/ping.js', 'approve', 'real: shell string built from the host; switch to execFile with an argument array'),
+  d('cmd-devscript', 'command-injection', 'OS command injection: process.argv[2] reaches execSync()', 'A command-line argument is interpolated into an execSync call that sets up the local database.', 'scripts/dev/setup.js', 'reject', 'developer script run by hand on a laptop, not reachable from any request'),
+  d('cmd-allowlist', 'command-injection', 'OS command injection: req.body.format reaches exec()', 'The output format from the body is passed to an ImageMagick convert command line run with exec.', 'lib/media/convert.js', 'reject', 'format is checked against the allowlist [png, jpg, webp] two lines above; nothing else reaches exec'),
+  d('cmd-git', 'command-injection', 'OS command injection: payload.ref reaches exec()', "The branch name from the push webhook payload is put into 'git checkout ' and executed through a shell.", 'lib/deploy/git.js', 'approve', 'webhook branch names are attacker controlled; use spawn with arguments and no shell'),
+  d('path-basename', 'path-traversal', 'Path traversal: req.params.name reaches res.sendFile()', 'A file name from the URL is joined to the uploads directory and sent. The upload router applies sanitizeFilename to every name.', 'routes/files.js', 'reject', 'the upload middleware applies path.basename; no directory parts get through'),
+  d('path-test', 'path-traversal', 'Path traversal: name reaches fs.readFileSync()', 'A fixture name is joined to the fixtures directory and read in a helper used by the unit tests.', 'test/helpers/load-fixture.js', 'reject', 'test helper, only called with constant fixture names'),
+  d('path-zip', 'path-traversal', 'Path traversal: entry.fileName reaches fs.createWriteStream()', 'Entries of an uploaded zip archive are written under the extraction directory using their own names.', 'lib/archive/extract.js', 'approve', 'zip slip: entry names with ../ escape the target; resolve each path and check it stays under the directory'),
+  d('path-static', 'path-traversal', 'Path traversal: req.path reaches send()', 'The request path is passed to send() to serve assets from the public directory.', 'routes/static.js', 'reject', 'send() is given the root option, which already refuses paths outside the public directory'),
+  d('xss-escape', 'xss', 'Cross-site scripting: req.query.q reaches res.render()', 'The search term is passed to the results template and printed with <%= q %>.', 'views/search.ejs', 'reject', 'EJS <%= %> escapes HTML; the value is never printed with <%- %>'),
+  d('xss-admin', 'xss', 'Cross-site scripting: post.body reaches innerHTML', 'The body of a stored blog post is written with innerHTML in the admin preview panel.', 'public/admin/preview.js', 'approve', 'stored XSS against administrators; sanitise with DOMPurify before inserting'),
+  d('xss-json', 'xss', 'Cross-site scripting: req.query.term reaches res.send()', 'The search term is echoed back inside the response object of the search API.', 'routes/api/search.js', 'reject', 'the response is application/json with nosniff, never rendered as HTML by a browser'),
+  d('xss-test', 'xss', 'Cross-site scripting: html reaches document.write()', 'A HTML string is written with document.write in the browser test harness.', 'test/browser/harness.js', 'reject', 'test harness page, only loads in the test runner'),
+  d('ssrf-allowlist', 'ssrf', 'Server-side request forgery: hook.url reaches fetch()', 'Webhook URLs stored by customers are fetched when an event is delivered.', 'lib/webhooks/deliver.js', 'reject', 'webhook URLs are checked against the allowed hosts list when they are registered, and private ranges are blocked'),
+  d('ssrf-proxy', 'ssrf', 'Server-side request forgery: req.query.url reaches fetch()', 'The image proxy fetches any URL given in the query string and streams the response back.', 'routes/proxy.js', 'approve', 'open proxy into our network; restrict to image hosts and block private and metadata addresses'),
+  d('ssrf-config', 'ssrf', 'Server-side request forgery: settings.endpoint reaches axios.get()', 'The synchronisation job requests an endpoint read from the settings service.', 'jobs/sync-inventory.js', 'reject', 'the endpoint comes from our own configuration service, operators only; no user input'),
+  d('eval-calc', 'code-injection', 'Code injection: req.body.expression reaches eval()', 'The calculator endpoint evaluates the expression sent by the client with eval.', 'routes/calc.js', 'approve', 'eval of request data is remote code execution; use a math expression parser'),
+  d('eval-build', 'code-injection', 'Code injection: source reaches new Function()', 'Templates are compiled into functions with new Function from files read at build time.', 'lib/templates/compile.js', 'reject', 'the template sources are files in our repository compiled during the build, never user content'),
+  d('eval-test', 'code-injection', 'Code injection: snippet reaches vm.runInNewContext()', 'Documentation snippets are executed in a vm context to check that they run.', 'test/docs/snippets.test.js', 'reject', 'runs our own documentation examples in CI only'),
+  d('redirect-relative', 'open-redirect', 'Open redirect: req.query.next reaches res.redirect()', 'After login the user is redirected to the next parameter.', 'routes/auth/login.js', 'reject', 'next is checked to start with a single slash and not //, so only same-site paths are allowed'),
+  d('redirect-oauth', 'open-redirect', 'Open redirect: req.query.redirect_uri reaches res.redirect()', 'The OAuth callback redirects to the redirect_uri given by the client application.', 'routes/oauth/authorize.js', 'approve', 'redirect_uri is not compared with the URIs registered for the client; tokens can leak to an attacker site'),
+  d('proto-merge', 'prototype-pollution', 'Prototype pollution: req.body reaches deepMerge()', 'The request body is deep-merged into the user preferences object.', 'lib/util/merge.js', 'approve', 'a __proto__ key pollutes Object.prototype; skip __proto__/constructor keys or merge into Object.create(null)'),
+  d('proto-strict', 'prototype-pollution', 'Prototype pollution: req.body reaches Object.assign() recursively', 'Settings sent by the client are recursively assigned onto the account settings.', 'routes/settings.js', 'reject', 'the body is parsed with a strict zod schema first; unknown keys such as __proto__ are rejected'),
+  d('nosql-login', 'nosql-injection', 'NoSQL injection: req.body.password reaches User.findOne()', 'The login handler queries the users collection with the username and password from the body.', 'routes/auth/login-api.js', 'approve', 'operator injection: {"$ne": null} as password logs anyone in; cast both fields to strings'),
+  d('nosql-sanitize', 'nosql-injection', 'NoSQL injection: req.query.filter reaches Item.find()', 'A filter object from the query string is passed to the items collection.', 'routes/items.js', 'reject', 'express-mongo-sanitize is mounted globally and strips keys starting with $ before any handler'),
+  d('deser-yaml', 'deserialization', 'Unsafe deserialisation: upload.buffer reaches yaml.load()', 'Uploaded configuration files are parsed with js-yaml load using the default schema.', 'lib/config/import.js', 'approve', 'the full schema builds arbitrary JS types from the upload; use the safe/core schema'),
+  d('deser-cookie', 'deserialization', 'Unsafe deserialisation: req.cookies.session reaches unserialize()', 'The session cookie is deserialised to restore the cart.', 'middleware/session.js', 'reject', 'the cookie is HMAC-signed and verified before unserialize; only our server can produce it'),
+  d('secret-example', 'hardcoded-secret', 'Hard-coded credential: API key literal in source', 'A string that looks like an API key is assigned to apiKey in the configuration module.', 'config/example.config.js', 'reject', 'placeholder in the example configuration, not a real key'),
+  d('secret-live', 'hardcoded-secret', 'Hard-coded credential: Stripe secret key literal', 'A live Stripe secret key (sk_live_...) is passed to the Stripe client constructor.', 'lib/billing/stripe.js', 'approve', 'a live payment key is committed; rotate it now and read it from the environment'),
+  d('md5-etag', 'weak-hash', 'Weak hash: md5 used in createHash()', 'An md5 digest of the response body is computed and set as the ETag header.', 'lib/http/cache.js', 'reject', 'md5 here only makes cache validators; no security property depends on it'),
+  d('md5-password', 'weak-hash', 'Weak hash: md5 used in createHash()', 'Passwords are hashed with md5 before they are stored in the users table.', 'lib/auth/password.js', 'approve', 'md5 is unsuitable for passwords; migrate to argon2id with a per-user salt'),
+  d('xxe-upload', 'xxe', 'XML external entities: req.file.buffer reaches parseXml()', 'Uploaded XML invoices are parsed with libxmljs with the noent option enabled.', 'lib/import/invoices.js', 'approve', 'noent expands external entities from an upload: file disclosure and SSRF; turn it off'),
+  d('xxe-own', 'xxe', 'XML external entities: xml reaches parseString()', 'The sitemap generator parses XML it has just produced.', 'lib/seo/sitemap.js', 'reject', 'the parser does not resolve external entities, and the XML is our own output'),
+];
+
+export const QUERIES: LabelledQuery[] = [
+  // SQL injection
+  q('q-sql-schema-1', 'sql-injection', 'SQL injection: req.params.accountId reaches connection.query()', 'The account id path parameter is concatenated into the SQL text. The route is registered with requireSchema(accountParams).', 'db/accounts.js', 'sql-schema'),
+  q('q-sql-schema-2', 'sql-injection', 'SQL injection: req.query.customer reaches db.query()', 'A customer identifier is spliced into a SELECT; the handler sits behind the requireSchema validator for its parameters.', 'db/customers.js', 'sql-schema'),
+  q('q-sql-test-1', 'sql-injection', 'SQL injection: table reaches db.exec()', 'A table name is formatted into a TRUNCATE statement to reset state between integration tests.', 'test/fixtures/reset.js', 'sql-test'),
+  q('q-sql-test-2', 'sql-injection', 'SQL injection: row.name reaches sequelize.query()', 'Seed rows are inserted with string-built SQL by the test database loader.', 'test/setup/load-seed.js', 'sql-test'),
+  q('q-sql-orm-1', 'sql-injection', 'SQL injection: req.query.orderBy reaches knex.raw()', 'The ordering column from the query string is interpolated into knex.raw for the product listing.', 'models/product.js', 'sql-orm'),
+  q('q-sql-admin-1', 'sql-injection', 'SQL injection: req.body.month reaches pool.query()', 'The month chosen in the admin export form is put into the export query; the router is mounted under /admin with requireAdmin.', 'routes/admin/export.js', 'sql-admin'),
+  q('q-sql-nearmiss-cmd', 'sql-injection', 'SQL injection: argv reaches client.query()', 'A developer script builds a DELETE statement from its command-line argument to clean the local database.', 'scripts/dev/cleanup-db.js', 'sql-test', 'near-miss'),
+  // Command injection
+  q('q-cmd-ping-1', 'command-injection', 'OS command injection: req.body.target reaches exec()', "The target address is appended to 'traceroute ' and the string is run through a shell with exec.", 'lib/net/trace.js', 'cmd-ping'),
+  q('q-cmd-ping-2', 'command-injection', 'OS command injection: req.query.domain reaches execSync()', "The domain is concatenated into 'nslookup ' + domain and run with execSync.", 'routes/tools/dns.js', 'cmd-ping'),
+  q('q-cmd-dev-1', 'command-injection', 'OS command injection: process.argv[3] reaches exec()', 'A local helper script builds a docker command from its arguments to start the development stack.', 'scripts/dev/start-stack.js', 'cmd-devscript'),
+  q('q-cmd-allow-1', 'command-injection', 'OS command injection: req.query.codec reaches exec()', 'The codec chosen by the user is placed in an ffmpeg command line, after a check against the supported codecs list.', 'lib/media/transcode.js', 'cmd-allowlist'),
+  q('q-cmd-git-1', 'command-injection', 'OS command injection: event.branch reaches execSync()', 'The branch from the CI webhook event is used in a git pull command run in a shell.', 'lib/ci/checkout.js', 'cmd-git'),
+  q('q-cmd-git-2', 'command-injection', 'OS command injection: body.tag reaches exec()', "A release tag from the repository hook payload is interpolated into 'git tag -v ' and executed.", 'lib/deploy/verify-tag.js', 'cmd-git'),
+  q('q-cmd-nearmiss-path', 'command-injection', 'OS command injection: req.params.name reaches exec()', "An uploaded file's name is put into a 'tar -xf ' command to unpack it in the uploads directory.", 'routes/uploads.js', 'cmd-ping', 'near-miss'),
+  // Path traversal
+  q('q-path-base-1', 'path-traversal', 'Path traversal: req.query.file reaches fs.createReadStream()', 'A download name is joined to the attachments folder; the attachments router passes names through sanitizeFilename first.', 'routes/attachments.js', 'path-basename'),
+  q('q-path-test-1', 'path-traversal', 'Path traversal: fixture reaches fs.readFile()', 'A snapshot file is read by name in a helper of the unit tests.', 'test/helpers/snapshots.js', 'path-test'),
+  q('q-path-zip-1', 'path-traversal', 'Path traversal: header.name reaches fs.writeFile()', 'Files of an uploaded tar archive are written using the names stored in the archive headers.', 'lib/archive/untar.js', 'path-zip'),
+  q('q-path-zip-2', 'path-traversal', 'Path traversal: file.path reaches mkdirp()', 'When a backup archive is restored, each member path is created below the restore directory as stored.', 'lib/backup/restore.js', 'path-zip'),
+  q('q-path-static-1', 'path-traversal', 'Path traversal: req.url reaches send()', 'The URL path is served with send() from the assets directory configured as its root.', 'routes/assets.js', 'path-static'),
+  q('q-path-nearmiss-sql', 'path-traversal', 'Path traversal: req.query.name reaches fs.readFile()', 'A template name is joined to the templates directory in GET /admin/reports/template; the router passes every name through sanitizeFilename.', 'routes/admin/templates.js', 'path-basename', 'near-miss'),
+  // XSS
+  q('q-xss-escape-1', 'xss', 'Cross-site scripting: req.query.name reaches res.render()', 'The name parameter is passed to the greeting template and output with <%= name %>.', 'views/hello.ejs', 'xss-escape'),
+  q('q-xss-admin-1', 'xss', 'Cross-site scripting: comment.text reaches innerHTML', 'Stored comments are inserted into the moderation dashboard with innerHTML.', 'public/admin/moderation.js', 'xss-admin'),
+  q('q-xss-admin-2', 'xss', 'Cross-site scripting: ticket.description reaches insertAdjacentHTML()', 'Support tickets saved by customers are shown to staff by inserting their description as HTML.', 'public/staff/tickets.js', 'xss-admin'),
+  q('q-xss-json-1', 'xss', 'Cross-site scripting: req.body.label reaches res.send()', 'The label is returned in the JSON response of the tagging API.', 'routes/api/tags.js', 'xss-json'),
+  q('q-xss-test-1', 'xss', 'Cross-site scripting: markup reaches document.write()', 'The browser test page writes the component markup under test with document.write.', 'test/browser/render-page.js', 'xss-test'),
+  q('q-xss-nearmiss-eval', 'xss', 'Cross-site scripting: review.text reaches innerHTML', 'Stored product reviews are inserted with innerHTML on the vendor dashboard, next to a score the page computes with eval.', 'public/vendor/reviews.js', 'xss-admin', 'near-miss'),
+  // SSRF
+  q('q-ssrf-allow-1', 'ssrf', 'Server-side request forgery: subscription.callbackUrl reaches got()', 'Callback URLs saved by integrators are called on each notification.', 'lib/notifications/callbacks.js', 'ssrf-allowlist'),
+  q('q-ssrf-proxy-1', 'ssrf', 'Server-side request forgery: req.query.src reaches http.get()', 'The thumbnail service downloads whatever address the src parameter names.', 'routes/thumbnail.js', 'ssrf-proxy'),
+  q('q-ssrf-proxy-2', 'ssrf', 'Server-side request forgery: req.body.feed reaches fetch()', 'The RSS preview endpoint fetches the feed URL sent by the client and returns its content.', 'routes/feeds/preview.js', 'ssrf-proxy'),
+  q('q-ssrf-config-1', 'ssrf', 'Server-side request forgery: config.upstream reaches request()', 'A nightly job calls the upstream URL loaded from the operators configuration service.', 'jobs/nightly-export.js', 'ssrf-config'),
+  q('q-ssrf-nearmiss-redirect', 'ssrf', 'Server-side request forgery: req.query.url reaches axios.get()', 'The link preview reads the page at the URL a user pasted to show its title.', 'routes/link-preview.js', 'ssrf-proxy', 'near-miss'),
+  // Code injection
+  q('q-eval-calc-1', 'code-injection', 'Code injection: req.query.formula reaches eval()', 'The spreadsheet endpoint computes the formula from the request with eval.', 'routes/sheets.js', 'eval-calc'),
+  q('q-eval-calc-2', 'code-injection', 'Code injection: req.body.rule reaches new Function()', 'A pricing rule typed by the user is turned into a function with new Function and called.', 'routes/pricing.js', 'eval-calc'),
+  q('q-eval-build-1', 'code-injection', 'Code injection: tpl reaches new Function()', 'Email templates in the repository are compiled to functions when the bundle is built.', 'lib/email/compile-templates.js', 'eval-build'),
+  q('q-eval-test-1', 'code-injection', 'Code injection: example reaches vm.runInThisContext()', 'README examples are executed in the continuous integration checks.', 'test/docs/readme-examples.test.js', 'eval-test'),
+  q('q-eval-nearmiss-proto', 'code-injection', 'Code injection: req.body.settings reaches vm.runInNewContext()', 'Client-sent settings are evaluated in a vm context to merge them into the account.', 'routes/settings-eval.js', 'eval-calc', 'near-miss'),
+  // Open redirect
+  q('q-redir-rel-1', 'open-redirect', 'Open redirect: req.query.returnTo reaches res.redirect()', 'After sign-out the user is sent to the returnTo parameter.', 'routes/auth/logout.js', 'redirect-relative'),
+  q('q-redir-oauth-1', 'open-redirect', 'Open redirect: params.redirect_uri reaches res.redirect()', 'The authorisation endpoint sends the code to the redirect_uri supplied in the request.', 'routes/oauth/code.js', 'redirect-oauth'),
+  q('q-redir-nearmiss-ssrf', 'open-redirect', 'Open redirect: req.query.url reaches res.redirect()', 'The link tracker redirects to any URL given in the query string after counting the click.', 'routes/track.js', 'redirect-oauth', 'near-miss'),
+  // Prototype pollution
+  q('q-proto-merge-1', 'prototype-pollution', 'Prototype pollution: req.body.profile reaches _.merge()', 'The profile update merges the submitted object into the stored profile with lodash merge.', 'routes/profile.js', 'proto-merge'),
+  q('q-proto-merge-2', 'prototype-pollution', 'Prototype pollution: JSON.parse(body) reaches extend()', 'Imported dashboards are recursively copied into the defaults object key by key.', 'lib/dashboards/import.js', 'proto-merge'),
+  q('q-proto-strict-1', 'prototype-pollution', 'Prototype pollution: req.body reaches assignDeep()', 'Notification preferences are deep-assigned onto the account after the body passes the strict zod schema.', 'routes/notifications.js', 'proto-strict'),
+  // NoSQL injection
+  q('q-nosql-login-1', 'nosql-injection', 'NoSQL injection: req.body.token reaches Session.findOne()', 'The reset handler looks up the token object from the body in the sessions collection.', 'routes/auth/reset.js', 'nosql-login'),
+  q('q-nosql-login-2', 'nosql-injection', 'NoSQL injection: req.body.pin reaches Account.findOne()', 'The PIN check queries the accounts collection with the pin and user id as sent.', 'routes/auth/pin.js', 'nosql-login'),
+  q('q-nosql-san-1', 'nosql-injection', 'NoSQL injection: req.query.where reaches Order.find()', 'A query object from the URL filters the orders collection; mongo-sanitize middleware is mounted on the app.', 'routes/orders.js', 'nosql-sanitize'),
+  q('q-nosql-nearmiss-redirect', 'nosql-injection', 'NoSQL injection: req.body.username reaches Customer.findOne()', 'The sign-in form of POST /auth/login looks the customer up with the username and secret exactly as posted.', 'routes/auth/login.js', 'nosql-login', 'near-miss'),
+  // Deserialisation
+  q('q-deser-yaml-1', 'deserialization', 'Unsafe deserialisation: file.contents reaches yaml.load()', 'Workflow definitions uploaded by users are read with yaml.load and the default schema.', 'lib/workflows/import.js', 'deser-yaml'),
+  q('q-deser-cookie-1', 'deserialization', 'Unsafe deserialisation: req.cookies.prefs reaches deserialize()', 'The preferences cookie is deserialised on each request after its signature is checked.', 'middleware/prefs.js', 'deser-cookie'),
+  q('q-deser-nearmiss-secret', 'deserialization', 'Unsafe deserialisation: req.body.state reaches unserialize()', 'The wizard state posted by the browser is unserialised to resume the form.', 'routes/wizard.js', 'deser-yaml', 'near-miss'),
+  // Secrets
+  q('q-secret-example-1', 'hardcoded-secret', 'Hard-coded credential: token literal in source', 'A token-looking string is set as the default in the sample settings file shipped for new installs.', 'config/settings.sample.js', 'secret-example'),
+  q('q-secret-live-1', 'hardcoded-secret', 'Hard-coded credential: AWS secret access key literal', 'A production AWS secret access key is passed to the S3 client in the upload service.', 'lib/storage/s3.js', 'secret-live'),
+  q('q-secret-live-2', 'hardcoded-secret', 'Hard-coded credential: SendGrid API key literal', 'The mailer is constructed with a real SendGrid key written into the source.', 'lib/mail/sendgrid.js', 'secret-live'),
+  q('q-secret-nearmiss-test', 'hardcoded-secret', 'Hard-coded credential: password literal in source', 'The example .env template lists DB_PASSWORD=changeme for local setups.', 'config/env.example.js', 'secret-example', 'near-miss'),
+  // Weak hash
+  q('q-md5-etag-1', 'weak-hash', 'Weak hash: sha1 used in createHash()', 'A sha1 of the file contents names the cached thumbnail on disk.', 'lib/thumbnails/cache-key.js', 'md5-etag'),
+  q('q-md5-pw-1', 'weak-hash', 'Weak hash: sha1 used in createHash()', 'User passwords are stored as unsalted sha1 digests at sign-up.', 'lib/auth/signup.js', 'md5-password'),
+  q('q-md5-pw-2', 'weak-hash', 'Weak hash: md5 used in createHash()', 'The PIN of each customer is hashed with md5 and saved in the database.', 'lib/auth/pin-store.js', 'md5-password'),
+  q('q-md5-nearmiss-secret', 'weak-hash', 'Weak hash: md5 used in createHash()', 'An md5 of the request body is compared with the Content-MD5 header to detect truncated uploads.', 'lib/http/integrity.js', 'md5-etag', 'near-miss'),
+  // XXE
+  q('q-xxe-upload-1', 'xxe', 'XML external entities: req.body reaches DOMParser with entities', 'SAML responses posted by identity providers are parsed with entity expansion enabled.', 'lib/sso/saml.js', 'xxe-upload'),
+  q('q-xxe-upload-2', 'xxe', 'XML external entities: upload reaches parseXmlString()', 'Customers upload product feeds in XML which are parsed with noent: true.', 'lib/import/feeds.js', 'xxe-upload'),
+  q('q-xxe-own-1', 'xxe', 'XML external entities: rss reaches parseString()', 'The RSS builder re-parses the XML document it generated to validate it.', 'lib/seo/rss.js', 'xxe-own'),
+  // More near-misses: shared situation words across classes.
+  q('q-nearmiss-test-path', 'command-injection', 'OS command injection: fixtureName reaches execSync()', 'A helper of the unit tests runs a shell command to unpack a named fixture archive.', 'test/helpers/unpack.js', 'cmd-devscript', 'near-miss'),
+  q('q-nearmiss-admin-xss', 'sql-injection', 'SQL injection: req.query.status reaches pool.query()', 'The status filter on the admin moderation page is put into the moderation query, under the /admin router with requireAdmin.', 'routes/admin/moderation.js', 'sql-admin', 'near-miss'),
+  q('q-nearmiss-webhook-cmd', 'ssrf', 'Server-side request forgery: payload.repository.url reaches fetch()', 'On a push webhook the server downloads the repository archive from the URL in the payload.', 'lib/deploy/download.js', 'ssrf-proxy', 'near-miss'),
+  q('q-nearmiss-schema-proto', 'sql-injection', 'SQL injection: req.body.filter reaches db.query()', 'The filter is parsed with a strict zod schema and then concatenated into the WHERE clause.', 'db/search.js', 'sql-schema', 'near-miss'),
+  q('q-nearmiss-basename-cmd', 'command-injection', 'OS command injection: req.body.name reaches exec()', 'A report name is used in a zip command line; the name was first checked against the allowed report names.', 'lib/reports/archive.js', 'cmd-allowlist', 'near-miss'),
+];
+
+// More decisions of the same classes in other situations, as a team accumulates them: without them a class
+// holds 2-4 decisions and any ranker that gets the class right has recall@5 of 1.
+DECISIONS.push(
+  d('sql-readonly', 'sql-injection', 'SQL injection: req.query.q reaches replica.query()', 'The search text is concatenated into a LIKE clause run on the analytics replica.', 'db/analytics.js', 'approve', 'even read-only, the replica holds customer data; use a bound parameter'),
+  d('sql-migration', 'sql-injection', 'SQL injection: name reaches db.schema.raw()', 'A migration builds an ALTER TABLE statement from the list of tenant schemas.', 'migrations/2024-add-index.js', 'reject', 'migration run once by operators with names from our own schema list'),
+  d('sql-stored', 'sql-injection', 'SQL injection: row.filter reaches db.query()', 'A saved filter stored by a user earlier is concatenated into a report query later (second-order).', 'jobs/saved-reports.js', 'approve', 'second-order injection: stored filters come from users; parameterise'),
+  d('cmd-imagemagick-fixed', 'command-injection', 'OS command injection: tmpPath reaches exec()', 'A temporary file path generated by the server is put into a convert command line.', 'lib/media/thumbnail.js', 'reject', 'the path is generated by tmp.file() on the server; no user part'),
+  d('cmd-cron', 'command-injection', 'OS command injection: job.command reaches exec()', 'Scheduled jobs defined in the admin console run their command string in a shell.', 'jobs/scheduler.js', 'approve', 'admins are not meant to get a shell on the host; restrict to a fixed set of jobs'),
+  d('cmd-pdf', 'command-injection', 'OS command injection: req.body.title reaches exec()', 'The document title is passed on the wkhtmltopdf command line as --title.', 'lib/pdf/render.js', 'approve', 'quotes in the title break out of the argument; use execFile'),
+  d('path-config', 'path-traversal', 'Path traversal: process.env.LOG_DIR reaches fs.appendFile()', 'Log files are written under a directory taken from the environment.', 'lib/logging/file.js', 'reject', 'environment set by operators at deploy time, not by users'),
+  d('path-avatar', 'path-traversal', 'Path traversal: req.user.id reaches path.join()', 'The avatar file is located by the id of the signed-in user.', 'routes/avatar.js', 'reject', 'the id comes from the session and is numeric'),
+  d('path-download-real', 'path-traversal', 'Path traversal: req.query.path reaches res.download()', 'The export download joins the requested path to the exports directory and sends it.', 'routes/exports.js', 'approve', 'no normalisation at all; ../../etc/passwd works; resolve and check the prefix'),
+  d('xss-markdown', 'xss', 'Cross-site scripting: post.markdown reaches marked()', 'Markdown written by users is converted to HTML and rendered on public pages.', 'views/post.js', 'approve', 'marked does not sanitise; raw HTML in posts runs scripts; sanitise the output'),
+  d('xss-react', 'xss', 'Cross-site scripting: props.bio reaches JSX text', 'The biography is rendered as a text child in a React component.', 'web/components/Bio.jsx', 'reject', 'React escapes text children; no dangerouslySetInnerHTML here'),
+  d('xss-email', 'xss', 'Cross-site scripting: user.name reaches an HTML email', 'The user name is inserted into the HTML body of the welcome email.', 'lib/mail/welcome.js', 'reject', 'mail clients do not run scripts; the name is escaped by the mail template anyway'),
+  d('ssrf-metadata', 'ssrf', 'Server-side request forgery: req.body.avatarUrl reaches fetch()', 'The profile importer downloads an avatar from the URL in the form.', 'routes/profile-import.js', 'approve', 'reaches the cloud metadata endpoint at 169.254.169.254; block link-local and private addresses'),
+  d('ssrf-fixed-host', 'ssrf', 'Server-side request forgery: req.query.sku reaches fetch()', 'A product code is appended to the path of the supplier API URL.', 'lib/supplier/client.js', 'reject', 'only the path changes; the host is fixed to the supplier API and the sku is URL-encoded'),
+  d('ssrf-test', 'ssrf', 'Server-side request forgery: url reaches fetch()', 'An end-to-end test fetches the URL of the local test server.', 'test/e2e/health.test.js', 'reject', 'test code against localhost'),
+  d('eval-json', 'code-injection', 'Code injection: body reaches eval()', "Legacy code parses a JSON response from the payment provider with eval('(' + body + ')').", 'lib/payments/legacy.js', 'approve', 'replace eval with JSON.parse; the provider response must not be trusted as code'),
+  d('eval-plugin', 'code-injection', 'Code injection: pluginPath reaches require()', 'Plugins listed in the server configuration file are loaded with require.', 'lib/plugins/load.js', 'reject', 'plugins are chosen by the operator in the config file; loading code is the point'),
+  d('redirect-allowlist', 'open-redirect', 'Open redirect: req.query.target reaches res.redirect()', 'The partner link redirects to a target URL after looking up its host.', 'routes/partners.js', 'reject', 'the host must be one of the partner domains in the table; others get a 400'),
+  d('redirect-header', 'open-redirect', 'Open redirect: req.headers.referer reaches res.redirect()', 'After saving, the form redirects back to the Referer header.', 'routes/forms.js', 'approve', 'a crafted link can set the referrer to an external site; redirect to a fixed page'),
+  d('proto-config', 'prototype-pollution', 'Prototype pollution: fileConfig reaches merge()', 'The YAML configuration file is merged into the defaults at start.', 'lib/config/load.js', 'reject', 'the configuration file is written by operators, not users'),
+  d('proto-query', 'prototype-pollution', 'Prototype pollution: qs.parse(req.url) reaches set()', 'Nested query string keys are set on the filter object path by path.', 'routes/filters.js', 'approve', 'a[__proto__][admin]=1 reaches Object.prototype; reject those keys'),
+  d('nosql-where', 'nosql-injection', 'NoSQL injection: req.query.expr reaches $where', 'A JavaScript expression from the query string is passed to a $where clause.', 'routes/analytics.js', 'approve', '$where runs JavaScript on the database server; remove it'),
+  d('nosql-cast', 'nosql-injection', 'NoSQL injection: req.params.id reaches Item.findById()', 'The id path parameter is passed to findById.', 'routes/item-detail.js', 'reject', 'findById casts to ObjectId; an object cannot get through'),
+  d('deser-json', 'deserialization', 'Unsafe deserialisation: req.body reaches JSON.parse()', 'The request body is parsed with JSON.parse before validation.', 'routes/import-json.js', 'reject', 'JSON.parse creates plain data only; not a deserialisation issue'),
+  d('deser-pickle-worker', 'deserialization', 'Unsafe deserialisation: message.payload reaches node-serialize unserialize()', 'Jobs read from the shared queue are unserialised with node-serialize.', 'workers/queue-consumer.js', 'approve', 'other services can write to the queue; node-serialize executes functions; switch to JSON'),
+  d('secret-test', 'hardcoded-secret', 'Hard-coded credential: password literal in source', 'A password literal is used to log in to the throwaway database container in tests.', 'test/integration/db.test.js', 'reject', 'throwaway credentials for the test container'),
+  d('secret-jwt', 'hardcoded-secret', 'Hard-coded credential: JWT signing secret literal', "Tokens are signed with the literal secret 'supersecret' when JWT_SECRET is not set.", 'lib/auth/jwt.js', 'approve', 'the fallback secret lets anyone forge tokens; fail at start without JWT_SECRET'),
+  d('hash-git', 'weak-hash', 'Weak hash: sha1 used in createHash()', 'Object ids are computed as sha1 of the content to match git object names.', 'lib/git/objects.js', 'reject', 'sha1 is what git uses for object names; compatibility, not security'),
+  d('hash-token', 'weak-hash', 'Weak hash: md5 used in createHash()', 'Password reset tokens are made from md5 of the email and the current time.', 'lib/auth/reset-token.js', 'approve', 'predictable tokens; use crypto.randomBytes(32)'),
+  d('xxe-soap', 'xxe', 'XML external entities: req.body reaches xml2js with DTD', 'The SOAP endpoint parses request envelopes with DTD processing enabled.', 'routes/soap.js', 'approve', 'partners post these envelopes; disable DTDs'),
+  d('xxe-config', 'xxe', 'XML external entities: fs.readFileSync(config) reaches parseXml()', 'The server reads its XML configuration file at start.', 'lib/config/xml.js', 'reject', 'configuration file from the deployment, not user input'),
+);
+
+// Reworded: the answer's situation said without its distinctive words.
+QUERIES.push(
+  q('r-sql-schema', 'sql-injection', 'SQL injection: req.params.userId reaches db.query()', 'The user id is glued into the SQL text; before the handler, a declarative validator on the route only lets a well-formed identifier through.', 'db/profile.js', 'sql-schema', 'reworded'),
+  q('r-sql-test', 'sql-injection', 'SQL injection: label reaches db.query()', 'String-built SQL in code that only prepares data for the automated checks; it never ships.', 'spec/support/prepare.js', 'sql-test', 'reworded'),
+  q('r-sql-admin', 'sql-injection', 'SQL injection: req.query.range reaches db.query()', 'A range picked in the back-office statistics page goes into the query; only staff with elevated rights on the internal network can open that page.', 'routes/backoffice/stats.js', 'sql-admin', 'reworded'),
+  q('r-cmd-allow', 'command-injection', 'OS command injection: req.query.size reaches exec()', 'The requested size goes into the resize command line, but only after it is compared with a fixed set of permitted values.', 'lib/media/resize.js', 'cmd-allowlist', 'reworded'),
+  q('r-cmd-dev', 'command-injection', 'OS command injection: args[0] reaches execSync()', 'An engineer runs this maintenance tool by hand on their own machine; no server code calls it.', 'tools/local/bootstrap.js', 'cmd-devscript', 'reworded'),
+  q('r-path-zip', 'path-traversal', 'Path traversal: member.name reaches fs.writeFileSync()', 'Unpacking a compressed bundle sent by a user writes each member where its stored name points, dot-dot segments included.', 'lib/bundles/unpack.js', 'path-zip', 'reworded'),
+  q('r-path-static', 'path-traversal', 'Path traversal: req.path reaches serveFile()', 'The file server is told which folder is its base and refuses anything that resolves outside it.', 'routes/public.js', 'path-static', 'reworded'),
+  q('r-xss-escape', 'xss', 'Cross-site scripting: req.query.city reaches res.render()', 'The city is shown on the weather page through the view engine, whose default output tag turns < and > into entities.', 'views/weather.ejs', 'xss-escape', 'reworded'),
+  q('r-xss-json', 'xss', 'Cross-site scripting: req.query.q reaches res.json()', 'The query is echoed in a machine-readable API response that browsers will not interpret as a page.', 'routes/api/suggest.js', 'xss-json', 'reworded'),
+  q('r-ssrf-allow', 'ssrf', 'Server-side request forgery: endpoint.url reaches fetch()', 'Addresses that customers save for event notifications are called later; at save time only approved destinations are accepted and internal networks are refused.', 'lib/events/notify.js', 'ssrf-allowlist', 'reworded'),
+  q('r-ssrf-config', 'ssrf', 'Server-side request forgery: opts.baseUrl reaches fetch()', 'A background task calls an address that only the people running the platform can set.', 'jobs/reconcile.js', 'ssrf-config', 'reworded'),
+  q('r-redirect-rel', 'open-redirect', 'Open redirect: req.query.continue reaches res.redirect()', 'The continue target must be a path on this site: protocol-relative and absolute addresses are refused before the redirect.', 'routes/auth/session.js', 'redirect-relative', 'reworded'),
+  q('r-proto-strict', 'prototype-pollution', 'Prototype pollution: req.body reaches deepAssign()', 'The payload is deep-assigned only after a schema that refuses any property it does not list.', 'routes/preferences.js', 'proto-strict', 'reworded'),
+  q('r-nosql-sanitize', 'nosql-injection', 'NoSQL injection: req.body.query reaches Product.find()', 'A query object from the client reaches the collection, but an app-wide middleware removes operator keys beginning with a dollar sign.', 'routes/catalog.js', 'nosql-sanitize', 'reworded'),
+  q('r-deser-cookie', 'deserialization', 'Unsafe deserialisation: req.cookies.cart reaches unserialize()', 'The cart cookie is turned back into objects only after its keyed signature, which only the server can compute, is verified.', 'middleware/cart.js', 'deser-cookie', 'reworded'),
+  q('r-secret-example', 'hardcoded-secret', 'Hard-coded credential: key literal in source', 'A dummy key in the template that new installations copy and fill in with their own values.', 'config/template.js', 'secret-example', 'reworded'),
+  q('r-md5-etag', 'weak-hash', 'Weak hash: md5 used in createHash()', 'The digest only lets browsers and proxies tell whether a cached copy is still current.', 'lib/http/conditional.js', 'md5-etag', 'reworded'),
+  q('r-xxe-own', 'xxe', 'XML external entities: doc reaches parseString()', 'The parser reads a document this same service produced a moment earlier, and it does not fetch external references.', 'lib/feeds/validate.js', 'xxe-own', 'reworded'),
+);
