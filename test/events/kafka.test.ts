@@ -207,6 +207,8 @@ test('the broker stopped for ten seconds mid-stream and restarted: lost 0, dupli
   })();
   let consumer: Awaited<ReturnType<typeof collectEvents>> | undefined;
   try {
+    // The consumer group reads throughout, through the outage.
+    consumer = await collectEvents({ bootstrap: broker.bootstrap, topic });
     await sleep(3_000);
     const before = await outbox.getSinkCursor(KAFKA_SINK);
     assert.ok(before > 0, 'some events were published before the outage');
@@ -218,7 +220,6 @@ test('the broker stopped for ten seconds mid-stream and restarted: lost 0, dupli
     broker = await startKafka({ dir: broker.dir, port: broker.port });
     const outage = Date.now() - down;
     await appending;
-    consumer = await collectEvents({ bootstrap: broker.bootstrap, topic });
     await consumer.waitFor(events.map((e) => e.id), 60_000);
     await untilCursor(outbox, await lastSeq(outbox), 10_000);
     await sleep(500);

@@ -26,6 +26,8 @@ export interface ReceivedEvent {
   key: string;
   subject: string;
   n: number;
+  /** The event's data, as sent. */
+  data: Record<string, unknown>;
   partition: number;
   offset: bigint;
   contentType: string | undefined;
@@ -46,42 +48,65 @@ export async function collectEvents(opts: {
   sasl?: { username: string; password: string };
   onEvent?: (e: ReceivedEvent) => void;
 }): Promise<EventCollector> {
-  const consumer = new Consumer({
-    clientId: 'vigil-test-consumer',
-    groupId: opts.groupId ?? `vigil-test-${randomUUID()}`,
-    bootstrapBrokers: [opts.bootstrap],
-    maxWaitTime: 100,
-    ...(opts.sasl ? { sasl: { mechanism: 'PLAIN' as const, username: opts.sasl.username, password: opts.sasl.password } } : {}),
-  });
-  // The publisher creates the topic; until it has, subscribing fails.
-  const deadline = Date.now() + 30_000;
-  let stream: Awaited<ReturnType<typeof consumer.consume>>;
-  for (;;) {
-    try {
-      stream = await consumer.consume({ topics: [opts.topic], mode: MessagesStreamModes.EARLIEST, autocommit: true });
-      break;
-    } catch (err) {
-      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
-      await sleep(200);
-    }
-  }
+  const baseGroup = opts.groupId ?? `vigil-test-${randomUUID()}`;
   const received: ReceivedEvent[] = [];
-  stream.on('data', (m) => {
-    const event = JSON.parse(m.value.toString()) as CloudEvent<{ n: number }>;
-    const e: ReceivedEvent = {
-      id: event.id,
-      key: m.key.toString(),
-      subject: event.subject,
-      n: event.data.n,
-      partition: m.partition,
-      offset: m.offset,
-      contentType: headerValue(m.headers, 'content-type'),
-      receivedAt: performance.now(),
-    };
-    received.push(e);
-    opts.onEvent?.(e);
-  });
-  stream.on('error', () => {}); // a broker restart surfaces here; the stream reconnects
+  let closed = false;
+  let consumer: Consumer | undefined;
+  let stream: Awaited<ReturnType<Consumer['consume']>> | undefined;
+
+  // The publisher creates the topic; until it has, subscribing fails. When a broker restart ends the client's
+  // stream (with an error), a new member reads the topic again from the beginning in a fresh group (the old
+  // member, which could not leave, would hold the group's partitions until its session timed out): records
+  // are read twice at the same offsets, which checkDelivery does not count as duplicate publications.
+  let generation = 0;
+  const subscribe = async (): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    const groupId = generation++ === 0 ? baseGroup : `${baseGroup}-${generation}`;
+    for (;;) {
+      consumer = new Consumer({
+        clientId: 'vigil-test-consumer',
+        groupId,
+        bootstrapBrokers: [opts.bootstrap],
+        maxWaitTime: 100,
+        ...(opts.sasl ? { sasl: { mechanism: 'PLAIN' as const, username: opts.sasl.username, password: opts.sasl.password } } : {}),
+      });
+      try {
+        stream = await consumer.consume({
+          topics: [opts.topic],
+          mode: MessagesStreamModes.EARLIEST,
+          autocommit: true,
+        });
+        break;
+      } catch (err) {
+        await consumer.close(true).catch(() => {});
+        if (closed || Date.now() > deadline || (generation === 1 && !isUnknownTopic(err))) throw err;
+        await sleep(200);
+      }
+    }
+    stream.on('data', (m) => {
+      const event = JSON.parse(m.value.toString()) as CloudEvent<{ n: number }>;
+      const e: ReceivedEvent = {
+        id: event.id,
+        key: m.key.toString(),
+        subject: event.subject,
+        n: event.data.n,
+        data: event.data as Record<string, unknown>,
+        partition: m.partition,
+        offset: m.offset,
+        contentType: headerValue(m.headers, 'content-type'),
+        receivedAt: performance.now(),
+      };
+      received.push(e);
+      opts.onEvent?.(e);
+    });
+    stream.once('error', () => {
+      if (closed) return;
+      const old = consumer;
+      void old?.close(true).catch(() => {});
+      void subscribe().catch(() => {});
+    });
+  };
+  await subscribe();
   return {
     received,
     async waitFor(ids, timeoutMs) {
@@ -95,8 +120,9 @@ export async function collectEvents(opts: {
       }
     },
     async close() {
-      await stream.close().catch(() => {});
-      await consumer.close(true).catch(() => {});
+      closed = true;
+      await stream?.close().catch(() => {});
+      await consumer?.close(true).catch(() => {});
     },
   };
 }
@@ -108,7 +134,7 @@ function headerValue(headers: Map<Buffer, Buffer>, name: string): string | undef
 
 export interface DeliveryReport {
   lost: number;
-  /** Receptions beyond the first of an id. */
+  /** Records beyond the first of an id (a record read twice at the same offset is not one). */
   duplicated: number;
   /** Scans whose events (deduplicated by id, first reception) arrived out of order. */
   outOfOrder: string[];
@@ -121,7 +147,11 @@ export function checkDelivery(expected: CloudEvent[], received: ReceivedEvent[])
   let duplicated = 0;
   const firstPerScan = new Map<string, number[]>();
   let wrongKey = 0;
+  const offsets = new Set<string>();
   for (const e of received) {
+    const at = `${e.partition}:${e.offset}`;
+    if (offsets.has(at)) continue; // the consumer read the same record again (after a rebalance): not a duplicate publication
+    offsets.add(at);
     if (e.key !== e.subject) wrongKey++;
     if (seen.has(e.id)) {
       duplicated++;
