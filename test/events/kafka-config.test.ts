@@ -27,18 +27,18 @@ test('brokers alone: the default topic, no SASL, no TLS', () => {
 
 test("WarpStream's shape: SASL/PLAIN over TLS; the description names the user, never the password", () => {
   const c = kafkaConfigFromEnv({
-    VIGIL_KAFKA_BROKERS: 'api-abc.us-east-1.warpstream.com:9092',
+    VIGIL_KAFKA_BROKERS: 'warpstream-agents.internal:9092',
     VIGIL_KAFKA_SASL_MECHANISM: 'plain',
-    VIGIL_KAFKA_USERNAME: 'ccun_123',
+    VIGIL_KAFKA_USERNAME: 'vigil-publisher',
     VIGIL_KAFKA_PASSWORD: SECRET,
     VIGIL_KAFKA_TLS: 'true',
     VIGIL_KAFKA_TOPIC: 'security.events',
   })!;
-  assert.deepEqual(c.sasl, { mechanism: 'PLAIN', username: 'ccun_123', password: SECRET });
+  assert.deepEqual(c.sasl, { mechanism: 'PLAIN', username: 'vigil-publisher', password: SECRET });
   assert.equal(c.tls, true);
   assert.equal(c.topic, 'security.events');
   const described = describeKafkaConfig(c);
-  assert.match(described, /SASL\/PLAIN as ccun_123, TLS/);
+  assert.match(described, /SASL\/PLAIN as vigil-publisher, TLS/);
   assert.ok(!described.includes(SECRET));
 });
 
