@@ -164,6 +164,9 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaBroker> 
   // Never start a second broker on a directory (or the ports) a dying one still holds.
   if (running !== undefined && isPidAlive(running)) throw new Error(`A Kafka broker still runs in ${dir} (pid ${running}); stop it first (infra/kafka.ts stop ${dir}).`);
   const state = readState(dir) ?? newState(opts);
+  if (opts.sasl !== undefined && Boolean(state.sasl) !== opts.sasl) {
+    throw new Error(`The broker in ${dir} was set up ${state.sasl ? 'with' : 'without'} SASL; use another directory (or remove this one) to start it ${opts.sasl ? 'with' : 'without'}.`);
+  }
   const host = '127.0.0.1';
   for (let attempt = 1; ; attempt++) {
     const reuse = attempt === 1 && state.port && state.controllerPort && (await isPortFree(state.port, host)) && (await isPortFree(state.controllerPort, host));
