@@ -12,6 +12,7 @@ import { TASK_QUEUE, analysisTaskQueue } from '../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from './codec/data-converter.js';
 import { createJsonLogging, logFormatFromEnv } from './json-log.js';
 import { createDataDirWorker } from './data-dir-worker.js';
+import { startConfiguredKafkaPublisher } from './kafka-relay.js';
 import { maskingLogger } from './masking-logger.js';
 import { analysisConcurrencyFromEnv, type ScanWorkerOptions } from './worker.js';
 
@@ -25,6 +26,8 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
   const dataDir = vigilDataDir();
   const temporal = await connectTemporal({ dataDir });
   const store = openConfiguredStore(dataDir);
+  // Relays the event outbox to Kafka when VIGIL_KAFKA_BROKERS is set; a bad setting stops us here.
+  const publisher = startConfiguredKafkaPublisher(store);
   // With VIGIL_SCAN_ROOTS set (as for the deployment's `vigil serve`), this worker also refuses to read or
   // write local directories outside each tenant's roots, behind the API's own check.
   let paths: ScanWorkerOptions['paths'];
@@ -67,6 +70,7 @@ export async function runWorkerProcess(extra: Partial<ScanWorkerOptions> = {}): 
     await worker.run();
   } finally {
     await close();
+    await publisher?.stop();
     await store.close();
     await temporal.close();
   }

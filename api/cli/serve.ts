@@ -14,6 +14,8 @@ import { connectTemporal, temporalTlsFromEnv } from '../../infra/temporal-connec
 import { TASK_QUEUE, analysisTaskQueue } from '../../workflows/definitions.js';
 import { payloadEncryptionFromEnv } from '../../workers/codec/data-converter.js';
 import { createDataDirWorker } from '../../workers/data-dir-worker.js';
+import { startConfiguredKafkaPublisher } from '../../workers/kafka-relay.js';
+import { KafkaConfigError } from '../../activities/events/kafka-config.js';
 import { createApp } from '../app.js';
 import { ensureAdminKey } from '../auth/keys-file.js';
 import { loadKeyRegistry } from '../auth/registry.js';
@@ -57,6 +59,16 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
+  // Relays the event outbox to Kafka when VIGIL_KAFKA_BROKERS is set; a bad setting stops the server here.
+  // Publishers run where workers run (like the webhook relays): API replicas (--no-worker) would only add
+  // competing publishers of the same cursor, hence duplicates.
+  let publisher: ReturnType<typeof startConfiguredKafkaPublisher>;
+  try {
+    publisher = withWorker ? startConfiguredKafkaPublisher(store, log) : undefined;
+  } catch (err) {
+    if (err instanceof KafkaConfigError) throw new CliError(err.message);
+    throw err;
+  }
   // VIGIL_LOG_FORMAT=json: the worker logs JSON lines on stderr, each about a scan carrying its scanId.
   const jsonLogs = logFormatFromEnv() === 'json' ? createJsonLogging() : undefined;
   Runtime.install({ logger: jsonLogs?.logger ?? maskingLogger(new DefaultLogger('INFO')) });
@@ -125,6 +137,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       log(`vigil: worker stopped with ${err.message}`);
     }),
   );
+  await publisher?.stop();
   await store.close();
   await apiConnection.close();
   await temporal.close();
