@@ -4,7 +4,7 @@ import { claudeArtifact as K } from '../../artifacts.js';
 import type { ThreatModelArtifact } from '../../engines/claude/artifacts.js';
 import { createBuiltinEngine } from '../../engines/builtin/index.js';
 import { CLAUDE_ENGINE } from '../../engines/claude/candidates.js';
-import { budgetTokens, EFFORT_PROFILES, resolveSettings, type ClaudeScanOptions } from '../../engines/claude/config.js';
+import { budgetTokens, EFFORT_PROFILES, resolveSettings, type ClaudeScanOptions, type TokenUsage } from '../../engines/claude/config.js';
 import { runToolLoop } from '../../engines/claude/loop.js';
 import { dataBlock } from '../../engines/claude/prompts.js';
 import { threatModelSchema, validateWith } from '../../engines/claude/schemas.js';
@@ -25,6 +25,10 @@ export interface ThreatModelSummary {
   directoriesCovered: number;
   directoriesSkipped: number;
   tokens: number;
+  /** The model, cost limit and token counts: what the workflow's ledger prices (counts only). */
+  model: string;
+  maxCostUsd?: number;
+  usage: TokenUsage;
 }
 
 function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
@@ -37,6 +41,9 @@ function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
     directoriesCovered: tm.coverage.filter((c) => c.status === 'covered').length,
     directoriesSkipped: tm.coverage.filter((c) => c.status === 'skipped').length,
     tokens: budgetTokens(tm.usage),
+    model: tm.settings.model,
+    ...(tm.settings.maxCostUsd !== undefined ? { maxCostUsd: tm.settings.maxCostUsd } : {}),
+    usage: tm.usage,
   };
 }
 
@@ -70,7 +77,7 @@ export async function claudeThreatModelStage(deps: ClaudeStageDeps, input: PassI
     const plan = await planReasoning(store, input, CLAUDE_ENGINE, paths, leads.dependencies);
     const scope = plan.filesInScope;
 
-    const meter = await openMeter(store, input, 'threat-model', settings.budgetTokens);
+    const meter = await openMeter(store, input, 'threat-model', settings.budgetTokens, { usd: settings.maxCostUsd, model: settings.model });
     const dirs = [...new Set(paths.map(topDirectory))].sort();
     const prompt = [
       'Build the threat model of this repository.',
