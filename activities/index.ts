@@ -18,6 +18,7 @@ import { claudeResearchStage } from './stages/claude/research.js';
 import { claudeCollectStage } from './stages/claude/collect.js';
 import { claudePanelStage } from './stages/claude/panel.js';
 import { claudePatchStage } from './stages/claude/patch.js';
+import { claudeEstimateStage } from './stages/claude/estimate.js';
 import { claudeConcludeStage, type ConcludeInput } from './stages/claude/conclude.js';
 import type { PassAllowance, PassInput } from './stages/claude/pass.js';
 import type { ClaudeScanOptions } from './engines/claude/config.js';
@@ -46,6 +47,10 @@ export function createActivities(deps: ActivityDeps) {
     },
     async claudeConclude(input: PassInput & ConcludeInput) {
       return claudeConcludeStage(deps, input);
+    },
+    // `--estimate`: the threat-model pass and the planned passes' token and cost range, no research.
+    async claudeEstimate(input: PassInput & { options?: ClaudeScanOptions }) {
+      return claudeEstimateStage(deps, input);
     },
     async snapshot(input: SnapshotStageInput) {
       await confineSource(deps.paths, input.tenant, input.source);

@@ -213,3 +213,16 @@ export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decid
 export const decideManyUpdate = defineUpdate<BulkDecisionResult, [BulkDecisionInput]>('decideMany');
 
 export const scanWorkflowType = 'scan';
+/** `vigil scan --estimate` / `"estimate": true`: snapshot and threat model, then the planned passes' cost; no research. */
+export const estimateWorkflowType = 'scanEstimate';
+
+/** What the estimate workflow returns (counts only; the estimate is the `claude:estimate` artefact). */
+export interface EstimateResult {
+  snapshotId: string;
+  files: number;
+  bytes: number;
+  passes: number;
+  tokens: { low: number; expected: number; high: number };
+  /** Tokens the estimate itself spent (the threat-model pass). */
+  spentTokens: number;
+}
