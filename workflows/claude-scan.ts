@@ -95,8 +95,10 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
     if (spent >= budget) stop('tokens');
     if (maxCost !== undefined && spentUsd >= maxCost) stop('cost');
   };
+  let planCutShort = false;
   const markIncomplete = () => {
     claude.incomplete =
+      planCutShort ||
       claude.passesSkipped > 0 || (claude.passesCutShort ?? 0) > 0 || (claude.panelsSkipped ?? 0) > 0 || (claude.patchesSkipped ?? 0) > 0;
   };
 
@@ -111,7 +113,8 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
       maxCost = tm.maxCostUsd;
       Object.assign(claude, { components: tm.components, passes: passIds.length, budgetTokens: budget, passesCutShort: 0, panelsSkipped: 0, patchesSkipped: 0 });
       if (maxCost !== undefined) claude.maxCostUsd = maxCost;
-      settle({ tokens: tm.tokens, usage: tm.usage, budgetStopped: false });
+      settle({ tokens: tm.tokens, usage: tm.usage, budgetStopped: tm.budgetStopped, stoppedBy: tm.stoppedBy });
+      planCutShort = tm.budgetStopped;
       onCounts(claude);
 
       await bounded(passIds, concurrency, async (passId) => {

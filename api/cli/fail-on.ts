@@ -35,7 +35,8 @@ export function incompleteCoverage(claude: {
       ? `the cost limit ($${claude.maxCostUsd}; spent $${claude.spentUsd ?? '?'})`
       : `the token budget (${claude.budgetTokens} tokens; spent ${claude.spentTokens})`;
   const undone = [
-    claude.passesSkipped ? `${claude.passesSkipped} of ${claude.passes} research passes not run` : '',
+    claude.passes && claude.passesSkipped === claude.passes ? 'no research pass run' : '',
+    claude.passesSkipped && claude.passesSkipped < claude.passes ? `${claude.passesSkipped} of ${claude.passes} research passes not run` : '',
     claude.passesCutShort ? `${claude.passesCutShort} research pass(es) cut short` : '',
     claude.panelsSkipped ? `${claude.panelsSkipped} candidate(s) not verified` : '',
     claude.patchesSkipped ? `${claude.patchesSkipped} confirmed finding(s) not patched` : '',

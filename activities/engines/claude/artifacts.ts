@@ -39,6 +39,9 @@ export interface ThreatModelArtifact {
   fallback: boolean;
   malformed: number;
   usage: TokenUsage;
+  /** A limit stopped the threat-model pass before the model answered. */
+  budgetStopped?: boolean;
+  stoppedBy?: 'tokens' | 'cost';
 }
 
 /** `claude:leads`: the built-in engine's results and import graph. */

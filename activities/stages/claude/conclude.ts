@@ -23,7 +23,7 @@ export interface ConcludeInput {
 
 /** What a limit left undone, as sentences for the report's coverage. */
 function notDoneSentences(
-  tm: { passes: { id: string; component: number; category: string }[]; components: { name: string }[] },
+  tm: { passes: { id: string; component: number; category: string }[]; components: { name: string }[]; budgetStopped?: boolean },
   passes: Map<string, { budgetStopped: boolean } | undefined>,
   unverified: number,
   unpatched: number,
@@ -33,6 +33,7 @@ function notDoneSentences(
   const notRun = tm.passes.filter((p) => !passes.get(p.id));
   const cut = tm.passes.filter((p) => passes.get(p.id)?.budgetStopped);
   const out: string[] = [];
+  if (tm.budgetStopped) out.push('the threat model was not built (one component per top-level directory stood in)');
   if (notRun.length) out.push(`${notRun.length} of ${tm.passes.length} research passes not run: ${list(notRun)}`);
   if (cut.length) out.push(`${cut.length} research pass(es) cut short: ${list(cut)}`);
   if (unverified) out.push(`${unverified} candidate(s) not verified (left uncertain)`);

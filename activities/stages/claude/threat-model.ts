@@ -29,6 +29,9 @@ export interface ThreatModelSummary {
   model: string;
   maxCostUsd?: number;
   usage: TokenUsage;
+  /** A limit stopped the threat-model pass itself (the plan is then the fallback, one component per directory). */
+  budgetStopped: boolean;
+  stoppedBy?: 'tokens' | 'cost';
 }
 
 function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
@@ -42,6 +45,8 @@ function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
     directoriesSkipped: tm.coverage.filter((c) => c.status === 'skipped').length,
     tokens: budgetTokens(tm.usage),
     model: tm.settings.model,
+    budgetStopped: Boolean(tm.budgetStopped),
+    ...(tm.stoppedBy ? { stoppedBy: tm.stoppedBy } : {}),
     ...(tm.settings.maxCostUsd !== undefined ? { maxCostUsd: tm.settings.maxCostUsd } : {}),
     usage: tm.usage,
   };
@@ -117,6 +122,7 @@ export async function claudeThreatModelStage(deps: ClaudeStageDeps, input: PassI
       passes: research.passes,
       fallback: !r.value,
       malformed: r.malformed,
+      ...(r.budgetStopped ? { budgetStopped: true, ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}) } : {}),
       usage: meter.usage(),
     };
   });
