@@ -109,7 +109,7 @@ export function claudeEngine(input: ScanInput, snapshotId: string, onCounts: (cl
       budget = tm.budgetTokens;
       concurrency = tm.concurrency;
       passIds = tm.passIds;
-      model = tm.model;
+      model = tm.model ?? input.claude?.model ?? ''; // a result recorded before the ledger priced anything has no model
       maxCost = tm.maxCostUsd;
       Object.assign(claude, { components: tm.components, passes: passIds.length, budgetTokens: budget, passesCutShort: 0, panelsSkipped: 0, patchesSkipped: 0 });
       if (maxCost !== undefined) claude.maxCostUsd = maxCost;

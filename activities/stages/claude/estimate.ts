@@ -11,6 +11,7 @@ import { requireSnapshot } from '../shared.js';
 import type { ClaudeStageDeps, PassInput } from './pass.js';
 import { requireThreatModel } from './pass.js';
 import { claudeThreatModelStage } from './threat-model.js';
+import { leadCategory } from './research.js';
 
 /** Counts only, for workflow history; the estimate itself is the `claude:estimate` artefact. */
 export interface EstimateSummary {
@@ -49,7 +50,8 @@ export async function claudeEstimateStage(deps: ClaudeStageDeps, input: PassInpu
   const estimate = estimateScan({
     tm,
     sizes: new Map(snapshot.files.map((f) => [f.path, f.size])),
-    leadFiles: leads.filter((l) => scope.has(l.location.file)).map((l) => l.location.file),
+    // Leads of the categories this effort researches: the candidates research is expected to report.
+    leadFiles: leads.filter((l) => scope.has(l.location.file) && tm.profile.categories.includes(leadCategory(l))).map((l) => l.location.file),
     prefixChars: { research: prefix('research'), verifier: prefix('verifier'), patch: prefix('patch'), patchReview: prefix('patchReview') },
   });
   await store.putArtifact(input.tenant, input.scanId, K.estimate, estimate);

@@ -27,7 +27,7 @@ const summary = (a: PassArtifact) => ({
 });
 
 /** The research category a built-in lead belongs to. */
-function leadCategory(c: Candidate): ResearchCategory {
+export function leadCategory(c: Candidate): ResearchCategory {
   if (c.evidence.analysis === 'access-control') return 'authz';
   if (c.evidence.analysis === 'pattern') return 'crypto';
   return 'injection';
