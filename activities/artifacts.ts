@@ -7,6 +7,7 @@ import type { JsonReport } from './report/json-report.js';
 import type { SarifLog } from './report/sarif.js';
 import type { TokenUsage } from './engines/claude/config.js';
 import type { Vote } from './engines/claude/panel.js';
+import type { ScanEstimate } from './engines/claude/estimate.js';
 import type {
   LeadsArtifact,
   PanelArtifact,
@@ -65,6 +66,8 @@ export interface ArtifactTypes {
   'claude:threat-model': ThreatModelArtifact;
   'claude:leads': LeadsArtifact;
   'claude:usage': UsageLedger;
+  /** `vigil scan --estimate`: the planned passes, tokens and cost range (stored under the estimate's id). */
+  'claude:estimate': ScanEstimate;
   /** `claude:pass:<passId>`. */
   [pass: `claude:pass:${string}`]: PassArtifact;
   /** `claude:vote:<candidateId>:<lens>`. */
@@ -93,6 +96,7 @@ export const claudeArtifact = {
   threatModel: 'claude:threat-model',
   leads: 'claude:leads',
   usage: 'claude:usage',
+  estimate: 'claude:estimate',
   pass: (passId: string): `claude:pass:${string}` => `claude:pass:${passId}`,
   vote: (candidateId: string, lens: string): `claude:vote:${string}` => `claude:vote:${candidateId}:${lens}`,
   panel: (candidateId: string): `claude:panel:${string}` => `claude:panel:${candidateId}`,

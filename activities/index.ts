@@ -19,8 +19,9 @@ import { claudeResearchStage } from './stages/claude/research.js';
 import { claudeCollectStage } from './stages/claude/collect.js';
 import { claudePanelStage } from './stages/claude/panel.js';
 import { claudePatchStage } from './stages/claude/patch.js';
-import { claudeConcludeStage } from './stages/claude/conclude.js';
-import type { PassInput } from './stages/claude/pass.js';
+import { claudeEstimateStage } from './stages/claude/estimate.js';
+import { claudeConcludeStage, type ConcludeInput } from './stages/claude/conclude.js';
+import type { PassAllowance, PassInput } from './stages/claude/pass.js';
 import type { ClaudeScanOptions } from './engines/claude/config.js';
 import type { ActivityDeps, ScanIds } from './stages/shared.js';
 
@@ -33,20 +34,24 @@ export function createActivities(deps: ActivityDeps) {
     async claudeThreatModel(input: PassInput & { options?: ClaudeScanOptions }) {
       return claudeThreatModelStage(deps, input);
     },
-    async claudeResearch(input: PassInput & { passId: string; allowance: number }) {
+    async claudeResearch(input: PassInput & PassAllowance & { passId: string }) {
       return claudeResearchStage(deps, input);
     },
     async claudeCollect(input: PassInput & { passIds: string[] }) {
       return claudeCollectStage(deps, input);
     },
-    async claudePanel(input: PassInput & { candidateId: string; allowance: number }) {
+    async claudePanel(input: PassInput & PassAllowance & { candidateId: string }) {
       return claudePanelStage(deps, input);
     },
-    async claudePatch(input: PassInput & { candidateId: string; allowance: number }) {
+    async claudePatch(input: PassInput & PassAllowance & { candidateId: string }) {
       return claudePatchStage(deps, input);
     },
-    async claudeConclude(input: PassInput & { passIds: string[]; budgetExhausted: boolean; skippedPasses: number }) {
+    async claudeConclude(input: PassInput & ConcludeInput) {
       return claudeConcludeStage(deps, input);
+    },
+    // `--estimate`: the threat-model pass and the planned passes' token and cost range, no research.
+    async claudeEstimate(input: PassInput & { options?: ClaudeScanOptions }) {
+      return claudeEstimateStage(deps, input);
     },
     async snapshot(input: SnapshotStageInput) {
       await confineSource(deps.paths, input.tenant, input.source);

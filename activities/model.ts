@@ -198,6 +198,14 @@ export interface EngineUsage {
   coverage: { directory: string; status: 'covered' | 'skipped'; reason?: string }[];
   /** Claims the engine's checks rejected, per check, and as sentences ("2 claims rejected by location: ..."). */
   claims?: { rejected: Record<string, number>; summary: string[] };
+  /** The scan's cost limit in USD, when it had one. */
+  maxCostUsd?: number;
+  /** True when a limit stopped the scan before its planned work was done: a partial report. */
+  incomplete?: boolean;
+  /** The limit that stopped it: the token budget or the cost limit. */
+  stoppedBy?: 'tokens' | 'cost';
+  /** What was not done, as sentences ("2 of 8 research passes not run: api × authz, ..."). */
+  notDone?: string[];
 }
 
 /** A read-only view of a snapshot's text files, as engines see it. */

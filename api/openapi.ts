@@ -19,6 +19,7 @@ import {
   reportQuerySchema,
   scanAcceptedSchema,
   scanDetailSchema,
+  scanEstimateSchema,
   scanListSchema,
   scanParamsSchema,
 } from './routes/schemas.js';
@@ -87,9 +88,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: createScanBodySchema,
     responses: {
       201: { description: 'Scan started.', schema: scanAcceptedSchema },
-      200: { description: 'The same repository and revision is already being scanned; its scan is returned.', schema: scanAcceptedSchema },
+      200: {
+        description:
+          'The same repository and revision is already being scanned; its scan is returned. With "estimate": true: the estimate ' +
+          '(planned passes, tokens low/expected/high, cost range per model, the assumptions), after the threat-model pass; no research runs.',
+        schema: z.union([scanAcceptedSchema, scanEstimateSchema]),
+      },
       400: {
-        description: 'Invalid input (invalid_request, malformed_json, invalid_source, disallowed_source, credentials_in_url), or a git host that does not resolve (git_host_unresolvable).',
+        description:
+          'Invalid input (invalid_request: e.g. a negative or non-numeric claude.maxCostUsd, or "estimate" without "engine": "claude"; malformed_json, ' +
+          'invalid_source, disallowed_source, credentials_in_url), or a git host that does not resolve (git_host_unresolvable).',
         schema: errorResponseSchema,
       },
       403: {
@@ -101,6 +109,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
         schema: errorResponseSchema,
       },
       409: { description: 'A workflow Vigil did not start holds this scan\'s id (workflow_id_conflict).', schema: errorResponseSchema },
+      422: {
+        description: 'An estimate could not be made: no worker offers the Claude engine (engine_not_configured), or its threat-model pass failed (estimate_failed).',
+        schema: errorResponseSchema,
+      },
+      503: {
+        description: 'Temporal is unavailable, or no estimate arrived in time (estimate_timeout: no worker picked it up).',
+        schema: errorResponseSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', required: true } },
+      },
       '4XX': { description: 'Any other refused source or request, in the error shape.', schema: errorResponseSchema },
     },
   },

@@ -90,7 +90,7 @@ export interface ScanInput {
   /** Operational knobs set by the starter, e.g. a shorter heartbeat timeout in tests. */
   tuning?: { heartbeatTimeoutSeconds?: number };
   /** Claude engine overrides for this scan (no secrets: the API key stays in the worker). */
-  claude?: { model?: string; effort?: 'low' | 'medium' | 'high'; budgetTokens?: number };
+  claude?: { model?: string; effort?: 'low' | 'medium' | 'high'; budgetTokens?: number; maxCostUsd?: number };
 }
 
 export type ScanStage =
@@ -141,6 +141,17 @@ export interface StageCounts {
     budgetTokens: number;
     spentTokens: number;
     budgetExhausted: boolean;
+    /** The scan's cost limit in USD, when it has one, and what it spent, priced by the workflow from token counts. */
+    maxCostUsd?: number;
+    spentUsd?: number;
+    /** Which limit stopped the scan: the token budget or the cost limit. */
+    stoppedBy?: 'tokens' | 'cost';
+    /** Work a limit left undone: research passes cut short, candidates not verified, confirmed findings not patched. */
+    passesCutShort?: number;
+    panelsSkipped?: number;
+    patchesSkipped?: number;
+    /** True when a limit left any of the scan's planned work undone: its coverage is incomplete. */
+    incomplete?: boolean;
     /** Claims each check rejected (activities/engines/claude/grounding.ts CLAIM_CHECKS): counts only. */
     rejected?: Record<string, number>;
   };
@@ -213,3 +224,16 @@ export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decid
 export const decideManyUpdate = defineUpdate<BulkDecisionResult, [BulkDecisionInput]>('decideMany');
 
 export const scanWorkflowType = 'scan';
+/** `vigil scan --estimate` / `"estimate": true`: snapshot and threat model, then the planned passes' cost; no research. */
+export const estimateWorkflowType = 'scanEstimate';
+
+/** What the estimate workflow returns (counts only; the estimate is the `claude:estimate` artefact). */
+export interface EstimateResult {
+  snapshotId: string;
+  files: number;
+  bytes: number;
+  passes: number;
+  tokens: { low: number; expected: number; high: number };
+  /** Tokens the estimate itself spent (the threat-model pass). */
+  spentTokens: number;
+}

@@ -1,2 +1,3 @@
 // Entry point the worker bundles: every workflow Vigil registers.
 export { scan } from './scan.js';
+export { scanEstimate } from './estimate.js';

@@ -28,7 +28,8 @@ export interface SyncMerkleResult {
 
 const NODE_BATCH = 2000;
 
-export async function syncMerkle(store: Store, input: SyncMerkleInput): Promise<SyncMerkleResult> {
+/** `record: false` diffs only: no node stored, the repository's tree left where it was (an estimate changes nothing a scan sees). */
+export async function syncMerkle(store: Store, input: SyncMerkleInput, opts: { record?: boolean } = {}): Promise<SyncMerkleResult> {
   const { tenant, repoKey, snapshotId } = input;
   const snapshot = await store.getSnapshot(tenant, snapshotId);
   if (!snapshot) {
@@ -46,10 +47,12 @@ export async function syncMerkle(store: Store, input: SyncMerkleInput): Promise<
     },
   });
 
-  for (let i = 0; i < diff.newNodes.length; i += NODE_BATCH) {
-    await store.putMerkleNodes(tenant, diff.newNodes.slice(i, i + NODE_BATCH));
+  if (opts.record !== false) {
+    for (let i = 0; i < diff.newNodes.length; i += NODE_BATCH) {
+      await store.putMerkleNodes(tenant, diff.newNodes.slice(i, i + NODE_BATCH));
+    }
+    await store.putRepoTree(tenant, { repoKey, rootHash: tree.rootHash, snapshotId, updatedAt: new Date().toISOString() });
   }
-  await store.putRepoTree(tenant, { repoKey, rootHash: tree.rootHash, snapshotId, updatedAt: new Date().toISOString() });
 
   return {
     rootHash: tree.rootHash,

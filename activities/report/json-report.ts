@@ -201,6 +201,10 @@ function usageOf(u: EngineUsage): EngineUsage {
     stages: u.stages.map((s) => ({ stage: s.stage, tokens: s.tokens, estimatedCostUsd: s.estimatedCostUsd })),
     coverage: u.coverage.map((c) => ({ directory: c.directory, status: c.status, ...(c.reason ? { reason: c.reason } : {}) })),
     ...(u.claims ? { claims: { rejected: { ...u.claims.rejected }, summary: [...u.claims.summary] } } : {}),
+    ...(u.maxCostUsd !== undefined ? { maxCostUsd: u.maxCostUsd } : {}),
+    ...(u.incomplete !== undefined ? { incomplete: u.incomplete } : {}),
+    ...(u.stoppedBy ? { stoppedBy: u.stoppedBy } : {}),
+    ...(u.notDone ? { notDone: [...u.notDone] } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export function toMarkdown(report: JsonReport): string {
     `**Generator** Vigil ${escapeMarkdown(report.generator.version)}`,
   ].filter(Boolean);
   out.push(meta.join(' · '), '');
+  const usage = report.engineUsage;
+  if (usage?.incomplete) out.push(`> **Incomplete scan.** ${escapeMarkdown(incompleteSentence(usage))}`, '');
 
   out.push('## Summary', '');
   out.push('| Severity | Findings |', '|---|---:|');
@@ -138,4 +140,10 @@ function indent(text: string, by: string): string {
     .split('\n')
     .map((l) => by + l)
     .join('\n');
+}
+
+/** One sentence saying which limit stopped a scan and what it left undone. */
+export function incompleteSentence(u: { stoppedBy?: 'tokens' | 'cost'; maxCostUsd?: number; budgetTokens: number; notDone?: string[] }): string {
+  const limit = u.stoppedBy === 'cost' ? `the cost limit ($${u.maxCostUsd})` : `the token budget (${u.budgetTokens} tokens)`;
+  return `Stopped by ${limit}${u.notDone?.length ? `: ${u.notDone.join('; ')}` : ''}.`;
 }

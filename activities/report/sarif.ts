@@ -12,6 +12,8 @@ export const FINGERPRINT_KEY = 'vigilFingerprint/v1';
 
 export interface SarifInput {
   findings: Finding[];
+  /** Why the scan's coverage is incomplete (a limit stopped it): the invocation is then not successful, and says so. */
+  incomplete?: string;
   tool: { name: string; version: string; informationUri?: string };
   scan: {
     scanId: string;
@@ -42,7 +44,12 @@ export interface SarifLog {
 export interface SarifRun {
   tool: { driver: SarifDriver };
   automationDetails: { id: string };
-  invocations: { executionSuccessful: boolean; startTimeUtc?: string; endTimeUtc?: string }[];
+  invocations: {
+    executionSuccessful: boolean;
+    startTimeUtc?: string;
+    endTimeUtc?: string;
+    toolExecutionNotifications?: { level: 'warning'; message: { text: string } }[];
+  }[];
   originalUriBaseIds: Record<string, { uri?: string; description?: { text: string } }>;
   versionControlProvenance?: { repositoryUri: string; revisionId: string; mappedTo: { uriBaseId: string } }[];
   columnKind: 'utf16CodeUnits';
@@ -123,7 +130,9 @@ export function toSarif(input: SarifInput): SarifLog {
     automationDetails: { id: `vigil/${scan.scanId}` },
     invocations: [
       {
-        executionSuccessful: true,
+        // A scan a limit cut short found what it found, but did not look everywhere: not a clean run.
+        executionSuccessful: !input.incomplete,
+        ...(input.incomplete ? { toolExecutionNotifications: [{ level: 'warning' as const, message: { text: input.incomplete } }] } : {}),
         ...(scan.startedAt ? { startTimeUtc: scan.startedAt } : {}),
         ...(scan.finishedAt ? { endTimeUtc: scan.finishedAt } : {}),
       },

@@ -3,7 +3,7 @@ import type { ActivityDeps, ScanIds } from './shared.js';
 import { compareToBaseline } from '../report/baseline.js';
 import { previousCompletedReport } from '../report/previous-report.js';
 import { toJsonReport } from '../report/json-report.js';
-import { toMarkdown } from '../report/markdown.js';
+import { incompleteSentence, toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { maskDeep, maskText } from '../secrets/mask.js';
 import { VIGIL_VERSION } from '../version.js';
@@ -47,6 +47,7 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
     // With the scanned text, patches become SARIF `fixes` and results carry code snippets.
     sources: snapshot ? (await openSourceFiles(store, snapshot).load(filesNamedBy(decided))).read : undefined,
     baselineStates: baseline?.states,
+    ...(engineUsage?.incomplete ? { incomplete: incompleteSentence(engineUsage) } : {}),
   }));
   await store.putArtifact(input.tenant, input.scanId, 'report.json', json);
   await store.putArtifact(input.tenant, input.scanId, 'report.sarif', sarif);

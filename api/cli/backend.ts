@@ -4,6 +4,7 @@ import type { Finding } from '../../activities/model.js';
 import type { StageProgress } from '../stage-progress.js';
 import type { BulkDecisionInput, BulkDecisionResult, DecisionResult, ScanInput, ScanStatus } from '../../workflows/definitions.js';
 import type { SourceRequest } from '../scan-requests.js';
+import type { EstimateAnswer } from '../estimate-requests.js';
 
 export interface StartedScan {
   scanId: string;
@@ -22,6 +23,8 @@ export interface Backend {
   readonly mode: 'local' | 'remote';
   /** The source as the API takes it: a local directory's absolute path, or a git URL and ref. */
   startScan(source: SourceRequest, engine: 'builtin' | 'claude', claude?: ScanInput['claude']): Promise<StartedScan>;
+  /** A Claude scan's estimate (threat model, planned passes, tokens and cost range), without research. */
+  estimate(source: SourceRequest, claude?: ScanInput['claude']): Promise<EstimateAnswer>;
   /** Current status; undefined while it cannot be read yet. */
   status(scanId: string): Promise<ScanStatus | undefined>;
   findings(scanId: string): Promise<Finding[]>;

@@ -8,6 +8,41 @@ import { CliError } from './cli-error.js';
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 /** The exit code when a finding at or above --fail-on is pending or approved. */
 export const EXIT_FINDINGS = 3;
+/**
+ * The exit code when the scan's coverage is incomplete: a limit (the token budget, or --max-cost) stopped it before
+ * its planned work was done, so "no findings" does not mean clean. Given whatever --fail-on says, unless
+ * --allow-incomplete; EXIT_FINDINGS wins when both apply.
+ */
+export const EXIT_INCOMPLETE = 4;
+
+/** The Claude engine's counts as one sentence saying which limit stopped the scan and what it left undone, or undefined. */
+export function incompleteCoverage(claude: {
+  incomplete?: boolean;
+  stoppedBy?: 'tokens' | 'cost';
+  maxCostUsd?: number;
+  budgetTokens: number;
+  spentTokens: number;
+  spentUsd?: number;
+  passes: number;
+  passesSkipped: number;
+  passesCutShort?: number;
+  panelsSkipped?: number;
+  patchesSkipped?: number;
+} | undefined): string | undefined {
+  if (!claude?.incomplete) return undefined;
+  const limit =
+    claude.stoppedBy === 'cost'
+      ? `the cost limit ($${claude.maxCostUsd}; spent $${claude.spentUsd ?? '?'})`
+      : `the token budget (${claude.budgetTokens} tokens; spent ${claude.spentTokens})`;
+  const undone = [
+    claude.passes && claude.passesSkipped === claude.passes ? 'no research pass run' : '',
+    claude.passesSkipped && claude.passesSkipped < claude.passes ? `${claude.passesSkipped} of ${claude.passes} research passes not run` : '',
+    claude.passesCutShort ? `${claude.passesCutShort} research pass(es) cut short` : '',
+    claude.panelsSkipped ? `${claude.panelsSkipped} candidate(s) not verified` : '',
+    claude.patchesSkipped ? `${claude.patchesSkipped} confirmed finding(s) not patched` : '',
+  ].filter(Boolean);
+  return `Stopped by ${limit}: ${undone.join(', ')}.`;
+}
 
 export function parseSeverity(value: string): Severity {
   const s = value.toLowerCase() as Severity;

@@ -15,7 +15,7 @@ export function formatFindings(
   stored: Finding[],
   format: OutputFormat,
   scan: { scanId: string; tenant: string; repoKey: string; stage: string },
-  opts: { baseline?: Baseline } = {},
+  opts: { baseline?: Baseline; incomplete?: string } = {},
 ): string {
   return maskText(formatMasked(maskDeep(stored), format, scan, opts));
 }
@@ -24,23 +24,29 @@ function formatMasked(
   findings: Finding[],
   format: OutputFormat,
   scan: { scanId: string; tenant: string; repoKey: string; stage: string },
-  opts: { baseline?: Baseline } = {},
+  opts: { baseline?: Baseline; incomplete?: string } = {},
 ): string {
-  const { baseline } = opts;
+  const { baseline, incomplete } = opts;
   if (format === 'json') {
     // Each finding carries its fingerprint, so this output can be the --baseline of a later run.
     const marked = baseline ? findings.map((f) => ({ ...f, baseline: baseline.states[f.id] })) : findings;
     const summary = baseline ? { baseline: { new: baseline.new, unchanged: baseline.unchanged, fixed: baseline.fixed } } : {};
-    return JSON.stringify({ scan, ...summary, findings: marked }, null, 2) + '\n';
+    // A scan a limit cut short says so in its output, not only in its exit code.
+    const coverage = incomplete ? { coverage: { incomplete: true, reason: incomplete } } : {};
+    return JSON.stringify({ scan, ...summary, ...coverage, findings: marked }, null, 2) + '\n';
   }
   if (format === 'sarif') {
-    const sarif = toSarif({ findings, tool: { name: 'Vigil', version: VIGIL_VERSION }, scan, baselineStates: baseline?.states });
+    const sarif = toSarif({ findings, tool: { name: 'Vigil', version: VIGIL_VERSION }, scan, baselineStates: baseline?.states, ...(incomplete ? { incomplete } : {}) });
     return JSON.stringify(sarif, null, 2) + '\n';
   }
+  const note = incomplete ? `Incomplete scan. ${incomplete}\n` : '';
   if (format === 'markdown') {
-    return toMarkdown(toJsonReport({ scan: { scanId: scan.scanId, tenant: scan.tenant, repoKey: scan.repoKey }, findings, baseline }));
+    const md = toMarkdown(toJsonReport({ scan: { scanId: scan.scanId, tenant: scan.tenant, repoKey: scan.repoKey }, findings, baseline }));
+    if (!note) return md;
+    const cut = md.indexOf('\n\n') + 2;
+    return `${md.slice(0, cut)}> **${note.trim()}**\n\n${md.slice(cut)}`;
   }
-  return table(findings, scan, baseline);
+  return note + table(findings, scan, baseline);
 }
 
 function table(findings: Finding[], scan: { scanId: string; stage: string }, baseline: Baseline | undefined): string {

@@ -122,6 +122,20 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       mark('scan.started');
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
     },
+    async estimate(source, claude) {
+      const resolved = await resolveSource(source);
+      // Loaded only here: it brings the API's error type (Hono), which a scan never needs.
+      const { runEstimate } = await import('../estimate-requests.js');
+      await ensureWorker();
+      try {
+        return await runEstimate({ client, store, taskQueue: TASK_QUEUE }, { tenant, name: actor }, resolved, claude);
+      } catch (err) {
+        // The API's typed refusals (engine not configured, estimate failed) are the CLI's errors here.
+        const e = err as { code?: string; message?: string };
+        if (e?.code && e.message) throw new CliError(e.message, e.code);
+        throw err;
+      }
+    },
     async status(scanId): Promise<ScanStatus | undefined> {
       try {
         await ensureWorker(); // queries are answered by a worker

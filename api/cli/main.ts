@@ -6,8 +6,9 @@ import type { BulkDecisionInput, FindingFilter, ScanInput, ScanStage } from '../
 import type { SourceRequest } from '../scan-requests.js';
 import type { Backend } from './backend.js';
 import { chooseBackend } from './choose-backend.js';
-import { EXIT_FINDINGS, baselineFor, gateFailures, parseSeverity } from './fail-on.js';
+import { EXIT_FINDINGS, EXIT_INCOMPLETE, baselineFor, gateFailures, incompleteCoverage, parseSeverity } from './fail-on.js';
 import { OUTPUT_FORMATS, formatFindings, type OutputFormat } from './format.js';
+import { formatEstimate } from './estimate-format.js';
 import { formatEvents, formatHistory } from './history-format.js';
 import { createProgress } from './progress.js';
 import { CliError } from './cli-error.js';
@@ -17,7 +18,9 @@ import { mark } from '../../infra/timings.js';
 const USAGE = `Usage:
   vigil scan <path|git-url> [--ref REF] [--engine builtin|claude] [--format table|json|sarif|markdown] [--output FILE]
              [--fail-on critical|high|medium|low] [--baseline report.json]
-             [--model ID] [--effort low|medium|high] [--budget-tokens N]   (Claude engine settings for this scan)
+             [--model ID] [--effort low|medium|high] [--budget-tokens N] [--max-cost USD]   (Claude engine settings)
+             [--estimate]            (Claude: print the planned passes, tokens and cost range; run no research)
+             [--allow-incomplete]    (exit 0 even when a limit cut the scan short)
   vigil decide <scan-id> <finding-id> approve|reject [--comment TEXT]
   vigil decide <scan-id> approve|reject [--rule ID] [--cwe CWE-N] [--path-prefix DIR] [--severity LIST]
                [--ids ID,ID…] [--dry-run] [--comment TEXT]      (many findings in one decision)
@@ -31,6 +34,8 @@ Without a running \`vigil serve\`, commands start the Temporal dev server of the
 
 --fail-on exits with ${EXIT_FINDINGS} when a finding at or above that severity is pending or approved; with
 --baseline (a report.json from an earlier scan) only findings new since then count, and are marked.
+A scan that --budget-tokens or --max-cost cut short (coverage incomplete) exits with ${EXIT_INCOMPLETE}, whatever --fail-on
+says (${EXIT_FINDINGS} wins when both apply), unless --allow-incomplete.
 Progress is a bar on a terminal and plain lines otherwise (or with CI=true).`;
 
 const SETTLED: ScanStage[] = ['awaiting_decisions', 'completed', 'failed'];
@@ -101,7 +106,7 @@ async function withBackend<T>(fn: (b: Backend) => Promise<T>): Promise<T> {
 }
 
 /** Per-scan Claude settings from flags; the worker's environment supplies whatever is left out. */
-function claudeSettings(v: { model?: string; effort?: string; 'budget-tokens'?: string }): ScanInput['claude'] {
+function claudeSettings(v: { model?: string; effort?: string; 'budget-tokens'?: string; 'max-cost'?: string }): ScanInput['claude'] {
   if (v.effort !== undefined && !['low', 'medium', 'high'].includes(v.effort)) {
     throw new CliError(`--effort must be low, medium or high (got ${v.effort}).`);
   }
@@ -109,8 +114,13 @@ function claudeSettings(v: { model?: string; effort?: string; 'budget-tokens'?: 
   if (budget !== undefined && (!Number.isInteger(budget) || budget < 1000)) {
     throw new CliError(`--budget-tokens must be a whole number of at least 1000 (got ${v['budget-tokens']}).`);
   }
+  const maxCost = v['max-cost'] === undefined ? undefined : Number(v['max-cost']);
+  if (maxCost !== undefined && !(v['max-cost']!.trim() !== '' && Number.isFinite(maxCost) && maxCost > 0 && maxCost <= 1_000_000)) {
+    throw new CliError(`--max-cost must be a positive number of US dollars, at most 1000000 (got ${v['max-cost']}).`);
+  }
   const settings = {
     ...(v.model ? { model: v.model } : {}),
+    ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
     ...(v.effort ? { effort: v.effort as 'low' | 'medium' | 'high' } : {}),
     ...(budget !== undefined ? { budgetTokens: budget } : {}),
   };
@@ -131,6 +141,9 @@ async function scanCommand(args: string[]): Promise<number> {
       model: { type: 'string' },
       effort: { type: 'string' },
       'budget-tokens': { type: 'string' },
+      'max-cost': { type: 'string' },
+      estimate: { type: 'boolean' },
+      'allow-incomplete': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new CliError(`scan takes one path or git URL.\n${USAGE}`);
@@ -141,6 +154,18 @@ async function scanCommand(args: string[]): Promise<number> {
   if (!['builtin', 'claude'].includes(engine)) throw new CliError(`--engine must be builtin or claude (got ${engine}).`);
   const source = sourceOf(positionals[0], values.ref);
   const claude = claudeSettings(values);
+  if (values.estimate) {
+    if (engine !== 'claude') throw new CliError('--estimate is for --engine claude (the built-in engine spends no tokens).');
+    if (format !== 'table' && format !== 'json') throw new CliError('--estimate prints as table or json.');
+    return withBackend(async (backend) => {
+      const answer = await backend.estimate(source, claude);
+      const out = format === 'json' ? JSON.stringify(answer, null, 2) + '\n' : formatEstimate(answer);
+      if (values.output) writeFileSync(values.output, out);
+      else process.stdout.write(out);
+      log(`vigil: estimate ${answer.estimateId}; no research ran (the threat-model pass spent ${answer.estimate.threatModel.tokens} tokens)`);
+      return 0;
+    });
+  }
 
   return withBackend(async (backend) => {
     const started = await backend.startScan(source, engine, claude);
@@ -171,7 +196,13 @@ async function scanCommand(args: string[]): Promise<number> {
     if (status.stage === 'failed') throw new CliError(`scan ${started.scanId} failed: ${status.error ?? 'see `vigil history`'}`);
     const findings = await backend.findings(started.scanId);
     const baseline = baselineFor(findings, values.baseline);
-    const out = formatFindings(findings, format, { scanId: started.scanId, tenant: status.tenant, repoKey: status.repoKey, stage: status.stage }, { baseline });
+    const incomplete = incompleteCoverage(status.counts.claude);
+    const out = formatFindings(
+      findings,
+      format,
+      { scanId: started.scanId, tenant: status.tenant, repoKey: status.repoKey, stage: status.stage },
+      { baseline, ...(incomplete ? { incomplete } : {}) },
+    );
     if (values.output) {
       writeFileSync(values.output, out);
       log(`vigil: wrote ${findings.length} finding(s) as ${format} to ${values.output}`);
@@ -190,6 +221,13 @@ async function scanCommand(args: string[]): Promise<number> {
         return EXIT_FINDINGS;
       }
       log(`vigil: no ${baseline ? 'new ' : ''}finding at or above ${failOn} (pending or approved)`);
+    }
+    if (incomplete) {
+      if (values['allow-incomplete']) log(`vigil: coverage incomplete (allowed): ${incomplete}`);
+      else {
+        log(`vigil: coverage incomplete: ${incomplete} Exit ${EXIT_INCOMPLETE} (--allow-incomplete to accept a partial scan)`);
+        return EXIT_INCOMPLETE;
+      }
     }
     mark('cli.output');
     return 0;

@@ -4,6 +4,7 @@ import { hc } from 'hono/client';
 import type { AppType } from '../app.js';
 import type { ErrorBody } from '../http-errors.js';
 import type { Backend } from './backend.js';
+import type { EstimateAnswer } from '../estimate-requests.js';
 import { CliError } from './cli-error.js';
 
 /** fetch for the typed client: a non-2xx answer becomes a CliError with the API's error code and message. */
@@ -40,6 +41,11 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
     async startScan(source, engine, claude) {
       const r = await (await scans.$post({ json: { source, engine, ...(claude ? { claude } : {}) } })).json();
       return { scanId: r.scanId, deduplicated: r.deduplicated, workflowId: r.workflowId };
+    },
+    async estimate(source, claude) {
+      // The route answers an estimate as plain JSON (its typed answer is the scan's shape): read as EstimateAnswer.
+      const res = await scans.$post({ json: { source, engine: 'claude', estimate: true, ...(claude ? { claude } : {}) } });
+      return (await res.json()) as unknown as EstimateAnswer;
     },
     async status(scanId) {
       const d = await detail(scanId, true);

@@ -4,7 +4,9 @@ import type { Finding } from '../../activities/model.js';
 import { SEARCH_ATTRIBUTES, scanWorkflowType } from '../../workflows/definitions.js';
 import type { AppEnv, Services } from '../env.js';
 import { requireRole } from '../auth/middleware.js';
-import { startScanRequest } from '../scan-requests.js';
+import { resolveSource, startScanRequest } from '../scan-requests.js';
+import { runEstimate } from '../estimate-requests.js';
+import { ApiError } from '../http-errors.js';
 import { RUN_GONE, describeRun, loadScan, queryLiveStatus, scanHandle, scanLinks } from './scan-access.js';
 import { createScanBodySchema, listScansQuerySchema, scanParamsSchema } from './schemas.js';
 import { requireJson, validate } from './validate.js';
@@ -27,6 +29,22 @@ export function scansRouter(s: Services) {
     .post('/', requireRole('scanner'), requireJson, validate('json', createScanBodySchema), async (c) => {
       const body = c.req.valid('json');
       const principal = c.get('principal');
+      if (body.estimate) {
+        if (body.engine !== 'claude') {
+          throw new ApiError(400, 'invalid_request', 'An estimate is of a Claude scan: send "engine": "claude" with "estimate": true (the built-in engine costs no tokens).');
+        }
+        const resolved = await resolveSource(body.source, { access: { policy: s.paths, narrowing: principal.roots }, gitEnv: s.config.gitEnv });
+        const answer = await runEstimate(
+          { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue },
+          { tenant: principal.tenant, name: principal.name },
+          resolved,
+          body.claude,
+        );
+        // Sent as a plain JSON body, not c.json: the typed client's answer for this route stays the scan's shape
+        // (AppType unchanged); the CLI reads an estimate as EstimateAnswer (api/estimate-requests.ts), the OpenAPI
+        // document describes both.
+        return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } }) as never;
+      }
       const started = await startScanRequest(
         { client: s.temporal, store: s.store, taskQueue: s.config.taskQueue, gitEnv: s.config.gitEnv },
         { tenant: principal.tenant, name: principal.name },

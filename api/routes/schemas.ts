@@ -55,6 +55,12 @@ export const claudeSettingsSchema = z
     model: z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'must be a model id such as claude-sonnet-5-5').optional(),
     effort: z.enum(['low', 'medium', 'high']).optional(),
     budgetTokens: z.number().int().min(1_000).max(100_000_000).optional(),
+    maxCostUsd: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .describe('US dollars the scan may spend (priced from token counts with the published price table); it stops, marked incomplete, when reached.'),
   })
   .strict();
 
@@ -64,6 +70,10 @@ export const createScanBodySchema = z.object({
   }),
   engine: z.enum(['builtin', 'claude']).default('builtin'),
   claude: claudeSettingsSchema.optional().describe('Per-scan settings of the Claude engine; the worker’s env gives the defaults.'),
+  estimate: z
+    .boolean()
+    .default(false)
+    .describe('Claude engine only: plan the passes and answer with their token estimate and cost range per model, without running research (the threat-model pass runs, and its cost is reported).'),
 });
 export type CreateScanBody = z.infer<typeof createScanBodySchema>;
 
@@ -154,6 +164,29 @@ export const scanAcceptedSchema = z.object({
 });
 
 const isoTime = z.string().describe('ISO 8601 time.');
+
+const scenarioSchema = z.object({ low: z.number(), expected: z.number(), high: z.number() });
+
+export const scanEstimateSchema = z.object({
+  estimateId: z.string(),
+  workflowId: z.string(),
+  snapshot: z.object({ files: z.number(), bytes: z.number() }),
+  estimate: z.looseObject({
+    model: z.string(),
+    effort: z.string(),
+    budgetTokens: z.number(),
+    maxCostUsd: z.number().optional(),
+    mode: z.enum(['full', 'incremental']),
+    filesInScope: z.number(),
+    threatModel: z.looseObject({ tokens: z.number(), costUsd: z.number() }).describe('What the estimate itself spent: the threat-model pass.'),
+    passes: z.array(z.looseObject({ id: z.string(), component: z.string(), category: z.string(), tokens: scenarioSchema })),
+    total: z.object({ low: z.looseObject({ tokens: z.number() }), expected: z.looseObject({ tokens: z.number() }), high: z.looseObject({ tokens: z.number() }) }),
+    costs: z.array(z.object({ model: z.string(), usd: scenarioSchema, unsure: z.string().optional() })).describe('USD per model, low to high; the first is the configured model.'),
+    limits: z.array(z.string()),
+    assumptions: z.array(z.string()),
+    prices: z.object({ asOf: z.string(), source: z.string() }),
+  }),
+});
 
 export const scanSummarySchema = z.object({
   scanId: z.string().nullable(),

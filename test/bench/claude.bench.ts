@@ -8,6 +8,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createUnifiedDiff } from '../../activities/patches/create-diff.js';
 import { createClaudeDeps } from '../../workers/engines.js';
+import { runEstimate } from '../../api/estimate-requests.js';
+import { resolveSource } from '../../api/scan-requests.js';
 import { startStandIn, type RecordedRequest, type Reply } from '../helpers/anthropic-standin.js';
 import { createHarness, git, scanInput, startScan, waitForStage } from '../helpers/scan-harness.js';
 import { generateAppOfSize } from './generate-app.js';
@@ -105,6 +107,14 @@ async function main(): Promise<void> {
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'app');
 
+    // The estimate first (threat model only), then the scan it estimates.
+    const te = Date.now();
+    const requestsBefore = s.requests.length;
+    const estimated = await runEstimate({ client: h.client, store: h.store, taskQueue: h.taskQueue }, { tenant: 'default', name: 'bench' }, await resolveSource({ path: repo }), undefined);
+    const estimateWall = Date.now() - te;
+    const estimateRoles = [...new Set(s.requests.slice(requestsBefore).map((r) => r.role))].join(', ');
+    const estimateRequests = s.requests.length - requestsBefore;
+
     const input = scanInput(h, repo, { engine: 'claude', tuning: { heartbeatTimeoutSeconds: 60 } });
     const t0 = Date.now();
     const handle = await startScan(h, input);
@@ -152,7 +162,19 @@ async function main(): Promise<void> {
     const read = ledger.stages.reduce((n, st) => n + st.usage.cacheReadInputTokens, 0);
     console.log(`requests ${s.requests.length}; tokens spent ${ledger.spentTokens}; cache-read share of input ${total ? ((100 * read) / total).toFixed(0) : 0} %; estimated cost $${ledger.estimatedCostUsd}`);
     console.log(`findings confirmed ${status.counts.verification?.confirmed ?? 0}; claims rejected ${JSON.stringify(status.counts.claude?.rejected ?? {})}; scan wall ${(wall / 1000).toFixed(1)} s`);
-    console.log('estimate against actual: n/a (the --estimate planner, issue 13 item 6, is not built yet)');
+    const e = estimated.estimate;
+    const actual = ledger.spentTokens;
+    const ratio = (x: number) => (actual ? (x / actual).toFixed(2) : 'n/a');
+    console.log(
+      `estimate (${estimateRequests} request(s): ${estimateRoles}; ${(estimateWall / 1000).toFixed(1)} s; ${e.passes.length} passes planned, ${ledger.stages.length ? status.counts.claude?.passesRun : 0} run): ` +
+        `tokens low ${e.total.low.tokens} / expected ${e.total.expected.tokens} / high ${e.total.high.tokens} against actual ${actual} ` +
+        `(expected/actual ${ratio(e.total.expected.tokens)}, low ${ratio(e.total.low.tokens)}, high ${ratio(e.total.high.tokens)}); ` +
+        `cost on ${e.model} $${e.costs[0].usd.low}–$${e.costs[0].usd.high} (expected $${e.costs[0].usd.expected}) against $${ledger.estimatedCostUsd}`,
+    );
+    for (const st of ledger.stages) {
+      const est = st.stage === 'research' ? e.passes.reduce((n, p) => n + p.tokens.expected, 0) : st.stage === 'verification' ? e.verification.tokens.expected : st.stage === 'patch' ? e.patches.tokens.expected : e.threatModel.tokens;
+      console.log(`  ${st.stage.padEnd(12)} estimated ${String(est).padStart(10)}  actual ${String(st.tokens).padStart(10)}`);
+    }
     await handle.terminate('bench done');
   } finally {
     await h.close();

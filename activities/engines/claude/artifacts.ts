@@ -39,6 +39,9 @@ export interface ThreatModelArtifact {
   fallback: boolean;
   malformed: number;
   usage: TokenUsage;
+  /** A limit stopped the threat-model pass before the model answered. */
+  budgetStopped?: boolean;
+  stoppedBy?: 'tokens' | 'cost';
 }
 
 /** `claude:leads`: the built-in engine's results and import graph. */
@@ -55,6 +58,8 @@ export interface PassArtifact {
   dropped: boolean;
   turns: number;
   budgetStopped: boolean;
+  /** Which allowance stopped it, when one did: the token budget or the cost limit. */
+  stoppedBy?: 'tokens' | 'cost';
   usage: TokenUsage;
   /** Claims the checks rejected in this pass (findings dropped alone, refused tool inputs); absent on older passes. */
   drops?: ClaimDrop[];
@@ -66,6 +71,8 @@ export interface PanelArtifact {
   votes: Vote[];
   tally: Tally;
   budgetStopped: boolean;
+  /** Which allowance stopped it, when one did: the token budget or the cost limit. */
+  stoppedBy?: 'tokens' | 'cost';
   usage: TokenUsage;
   /** Votes and verdicts the checks rejected (quotes not in the file, a sink elsewhere, no sink on the line). */
   drops?: ClaimDrop[];
@@ -79,6 +86,8 @@ export interface PatchArtifact {
   accepted: boolean;
   reason: string;
   budgetStopped: boolean;
+  /** Which allowance stopped it, when one did: the token budget or the cost limit. */
+  stoppedBy?: 'tokens' | 'cost';
   usage: TokenUsage;
   /** Patches the checks rejected (did not apply, did not change the reported lines). */
   drops?: ClaimDrop[];

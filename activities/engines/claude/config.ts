@@ -1,3 +1,5 @@
+import { costUsd } from './prices.js';
+
 // Claude engine configuration. Secrets (the API key) stay in the worker: they are read from the
 // environment here and handed only to the SDK client. What travels in workflow input and history is the
 // secret-free part: model, effort and token budget, overridable per scan.
@@ -15,6 +17,8 @@ export interface ClaudeScanOptions {
   model?: string;
   effort?: ClaudeEffort;
   budgetTokens?: number;
+  /** USD the whole scan may spend (priced from prices.ts); absent: no cost limit, the token budget alone. */
+  maxCostUsd?: number;
 }
 
 export interface ClaudeSettings {
@@ -22,6 +26,8 @@ export interface ClaudeSettings {
   effort: ClaudeEffort;
   /** Input + output tokens the whole scan may spend. */
   budgetTokens: number;
+  /** USD the whole scan may spend; absent: no cost limit. */
+  maxCostUsd?: number;
 }
 
 export interface EffortProfile {
@@ -95,10 +101,15 @@ export function claudeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Cla
   if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) {
     throw new Error(`VIGIL_CLAUDE_TOKEN_BUDGET must be a positive integer (got "${env.VIGIL_CLAUDE_TOKEN_BUDGET}").`);
   }
+  const maxCost = env.VIGIL_CLAUDE_MAX_COST_USD ? Number(env.VIGIL_CLAUDE_MAX_COST_USD) : undefined;
+  if (maxCost !== undefined && !validMaxCost(maxCost)) {
+    throw new Error(`VIGIL_CLAUDE_MAX_COST_USD must be a positive number of US dollars (got "${env.VIGIL_CLAUDE_MAX_COST_USD}").`);
+  }
   return {
     model: env.VIGIL_CLAUDE_MODEL || DEFAULT_SETTINGS.model,
     effort: effort ?? DEFAULT_SETTINGS.effort,
     budgetTokens: budget ?? DEFAULT_SETTINGS.budgetTokens,
+    ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
   };
 }
 
@@ -107,15 +118,13 @@ export function resolveSettings(defaults: ClaudeSettings, overrides: ClaudeScanO
     model: overrides?.model ?? defaults.model,
     effort: overrides?.effort && EFFORTS.includes(overrides.effort) ? overrides.effort : defaults.effort,
     budgetTokens: overrides?.budgetTokens && overrides.budgetTokens > 0 ? Math.floor(overrides.budgetTokens) : defaults.budgetTokens,
+    ...(overrides?.maxCostUsd !== undefined && validMaxCost(overrides.maxCostUsd)
+      ? { maxCostUsd: overrides.maxCostUsd }
+      : defaults.maxCostUsd !== undefined
+        ? { maxCostUsd: defaults.maxCostUsd }
+        : {}),
   };
 }
-
-/** USD per million tokens: input, output, cache write, cache read. Estimates; unknown models use Sonnet's. */
-const PRICES: { match: RegExp; input: number; output: number; cacheWrite: number; cacheRead: number }[] = [
-  { match: /haiku/, input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-  { match: /opus/, input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
-  { match: /./, input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-];
 
 export interface TokenUsage {
   calls: number;
@@ -142,10 +151,12 @@ export function budgetTokens(u: TokenUsage): number {
   return u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens + u.outputTokens;
 }
 
+/** A cost limit is a finite positive number of dollars, at most a million (the API refuses anything else). */
+export function validMaxCost(usd: number): boolean {
+  return typeof usd === 'number' && Number.isFinite(usd) && usd > 0 && usd <= 1_000_000;
+}
+
+/** USD for `usage` on `model`, from the published price table (prices.ts). */
 export function estimateCostUsd(model: string, u: TokenUsage): number {
-  const p = PRICES.find((x) => x.match.test(model))!;
-  const usd =
-    (u.inputTokens * p.input + u.outputTokens * p.output + u.cacheCreationInputTokens * p.cacheWrite + u.cacheReadInputTokens * p.cacheRead) /
-    1_000_000;
-  return Math.round(usd * 1_000_000) / 1_000_000;
+  return costUsd(model, u);
 }

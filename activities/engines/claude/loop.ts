@@ -11,6 +11,7 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { addUsage, budgetTokens, ZERO_USAGE, type TokenUsage } from './config.js';
+import { priceOf } from './prices.js';
 import { callModel, UnreadableOutputError, type CallResult, type ModelClient } from './client.js';
 import { SYSTEM, TOOLSETS, type Role } from './prompts.js';
 import { toolInputProblem } from './grounding.js';
@@ -21,6 +22,8 @@ import { ToolInputError, type ToolRunner } from './tools.js';
 export interface Meter {
   allowance: number;
   spent(): number;
+  /** Dollars this pass may still spend (its cost allowance less what it spent); absent: no cost limit. */
+  usdLeft?(): number;
   charge(usage: TokenUsage): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export interface LoopResult<T> {
   usage: TokenUsage;
   /** Stopped because the pass's token allowance could not pay for another call. */
   budgetStopped: boolean;
+  /** Which allowance stopped it: tokens (the token budget) or cost (--max-cost). */
+  stoppedBy?: 'tokens' | 'cost';
   /** Tool calls refused before any tool saw them (over-long, or not a JSON object): the tool-input check. */
   toolInputRejected: number;
 }
@@ -76,9 +81,16 @@ export async function runToolLoop<T>(input: LoopInput<T>): Promise<LoopResult<T>
     // Never start a call the allowance cannot pay for: input estimated at 4 characters a token, output
     // capped by max_tokens.
     const estimate = Math.ceil((prefixChars + JSON.stringify(messages).length) / 4);
-    const left = input.meter.allowance - input.meter.spent() - estimate;
+    const tokensLeft = input.meter.allowance - input.meter.spent() - estimate;
+    // Under a cost limit: the output this call may still pay for, its input priced as uncached (or a cache write,
+    // whichever costs more) — so a call is never started that could take the pass over its dollars.
+    const usdLeft = input.meter.usdLeft?.();
+    const price = priceOf(input.model);
+    const costRoom = usdLeft === undefined ? Infinity : Math.floor(((usdLeft - (estimate * Math.max(price.input, price.cacheWrite)) / 1e6) * 1e6) / price.output);
+    const left = Math.min(tokensLeft, costRoom);
     if (left < MIN_OUTPUT_TOKENS) {
       result.budgetStopped = true;
+      result.stoppedBy = costRoom < tokensLeft ? 'cost' : 'tokens';
       break;
     }
     const lastTurn = result.turns === input.maxTurns - 1;

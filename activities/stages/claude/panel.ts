@@ -11,26 +11,29 @@ import { tallyVotes, toVote, type Vote } from '../../engines/claude/panel.js';
 import { LENS_INSTRUCTIONS } from '../../engines/claude/prompts.js';
 import { validateWith, voteSchema } from '../../engines/claude/schemas.js';
 import { createReadTools } from '../../engines/claude/tools.js';
-import { codeSearch, memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
+import { codeSearch, memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassAllowance, type PassInput } from './pass.js';
 
 const summary = (a: PanelArtifact) => ({
   verdict: a.tally.verdict,
   missing: a.tally.missing,
   budgetStopped: a.budgetStopped,
+  ...(a.stoppedBy ? { stoppedBy: a.stoppedBy } : {}),
   tokens: budgetTokens(a.usage),
+  usage: a.usage,
   rejected: countDrops(a.drops ?? []),
 });
 
-export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput & { candidateId: string; allowance: number }) {
+export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput & PassAllowance & { candidateId: string }) {
   const { store } = deps;
   return memoisedPass(store, input, K.panel(input.candidateId), summary, async (hb) => {
     const claude = requireClaude(deps);
     const tm = await requireThreatModel(store, input);
     const candidate = await requireCandidate(store, input, input.candidateId);
     const files = await snapshotReader(store, input);
-    const meter = await openMeter(store, input, `panel:${candidate.id}`, input.allowance);
+    const meter = await openMeter(store, input, `panel:${candidate.id}`, input.allowance, { usd: input.allowanceUsd, model: tm.settings.model });
     const votes: Vote[] = [];
     let budgetStopped = false;
+    let stoppedBy: 'tokens' | 'cost' | undefined;
     for (const lens of tm.profile.lenses) {
       // Each verifier is its own conversation; a vote already cast (before a crash) is reused.
       const kept = await store.getArtifact(input.tenant, input.scanId, K.vote(candidate.id, lens));
@@ -60,6 +63,7 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
         onTurn: (turn) => hb.progress({ stage: 'claude-panel', candidate: candidate.id, lens, turn }),
       });
       budgetStopped ||= r.budgetStopped;
+      stoppedBy ??= r.stoppedBy;
       // The evidence and quotes must be what the snapshot holds: read the files they name first (one batch).
       if (r.value) {
         const v = r.value;
@@ -77,6 +81,6 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
     await files.load([candidate.location.file]);
     const grounded = groundTally(tallyVotes(votes, tm.profile.lenses.length), votes, candidate, files);
     if (grounded.drop) drops.push(grounded.drop);
-    return { candidateId: candidate.id, votes, tally: grounded.tally, budgetStopped, usage: meter.usage(), drops };
+    return { candidateId: candidate.id, votes, tally: grounded.tally, budgetStopped, ...(stoppedBy ? { stoppedBy } : {}), usage: meter.usage(), drops };
   });
 }

@@ -5,6 +5,7 @@ import type { ArtifactKind, ArtifactOf } from '../../artifacts.js';
 import { claudeArtifact } from '../../artifacts.js';
 import { addUsage, budgetTokens, ZERO_USAGE, type TokenUsage } from '../../engines/claude/config.js';
 import type { ClaudeDeps } from '../../engines/claude/client.js';
+import { costUsd } from '../../engines/claude/prices.js';
 import type { ThreatModelArtifact } from '../../engines/claude/artifacts.js';
 import type { Meter } from '../../engines/claude/loop.js';
 import type { CodeSearch } from '../../engines/claude/tools.js';
@@ -22,6 +23,12 @@ export interface ClaudeStageDeps {
 
 /** Every Claude pass names its scan and snapshot. */
 export type PassInput = ScanIds & { snapshotId: string };
+
+/** What a spending pass may spend: tokens, and dollars when the scan has a cost limit (the workflow's ledger decides both). */
+export interface PassAllowance {
+  allowance: number;
+  allowanceUsd?: number;
+}
 
 /**
  * The pass skeleton: the stored output if an earlier attempt finished, else `run` under a heartbeat, its output
@@ -73,12 +80,23 @@ export async function requireCandidate(store: Store, ids: ScanIds, candidateId: 
   return candidate;
 }
 
-/** Tokens spent by every attempt of one pass, kept in the store so a retry continues the count. */
-export async function openMeter(store: Store, ids: ScanIds, key: string, allowance: number): Promise<Meter & { usage(): TokenUsage }> {
+/**
+ * Tokens spent by every attempt of one pass, kept in the store so a retry continues the count. `cost`: the dollars
+ * the pass may spend under a cost limit, priced for its model.
+ */
+export async function openMeter(
+  store: Store,
+  ids: ScanIds,
+  key: string,
+  allowance: number,
+  cost?: { usd: number | undefined; model: string },
+): Promise<Meter & { usage(): TokenUsage }> {
   let usage = (await store.getArtifact(ids.tenant, ids.scanId, claudeArtifact.meter(key))) ?? { ...ZERO_USAGE };
+  const usdAllowance = cost?.usd;
   return {
     allowance,
     spent: () => budgetTokens(usage),
+    ...(usdAllowance !== undefined && cost ? { usdLeft: () => usdAllowance - costUsd(cost.model, usage) } : {}),
     usage: () => usage,
     async charge(u) {
       usage = addUsage(usage, u);

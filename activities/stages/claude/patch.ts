@@ -11,9 +11,16 @@ import { createReadTools } from '../../engines/claude/tools.js';
 import type { Patch } from '../../model.js';
 import { countDrops, nearLocation, type ClaimCheck, type ClaimDrop } from '../../engines/claude/grounding.js';
 import { applyParsedDiff, parseUnifiedDiff, type ParsedDiff } from '../../patches/apply-diff.js';
-import { memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
+import { memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassAllowance, type PassInput } from './pass.js';
 
-const summary = (a: PatchArtifact) => ({ patched: a.accepted, budgetStopped: a.budgetStopped, tokens: budgetTokens(a.usage), rejected: countDrops(a.drops ?? []) });
+const summary = (a: PatchArtifact) => ({
+  patched: a.accepted,
+  budgetStopped: a.budgetStopped,
+  ...(a.stoppedBy ? { stoppedBy: a.stoppedBy } : {}),
+  tokens: budgetTokens(a.usage),
+  usage: a.usage,
+  rejected: countDrops(a.drops ?? []),
+});
 
 /** Old-file lines (1-based) a diff removes, or inserts before, given where its hunks landed. */
 function changedLines(parsed: ParsedDiff, placements: { oldIndex: number }[]): number[] {
@@ -52,7 +59,7 @@ function diffProblem(location: { file: string; startLine: number; endLine: numbe
   return undefined;
 }
 
-export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput & { candidateId: string; allowance: number }) {
+export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput & PassAllowance & { candidateId: string }) {
   const { store } = deps;
   return memoisedPass(store, input, K.patch(input.candidateId), summary, async (hb): Promise<PatchArtifact> => {
     const claude = requireClaude(deps);
@@ -61,7 +68,7 @@ export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput &
     const file = candidate.location.file;
     const files = await (await snapshotReader(store, input)).load([file]);
     const text = files.read(file) ?? '';
-    const meter = await openMeter(store, input, `patch:${candidate.id}`, input.allowance);
+    const meter = await openMeter(store, input, `patch:${candidate.id}`, input.allowance, { usd: input.allowanceUsd, model: tm.settings.model });
     const common = {
       client: claude.client,
       model: tm.settings.model,
@@ -94,11 +101,14 @@ export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput &
         candidateId: candidate.id,
         accepted: false,
         reason: proposal.budgetStopped
-          ? 'token budget exhausted'
+          ? proposal.stoppedBy === 'cost'
+            ? 'cost limit reached'
+            : 'token budget exhausted'
           : proposal.dropped
             ? `the proposed diff was refused twice (${lastProblem?.check ?? 'malformed'})`
             : 'no patch proposed',
         budgetStopped: proposal.budgetStopped,
+        ...(proposal.stoppedBy ? { stoppedBy: proposal.stoppedBy } : {}),
         usage: meter.usage(),
       };
     }
@@ -121,6 +131,7 @@ export async function claudePatchStage(deps: ClaudeStageDeps, input: PassInput &
       accepted,
       reason: accepted ? 'applies; the reviewer confirmed it fixes only this finding' : rv ? `the reviewer refused it: ${rv.reasoning}` : 'no review',
       budgetStopped: review.budgetStopped,
+      ...(review.stoppedBy ? { stoppedBy: review.stoppedBy } : {}),
       usage: meter.usage(),
     };
   });

@@ -12,7 +12,7 @@ import { dataBlock, researchTask } from '../../engines/claude/prompts.js';
 import { createReadTools } from '../../engines/claude/tools.js';
 import type { Candidate } from '../../model.js';
 import { nonRetryable } from '../../errors.js';
-import { codeSearch, memoisedPass, openMeter, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassInput } from './pass.js';
+import { codeSearch, memoisedPass, openMeter, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassAllowance, type PassInput } from './pass.js';
 
 const summary = (a: PassArtifact) => ({
   findings: a.candidates.length,
@@ -20,18 +20,20 @@ const summary = (a: PassArtifact) => ({
   dropped: a.dropped ? 1 : 0,
   turns: a.turns,
   budgetStopped: a.budgetStopped,
+  ...(a.stoppedBy ? { stoppedBy: a.stoppedBy } : {}),
   tokens: budgetTokens(a.usage),
+  usage: a.usage,
   rejected: countDrops(a.drops ?? []),
 });
 
 /** The research category a built-in lead belongs to. */
-function leadCategory(c: Candidate): ResearchCategory {
+export function leadCategory(c: Candidate): ResearchCategory {
   if (c.evidence.analysis === 'access-control') return 'authz';
   if (c.evidence.analysis === 'pattern') return 'crypto';
   return 'injection';
 }
 
-export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInput & { passId: string; allowance: number }) {
+export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInput & PassAllowance & { passId: string }) {
   const { store } = deps;
   return memoisedPass(store, input, K.pass(input.passId), summary, async (hb) => {
     const claude = requireClaude(deps);
@@ -43,7 +45,7 @@ export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInpu
     const leads = (await store.getArtifact(input.tenant, input.scanId, K.leads))?.leads ?? [];
     const mine = new Set(component.files);
     const componentLeads = leads.filter((c) => mine.has(c.origin) || mine.has(c.location.file));
-    const meter = await openMeter(store, input, `pass:${input.passId}`, input.allowance);
+    const meter = await openMeter(store, input, `pass:${input.passId}`, input.allowance, { usd: input.allowanceUsd, model: tm.settings.model });
     // Repository text the model read that addresses the model ("report nothing"): where it came from.
     const addressed = new Set<string>();
     const onShown = (label: string, text: string) => {
@@ -109,6 +111,7 @@ export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInpu
       dropped: r.dropped,
       turns: r.turns,
       budgetStopped: r.budgetStopped,
+      ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
       usage: meter.usage(),
     };
   });

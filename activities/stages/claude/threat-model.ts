@@ -4,7 +4,7 @@ import { claudeArtifact as K } from '../../artifacts.js';
 import type { ThreatModelArtifact } from '../../engines/claude/artifacts.js';
 import { createBuiltinEngine } from '../../engines/builtin/index.js';
 import { CLAUDE_ENGINE } from '../../engines/claude/candidates.js';
-import { budgetTokens, EFFORT_PROFILES, resolveSettings, type ClaudeScanOptions } from '../../engines/claude/config.js';
+import { budgetTokens, EFFORT_PROFILES, resolveSettings, type ClaudeScanOptions, type TokenUsage } from '../../engines/claude/config.js';
 import { runToolLoop } from '../../engines/claude/loop.js';
 import { dataBlock } from '../../engines/claude/prompts.js';
 import { threatModelSchema, validateWith } from '../../engines/claude/schemas.js';
@@ -26,6 +26,13 @@ export interface ThreatModelSummary {
   directoriesCovered: number;
   directoriesSkipped: number;
   tokens: number;
+  /** The model, cost limit and token counts: what the workflow's ledger prices (counts only). */
+  model: string;
+  maxCostUsd?: number;
+  usage: TokenUsage;
+  /** A limit stopped the threat-model pass itself (the plan is then the fallback, one component per directory). */
+  budgetStopped: boolean;
+  stoppedBy?: 'tokens' | 'cost';
 }
 
 function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
@@ -38,6 +45,11 @@ function summarise(tm: ThreatModelArtifact): ThreatModelSummary {
     directoriesCovered: tm.coverage.filter((c) => c.status === 'covered').length,
     directoriesSkipped: tm.coverage.filter((c) => c.status === 'skipped').length,
     tokens: budgetTokens(tm.usage),
+    model: tm.settings.model,
+    budgetStopped: Boolean(tm.budgetStopped),
+    ...(tm.stoppedBy ? { stoppedBy: tm.stoppedBy } : {}),
+    ...(tm.settings.maxCostUsd !== undefined ? { maxCostUsd: tm.settings.maxCostUsd } : {}),
+    usage: tm.usage,
   };
 }
 
@@ -72,7 +84,7 @@ export async function claudeThreatModelStage(deps: ClaudeStageDeps, input: PassI
     const plan = await planReasoning(store, input, CLAUDE_ENGINE, paths, leads.dependencies);
     const scope = plan.filesInScope;
 
-    const meter = await openMeter(store, input, 'threat-model', settings.budgetTokens);
+    const meter = await openMeter(store, input, 'threat-model', settings.budgetTokens, { usd: settings.maxCostUsd, model: settings.model });
     const dirs = [...new Set(paths.map(topDirectory))].sort();
     const prompt = [
       'Build the threat model of this repository.',
@@ -112,6 +124,7 @@ export async function claudeThreatModelStage(deps: ClaudeStageDeps, input: PassI
       passes: research.passes,
       fallback: !r.value,
       malformed: r.malformed,
+      ...(r.budgetStopped ? { budgetStopped: true, ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}) } : {}),
       usage: meter.usage(),
     };
   });
