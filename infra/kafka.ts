@@ -21,6 +21,7 @@ import { Admin } from '../activities/events/kafka-client.js';
 import { isPidAlive, vigilCacheDir, withDirLock } from './data-dir.js';
 import { freePorts, isPortFree, startWatchdog } from './dev-server.js';
 import { findOnPath } from './temporal-cli.js';
+import { forwardLines, readTail } from './child-output.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -334,7 +335,7 @@ async function launch(libs: string, dir: string, host: string, s: BrokerState, o
     })());
 
   const describe = `Kafka ${KAFKA_VERSION} (pid ${pid}, ${host}:${s.port}, ${dir})`;
-  const output = () => (opts.detached ? readTail(path.join(dir, 'kafka.log')) : tail.join('\n'));
+  const output = () => (opts.detached ? readTail(path.join(dir, 'kafka.log'), OUTPUT_TAIL_LINES) : tail.join('\n'));
   try {
     await waitUntilReady({ host, port: s.port!, sasl: s.sasl, deadline: Date.now() + (opts.readyTimeoutMs ?? 90_000), isGone: () => gone, describe, output });
   } catch (err) {
@@ -430,23 +431,6 @@ function readPid(dir: string): number | undefined {
   }
 }
 
-function readTail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) onLine(line.trimEnd());
-  });
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command, dir, ...rest] = argv;

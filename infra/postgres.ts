@@ -22,6 +22,7 @@ import pg from 'pg';
 import { isPidAlive, vigilCacheDir, withDirLock } from './data-dir.js';
 import { freePorts, isPortFree, startWatchdog } from './dev-server.js';
 import { findOnPath } from './temporal-cli.js';
+import { forwardLines, readTail } from './child-output.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -308,7 +309,7 @@ async function launch(
     })());
 
   const describe = `PostgreSQL ${POSTGRES_MAJOR} (pid ${pid}, ${host}:${port}, ${data})`;
-  const output = () => (opts.detached ? readTail(path.join(dir, 'postgres.log')) : tail.join('\n'));
+  const output = () => (opts.detached ? readTail(path.join(dir, 'postgres.log'), OUTPUT_TAIL_LINES) : tail.join('\n'));
   try {
     await waitUntilReady({ host, port, state, data, deadline: Date.now() + (opts.readyTimeoutMs ?? 60_000), isGone: () => gone, describe, output });
     await createDatabaseIfMissing(urlOf(host, port, state, 'postgres'), DATABASE);
@@ -441,23 +442,6 @@ function assertReachable(dir: string, runAs: RunAs): void {
   }
 }
 
-function readTail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) onLine(line.trimEnd());
-  });
-}
 
 function isExecutable(file: string): boolean {
   try {
