@@ -22,6 +22,7 @@ import { decisionOutcome, selectFindings } from '../../workflows/finding-selecti
 import { updateAcrossRuns } from '../scan-run.js';
 import type { ScanRecord } from '../../activities/store/store.js';
 import type { AppEnv, Services } from '../env.js';
+import type { Principal } from '../auth/registry.js';
 import { requireRole } from '../auth/middleware.js';
 import { ApiError, RETRY_AFTER_SECONDS } from '../http-errors.js';
 import { loadScan, queryLiveStatus, scanChainHandle, scanHandle } from './scan-access.js';
@@ -81,6 +82,20 @@ function localSourcePath(source: unknown): string | undefined {
   return s?.kind === 'local' && typeof s.path === 'string' ? s.path : undefined;
 }
 
+/**
+ * An approval ends in a branch written into the scanned repository: the deciding key must be allowed to write
+ * there (a rejection writes nothing).
+ */
+async function assertMayApply(s: Services, principal: Principal, record: ScanRecord, decision: 'approve' | 'reject'): Promise<void> {
+  const localPath = localSourcePath(record.source);
+  if (decision !== 'approve' || localPath === undefined) return;
+  const target = await checkWriteTarget(s.paths, principal.roots, localPath);
+  if (!target.ok) {
+    const roots = effectiveRoots(s.paths, principal.roots);
+    throw new ApiError(403, 'path_not_allowed', refusalMessage(target.refusal, target.where, roots, 'write'));
+  }
+}
+
 export function findingsRouter(s: Services) {
   return new Hono<AppEnv>()
     .get('/:id/findings', validate('param', scanParamsSchema), validate('query', findingsQuerySchema), async (c) => {
@@ -117,15 +132,7 @@ export function findingsRouter(s: Services) {
         const { id, findingId } = c.req.valid('param');
         const body = c.req.valid('json');
         const record = await loadScan(s, principal.tenant, id);
-        // An approval ends in a branch written into the scanned repository: this key must be allowed to write there.
-        const localPath = localSourcePath(record.source);
-        if (body.decision === 'approve' && localPath !== undefined) {
-          const target = await checkWriteTarget(s.paths, principal.roots, localPath);
-          if (!target.ok) {
-            const roots = effectiveRoots(s.paths, principal.roots);
-            throw new ApiError(403, 'path_not_allowed', refusalMessage(target.refusal, target.where, roots, 'write'));
-          }
-        }
+        await assertMayApply(s, principal, record, body.decision);
         const input: DecisionInput = {
           findingId,
           decision: body.decision,
@@ -161,14 +168,7 @@ export function findingsRouter(s: Services) {
         const { id } = c.req.valid('param');
         const body = c.req.valid('json');
         const record = await loadScan(s, principal.tenant, id);
-        const localPath = localSourcePath(record.source);
-        if (body.decision === 'approve' && localPath !== undefined) {
-          const target = await checkWriteTarget(s.paths, principal.roots, localPath);
-          if (!target.ok) {
-            const roots = effectiveRoots(s.paths, principal.roots);
-            throw new ApiError(403, 'path_not_allowed', refusalMessage(target.refusal, target.where, roots, 'write'));
-          }
-        }
+        await assertMayApply(s, principal, record, body.decision);
         const selection = {
           ...(body.findingIds !== undefined ? { findingIds: body.findingIds } : {}),
           ...(body.filter !== undefined ? { filter: body.filter } : {}),
