@@ -11,7 +11,7 @@ export function readTail(file: string, lines: number): string {
   }
 }
 
-/** Calls `onLine` with each non-blank line of a stream (a partial last line waits for its end). */
+/** Calls `onLine` with each non-blank line of a stream (a partial last line is given when the stream ends). */
 export function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let partial = '';
   stream.setEncoding('utf8');
@@ -19,5 +19,8 @@ export function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: strin
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+  });
+  stream.on('end', () => {
+    if (partial.trim()) onLine(partial.trimEnd());
   });
 }

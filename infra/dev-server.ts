@@ -14,6 +14,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/definitions.js';
 import { withPrivateUmask, tightenSqliteFile } from './private-files.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 import { mark } from './timings.js';
+import { forwardLines } from './child-output.js';
 
 export interface DevServerOptions {
   /** SQLite file for persistent state; omit for an in-memory server. */
@@ -436,19 +437,6 @@ export function isPortFree(port: number, ip = '127.0.0.1'): Promise<boolean> {
     const server = net.createServer();
     server.once('error', () => resolve(false));
     server.listen(port, ip, () => server.close(() => resolve(true)));
-  });
-}
-
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) onLine(line.trimEnd());
-  });
-  stream.on('end', () => {
-    if (partial.trim()) onLine(partial.trimEnd());
   });
 }
 

@@ -96,6 +96,20 @@ async function assertMayApply(s: Services, principal: Principal, record: ScanRec
   }
 }
 
+/**
+ * Sends a decision Update through the scan's run chain (a run handing over to the next refuses for a moment,
+ * then the next one decides) within the configured deadline; refusals and timeouts become typed API errors.
+ */
+async function sendDecision<T>(s: Services, record: ScanRecord, update: () => Promise<T>): Promise<T> {
+  const timeoutMs = s.config.updateTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    return await updateAcrossRuns(() => s.temporal.withDeadline(deadline, update), { deadline });
+  } catch (err) {
+    throw decisionError(err, record.scanId, timeoutMs);
+  }
+}
+
 export function findingsRouter(s: Services) {
   return new Hono<AppEnv>()
     .get('/:id/findings', validate('param', scanParamsSchema), validate('query', findingsQuerySchema), async (c) => {
@@ -141,18 +155,7 @@ export function findingsRouter(s: Services) {
           roles: principal.roles,
           ...(body.comment !== undefined ? { comment: body.comment } : {}),
         };
-        const timeoutMs = s.config.updateTimeoutMs;
-        try {
-          const deadline = Date.now() + timeoutMs;
-          // Through the run chain: a run handing over to the next refuses for a moment, then the next one decides.
-          const result = await updateAcrossRuns(
-            () => s.temporal.withDeadline(deadline, () => scanChainHandle(s, record).executeUpdate(decideUpdate, { args: [input] })),
-            { deadline },
-          );
-          return c.json(result, 200);
-        } catch (err) {
-          throw decisionError(err, record.scanId, timeoutMs);
-        }
+        return c.json(await sendDecision(s, record, () => scanChainHandle(s, record).executeUpdate(decideUpdate, { args: [input] })), 200);
       },
     )
 
@@ -182,17 +185,8 @@ export function findingsRouter(s: Services) {
           roles: principal.roles,
           ...(body.comment !== undefined ? { comment: body.comment } : {}),
         };
-        const timeoutMs = s.config.updateTimeoutMs;
-        try {
-          const deadline = Date.now() + timeoutMs;
-          const result = await updateAcrossRuns(
-            () => s.temporal.withDeadline(deadline, () => scanChainHandle(s, record).executeUpdate(decideManyUpdate, { args: [input] })),
-            { deadline },
-          );
-          return c.json({ ...result, dryRun: false }, 200);
-        } catch (err) {
-          throw decisionError(err, record.scanId, timeoutMs);
-        }
+        const result = await sendDecision(s, record, () => scanChainHandle(s, record).executeUpdate(decideManyUpdate, { args: [input] }));
+        return c.json({ ...result, dryRun: false }, 200);
       },
     );
 }
