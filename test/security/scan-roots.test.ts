@@ -157,6 +157,14 @@ describe('scan roots: what a key may scan and where an approval may write', () =
   }
 
   /** Rows in every table of the store: a refused request must leave all of them as they were. */
+  function eventTypesAfter(count: number): string[] {
+    const db = new Database(storeFile, { readonly: true });
+    try {
+      return (db.prepare('SELECT type FROM events ORDER BY seq LIMIT -1 OFFSET ?').all(count) as { type: string }[]).map((r) => r.type);
+    } finally {
+      db.close();
+    }
+  }
   function storeRows(): Record<string, number> {
     const db = new Database(storeFile, { readonly: true });
     try {
@@ -358,7 +366,10 @@ describe('scan roots: what a key may scan and where an approval may write', () =
         return true;
       });
     }
-    assert.deepEqual(storeRows(), rows, 'no scan record, snapshot or blob was stored');
+    // Only the refusals are recorded, as failure events (type only, no path, no content); nothing else is stored.
+    const after = storeRows();
+    assert.deepEqual({ ...after, events: rows.events }, rows, 'no scan record, snapshot or blob was stored');
+    assert.deepEqual(eventTypesAfter(rows.events!), Array(3).fill(['dev.vigil.stage.failed.v1', 'dev.vigil.scan.failed.v1']).flat());
     assert.deepEqual(readdirSync(workDir), []);
   });
 });

@@ -131,8 +131,8 @@ describe('snapshot limits', () => {
           assert.equal(cause.type, 'SnapshotLimitError');
           assert.equal(cause.nonRetryable, true);
           assert.match(cause.message, row.fails);
-          // Not retried: one walk into the wall is enough.
-          assert.deepEqual(executions, ['snapshot']);
+          // Not retried: one walk into the wall is enough (then the failure is recorded as events, nothing else runs).
+          assert.deepEqual(executions, ['snapshot', 'recordFailure']);
           // Nothing half-written: no snapshot row, and the blobs batched so far were never flushed.
           assert.deepEqual(storeRows(h), { snapshots: 0, blobs: 0 });
           // The caller sees why and what to do, through the API.
