@@ -431,7 +431,6 @@ function readPid(dir: string): number | undefined {
   }
 }
 
-
 async function main(argv: string[]): Promise<number> {
   const [command, dir, ...rest] = argv;
   const log = (line: string) => process.stderr.write(`[vigil] ${line}\n`);

@@ -442,7 +442,6 @@ function assertReachable(dir: string, runAs: RunAs): void {
   }
 }
 
-
 function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
