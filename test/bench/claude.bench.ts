@@ -11,6 +11,7 @@ import { createClaudeDeps } from '../../workers/engines.js';
 import { runEstimate } from '../../api/estimate-requests.js';
 import { resolveSource } from '../../api/scan-requests.js';
 import { startStandIn, type RecordedRequest, type Reply } from '../helpers/anthropic-standin.js';
+import { countedUsage } from '../helpers/counted-usage.js';
 import { createHarness, git, scanInput, startScan, waitForStage } from '../helpers/scan-harness.js';
 import { generateAppOfSize } from './generate-app.js';
 
@@ -74,25 +75,7 @@ function play(req: RecordedRequest): Reply {
 
 async function main(): Promise<void> {
   // Usage as the API would count it: the prefix is cached after its first use.
-  const seen = new Set<string>();
-  const s = await startStandIn((req) => {
-    const reply = play(req);
-    if (!('content' in reply)) return reply;
-    const prefix = JSON.stringify({ system: req.body.system, tools: req.body.tools });
-    const prefixTokens = Math.ceil(prefix.length / 4);
-    const rest = Math.max(1, Math.ceil(JSON.stringify(req.body.messages).length / 4));
-    const cached = seen.has(prefix);
-    seen.add(prefix);
-    return {
-      ...reply,
-      usage: {
-        input_tokens: rest,
-        cache_read_input_tokens: cached ? prefixTokens : 0,
-        cache_creation_input_tokens: cached ? 0 : prefixTokens,
-        output_tokens: Math.ceil(JSON.stringify(reply.content).length / 4),
-      },
-    };
-  });
+  const s = await startStandIn(countedUsage(play));
   const h = await createHarness('bench-claude');
   try {
     await h.startWorker({
