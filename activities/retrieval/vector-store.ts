@@ -3,9 +3,8 @@
 // person's text) is sealed with the tenant's key like every other body. A query reads one tenant's rows only,
 // and compares by brute force: at 10,000 decisions that is a few milliseconds, with the tenant's matrix kept
 // in memory until the file changes.
-import Database from 'better-sqlite3';
 import type { StoreCrypto } from '../crypto/seal.js';
-import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
+import { openPrivateSqlite } from '../store/open-sqlite.js';
 
 /** What a remembered decision says, as shown beside a similar finding. */
 export interface DecisionRecord {
@@ -54,12 +53,7 @@ interface TenantMatrix {
 }
 
 export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto } = {}): DecisionVectorStore {
-  if (file !== ':memory:') prepareSqliteFile(file);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  if (file !== ':memory:') tightenSqliteFile(file);
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 10000');
+  const db = openPrivateSqlite(file);
   db.exec(SCHEMA);
   const q = {
     upsert: db.prepare(

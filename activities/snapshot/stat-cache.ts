@@ -3,9 +3,8 @@
 //
 // Like git's index, each root's entries are stored packed, as one record: a walk needs all of them at
 // once, and one row loads and saves several times faster than 100k rows (it was a third of a cold walk).
-import Database from 'better-sqlite3';
-import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
 import { dirname } from 'node:path';
+import { openPrivateSqlite } from '../store/open-sqlite.js';
 
 export interface StatEntry {
   size: number;
@@ -79,13 +78,8 @@ interface PackedRow {
 /** Opens (creating if needed) the stat cache at `file`, usually in Vigil's data directory. */
 export function openStatCache(file: string): StatCache {
   // Paths and hashes of scanned files: private like the rest of the data directory (0600, -wal/-shm too).
-  prepareSqliteFile(file);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  tightenSqliteFile(file);
-  db.pragma('synchronous = NORMAL');
-  // Two scans on one machine may share the cache: wait for the lock rather than fail.
-  db.pragma('busy_timeout = 10000');
+  // Two scans on one machine may share the cache: the lock wait is in openPrivateSqlite.
+  const db = openPrivateSqlite(file);
   db.exec(SCHEMA);
   const select = db.prepare('SELECT format, count, paths, hashes, nums FROM stat_roots WHERE root = ?');
   const upsert = db.prepare(

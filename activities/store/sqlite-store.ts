@@ -2,11 +2,9 @@
 // Every table is keyed by tenant first, so a query can never cross tenants by accident. With a keyring
 // (the default through openConfiguredStore) every body is an AES-256-GCM envelope under the tenant's data
 // key and repository keys are keyed hashes: the file holds no plaintext code or paths.
-import Database from 'better-sqlite3';
 import type { StoreCrypto, TenantCrypto } from '../crypto/seal.js';
 import { tokenize } from '../crypto/seal.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
-import { prepareSqliteFile, tightenSqliteFile } from '../../infra/private-files.js';
 import type { ArtifactKind, ArtifactOf } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
 import type { CloudEvent, OutboxRecord } from '../events/cloud-event.js';
@@ -18,6 +16,7 @@ import type {
   SnapshotRecord,
   Store,
 } from './store.js';
+import { openPrivateSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
 -- A rowid table: blob rows are large, and WITHOUT ROWID tables store them inline in the key's b-tree,
@@ -69,14 +68,7 @@ export interface SqliteStoreOptions {
 }
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
-  // Created 0600 before SQLite opens it, so its -wal and -shm files are private too.
-  if (file !== ':memory:') prepareSqliteFile(file);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  if (file !== ':memory:') tightenSqliteFile(file);
-  db.pragma('synchronous = NORMAL');
-  // Several processes (API, worker, CLI) may share one file: wait for a lock instead of failing.
-  db.pragma('busy_timeout = 10000');
+  const db = openPrivateSqlite(file);
   db.exec(SCHEMA);
 
   const q = {
