@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS decision_vectors (
   PRIMARY KEY (tenant, id)) WITHOUT ROWID;
 `;
 
+/** SQLite stores text as UTF-8: a lone surrogate would come back as U+FFFD, so filter values are compared so. */
+const wellFormed = (s: string | undefined): string | null => (s === undefined ? null : s.replace(/\p{Surrogate}/gu, '\uFFFD'));
+
 interface TenantMatrix {
   ids: string[];
   ruleIds: (string | null)[];
@@ -102,7 +105,7 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
   const upsert = db.transaction((tenant: string, model: string, items: VectorItem[]) => {
     for (const it of items) {
       const blob = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
-      q.upsert.run(tenant, it.id, model, blob, seal(tenant, it.id, it.record), it.record.ruleId, it.record.repository ?? null);
+      q.upsert.run(tenant, it.id, model, blob, seal(tenant, it.id, it.record), wellFormed(it.record.ruleId), wellFormed(it.record.repository));
     }
   });
   const matrix = (tenant: string, model: string): TenantMatrix => {
@@ -138,8 +141,8 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
       const best: { i: number; s: number }[] = [];
       const { data, dims } = m;
       const qv = vector;
-      const rule = filter?.ruleId;
-      const repo = filter?.repository;
+      const rule = filter?.ruleId === undefined ? undefined : wellFormed(filter.ruleId);
+      const repo = filter?.repository === undefined ? undefined : wellFormed(filter.repository);
       for (let i = 0; i < m.ids.length; i++) {
         if ((rule !== undefined && m.ruleIds[i] !== rule) || (repo !== undefined && m.repositories[i] !== repo)) continue;
         // Four partial sums: independent additions the CPU can overlap (about twice as fast as one chain).
