@@ -127,7 +127,12 @@ function explain(err: unknown, what: string): Error {
   }
 }
 
-export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): DecisionVectorStore {
+export interface PineconeVectorStore extends DecisionVectorStore {
+  /** The index's shape, to check it against the embedding model at start. */
+  describe(): Promise<{ dimension?: number }>;
+}
+
+export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): PineconeVectorStore {
   const retries: Required<PineconeRetries> = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000, ...opts.retries };
   const host = opts.indexHost.replace(/\/+$/, '');
   const client = new Pinecone({ apiKey: opts.apiKey, maxRetries: 0, fetchApi: retryingFetch(retries, host) });
@@ -187,6 +192,10 @@ export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): Decis
           similarity: m.score ?? 0,
           record: c.openJson<DecisionRecord>(Buffer.from(m.metadata!.body, 'base64'), `decision-vector:${m.id}`),
         }));
+    },
+    async describe() {
+      const stats = await call('read the index statistics', () => index.describeIndexStats());
+      return { dimension: stats.dimension };
     },
     async count(tenant) {
       const stats = await call('read the index statistics', () => index.describeIndexStats());

@@ -9,6 +9,7 @@ import { Pinecone } from '@pinecone-database/pinecone';
 import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto, type StoreCrypto } from '../../activities/crypto/seal.js';
 import { openPineconeVectorStore, VectorStoreUnavailableError } from '../../activities/retrieval/pinecone-vector-store.js';
+import { openVectorStore } from '../../activities/retrieval/open-decision-memory.js';
 import { startPineconeStandin, type PineconeStandin } from '../helpers/pinecone-standin.js';
 import { decision, unit, vectorStoreContract } from '../helpers/vector-store-contract.js';
 
@@ -159,5 +160,31 @@ describe('pinecone stand-in: the data plane as the real client calls it', () => 
     await index.deleteNamespace('standin-fidelity');
     await assert.rejects(index.describeNamespace('standin-fidelity'), { name: 'PineconeNotFoundError' });
     await assert.rejects(index.deleteAll(), { name: 'PineconeNotFoundError' });
+  });
+});
+
+describe('vector store configuration', () => {
+  const base = { dataDir: '/nonexistent', crypto: freshCrypto(), dimensions: DIMS };
+  const warnings: string[] = [];
+  const warn = (m: string) => warnings.push(m);
+
+  test('VIGIL_VECTOR_STORE: unknown values and a half-configured Pinecone are refused with what to set', () => {
+    assert.throws(() => openVectorStore({ ...base, warn, env: { VIGIL_VECTOR_STORE: 'lancedb' } }), /VIGIL_VECTOR_STORE=lancedb is not a vector store Vigil knows; use "sqlite" \(the default\) or "pinecone"/);
+    assert.throws(() => openVectorStore({ ...base, warn, env: { VIGIL_VECTOR_STORE: 'pinecone' } }), /needs PINECONE_API_KEY and VIGIL_PINECONE_INDEX_HOST/);
+    assert.throws(() => openVectorStore({ ...base, warn, env: { VIGIL_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: 'pcsk_secret_value' } }), (err: Error) => /needs VIGIL_PINECONE_INDEX_HOST/.test(err.message) && !err.message.includes('pcsk_secret_value'));
+    assert.throws(() => openVectorStore({ ...base, crypto: undefined, warn, env: { VIGIL_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: 'k', VIGIL_PINECONE_INDEX_HOST: pc.url } }), /needs the store keyring/);
+  });
+
+  test('at start, an index of another dimension or a refused key is said once, without the key; the store still opens', async () => {
+    warnings.length = 0;
+    const wrongDims = openVectorStore({ ...base, dimensions: 384, warn, env: { VIGIL_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: pc.apiKey, VIGIL_PINECONE_INDEX_HOST: pc.url } });
+    const wrongKey = openVectorStore({ ...base, warn, env: { VIGIL_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: 'pcsk_not_the_key', VIGIL_PINECONE_INDEX_HOST: pc.url } });
+    for (let i = 0; i < 100 && warnings.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+    assert.ok(warnings.some((w) => /has 8 dimensions, the embedding model 384: create the index with dimension 384 and metric cosine/.test(w)));
+    assert.ok(warnings.some((w) => /Pinecone is not usable yet: .*check PINECONE_API_KEY/.test(w)));
+    assert.ok(!warnings.join('\n').includes('pcsk_not_the_key'));
+    await wrongDims.close();
+    await wrongKey.close();
   });
 });
