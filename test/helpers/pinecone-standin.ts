@@ -13,12 +13,16 @@
 // {"code": <gRPC code>, "message": "...", "details": []}. Faults (429, 5xx) and a whole outage can be injected.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 type Metadata = Record<string, string | number | boolean | string[]>;
 interface StoredVector {
   id: string;
   values: number[];
   metadata?: Metadata;
+  /** The values as floats and their norm, for the search. */
+  floats: Float64Array;
+  norm: number;
 }
 
 export type PineconeOperation = 'upsert' | 'query' | 'fetch' | 'delete' | 'list' | 'stats' | 'namespaces';
@@ -39,7 +43,8 @@ export interface PineconeStandin {
   apiKey: string;
   dimension: number;
   namespaces: Map<string, Map<string, StoredVector>>;
-  log: { method: string; path: string; status: number; namespace?: string }[];
+  /** Every request: what, where, and how long the stand-in itself took (ms, from the body read to the answer). */
+  log: { method: string; path: string; status: number; namespace?: string; ms: number }[];
   inject(fault: PineconeFault): void;
   /** Every request answers 503 until outage(false). */
   outage(on: boolean): void;
@@ -122,18 +127,6 @@ export function matchesFilter(metadata: Metadata | undefined, filter: Record<str
   });
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0,
-    na = 0,
-    nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 export async function startPineconeStandin(opts: { apiKey?: string; dimension?: number } = {}): Promise<PineconeStandin> {
   const apiKey = opts.apiKey ?? 'pcsk_standin_test_key';
   const dimension = opts.dimension ?? 384;
@@ -175,13 +168,15 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
     const method = req.method ?? '';
     const op = operationOf(method, url.pathname);
     let namespace: string | undefined;
+    let started = performance.now();
     const done = (status: number, body: unknown) => {
-      log.push({ method, path: url.pathname, status, ...(namespace !== undefined ? { namespace } : {}) });
+      log.push({ method, path: url.pathname, status, ...(namespace !== undefined ? { namespace } : {}), ms: performance.now() - started });
       send(res, status, body);
     };
     try {
       if (req.headers['api-key'] !== apiKey) throw new HttpError(401, 'Invalid API Key');
       const body = method === 'POST' ? await readJson(req) : {};
+      started = performance.now();
       namespace = method === 'POST' ? nsName(body.namespace) : url.searchParams.has('namespace') ? nsName(url.searchParams.get('namespace')) : undefined;
       if (down) throw new HttpError(503, 'Service Unavailable: the index is not reachable (injected outage)');
       for (const f of faults) {
@@ -244,7 +239,10 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
       if (typeof v?.id !== 'string' || v.id === '') throw new HttpError(400, 'Invalid request: every vector needs a non-empty string id');
       if (Buffer.byteLength(v.id) > 512) throw new HttpError(400, `Vector id is longer than 512 bytes`);
       const metadata = checkMetadata(v.id, v.metadata);
-      return { id: v.id, values: checkValues(v.values, `values of vector ${v.id}`), ...(metadata ? { metadata: structuredClone(metadata) } : {}) };
+      const values = checkValues(v.values, `values of vector ${v.id}`);
+      const floats = Float64Array.from(values);
+      const norm = Math.sqrt(floats.reduce((n, x) => n + x * x, 0));
+      return { id: v.id, values, floats, norm, ...(metadata ? { metadata: structuredClone(metadata) } : {}) };
     });
     let stored = namespaces.get(ns);
     if (!stored) namespaces.set(ns, (stored = new Map()));
@@ -265,11 +263,23 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
     } else vector = checkValues(body.vector, 'vector');
     const filter = body.filter as Record<string, unknown> | undefined;
     if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) throw new HttpError(400, 'Invalid request: filter must be an object');
-    const scored = [...(stored?.values() ?? [])]
-      .filter((v) => !filter || matchesFilter(v.metadata, filter))
-      .map((v) => ({ v, score: cosine(vector, v.values) }))
-      .sort((a, b) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1))
-      .slice(0, topK);
+    // Brute force, keeping the best topK in a small sorted list (ties by id).
+    const q = Float64Array.from(vector);
+    const qn = Math.sqrt(q.reduce((n, x) => n + x * x, 0));
+    const scored: { v: StoredVector; score: number }[] = [];
+    const before = (a: { v: StoredVector; score: number }, b: { v: StoredVector; score: number }) => a.score > b.score || (a.score === b.score && a.v.id < b.v.id);
+    for (const v of stored?.values() ?? []) {
+      if (filter && !matchesFilter(v.metadata, filter)) continue;
+      const f = v.floats;
+      let dot = 0;
+      for (let d = 0; d < f.length; d++) dot += f[d]! * q[d]!;
+      const hit = { v, score: v.norm === 0 || qn === 0 ? 0 : dot / (v.norm * qn) };
+      if (scored.length === topK && !before(hit, scored[scored.length - 1]!)) continue;
+      let at = scored.length;
+      while (at > 0 && before(hit, scored[at - 1]!)) at--;
+      scored.splice(at, 0, hit);
+      if (scored.length > topK) scored.pop();
+    }
     return {
       matches: scored.map(({ v, score }) => ({
         id: v.id,
@@ -285,10 +295,10 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
   function fetchVectors(ns: string, ids: string[]) {
     if (ids.length === 0) throw new HttpError(400, 'Invalid request: ids are required');
     const stored = namespaces.get(ns);
-    const vectors: Record<string, StoredVector> = {};
+    const vectors: Record<string, Pick<StoredVector, 'id' | 'values' | 'metadata'>> = {};
     for (const id of ids) {
       const v = stored?.get(id);
-      if (v) vectors[id] = v;
+      if (v) vectors[id] = { id: v.id, values: v.values, ...(v.metadata ? { metadata: v.metadata } : {}) };
     }
     return { vectors, namespace: ns === '__default__' ? '' : ns, usage: { readUnits: 1 } };
   }
