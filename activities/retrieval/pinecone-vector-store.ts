@@ -3,10 +3,14 @@
 // the name reveals nothing and a query is only ever sent to the asking tenant's namespace. What Pinecone holds
 // beside a vector: the model name, keyed tags of the class and repository (equality filters work; the names
 // stay ours), and the decision record sealed with the tenant's key. Requests that fail with 429 or 5xx, or
-// cannot connect, are retried a bounded number of times with backoff; other failures say what to do.
+// cannot connect, are retried a bounded number of times with backoff (pinecone-http.ts); other failures say
+// what to do.
 import { Pinecone, type Index } from '@pinecone-database/pinecone';
 import type { StoreCrypto } from '../crypto/seal.js';
+import { explainPineconeError, retryingFetch, type PineconeRetries } from './pinecone-http.js';
 import type { DecisionRecord, DecisionVectorStore, VectorFilter, VectorHit, VectorItem } from './vector-store.js';
+
+export type { PineconeRetries } from './pinecone-http.js';
 
 /** What Pinecone stores beside each vector: nothing a reader of the index could learn the decision from. */
 type SealedMetadata = {
@@ -18,15 +22,6 @@ type SealedMetadata = {
   /** The DecisionRecord, sealed with the tenant's key and bound to its id (base64). */
   body: string;
 };
-
-export interface PineconeRetries {
-  /** Attempts per request, the first included (default 4). */
-  attempts?: number;
-  /** First backoff; doubles each retry, with jitter (default 250 ms). */
-  baseDelayMs?: number;
-  /** Cap of one backoff, and of a Retry-After the server asks for (default 5 s). */
-  maxDelayMs?: number;
-}
 
 export interface PineconeVectorStoreOptions {
   apiKey: string;
@@ -42,12 +37,6 @@ export const MAX_STORED_COMMENT_BYTES = 16 * 1024;
 /** Pinecone's upsert limit is 1,000 vectors or 2 MB: 384 floats as JSON are about 8 KB, so 100 a request. */
 const UPSERT_BATCH = 100;
 
-/** The request could not be served after the retries: the store is unavailable (retrieval degrades). */
-export class VectorStoreUnavailableError extends Error {
-  // Not Pinecone's own name: the client's fetch wrapper would take that one for a retryable 503.
-  override name = 'VectorStoreUnavailableError';
-}
-
 function cutUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   // Cut by code points so a surrogate pair is never split.
@@ -62,78 +51,18 @@ function cutUtf8(text: string, maxBytes: number): string {
   return `${out}…`;
 }
 
-function backoff(attempt: number, r: Required<PineconeRetries>, retryAfter: string | null): number {
-  const asked = retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
-  const exp = r.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
-  return Math.min(r.maxDelayMs, asked ?? exp);
-}
-
-/**
- * fetch with Vigil's retry policy: 429, 5xx and connection failures are retried with backoff; after the last
- * attempt a VectorStoreUnavailableError says what happened. The client's own retries are off (maxRetries 0) so
- * the bound is one number; its error mapping still handles every 4xx.
- */
-function retryingFetch(r: Required<PineconeRetries>, host: string): typeof fetch {
-  return async (input, init) => {
-    for (let attempt = 1; ; attempt++) {
-      let failure: string;
-      let retryAfter: string | null = null;
-      try {
-        const res = await fetch(input, init);
-        if (res.status !== 429 && res.status < 500) return res;
-        retryAfter = res.headers.get('retry-after');
-        const text = await res.text().catch(() => '');
-        let message = text.slice(0, 300);
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
-        } catch {
-          // a proxy's HTML page: keep the text as it is
-        }
-        failure = `HTTP ${res.status}${message ? `: ${message}` : ''}`;
-      } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        failure = `could not connect (${cause?.code ?? cause?.message ?? (err as Error).message})`;
-      }
-      if (attempt >= r.attempts) {
-        throw new VectorStoreUnavailableError(
-          `Pinecone at ${host} did not answer after ${attempt} attempts (${failure}); retrieval is unavailable until it answers again (see https://status.pinecone.io).`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoff(attempt, r, retryAfter)));
-    }
-  };
-}
-
-/** The client's error, as a sentence that says what to do; the API key is never part of it. */
-function explain(err: unknown, what: string): Error {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof VectorStoreUnavailableError) return e;
-  }
-  const name = (err as Error)?.name;
-  const detail = (err as Error)?.message ?? String(err);
-  switch (name) {
-    case 'PineconeAuthorizationError':
-      return new Error(`Pinecone refused the API key while trying to ${what} (HTTP 401): check PINECONE_API_KEY.`);
-    case 'PineconeNotFoundError':
-      return new Error(`Pinecone has no such index or resource while trying to ${what} (HTTP 404): check VIGIL_PINECONE_INDEX_HOST. ${detail}`);
-    case 'PineconeBadRequestError':
-      return new Error(
-        `Pinecone refused the request to ${what} (HTTP 400/403): ${detail} Check that the index's dimension matches the embedding model and its metric is cosine, and the project's quota.`,
-      );
-    case 'PineconeConnectionError':
-      return new VectorStoreUnavailableError(`Pinecone could not be reached while trying to ${what}: ${detail}`);
-    default:
-      return new Error(`Pinecone failed to ${what}: ${detail}`);
-  }
-}
-
 export interface PineconeVectorStore extends DecisionVectorStore {
   /** The index's shape, to check it against the embedding model at start. */
   describe(): Promise<{ dimension?: number }>;
 }
 
+const HINTS = {
+  hostSetting: 'VIGIL_PINECONE_INDEX_HOST',
+  badRequest: "Check that the index's dimension matches the embedding model and its metric is cosine, and the project's quota.",
+};
+
 export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): PineconeVectorStore {
-  const retries: Required<PineconeRetries> = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000, ...opts.retries };
+  const retries = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000, ...opts.retries };
   const host = opts.indexHost.replace(/\/+$/, '');
   const client = new Pinecone({ apiKey: opts.apiKey, maxRetries: 0, fetchApi: retryingFetch(retries, host) });
   const index: Index<SealedMetadata> = client.index<SealedMetadata>({ host });
@@ -146,7 +75,7 @@ export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): Pinec
     try {
       return await op();
     } catch (err) {
-      throw explain(err, what);
+      throw explainPineconeError(err, what, HINTS);
     }
   };
 
@@ -208,7 +137,7 @@ export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): Pinec
       } catch (err) {
         // A tenant without vectors has no namespace: nothing to delete is done.
         if ((err as Error)?.name === 'PineconeNotFoundError') return;
-        throw explain(err, "delete a tenant's decision vectors");
+        throw explainPineconeError(err, "delete a tenant's decision vectors", HINTS);
       }
     },
     async close() {

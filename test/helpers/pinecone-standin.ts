@@ -7,6 +7,9 @@
 //   GET    /vectors/list            ?namespace&prefix&limit&paginationToken → ids in bitwise order, paginated
 //   POST   /describe_index_stats    → {namespaces: {ns: {vectorCount}}, dimension, totalVectorCount, metric}
 //   GET    /namespaces, GET|DELETE /namespaces/:ns
+//   POST   /embed                   the inference API (on api.pinecone.io in production): {model, inputs, parameters}
+//                                    → {model, vector_type, data: [{values, vector_type}], usage}; served by the
+//                                    real models the test hands in (e.g. the local MiniLM), never a made-up vector
 // Cosine metric. Metadata filters: $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or (a bare value is $eq).
 // Limits as documented: 1000 vectors per upsert, 40 KB of metadata per vector, ids up to 512 bytes, topK up to
 // 10,000 (1,000 with metadata). Auth by the Api-Key header. Errors have the data plane's body
@@ -25,7 +28,12 @@ interface StoredVector {
   norm: number;
 }
 
-export type PineconeOperation = 'upsert' | 'query' | 'fetch' | 'delete' | 'list' | 'stats' | 'namespaces';
+export type PineconeOperation = 'upsert' | 'query' | 'fetch' | 'delete' | 'list' | 'stats' | 'namespaces' | 'embed';
+
+/** A real embedding model behind /embed. */
+export interface StandinEmbedModel {
+  embed(texts: string[]): Promise<Float32Array[]>;
+}
 
 export interface PineconeFault {
   status: number;
@@ -75,6 +83,7 @@ function operationOf(method: string, path: string): PineconeOperation | undefine
   if (method === 'GET' && path === '/vectors/list') return 'list';
   if ((method === 'POST' || method === 'GET') && path === '/describe_index_stats') return 'stats';
   if (path === '/namespaces' || path.startsWith('/namespaces/')) return 'namespaces';
+  if (method === 'POST' && path === '/embed') return 'embed';
   return undefined;
 }
 
@@ -127,7 +136,9 @@ export function matchesFilter(metadata: Metadata | undefined, filter: Record<str
   });
 }
 
-export async function startPineconeStandin(opts: { apiKey?: string; dimension?: number } = {}): Promise<PineconeStandin> {
+export async function startPineconeStandin(
+  opts: { apiKey?: string; dimension?: number; embedModels?: Record<string, StandinEmbedModel> } = {},
+): Promise<PineconeStandin> {
   const apiKey = opts.apiKey ?? 'pcsk_standin_test_key';
   const dimension = opts.dimension ?? 384;
   const namespaces = new Map<string, Map<string, StoredVector>>();
@@ -201,11 +212,17 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
           return done(200, stats());
         case 'namespaces':
           return done(...namespaceRoute(method, url.pathname, url.searchParams));
+        case 'embed':
+          return done(200, await embed(body));
         default:
           throw new HttpError(404, `Not Found: ${method} ${url.pathname}`);
       }
     } catch (err) {
-      if (err instanceof HttpError) return done(err.status, { code: CODE[err.status] ?? 2, message: err.message, details: [] });
+      if (err instanceof HttpError) {
+        // The inference API's error body differs from the data plane's.
+        if (op === 'embed') return done(err.status, { error: { code: err.status === 400 ? 'INVALID_ARGUMENT' : String(CODE[err.status] ?? 'UNKNOWN'), message: err.message }, status: err.status });
+        return done(err.status, { code: CODE[err.status] ?? 2, message: err.message, details: [] });
+      }
       throw err;
     }
   }
@@ -345,6 +362,23 @@ export async function startPineconeStandin(opts: { apiKey?: string; dimension?: 
       total += stored.size;
     }
     return { namespaces: out, dimension, indexFullness: 0, totalVectorCount: total, metric: 'cosine', vectorType: 'dense' };
+  }
+
+  async function embed(body: any) {
+    const models = opts.embedModels ?? {};
+    const model = models[body.model];
+    if (!model) throw new HttpError(400, `Model '${body.model}' not found. Supported models: ${Object.keys(models).join(', ') || 'none'}`);
+    const inputs = body.inputs;
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new HttpError(400, 'Invalid request: inputs must be a non-empty list');
+    if (inputs.length > 96) throw new HttpError(400, `Invalid request: batch size ${inputs.length} exceeds the limit of 96 inputs`);
+    if (inputs.some((i: any) => typeof i?.text !== 'string')) throw new HttpError(400, 'Invalid request: every input needs a text');
+    const vectors = await model.embed(inputs.map((i: { text: string }) => i.text));
+    return {
+      model: body.model,
+      vector_type: 'dense',
+      data: vectors.map((v) => ({ values: Array.from(v), vector_type: 'dense' })),
+      usage: { total_tokens: inputs.reduce((n: number, i: { text: string }) => n + Math.ceil(i.text.length / 4), 0) },
+    };
   }
 
   function namespaceRoute(method: string, path: string, params: URLSearchParams): [number, unknown] {

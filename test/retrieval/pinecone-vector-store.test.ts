@@ -8,7 +8,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { Pinecone } from '@pinecone-database/pinecone';
 import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto, type StoreCrypto } from '../../activities/crypto/seal.js';
-import { openPineconeVectorStore, VectorStoreUnavailableError } from '../../activities/retrieval/pinecone-vector-store.js';
+import { PineconeDownError } from '../../activities/retrieval/pinecone-http.js';
+import { openPineconeVectorStore } from '../../activities/retrieval/pinecone-vector-store.js';
 import { openVectorStore } from '../../activities/retrieval/open-decision-memory.js';
 import { startPineconeStandin, type PineconeStandin } from '../helpers/pinecone-standin.js';
 import { decision, unit, vectorStoreContract } from '../helpers/vector-store-contract.js';
@@ -100,7 +101,7 @@ describe('pinecone vector store', () => {
     pc.inject({ status: 503, on: 'query', times: Infinity });
     from = pc.log.length;
     await assert.rejects(store.query('r', 'm', v(1), 1), (err: Error) => {
-      assert.ok(err instanceof VectorStoreUnavailableError, err.message);
+      assert.ok(err instanceof PineconeDownError, err.message);
       assert.match(err.message, /did not answer after 3 attempts \(HTTP 503: Internal error \(injected\)\)/);
       return true;
     });
@@ -108,17 +109,17 @@ describe('pinecone vector store', () => {
     pc.clearFaults();
   });
 
-  test('an outage and a closed server fail with VectorStoreUnavailableError, never the API key', async () => {
+  test('an outage and a closed server fail with PineconeDownError, never the API key', async () => {
     const store = open(freshCrypto(), { apiKey: pc.apiKey });
     pc.outage(true);
-    await assert.rejects(store.query('t', 'm', v(1), 1), (err: Error) => err instanceof VectorStoreUnavailableError && !err.message.includes(pc.apiKey));
+    await assert.rejects(store.query('t', 'm', v(1), 1), (err: Error) => err instanceof PineconeDownError && !err.message.includes(pc.apiKey));
     pc.outage(false);
     const closed = await startPineconeStandin({ dimension: DIMS });
     const host = closed.url;
     await closed.close();
     const gone = open(freshCrypto(), { host });
     await assert.rejects(gone.count('t'), (err: Error) => {
-      assert.ok(err instanceof VectorStoreUnavailableError);
+      assert.ok(err instanceof PineconeDownError);
       assert.match(err.message, /could not connect \(ECONNREFUSED\)/);
       return true;
     });
