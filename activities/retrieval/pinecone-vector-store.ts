@@ -127,8 +127,13 @@ export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): Pinec
       return { dimension: stats.dimension };
     },
     async count(tenant) {
-      const stats = await call('read the index statistics', () => index.describeIndexStats());
-      return stats.namespaces?.[namespaceOf(tenant)]?.recordCount ?? 0;
+      // The namespace's own description: the index's statistics would list every tenant's namespace.
+      try {
+        return (await index.describeNamespace(namespaceOf(tenant))).recordCount ?? 0;
+      } catch (err) {
+        if ((err as Error)?.name === 'PineconeNotFoundError') return 0; // no vectors yet: no namespace
+        throw explainPineconeError(err, 'count decision vectors', HINTS);
+      }
     },
     async deleteTenant(tenant) {
       const namespace = namespaceOf(tenant);

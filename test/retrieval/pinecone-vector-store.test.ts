@@ -96,8 +96,10 @@ describe('pinecone vector store', () => {
     let from = pc.log.length;
     assert.equal((await store.query('r', 'm', v(1), 1))[0]!.id, 'a');
     assert.deepEqual(pc.log.slice(from).map((l) => l.status), [429, 429, 200]);
-    pc.inject({ status: 500, on: 'stats' });
+    pc.inject({ status: 500, on: 'namespaces' });
+    from = pc.log.length;
     assert.equal(await store.count('r'), 1);
+    assert.deepEqual(pc.log.slice(from).map((l) => l.status), [500, 200]);
     pc.inject({ status: 503, on: 'query', times: Infinity });
     from = pc.log.length;
     await assert.rejects(store.query('r', 'm', v(1), 1), (err: Error) => {
