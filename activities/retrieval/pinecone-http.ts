@@ -86,13 +86,10 @@ export function explainPineconeError(err: unknown, what: string, hints: Pinecone
     case 'PineconeNotFoundError':
       return new Error(`Pinecone has no such index or resource while trying to ${what} (HTTP 404): check ${hints.hostSetting}. ${detail}`);
     case 'PineconeBadRequestError':
-      return new Error(
-        `Pinecone refused the request to ${what} (HTTP 400/403): ${detail} ${hints.badRequest}`,
-      );
+      return new Error(`Pinecone refused the request to ${what} (HTTP 400/403): ${detail.replace(/\.?\s*$/, '.')} ${hints.badRequest}`);
     case 'PineconeConnectionError':
       return new PineconeDownError(`Pinecone could not be reached while trying to ${what}: ${detail}`);
     default:
       return new Error(`Pinecone failed to ${what}: ${detail}`);
   }
 }
-

@@ -34,8 +34,9 @@ export interface PineconeVectorStoreOptions {
 
 /** Pinecone's metadata limit is 40 KB per vector: a longer comment is stored cut (shown are 1,000 characters). */
 export const MAX_STORED_COMMENT_BYTES = 16 * 1024;
-/** Pinecone's upsert limit is 1,000 vectors or 2 MB: 384 floats as JSON are about 8 KB, so 100 a request. */
+/** Pinecone's upsert limits are 1,000 vectors and 2 MB a request: batches stay well under both. */
 const UPSERT_BATCH = 100;
+const UPSERT_BYTES = 1.5 * 1024 * 1024;
 
 function cutUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
@@ -93,10 +94,24 @@ export function openPineconeVectorStore(opts: PineconeVectorStoreOptions): Pinec
   return {
     async upsert(tenant, model, items) {
       const namespace = namespaceOf(tenant);
-      for (let i = 0; i < items.length; i += UPSERT_BATCH) {
-        const records = items.slice(i, i + UPSERT_BATCH).map((it) => ({ id: it.id, values: Array.from(it.vector), metadata: metadataOf(tenant, model, it) }));
-        await call('upsert decision vectors', () => index.upsert({ records, namespace }));
+      const send = async (records: { id: string; values: number[]; metadata: SealedMetadata }[]) => {
+        if (records.length > 0) await call('upsert decision vectors', () => index.upsert({ records, namespace }));
+      };
+      let batch: { id: string; values: number[]; metadata: SealedMetadata }[] = [];
+      let bytes = 0;
+      for (const it of items) {
+        const record = { id: it.id, values: Array.from(it.vector), metadata: metadataOf(tenant, model, it) };
+        // A float is at most ~24 characters of JSON; the body is base64 already.
+        const size = record.values.length * 24 + record.metadata.body.length + 512;
+        if (batch.length === UPSERT_BATCH || (batch.length > 0 && bytes + size > UPSERT_BYTES)) {
+          await send(batch);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(record);
+        bytes += size;
       }
+      await send(batch);
     },
     async query(tenant, model, vector, limit, filter?: VectorFilter): Promise<VectorHit[]> {
       if (limit <= 0) return [];

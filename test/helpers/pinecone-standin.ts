@@ -11,7 +11,7 @@
 //                                    → {model, vector_type, data: [{values, vector_type}], usage}; served by the
 //                                    real models the test hands in (e.g. the local MiniLM), never a made-up vector
 // Cosine metric. Metadata filters: $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or (a bare value is $eq).
-// Limits as documented: 1000 vectors per upsert, 40 KB of metadata per vector, ids up to 512 bytes, topK up to
+// Limits as documented: 1000 vectors and 2 MB per upsert, 40 KB of metadata per vector, ids up to 512 bytes, topK up to
 // 10,000 (1,000 with metadata). Auth by the Api-Key header. Errors have the data plane's body
 // {"code": <gRPC code>, "message": "...", "details": []}. Faults (429, 5xx) and a whole outage can be injected.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -165,6 +165,7 @@ export async function startPineconeStandin(
     for await (const c of req) chunks.push(c as Buffer);
     const buf = Buffer.concat(chunks);
     if (buf.length === 0) return {};
+    if (buf.length > 2 * 1024 * 1024) throw new HttpError(400, `Request size ${(buf.length / 1024 / 1024).toFixed(1)}MB exceeds the maximum supported size of 2MB`);
     try {
       return JSON.parse(buf.toString('utf8'));
     } catch {

@@ -87,6 +87,11 @@ describe('pinecone vector store', () => {
     pc.inject({ status: 503, on: 'upsert', after: 1 }); // the second batch fails once, midway
     await store.upsert('big', 'm', items);
     assert.equal(await store.count('big'), 250);
+    // 100 decisions with 100 KB comments: each request stays under Pinecone's 2 MB.
+    const long = items.slice(0, 100).map((it, i) => ({ ...it, record: { ...it.record, comment: `${i} `.padEnd(100 * 1024, 'long comment ') } }));
+    await store.upsert('big', 'm', long);
+    assert.ok(pc.log.filter((l) => l.path === '/vectors/upsert').every((l) => l.status === 200 || l.status === 503));
+    assert.match((await store.query('big', 'm', v(1, 0), 1))[0]!.record.comment!, /^0 long comment/);
   });
 
   test('429 and 5xx are retried with backoff, up to the bound', async () => {
