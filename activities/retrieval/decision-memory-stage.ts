@@ -16,7 +16,7 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 export async function rememberRecordedDecisions(
   memory: DecisionMemory | undefined,
   store: Pick<Store, 'getArtifact'>,
-  input: { tenant: string; scanId: string; findingIds: string[]; decision: 'approve' | 'reject'; comment?: string; decidedAt: string },
+  input: { tenant: string; scanId: string; repoKey?: string; findingIds: string[]; decision: 'approve' | 'reject'; comment?: string; decidedAt: string },
 ): Promise<void> {
   if (!memory) return;
   try {
@@ -24,7 +24,7 @@ export async function rememberRecordedDecisions(
     const wanted = new Set(input.findingIds.slice(0, MAX_REMEMBERED));
     const decided = findings
       .filter((f) => wanted.has(f.id))
-      .map((finding) => ({ finding, scanId: input.scanId, decision: input.decision, comment: input.comment, decidedAt: input.decidedAt }));
+      .map((finding) => ({ finding, scanId: input.scanId, repository: input.repoKey, decision: input.decision, comment: input.comment, decidedAt: input.decidedAt }));
     await rememberDecisions(memory, input.tenant, decided);
   } catch (err) {
     memory.warn(`decision memory: could not remember the decision(s) of scan ${input.scanId}: ${(err as Error).message}`);

@@ -46,7 +46,7 @@ function shown(comment: string): string {
 export async function rememberDecisions(
   memory: DecisionMemory,
   tenant: string,
-  decided: { finding: DescribedFinding; scanId: string; decision: 'approve' | 'reject'; comment?: string; decidedAt: string }[],
+  decided: { finding: DescribedFinding; scanId: string; repository?: string; decision: 'approve' | 'reject'; comment?: string; decidedAt: string }[],
 ): Promise<void> {
   if (decided.length === 0) return;
   const vectors = await memory.embedder.embed(decided.map((d) => findingText(d.finding, d.comment)));
@@ -63,6 +63,7 @@ export async function rememberDecisions(
         ruleId: d.finding.ruleId,
         title: d.finding.title,
         decidedAt: d.decidedAt,
+        ...(d.repository !== undefined ? { repository: d.repository } : {}),
       };
       return { id: vectorId(d.scanId, d.finding.id), vector: vectors[i]!, record };
     }),

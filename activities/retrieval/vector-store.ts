@@ -2,7 +2,7 @@
 // (`<data dir>/vectors.db`). Vectors are float32 blobs; the decision each one stands for (its comment is a
 // person's text) is sealed with the tenant's key like every other body. A query reads one tenant's rows only,
 // and compares by brute force: at 10,000 decisions that is a few milliseconds, with the tenant's matrix kept
-// in memory until the file changes.
+// in memory until the file changes. The hosted alternative is pinecone-vector-store.ts; both keep this contract.
 import type { StoreCrypto } from '../crypto/seal.js';
 import { openPrivateSqlite } from '../store/open-sqlite.js';
 
@@ -16,6 +16,8 @@ export interface DecisionRecord {
   ruleId: string;
   title: string;
   decidedAt: string;
+  /** The scan's repository key: decisions can be filtered to one repository. */
+  repository?: string;
 }
 
 export interface VectorItem {
@@ -31,22 +33,39 @@ export interface VectorHit {
   record: DecisionRecord;
 }
 
+/** Metadata filters of a query: only decisions of this class and/or this repository. */
+export interface VectorFilter {
+  ruleId?: string;
+  repository?: string;
+}
+
 export interface DecisionVectorStore {
+  /** Idempotent by id within a tenant: the same id again replaces its vector and record. */
   upsert(tenant: string, model: string, items: VectorItem[]): Promise<void>;
-  /** The `limit` nearest of this tenant's vectors (of this model), best first. */
-  query(tenant: string, model: string, vector: Float32Array, limit: number): Promise<VectorHit[]>;
+  /** The `limit` nearest of this tenant's vectors (of this model, matching the filter), best first. */
+  query(tenant: string, model: string, vector: Float32Array, limit: number, filter?: VectorFilter): Promise<VectorHit[]>;
   count(tenant: string): Promise<number>;
+  /** Every vector of the tenant, whatever its model (when the tenant's data is deleted). */
+  deleteTenant(tenant: string): Promise<void>;
   close(): Promise<void>;
 }
 
+// rule_id and repository are the filterable fields, in clear like the code store's own repository keys
+// (this file sits beside it, under the same permissions). Files written before them gain the columns.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decision_vectors (
   tenant TEXT NOT NULL, id TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, body BLOB NOT NULL,
+  rule_id TEXT, repository TEXT,
   PRIMARY KEY (tenant, id)) WITHOUT ROWID;
 `;
 
+/** SQLite stores text as UTF-8: a lone surrogate would come back as U+FFFD, so filter values are compared so. */
+const wellFormed = (s: string | undefined): string | null => (s === undefined ? null : s.replace(/\p{Surrogate}/gu, '\uFFFD'));
+
 interface TenantMatrix {
   ids: string[];
+  ruleIds: (string | null)[];
+  repositories: (string | null)[];
   /** Row-major, `dims` floats per id. */
   data: Float32Array;
   dims: number;
@@ -55,14 +74,18 @@ interface TenantMatrix {
 export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto } = {}): DecisionVectorStore {
   const db = openPrivateSqlite(file);
   db.exec(SCHEMA);
+  const columns = new Set((db.pragma('table_info(decision_vectors)') as { name: string }[]).map((c) => c.name));
+  for (const col of ['rule_id', 'repository']) if (!columns.has(col)) db.exec(`ALTER TABLE decision_vectors ADD COLUMN ${col} TEXT`);
   const q = {
     upsert: db.prepare(
-      `INSERT INTO decision_vectors (tenant, id, model, vector, body) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, id) DO UPDATE SET model = excluded.model, vector = excluded.vector, body = excluded.body`,
+      `INSERT INTO decision_vectors (tenant, id, model, vector, body, rule_id, repository) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, id) DO UPDATE SET model = excluded.model, vector = excluded.vector, body = excluded.body,
+         rule_id = excluded.rule_id, repository = excluded.repository`,
     ),
-    vectors: db.prepare('SELECT id, vector FROM decision_vectors WHERE tenant = ? AND model = ?'),
+    vectors: db.prepare('SELECT id, vector, rule_id, repository FROM decision_vectors WHERE tenant = ? AND model = ?'),
     body: db.prepare('SELECT body FROM decision_vectors WHERE tenant = ? AND id = ?').pluck(),
     count: db.prepare('SELECT count(*) FROM decision_vectors WHERE tenant = ?').pluck(),
+    deleteTenant: db.prepare('DELETE FROM decision_vectors WHERE tenant = ?'),
   };
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   // Per (tenant, model); dropped on our own writes and whenever another connection committed (data_version).
@@ -82,7 +105,7 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
   const upsert = db.transaction((tenant: string, model: string, items: VectorItem[]) => {
     for (const it of items) {
       const blob = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
-      q.upsert.run(tenant, it.id, model, blob, seal(tenant, it.id, it.record));
+      q.upsert.run(tenant, it.id, model, blob, seal(tenant, it.id, it.record), wellFormed(it.record.ruleId), wellFormed(it.record.repository));
     }
   });
   const matrix = (tenant: string, model: string): TenantMatrix => {
@@ -94,11 +117,11 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
     const key = `${tenant}\0${model}`;
     let m = matrices.get(key);
     if (!m) {
-      const rows = q.vectors.all(tenant, model) as { id: string; vector: Buffer }[];
+      const rows = q.vectors.all(tenant, model) as { id: string; vector: Buffer; rule_id: string | null; repository: string | null }[];
       const dims = rows[0] ? rows[0].vector.byteLength / 4 : 0;
       const data = new Float32Array(rows.length * dims);
       rows.forEach((r, i) => data.set(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), i * dims));
-      m = { ids: rows.map((r) => r.id), data, dims };
+      m = { ids: rows.map((r) => r.id), ruleIds: rows.map((r) => r.rule_id), repositories: rows.map((r) => r.repository), data, dims };
       matrices.set(key, m);
     }
     return m;
@@ -110,7 +133,7 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
       upsert(tenant, model, items);
       matrices.delete(`${tenant}\0${model}`);
     },
-    async query(tenant, model, vector, limit) {
+    async query(tenant, model, vector, limit, filter) {
       const m = matrix(tenant, model);
       if (m.ids.length === 0 || limit <= 0) return [];
       if (vector.length !== m.dims) throw new Error(`A ${vector.length}-dimension query against ${m.dims}-dimension vectors of model ${model}.`);
@@ -118,7 +141,10 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
       const best: { i: number; s: number }[] = [];
       const { data, dims } = m;
       const qv = vector;
+      const rule = filter?.ruleId === undefined ? undefined : wellFormed(filter.ruleId);
+      const repo = filter?.repository === undefined ? undefined : wellFormed(filter.repository);
       for (let i = 0; i < m.ids.length; i++) {
+        if ((rule !== undefined && m.ruleIds[i] !== rule) || (repo !== undefined && m.repositories[i] !== repo)) continue;
         // Four partial sums: independent additions the CPU can overlap (about twice as fast as one chain).
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         const base = i * dims;
@@ -145,6 +171,10 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
     },
     async count(tenant) {
       return q.count.get(tenant) as number;
+    },
+    async deleteTenant(tenant) {
+      q.deleteTenant.run(tenant);
+      matrices.clear();
     },
     async close() {
       db.close();

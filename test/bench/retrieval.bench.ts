@@ -1,6 +1,7 @@
 // npm run bench:retrieval — decision memory: on the hand-written labelled set (test/bench/retrieval/labelled-set.ts),
 // recall@5 and MRR of the local embedding model (through the embedded vector store, as scoring queries it)
-// against plain BM25 over the same texts; embedding throughput; and query latency on 10,000 stored decisions.
+// against plain BM25 over the same texts; embedding throughput; and query latency on 10,000 stored decisions,
+// for the embedded store and for the Pinecone client against the local stand-in.
 // BENCH_STORED scales the store (default 10000), BENCH_QUERIES the timed queries (default 1000).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { openSqliteVectorStore, type DecisionRecord, type VectorItem } from '../
 import { embeddingModelDir, ensureEmbeddingModel } from '../../infra/embedding-model.js';
 import { existsSync } from 'node:fs';
 import { DECISIONS, QUERIES, type LabelledQuery } from './retrieval/labelled-set.js';
+import { pineconeLatency } from './retrieval/pinecone-latency.js';
 
 const STORED = Number(process.env.BENCH_STORED ?? 10_000);
 const TIMED = Number(process.env.BENCH_QUERIES ?? 1000);
@@ -186,6 +188,8 @@ async function main() {
     console.log('| query (top 5) | p50 | p99 |\n|---|---|---|');
     console.log(`| store only (${TIMED} queries) | ${pct(storeTimes, 50).toFixed(2)} ms | ${pct(storeTimes, 99).toFixed(2)} ms |`);
     console.log(`| embed the finding + store (200 queries) | ${pct(e2eTimes, 50).toFixed(2)} ms | ${pct(e2eTimes, 99).toFixed(2)} ms |`);
+    // The same decisions through the Pinecone client (its own section: test/bench/retrieval/pinecone-latency.ts).
+    await pineconeLatency({ items, queries: queryVectors, timed: TIMED, model: MODEL, crypto });
     const ok = dense.recall5 >= 0.8 && dense.recall5 > sparse.recall5 && pct(storeTimes, 99) < 50;
     console.log(`\ntargets (recall@5 >= 0.8, above BM25, store p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
   } finally {

@@ -1,5 +1,7 @@
-// The embedded vector store: idempotent upserts, nearest first, one tenant's vectors only, sealed comments,
-// and a second connection's writes seen by the first.
+// The embedded vector store: the shared contract (idempotent upserts, nearest first, filters, one tenant's
+// vectors only, deleteTenant, sealed comments, bad text), then what is its own: the file on disk holds no
+// comment and another tenant's key cannot open it, a second connection's writes are seen by the first, and a
+// file written before the filter columns existed gains them.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,8 @@ import { after, describe, test } from 'node:test';
 import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto } from '../../activities/crypto/seal.js';
 import { openSqliteVectorStore, type DecisionRecord } from '../../activities/retrieval/vector-store.js';
+import { openPrivateSqlite } from '../../activities/store/open-sqlite.js';
+import { vectorStoreContract } from '../helpers/vector-store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-vectors-'));
 const crypto = createStoreCrypto(keyringFromKeys([Buffer.alloc(32, 3)]));
@@ -22,40 +26,37 @@ function record(findingId: string, comment?: string): DecisionRecord {
   return { findingId, scanId: 'scn_1', fingerprint: `fp-${findingId}`, decision: 'reject', ruleId: 'sql-injection', title: 't', decidedAt: '2026-01-01T00:00:00.000Z', ...(comment ? { comment } : {}) };
 }
 
+function fileBytes(file: string): Buffer {
+  return Buffer.concat([file, `${file}-wal`].map((f) => { try { return readFileSync(f); } catch { return Buffer.alloc(0); } }));
+}
+
+describe('embedded vector store: the vector store contract', () => {
+  let n = 0;
+  vectorStoreContract(
+    'sqlite',
+    async () => {
+      const file = join(dir, `contract-${++n}.db`);
+      return { store: openSqliteVectorStore(file, { crypto }), stored: async () => fileBytes(file) };
+    },
+    { dims: 8 },
+  );
+});
+
 describe('embedded vector store', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('nearest first; an upsert by the same id replaces, never duplicates', async () => {
-    const store = openSqliteVectorStore(join(dir, 'a.db'), { crypto });
-    await store.upsert('t1', 'm', [
-      { id: 'a', vector: unit(1, 0, 0, 0), record: record('a', 'first') },
-      { id: 'b', vector: unit(1, 1, 0, 0), record: record('b') },
-      { id: 'c', vector: unit(0, 0, 1, 0), record: record('c') },
-    ]);
-    let hits = await store.query('t1', 'm', unit(1, 0.1, 0, 0), 2);
-    assert.deepEqual(hits.map((h) => h.id), ['a', 'b']);
-    assert.equal(hits[0]!.record.comment, 'first');
-    assert.ok(hits[0]!.similarity > hits[1]!.similarity);
-    await store.upsert('t1', 'm', [{ id: 'a', vector: unit(0, 0, 0, 1), record: record('a', 'second') }]);
-    await store.upsert('t1', 'm', [{ id: 'a', vector: unit(0, 0, 0, 1), record: record('a', 'second') }]);
-    assert.equal(await store.count('t1'), 3);
-    hits = await store.query('t1', 'm', unit(0, 0, 0, 1), 1);
-    assert.equal(hits[0]!.record.comment, 'second');
-    assert.ok(Math.abs(hits[0]!.similarity - 1) < 1e-6);
-    assert.deepEqual(await store.query('t1', 'other-model', unit(0, 0, 0, 1), 5), [], 'vectors of another model never mix in');
-    await store.close();
-  });
-
-  test('tenant isolation: a query never returns another tenant\'s decision, even an identical vector', async () => {
-    const store = openSqliteVectorStore(join(dir, 'b.db'), { crypto });
-    await store.upsert('acme', 'm', [{ id: 'scn_1:f1', vector: unit(1, 2, 3, 4), record: record('f1', 'acme secret reasoning') }]);
-    await store.upsert('globex', 'm', [{ id: 'scn_1:f1', vector: unit(4, 3, 2, 1), record: record('f1', 'globex note') }]);
-    const acme = await store.query('acme', 'm', unit(4, 3, 2, 1), 10);
-    assert.deepEqual(acme.map((h) => h.record.comment), ['acme secret reasoning']);
-    const globex = await store.query('globex', 'm', unit(1, 2, 3, 4), 10);
-    assert.deepEqual(globex.map((h) => h.record.comment), ['globex note']);
-    assert.deepEqual(await store.query('initech', 'm', unit(1, 2, 3, 4), 10), []);
-    assert.equal(await store.count('acme'), 1, 'the same id in two tenants is two rows');
+  test('a file written before the filter columns gains them; its rows are still found, unfiltered', async () => {
+    const file = join(dir, 'old.db');
+    const db = openPrivateSqlite(file);
+    db.exec(`CREATE TABLE decision_vectors (tenant TEXT NOT NULL, id TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, body BLOB NOT NULL,
+      PRIMARY KEY (tenant, id)) WITHOUT ROWID`);
+    const vec = unit(1, 0);
+    db.prepare('INSERT INTO decision_vectors VALUES (?, ?, ?, ?, ?)').run('t', 'old', 'm', Buffer.from(vec.buffer), JSON.stringify(record('old', 'from before')));
+    db.close();
+    const store = openSqliteVectorStore(file, { crypto });
+    await store.upsert('t', 'm', [{ id: 'new', vector: unit(1, 0.1), record: { ...record('new'), repository: 'r' } }]);
+    assert.deepEqual((await store.query('t', 'm', unit(1, 0), 5)).map((h) => h.record.comment ?? h.id), ['from before', 'new']);
+    assert.deepEqual((await store.query('t', 'm', unit(1, 0), 5, { repository: 'r' })).map((h) => h.id), ['new']);
     await store.close();
   });
 
@@ -64,7 +65,7 @@ describe('embedded vector store', () => {
     const store = openSqliteVectorStore(file, { crypto });
     await store.upsert('acme', 'm', [{ id: 'x', vector: unit(1), record: record('x', 'validated-by-requireSchema-middleware') }]);
     await store.close();
-    const raw = Buffer.concat([readFileSync(file), ...['-wal'].map((s) => { try { return readFileSync(file + s); } catch { return Buffer.alloc(0); } })]);
+    const raw = fileBytes(file);
     assert.ok(!raw.includes('requireSchema'), 'no plaintext comment on disk');
     const reopened = openSqliteVectorStore(file, { crypto });
     assert.equal((await reopened.query('acme', 'm', unit(1), 1))[0]!.record.comment, 'validated-by-requireSchema-middleware');
