@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RULE_ID_PATTERN, slugify } from './guidance-ids.js';
+
+export { CHUNK_ID_PATTERN, RULE_ID_PATTERN, slugify } from './guidance-ids.js';
 
 /** Where our guidance lives in the repository (shared by every tenant: it holds no tenant data). */
 export const GUIDANCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guidance');
@@ -44,19 +47,6 @@ export interface GuidanceLibrary {
 /** A guidance document that does not follow the agreed format; the message names the file and the fix. */
 export class GuidanceFormatError extends Error {
   override name = 'GuidanceFormatError';
-}
-
-/** A rule id as file name and chunk-id prefix. */
-export const RULE_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** A chunk id: a rule id, '#', and a slug of heading words joined by '-' (and '--' between `##` and `###`). */
-export const CHUNK_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*#[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$/;
-
-/** A heading as a slug: lowercased, runs of anything but [a-z0-9] as '-', no '-' at either end. */
-export function slugify(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 }
 
 const TITLE = /^#\s+(.+?)\s+\(([^()]+)\)\s*$/;
