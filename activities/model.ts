@@ -161,6 +161,18 @@ export interface SimilarDecision {
   similarity: number;
 }
 
+/** The guidance passage that best answers a finding, among its class's (activities/retrieval/guidance/). */
+export interface GuidanceLink {
+  /** The passage's id, `<rule-id>#<slug>` (GET /v1/guidance/:id serves it). */
+  id: string;
+  /** The guidance document's title. */
+  title: string;
+  /** The passage's heading path ("How to fix it > Express"). */
+  heading: string;
+  /** Cosine similarity of the finding's text and the passage, -1 to 1 (rounded to 3 places). */
+  similarity: number;
+}
+
 export interface Finding {
   id: string;
   fingerprint: string;
@@ -183,6 +195,8 @@ export interface Finding {
   containsSecret?: boolean;
   /** The tenant's most similar past decisions (decision memory), best first: evidence for a person, never a decision. */
   similarDecisions?: SimilarDecision[];
+  /** The guidance passage that best answers this finding; absent when retrieval is off or its class has none. */
+  guidance?: GuidanceLink;
 }
 
 /** What an engine that spends model tokens reports for a scan: budget, tokens and cost per stage, coverage. */

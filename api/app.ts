@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { loadGuidanceLibrary, type GuidanceLibrary } from '../activities/retrieval/guidance-docs.js';
 import { NO_PATHS, type PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
 import { authenticate } from './auth/middleware.js';
@@ -14,6 +15,7 @@ import { ROUTE_DOCS } from './openapi.js';
 import { codecRouter, type CodecRouterDeps } from './routes/codec.js';
 import { dashboardAssets, principalRouter } from './routes/dashboard.js';
 import { findingsRouter } from './routes/findings.js';
+import { guidanceRouter } from './routes/guidance.js';
 import { historyRouter } from './routes/history.js';
 import { eventsRouter, type EventsRouterOptions } from './routes/events.js';
 import { metaRouter } from './routes/meta.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   temporalHealth?: TemporalHealth;
   /** The event stream's timings, and the signal that ends open streams when the server shuts down. */
   events?: EventsRouterOptions;
+  /** The security guidance served at /v1/guidance/:id; default: the repository's, read on first request. */
+  guidance?: GuidanceLibrary;
 }
 
 export function createApp(deps: AppDeps): AppType {
@@ -52,6 +56,7 @@ export function createApp(deps: AppDeps): AppType {
     logger: deps.logger ?? consoleLogger,
     paths: deps.paths ?? NO_PATHS,
     temporalHealth: deps.temporalHealth ?? createTemporalHealth(deps.temporal.connection),
+    guidance: memoised(() => deps.guidance ?? loadGuidanceLibrary()),
   };
   const health = services.temporalHealth;
   const app = new Hono<AppEnv>();
@@ -104,7 +109,14 @@ function mountRoutes(app: Hono<AppEnv>, services: Services, events?: EventsRoute
     .route('/v1/scans', findingsRouter(services))
     .route('/v1/scans', historyRouter(services))
     .route('/v1/scans', reportsRouter(services))
-    .route('/v1/events', eventsRouter(services, events));
+    .route('/v1/events', eventsRouter(services, events))
+    .route('/v1/guidance', guidanceRouter(services.guidance));
+}
+
+/** A value computed on first use (a failure is not kept: the next call tries again). */
+function memoised<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
 
 /** The API's routes as types, for `hc<AppType>(url)` (hono/client). Import it with `import type` only. */

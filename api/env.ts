@@ -1,6 +1,7 @@
 // What every router and middleware shares: the Hono env type, the services a router receives, the API's
 // settings and its logger. Its own module so routers depend on it, not on the app that mounts them.
 import type { Client } from '@temporalio/client';
+import type { GuidanceLibrary } from '../activities/retrieval/guidance-docs.js';
 import type { PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
 import { maskDeep } from '../activities/secrets/mask.js';
@@ -47,6 +48,8 @@ export interface Services {
   logger: Logger;
   paths: PathPolicy;
   temporalHealth: TemporalHealth;
+  /** Vigil's security guidance (the same for every tenant), read on first use. */
+  guidance: () => GuidanceLibrary;
 }
 
 export type AppEnv = { Variables: { principal: Principal } };

@@ -24,6 +24,7 @@ import {
   scanParamsSchema,
 } from './routes/schemas.js';
 import { eventsPageSchema, eventsQuerySchema, eventsStreamQuerySchema } from './routes/event-schemas.js';
+import { guidanceParamsSchema, guidancePassageSchema } from './routes/schemas.js';
 
 interface ResponseDoc {
   description: string;
@@ -262,6 +263,17 @@ export const ROUTE_DOCS: RouteDoc[] = [
         schema: errorResponseSchema,
       },
       406: { description: 'The request does not accept text/event-stream (not_acceptable).', schema: errorResponseSchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/guidance/:id',
+    summary: "A passage of Vigil's security guidance (a finding's guidance.id), as Markdown. The same for every tenant.",
+    role: 'any',
+    params: guidanceParamsSchema,
+    responses: {
+      200: { description: 'The passage: its document, heading path and Markdown.', schema: guidancePassageSchema },
+      404: { description: 'No passage has this id (not_found).', schema: errorResponseSchema },
     },
   },
 ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadKeyring } from '../activities/crypto/keyring.js';
 import { createStoreCrypto } from '../activities/crypto/seal.js';
 import { openDecisionMemory } from '../activities/retrieval/open-decision-memory.js';
+import { openGuidance } from '../activities/retrieval/open-guidance.js';
 import { privateDir } from '../infra/private-files.js';
 import { mark } from '../infra/timings.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
@@ -37,12 +38,16 @@ export async function createDataDirWorker(
     ? undefined
     : await openDecisionMemory({ dataDir, crypto: createStoreCrypto(loadKeyring({ dataDir, generate: true })!) });
   if (decisions?.unavailable) console.error(`vigil: warning: ${decisions.unavailable}`);
+  // Guidance shares decision memory's embedder (one model in memory) and is off when it is.
+  const guidance = rest.guidance || !decisions?.memory ? undefined : openGuidance({ dataDir, embedder: decisions.memory.embedder });
+  if (guidance?.unavailable) console.error(`vigil: warning: ${guidance.unavailable}`);
   const connection = await connectWorker(address);
   const worker = await createScanWorker({
     taskQueue: TASK_QUEUE,
     statCacheFile: join(dataDir, 'statcache.db'),
     tenantSettings: settings,
     ...(decisions?.memory ? { retrieval: decisions.memory } : {}),
+    ...(guidance?.index ? { guidance: guidance.index } : {}),
     ...rest,
     connection,
     workDir,
@@ -56,6 +61,7 @@ export async function createDataDirWorker(
       await running?.catch(() => {});
       await relays?.stop();
       await connection.close();
+      await guidance?.index?.close();
       await decisions?.memory?.close();
     },
   };

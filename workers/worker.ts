@@ -36,6 +36,8 @@ export interface ScanWorkerOptions {
   tenantSettings?: ActivityDeps['tenantSettings'];
   /** Decision memory (similar past decisions); omitted, findings carry none (the caller closes it). */
   retrieval?: ActivityDeps['retrieval'];
+  /** Security guidance (passages on findings, the Claude engine's search_guidance); omitted, none (the caller closes it). */
+  guidance?: ActivityDeps['guidance'];
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -95,6 +97,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     ...(opts.paths ? { paths: opts.paths } : {}),
     ...(opts.tenantSettings ? { tenantSettings: opts.tenantSettings } : {}),
     ...(opts.retrieval ? { retrieval: opts.retrieval } : {}),
+    ...(opts.guidance ? { guidance: opts.guidance } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();

@@ -5,7 +5,7 @@
 // values that do not apply are null (never missing), lists are [] when empty, and lists are sorted as
 // documented so that the same scan always serialises to the same bytes.
 import type { StageCounts } from '../../workflows/definitions.js';
-import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, LedgerEntry, Severity, SimilarDecision, TraceStep, VerdictKind } from '../model.js';
+import type { Confidence, Decision, DecisionKind, EngineUsage, Finding, FindingStatus, GuidanceLink, LedgerEntry, Severity, SimilarDecision, TraceStep, VerdictKind } from '../model.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { Baseline, BaselineFixed, BaselineState } from './baseline.js';
 
@@ -106,6 +106,8 @@ export interface JsonReportFinding {
   baseline: BaselineState | null;
   /** The tenant's most similar past decisions (decision memory), when there are any. */
   similarDecisions?: SimilarDecision[];
+  /** The guidance passage that best answers the finding (GET /v1/guidance/:id), when retrieval is on. */
+  guidance?: GuidanceLink;
 }
 
 export interface JsonReportDecision {
@@ -232,6 +234,7 @@ function reportFinding(f: Finding, baseline: Baseline | undefined): JsonReportFi
     decision: f.decision ? decisionBody(f.decision, f.decisionCarriedOver ?? false) : null,
     baseline: baseline?.states[f.id] ?? null,
     ...(f.similarDecisions?.length ? { similarDecisions: f.similarDecisions.map((s) => ({ ...s })) } : {}),
+    ...(f.guidance ? { guidance: { ...f.guidance } } : {}),
   };
 }
 

@@ -121,6 +121,9 @@ function finding(f: JsonReportFinding): string[] {
     }
     out.push('');
   }
+  if (f.guidance) {
+    out.push(`**Guidance:** ${guidanceLink(f.guidance)} · similarity ${f.guidance.similarity.toFixed(2)}`, '');
+  }
   if (f.decision) {
     const d = f.decision;
     out.push(
@@ -133,6 +136,16 @@ function finding(f: JsonReportFinding): string[] {
     out.push(`**Suggested patch** — ${escapeMarkdown(f.patch.description)}`, '', fence(f.patch.diff, 'diff'), '');
   }
   return out;
+}
+
+/** Where the API serves a guidance passage (the id's '#' encoded, so it stays in the path). */
+export function guidancePath(id: string): string {
+  return `/v1/guidance/${encodeURIComponent(id)}`;
+}
+
+function guidanceLink(g: { id: string; title: string; heading: string }): string {
+  // escapeMarkdown escapes brackets and parentheses, so the label cannot close the link early.
+  return `[${escapeMarkdown(`${g.title} — ${g.heading}`)}](${guidancePath(g.id)})`;
 }
 
 function indent(text: string, by: string): string {

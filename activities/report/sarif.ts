@@ -208,6 +208,8 @@ function resultFor(f: Finding, ruleIndex: number, allSources: SarifInput['source
       status: f.status,
       ...(f.decision ? { decision: { ...f.decision, carriedOver: f.decisionCarriedOver ?? false } } : {}),
       ...(f.patch ? { patch: f.patch } : {}),
+      // The passage of Vigil's guidance that best answers this result (served at /v1/guidance/:id).
+      ...(f.guidance ? { guidance: { id: f.guidance.id, title: f.guidance.title, heading: f.guidance.heading } } : {}),
     },
   };
   if (f.trace[0]?.kind !== 'source') {

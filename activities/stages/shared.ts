@@ -7,6 +7,7 @@ import type { SnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotRecord, Store } from '../store/store.js';
 import type { TenantSettings } from '../events/tenant-settings.js';
 import type { DecisionMemory } from '../retrieval/decision-memory.js';
+import type { GuidanceIndex } from '../retrieval/guidance-index.js';
 
 export async function requireSnapshot(store: Store, tenant: string, snapshotId: string): Promise<SnapshotRecord> {
   const snapshot = await store.getSnapshot(tenant, snapshotId);
@@ -50,6 +51,8 @@ export interface ActivityDeps {
   tenantSettings?: Pick<TenantSettings, 'decisionComments'>;
   /** Decision memory (similar past decisions); omitted, findings carry none. */
   retrieval?: DecisionMemory;
+  /** Security guidance (passages linked to findings, the Claude engine's search_guidance tool); omitted, none. */
+  guidance?: GuidanceIndex;
 }
 
 export interface ScanIds {

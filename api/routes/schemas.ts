@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ScanStage } from '../../workflows/definitions.js';
 import type { StageProgress } from '../stage-progress.js';
+import { CHUNK_ID_PATTERN } from '../../activities/retrieval/guidance-ids.js';
 
 export const SCAN_STAGES = [
   'queued',
@@ -299,6 +300,30 @@ const similarDecisionSchema = z.object({
   similarity: z.number().describe('Cosine similarity of the two findings (with the comment), -1 to 1.'),
 });
 
+export const guidanceParamsSchema = z.object({
+  id: z
+    .string()
+    .max(200)
+    .regex(CHUNK_ID_PATTERN, 'a guidance passage id is <rule-id>#<slug>, e.g. sql-injection#how-to-fix-it--express ("#" sent as %23)')
+    .describe("A finding's guidance.id, e.g. sql-injection#how-to-fix-it--express (\"#\" sent as %23)."),
+});
+
+export const guidancePassageSchema = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  title: z.string(),
+  cwe: z.string(),
+  heading: z.string().describe('The heading path, e.g. "How to fix it > Express".'),
+  markdown: z.string().describe('The passage as Markdown: its heading line, then its text.'),
+});
+
+export const guidanceLinkSchema = z.object({
+  id: z.string().describe('The passage id, `<rule-id>#<slug>`; GET /v1/guidance/{id} (with "#" as %23) serves it.'),
+  title: z.string(),
+  heading: z.string().describe('The heading path, e.g. "How to fix it > Express".'),
+  similarity: z.number().describe("Cosine similarity of the finding's text and the passage, -1 to 1."),
+});
+
 export const findingSchema = z.looseObject({
   id: z.string(),
   fingerprint: z.string(),
@@ -316,6 +341,9 @@ export const findingSchema = z.looseObject({
     .describe(
       "The tenant's most similar past decisions, best first (decision memory): precedent for a person, never a decision — the finding stays pending. Absent when there is none or retrieval is off.",
     ),
+  guidance: guidanceLinkSchema
+    .optional()
+    .describe("The passage of Vigil's security guidance that best answers the finding, among its class's. Absent when retrieval is off or the class has none."),
 });
 
 export const findingsResponseSchema = z.object({

@@ -10,7 +10,11 @@ import { performance } from 'node:perf_hooks';
 import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto } from '../../activities/crypto/seal.js';
 import { findingText } from '../../activities/retrieval/decision-memory.js';
-import { openLocalEmbedder } from '../../activities/retrieval/embedder.js';
+import { openLocalEmbedder, type Embedder } from '../../activities/retrieval/embedder.js';
+import { loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
+import { openGuidanceIndex } from '../../activities/retrieval/guidance-index.js';
+import { guidanceQueryText } from '../../activities/retrieval/guidance-stage.js';
+import type { DescribedFinding } from '../../activities/retrieval/decision-memory.js';
 import { openSqliteVectorStore, type DecisionRecord, type VectorItem } from '../../activities/retrieval/vector-store.js';
 import { embeddingModelDir, ensureEmbeddingModel } from '../../infra/embedding-model.js';
 import { existsSync } from 'node:fs';
@@ -88,6 +92,95 @@ function quality(queries: LabelledQuery[], rankOf: (q: LabelledQuery) => string[
     byKind: Object.fromEntries(Object.entries(byKind).map(([kind, v]) => [kind, { n: v.n, recall5: v.hits / v.n }])),
     misses,
   };
+}
+
+// ---------- security guidance: finding → the passage that answers it ----------
+
+interface GuidanceLabel {
+  id: string;
+  kind: 'direct' | 'paraphrase' | 'near-miss';
+  finding: DescribedFinding;
+  /** The chunk id of the passage that answers it. */
+  answer: string;
+}
+
+/** Reciprocal rank fusion (k = 60) of several rankings of the same ids. */
+function fuse(rankings: string[][], k = 60): string[] {
+  const score = new Map<string, number>();
+  for (const r of rankings) r.forEach((id, i) => score.set(id, (score.get(id) ?? 0) + 1 / (k + i + 1)));
+  return [...score.keys()].sort((a, b) => score.get(b)! - score.get(a)! || (a < b ? -1 : 1));
+}
+
+/**
+ * recall@5 and MRR over the guidance passages (activities/retrieval/guidance/), for the embedding model through
+ * the guidance index (as scoring and search_guidance query it), BM25 over the same texts, and the two fused.
+ * The labelled set (test/bench/retrieval/guidance-set.ts) is written with the guidance; without it, says so.
+ */
+async function guidanceQuality(embedder: Embedder, dir: string): Promise<void> {
+  console.log('\n## Security guidance');
+  let labels: GuidanceLabel[];
+  try {
+    // A variable specifier: the set may not exist yet, and the bench runs without it.
+    const setModule = './retrieval/guidance-set.js';
+    labels = ((await import(setModule)) as { GUIDANCE_QUERIES: GuidanceLabel[] }).GUIDANCE_QUERIES;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    console.log('guidance set not present (test/bench/retrieval/guidance-set.ts); skipped');
+    return;
+  }
+  const library = loadGuidanceLibrary();
+  if (library.chunks.length === 0) {
+    console.log('guidance documents not present (activities/retrieval/guidance/); skipped');
+    return;
+  }
+  const unknown = labels.filter((l) => !library.chunk(l.answer));
+  if (unknown.length) console.log(`answers that name no passage (counted as misses): ${unknown.map((l) => `${l.id} → ${l.answer}`).join(', ')}`);
+  const index = openGuidanceIndex({ embedder, cacheFile: join(dir, 'guidance-vectors.db'), library });
+  try {
+    const t = performance.now();
+    const texts = labels.map((l) => guidanceQueryText(l.finding));
+    const dense = (await index.searchMany(texts.map((text) => ({ text })), library.chunks.length)).map((hits) => hits.map((h) => h.chunk.id));
+    const ms = performance.now() - t;
+    const bm25 = bm25Ranker(library.chunks.map((c) => c.text));
+    const sparse = texts.map((q) => bm25(q).map((i) => library.chunks[i]!.id));
+    const fused = dense.map((d, i) => fuse([d, sparse[i]!]));
+    const classOf = (id: string) => id.split('#')[0];
+    const sameClass = (r: string[][]) => r.map((ids, i) => ids.filter((id) => classOf(id) === labels[i]!.finding.ruleId));
+    const measure = (rankings: string[][]) => {
+      let hits = 0;
+      let rr = 0;
+      const byKind: Record<string, { n: number; hits: number }> = {};
+      const misses: string[] = [];
+      labels.forEach((l, i) => {
+        const at = rankings[i]!.indexOf(l.answer);
+        const k = (byKind[l.kind] ??= { n: 0, hits: 0 });
+        k.n++;
+        if (at >= 0 && at < 5) {
+          hits++;
+          k.hits++;
+        } else misses.push(`${l.id} → ${rankings[i]!.slice(0, 2).join(', ')} (answer ${l.answer} at ${at + 1 || '-'})`);
+        if (at >= 0) rr += 1 / (at + 1);
+      });
+      const kinds = Object.entries(byKind).map(([kind, v]) => `${kind} ${(v.hits / v.n).toFixed(2)} (${v.n})`).join(', ');
+      return { recall5: hits / labels.length, mrr: rr / labels.length, kinds, misses };
+    };
+    console.log(`${labels.length} queries over ${library.chunks.length} passages of ${library.docs.length} documents (first index build and queries: ${(ms / 1000).toFixed(1)} s)`);
+    console.log('\n| ranker | recall@5 | MRR | recall@5 by kind |\n|---|---|---|---|');
+    const rows: [string, string[][]][] = [
+      [`${MODEL} (guidance index)`, dense],
+      ['BM25 (same texts)', sparse],
+      ['fused (reciprocal rank, k 60)', fused],
+      [`${MODEL}, own class only (as scoring links)`, sameClass(dense)],
+      ['BM25, own class only', sameClass(sparse)],
+      ['fused, own class only', sameClass(fused)],
+    ];
+    const results = rows.map(([name, r]) => [name, measure(r)] as const);
+    for (const [name, m] of results) console.log(`| ${name} | ${m.recall5.toFixed(3)} | ${m.mrr.toFixed(3)} | ${m.kinds} |`);
+    const [, d] = results[0]!;
+    if (d.misses.length) console.log(`\nembedding misses:\n  ${d.misses.join('\n  ')}`);
+  } finally {
+    await index.close();
+  }
 }
 
 function gaussian(rand: () => number): number {
@@ -192,6 +285,8 @@ async function main() {
     await pineconeLatency({ items, queries: queryVectors, timed: TIMED, model: MODEL, crypto });
     const ok = dense.recall5 >= 0.8 && dense.recall5 > sparse.recall5 && pct(storeTimes, 99) < 50;
     console.log(`\ntargets (recall@5 >= 0.8, above BM25, store p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
+
+    await guidanceQuality(embedder, dir);
   } finally {
     await embedder.close();
     rmSync(dir, { recursive: true, force: true });

@@ -81,6 +81,22 @@ const LEADS_TOOL: Tool = {
   input_schema: { type: 'object', properties: {}, additionalProperties: false },
 };
 
+/** Our security guidance (not repository data): for the passes that read code, read-only like the rest. */
+export const GUIDANCE_TOOL: Tool = {
+  name: 'search_guidance',
+  description:
+    "Search Vigil's security guidance: per weakness class, what it is, how it is exploited, and how to fix it in each framework (Express, Koa, Fastify, Hono, Node http, ...). Returns the best passages, each with its id.",
+  input_schema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', minLength: 3, maxLength: 500, description: 'What you want to know, e.g. "parameterised queries with mysql2 in Express".' },
+      class: { type: 'string', maxLength: 64, description: 'Only this class\'s guidance: a rule id such as sql-injection, xss, path-traversal.' },
+    },
+    required: ['query'],
+    additionalProperties: false,
+  },
+};
+
 export const REPORT_FINDINGS_TOOL: Tool = {
   name: 'report_findings',
   description: 'Report the vulnerabilities found in this pass (empty list if none). Every location must be a real file:line.',
@@ -215,8 +231,8 @@ export const REVIEW_PATCH_TOOL: Tool = {
 /** Tool lists per role. The last tool carries the cache breakpoint, so tools + system are one cached prefix. */
 export const TOOLSETS = {
   threatModel: [READ_TOOLS[0], READ_TOOLS[1], THREAT_MODEL_TOOL],
-  research: [...READ_TOOLS, LEADS_TOOL, REPORT_FINDINGS_TOOL],
-  verifier: [...READ_TOOLS, CAST_VOTE_TOOL],
+  research: [...READ_TOOLS, LEADS_TOOL, GUIDANCE_TOOL, REPORT_FINDINGS_TOOL],
+  verifier: [...READ_TOOLS, GUIDANCE_TOOL, CAST_VOTE_TOOL],
   patch: [READ_TOOLS[1], PROPOSE_PATCH_TOOL],
   patchReview: [READ_TOOLS[1], REVIEW_PATCH_TOOL],
 } satisfies Record<keyof typeof SYSTEM, Tool[]>;

@@ -2,11 +2,17 @@
 // carries repository text goes back inside a data block. Files are read when a tool first needs them: a pass
 // that reads three files fetches three blobs, and only a whole-snapshot search reads them all.
 import type { Candidate, SourceFiles, SourceReader } from '../../model.js';
+import { RULE_ID_PATTERN } from '../../retrieval/guidance-docs.js';
+import type { GuidanceIndex } from '../../retrieval/guidance-index.js';
 import { dataBlock } from './prompts.js';
 
 const MAX_READ_LINES = 400;
 const MAX_MATCHES = 100;
 const MAX_LIST = 500;
+/** search_guidance: passages returned, characters of each, and the query's length. */
+const GUIDANCE_PASSAGES = 3;
+const MAX_PASSAGE_CHARS = 2500;
+const MAX_GUIDANCE_QUERY = 500;
 
 export type ToolRunner = (name: string, input: Record<string, unknown>) => Promise<string>;
 
@@ -32,7 +38,13 @@ function escapeRegExp(s: string): string {
 
 export function createReadTools(
   files: SourceReader,
-  opts: { leads?: () => Candidate[]; search?: CodeSearch; onShown?: (label: string, text: string) => void } = {},
+  opts: {
+    leads?: () => Candidate[];
+    search?: CodeSearch;
+    onShown?: (label: string, text: string) => void;
+    /** Our security guidance (search_guidance); omitted, the tool says guidance is off in this run. */
+    guidance?: Pick<GuidanceIndex, 'searchGuidance' | 'library'>;
+  } = {},
 ): ToolRunner {
   const leads = opts.leads ?? (() => []);
   // Everything shown to the model passes here, so a caller can see what repository text the model has read.
@@ -121,10 +133,43 @@ export function createReadTools(
         );
         return show('built-in engine leads', rows.length ? rows.join('\n') : '(none)');
       }
+      case 'search_guidance':
+        return searchGuidanceTool(opts.guidance, input);
       default:
         throw new ToolInputError(`Unknown tool ${name}.`);
     }
   };
+}
+
+/** search_guidance: the model's input checked (it is hostile like any), the passages bounded in size. */
+async function searchGuidanceTool(guidance: Pick<GuidanceIndex, 'searchGuidance' | 'library'> | undefined, input: Record<string, unknown>): Promise<string> {
+  const query = str(input.query, 'query')!.trim();
+  if (query.length < 3) throw new ToolInputError('"query" needs at least 3 characters.');
+  if (query.length > MAX_GUIDANCE_QUERY) throw new ToolInputError(`"query" may have at most ${MAX_GUIDANCE_QUERY} characters.`);
+  const ruleId = str(input.class, 'class', false);
+  if (!guidance || guidance.library.chunks.length === 0) {
+    throw new ToolInputError('Security guidance is not available in this run (retrieval is off); rely on the code.');
+  }
+  if (ruleId !== undefined) {
+    const classes = [...new Set(guidance.library.chunks.map((c) => c.ruleId))];
+    if (!RULE_ID_PATTERN.test(ruleId) || !classes.includes(ruleId)) {
+      throw new ToolInputError(`"class" must be one of: ${classes.join(', ')} (or left out to search all guidance).`);
+    }
+  }
+  let hits: Awaited<ReturnType<GuidanceIndex['searchGuidance']>>;
+  try {
+    hits = await guidance.searchGuidance(query, { ...(ruleId ? { ruleId } : {}), limit: GUIDANCE_PASSAGES });
+  } catch {
+    // Retrieval failing degrades the tool, never the pass (and the query, which may quote code, is not logged).
+    throw new ToolInputError('The guidance search failed in this run; rely on the code.');
+  }
+  if (hits.length === 0) return '(no guidance passage matched)';
+  return hits
+    .map(({ chunk, similarity }) => {
+      const md = chunk.markdown.length > MAX_PASSAGE_CHARS ? `${chunk.markdown.slice(0, MAX_PASSAGE_CHARS)}\n…(passage cut)` : chunk.markdown;
+      return `Guidance passage ${chunk.id} (similarity ${similarity.toFixed(2)}): ${chunk.title} (${chunk.cwe}) — ${chunk.heading}\n${md.trim()}`;
+    })
+    .join('\n---\n');
 }
 
 /** True when `file` is in the snapshot and `line` is within it. */

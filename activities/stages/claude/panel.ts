@@ -56,7 +56,7 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
         maxTokens: tm.profile.maxTokens,
         finalTool: 'cast_vote',
         validate: (v) => validateWith(voteSchema, v),
-        tools: createReadTools(files, { search: codeSearch(store, input) }),
+        tools: createReadTools(files, { search: codeSearch(store, input), guidance: deps.guidance }),
         meter,
         signal: hb.signal,
         secrets: claude.secrets,

@@ -13,12 +13,15 @@ import { nonRetryable } from '../../errors.js';
 import { startHeartbeat, type HeartbeatHandle } from '../../heartbeat.js';
 import type { Candidate, SourceReader } from '../../model.js';
 import { openSourceFiles } from '../../source-files.js';
+import type { GuidanceIndex } from '../../retrieval/guidance-index.js';
 import type { Store } from '../../store/store.js';
 import { requireSnapshot, type ScanIds } from '../shared.js';
 
 export interface ClaudeStageDeps {
   store: Store;
   claude?: ClaudeDeps;
+  /** Our security guidance, searched by the passes that read code (search_guidance). */
+  guidance?: GuidanceIndex;
 }
 
 /** Every Claude pass names its scan and snapshot. */

@@ -83,7 +83,7 @@ export async function claudeResearchStage(deps: ClaudeStageDeps, input: PassInpu
         if (Array.isArray(items)) await files.load(filesCitedByRaw(items.slice(0, 50)));
         return checkReport(files, v);
       },
-      tools: createReadTools(files, { leads: () => componentLeads, search: codeSearch(store, input), onShown }),
+      tools: createReadTools(files, { leads: () => componentLeads, search: codeSearch(store, input), onShown, guidance: deps.guidance }),
       meter,
       stream: true,
       signal: hb.signal,

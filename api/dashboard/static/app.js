@@ -427,6 +427,7 @@ function findingCard(scanId, f, stage, drafts) {
       : null,
     h('h4', {}, `Verification: ${f.verdict?.verdict ?? 'unknown'}`, h('span', { class: 'muted' }, f.verdict?.verifier ? ` (${f.verdict.verifier})` : '')),
     reasons.length ? h('ul', { dataset: { testid: 'verdict-reasons' } }, reasons.map((r) => h('li', {}, r))) : null,
+    f.guidance ? guidanceSection(f.guidance) : null,
     f.patch ? [h('h4', {}, 'Suggested patch', h('span', { class: 'muted' }, f.patch.description ? ` — ${f.patch.description}` : '')), diffView(f.patch.diff)] : null,
     f.decision
       ? h(
@@ -438,6 +439,48 @@ function findingCard(scanId, f, stage, drafts) {
         )
       : null,
     decisionControls(scanId, f, stage, drafts),
+  );
+}
+
+const GUIDANCE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*#[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$/;
+
+/** The guidance passage that best answers the finding: its title as a link that opens the passage below it. */
+function guidanceSection(g) {
+  if (typeof g.id !== 'string' || !GUIDANCE_ID.test(g.id)) return null;
+  const passage = h('pre', { class: 'guidance-passage', dataset: { testid: 'guidance-passage' }, hidden: true });
+  // A button, not an href: the passage needs the key, which only this page's requests carry.
+  const link = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link',
+      'aria-expanded': 'false',
+      dataset: { testid: 'guidance-link', guidanceId: g.id },
+      onclick: async () => {
+        link.setAttribute('aria-expanded', String(passage.hidden));
+        if (!passage.hidden) {
+          passage.hidden = true;
+          return;
+        }
+        passage.hidden = false;
+        if (passage.textContent) return;
+        passage.textContent = 'Loading…';
+        try {
+          // The passage is Markdown; shown as text (never as markup), like everything else here.
+          passage.textContent = (await api(`/v1/guidance/${encodeURIComponent(g.id)}`)).markdown;
+        } catch (err) {
+          passage.textContent = `Could not load the guidance: ${err.message}`;
+        }
+      },
+    },
+    `${g.title} — ${g.heading}`,
+  );
+  return h(
+    'section',
+    { class: 'guidance', dataset: { testid: 'guidance' } },
+    h('h4', {}, 'Guidance'),
+    h('p', {}, link, h('span', { class: 'muted' }, ` (similarity ${Number(g.similarity).toFixed(2)})`)),
+    passage,
   );
 }
 
