@@ -1,10 +1,10 @@
 // First step of `npm test` and `npm run scan` on a fresh clone: install the npm dependencies when they
 // are missing or stale (plain JavaScript, so it runs before anything is installed), then build the
 // JavaScript and the workflow bundle for the sources as they are (infra/build.mjs; nothing to do when that
-// build exists), and provision the embedding model for retrieval once (infra/embedding-model.ts). The Temporal CLI is provisioned later, by the TypeScript launcher, when a server is first needed.
+// build exists), provision the embedding model for retrieval once (infra/embedding-model.ts) and embed the guidance once (infra/guidance-vectors.ts). The Temporal CLI is provisioned later, by the TypeScript launcher, when a server is first needed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,5 +42,25 @@ if (process.env.VIGIL_RETRIEVAL !== 'off' && !existsSync(join(cache, 'models', `
     execFileSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'embedding-model.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch {
     console.error('vigil: warning: the embedding model was not provisioned; scans run without similar past decisions (retry with `npm run models:fetch`).');
+  }
+}
+
+// The guidance passages embedded once per machine into the shared cache (infra/guidance-vectors.ts), again only
+// when the model or the guidance changed: without it each fresh data directory's first scan would embed them.
+const modelDir = join(cache, 'models', `all-minilm-l6-v2-int8-${digest}`);
+if (process.env.VIGIL_RETRIEVAL !== 'off' && existsSync(join(modelDir, 'vigil-provisioned'))) {
+  const guidanceDir = join(root, 'activities', 'retrieval', 'guidance');
+  const docs = existsSync(guidanceDir) ? readdirSync(guidanceDir).filter((f) => f.endsWith('.md')).sort() : [];
+  const hash = createHash('sha256').update(digest);
+  for (const f of docs) hash.update(`\0${f}\0`).update(readFileSync(join(guidanceDir, f)));
+  const warm = join(cache, 'guidance', `warm-${hash.digest('hex').slice(0, 16)}`);
+  if (docs.length > 0 && !existsSync(warm)) {
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'guidance-vectors.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+      mkdirSync(dirname(warm), { recursive: true });
+      writeFileSync(warm, '');
+    } catch {
+      console.error('vigil: warning: the guidance was not embedded ahead; the first scan embeds it (retry with `npm run guidance:embed`).');
+    }
   }
 }

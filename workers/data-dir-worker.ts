@@ -39,7 +39,7 @@ export async function createDataDirWorker(
     : await openDecisionMemory({ dataDir, crypto: createStoreCrypto(loadKeyring({ dataDir, generate: true })!) });
   if (decisions?.unavailable) console.error(`vigil: warning: ${decisions.unavailable}`);
   // Guidance shares decision memory's embedder (one model in memory) and is off when it is.
-  const guidance = rest.guidance || !decisions?.memory ? undefined : openGuidance({ dataDir, embedder: decisions.memory.embedder });
+  const guidance = rest.guidance || !decisions?.memory ? undefined : openGuidance({ embedder: decisions.memory.embedder });
   if (guidance?.unavailable) console.error(`vigil: warning: ${guidance.unavailable}`);
   const connection = await connectWorker(address);
   const worker = await createScanWorker({

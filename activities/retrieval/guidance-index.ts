@@ -17,6 +17,12 @@ export interface GuidanceQuery {
   text: string;
   /** Only this class's passages. */
   ruleId?: string;
+  /** Only this `##` section and its subsections (e.g. "How to fix it"). */
+  section?: string;
+}
+
+function inSection(chunk: GuidanceChunk, section: string | undefined): boolean {
+  return section === undefined || chunk.heading === section || chunk.heading.startsWith(`${section} > `);
 }
 
 export interface GuidanceIndex {
@@ -49,7 +55,7 @@ interface Built {
 
 /**
  * An index over `library` (default: the guidance directory's documents), its vectors cached in `cacheFile`
- * (a SQLite file in the data directory). Nothing is read or embedded until the first search.
+ * (a SQLite file keyed by model and passage hash; see open-guidance.ts). Nothing is read or embedded until the first search.
  */
 export function openGuidanceIndex(opts: {
   embedder: Embedder;
@@ -65,8 +71,6 @@ export function openGuidanceIndex(opts: {
   const q = {
     get: db.prepare('SELECT vector FROM guidance_vectors WHERE model = ? AND hash = ?').pluck(),
     put: db.prepare('INSERT OR REPLACE INTO guidance_vectors (model, hash, vector) VALUES (?, ?, ?)'),
-    hashes: db.prepare('SELECT hash FROM guidance_vectors WHERE model = ?').pluck(),
-    drop: db.prepare('DELETE FROM guidance_vectors WHERE model = ? AND hash = ?'),
   };
   // One in-memory index per model: vectors of different models never mix.
   const built = new Map<string, Promise<Built>>();
@@ -90,11 +94,8 @@ export function openGuidanceIndex(opts: {
         });
       })();
     }
-    // Passages edited away leave their vectors behind: drop them, so the file holds what the guidance says now.
-    const current = new Set(hashes);
-    db.transaction(() => {
-      for (const h of q.hashes.all(model) as string[]) if (!current.has(h)) q.drop.run(model, h);
-    })();
+    // Vectors of passages edited away stay: the cache is keyed by content and shared by every checkout on the
+    // machine (their guidance may differ), and a few hundred 1.5 KB rows per edit are not worth a prune.
     return { chunks: library.chunks, vectors: vectors as Float32Array[] };
   };
   const ready = () => {
@@ -115,7 +116,7 @@ export function openGuidanceIndex(opts: {
     return queries.map((query, n) => {
       const hits: GuidanceHit[] = [];
       index.chunks.forEach((chunk, i) => {
-        if (query.ruleId === undefined || chunk.ruleId === query.ruleId) hits.push({ chunk, similarity: cosine(qv[n]!, index.vectors[i]!) });
+        if ((query.ruleId === undefined || chunk.ruleId === query.ruleId) && inSection(chunk, query.section)) hits.push({ chunk, similarity: cosine(qv[n]!, index.vectors[i]!) });
       });
       return hits.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
     });

@@ -1,11 +1,16 @@
 // Where guidance joins the pipeline: at scoring, each finding is linked to the passage of its class's guidance
 // that best answers it. A failure degrades guidance only (a warning); the scan is scored all the same.
 import type { Finding, GuidanceLink } from '../model.js';
-import type { GuidanceIndex } from './guidance-index.js';
+import type { GuidanceIndex, GuidanceQuery } from './guidance-index.js';
 
 /** Findings of a scan linked to guidance, most severe first (the local model embeds 25-40 texts a second). */
 export const MAX_WITH_GUIDANCE = 1000;
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+/**
+ * A finding already says what the weakness is and how it is exploited; what its reader needs next is the fix for
+ * the framework or library it uses, so the link is the best passage of the class's fix section.
+ */
+export const LINKED_SECTION = 'How to fix it';
 
 /** What a finding is searched by: what it says it is (its class narrows the passages; its location says nothing). */
 export function guidanceQueryText(f: Pick<Finding, 'title' | 'explanation'>): string {
@@ -23,8 +28,8 @@ export async function withGuidance(index: GuidanceIndex | undefined, scanId: str
       .slice(0, MAX_WITH_GUIDANCE);
     // Findings that say the same thing (one class, one explanation) share one search.
     const keyOf = (f: Finding) => `${f.ruleId}\0${guidanceQueryText(f)}`;
-    const queries = new Map<string, { text: string; ruleId: string }>();
-    for (const f of linked) queries.set(keyOf(f), { text: guidanceQueryText(f), ruleId: f.ruleId });
+    const queries = new Map<string, GuidanceQuery>();
+    for (const f of linked) queries.set(keyOf(f), { text: guidanceQueryText(f), ruleId: f.ruleId, section: LINKED_SECTION });
     const keys = [...queries.keys()];
     const hits = await index.searchMany([...queries.values()], 1);
     const best = new Map<string, GuidanceLink>();

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Embedder } from '../../activities/retrieval/embedder.js';
-import { loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
+import { GUIDANCE_DIR as GUIDANCE, loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
 import { openGuidanceIndex, type GuidanceIndex } from '../../activities/retrieval/guidance-index.js';
 import { lazyLocalEmbedder } from '../../activities/retrieval/open-decision-memory.js';
+import { guidanceCacheFile } from '../../activities/retrieval/open-guidance.js';
 import { createApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/keys-file.js';
 import { loadKeyRegistry } from '../../api/auth/registry.js';
@@ -22,7 +23,6 @@ import { validateSarif } from '../helpers/sarif-validate.js';
 import { createHarness, gitRepoFromFixture, scanInput, startScan, waitForStage, type Harness } from '../helpers/scan-harness.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const GUIDANCE = join(fixtures, 'guidance');
 
 describe('guidance in the scan pipeline, the API and the dashboard', () => {
   let h: Harness;
@@ -34,7 +34,8 @@ describe('guidance in the scan pipeline, the API and the dashboard', () => {
   before(async () => {
     embedder = lazyLocalEmbedder(await ensureEmbeddingModel());
     h = await createHarness('guidance');
-    index = openGuidanceIndex({ embedder, cacheFile: join(h.dir, 'guidance-vectors.db'), dir: GUIDANCE });
+    // The machine's cache, filled at install (bootstrap) as a worker finds it.
+    index = openGuidanceIndex({ embedder, cacheFile: guidanceCacheFile(), dir: GUIDANCE });
     await h.startWorker({ guidance: index });
     const keysFile = join(h.dir, 'api-keys.json');
     key.reader = (await createApiKey({ tenant: 'default', roles: ['scanner', 'approver'], name: 'alice', keysFile })).key;

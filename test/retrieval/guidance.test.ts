@@ -199,7 +199,7 @@ describe('the guidance index (real model, real SQLite cache)', () => {
     const bad = join(dir, 'bad');
     mkdirSync(bad);
     writeFileSync(join(bad, 'xss.md'), 'no title here\n');
-    const opened = openGuidance({ dataDir: dir, embedder, dir: bad });
+    const opened = openGuidance({ embedder, dir: bad, cacheFile: join(dir, 'start.db') });
     assert.equal(opened.index, undefined);
     assert.match(opened.unavailable!, /security guidance is off: Guidance .*xss\.md:1: text before the "#" title/);
   });
