@@ -16,6 +16,8 @@ export interface DecisionRecord {
   ruleId: string;
   title: string;
   decidedAt: string;
+  /** The text that was embedded (finding and comment), sealed with the rest: the lexical side of the ranking reads it. */
+  text?: string;
 }
 
 export interface VectorItem {

@@ -5,6 +5,7 @@
 // decision's wording. `reworded` queries describe the answer's situation by meaning, without its distinctive words
 // (no shared middleware, library or directory names). Added after a first run showed that the other two kinds
 // share so many words with their answers that BM25 ranks them as well; the first two kinds were not changed.
+// `other-engine` queries (at the end) word a finding the way the other engine would.
 import type { DescribedFinding } from '../../../activities/retrieval/decision-memory.js';
 
 export interface LabelledDecision {
@@ -18,7 +19,7 @@ export interface LabelledQuery {
   id: string;
   finding: DescribedFinding;
   answer: string;
-  kind: 'paraphrase' | 'near-miss' | 'reworded';
+  kind: 'paraphrase' | 'near-miss' | 'reworded' | 'other-engine';
 }
 
 const CWE: Record<string, string> = {
@@ -230,4 +231,78 @@ QUERIES.push(
   q('r-secret-example', 'hardcoded-secret', 'Hard-coded credential: key literal in source', 'A dummy key in the template that new installations copy and fill in with their own values.', 'config/template.js', 'secret-example', 'reworded'),
   q('r-md5-etag', 'weak-hash', 'Weak hash: md5 used in createHash()', 'The digest only lets browsers and proxies tell whether a cached copy is still current.', 'lib/http/conditional.js', 'md5-etag', 'reworded'),
   q('r-xxe-own', 'xxe', 'XML external entities: doc reaches parseString()', 'The parser reads a document this same service produced a moment earlier, and it does not fetch external references.', 'lib/feeds/validate.js', 'xxe-own', 'reworded'),
+);
+
+// Other engine: the same situations as the Claude engine words a finding (rule id `claude-cwe-…`, a free-text
+// title, an explanation in prose that names what it read) against decisions recorded on the built-in engine's
+// templated findings, and the reverse (decisions made on Claude findings, queried by a built-in finding).
+// Written as the engines' outputs read (test/claude/brain.ts, activities/engines/claude/prompts.ts); added
+// after the first hybrid measurement, before any further change to the ranking.
+const c = (id: string, cwe: string, title: string, explanation: string, file: string): DescribedFinding => ({
+  id,
+  fingerprint: `fp-${id}`,
+  ruleId: `claude-${cwe.toLowerCase()}`,
+  cwe,
+  title,
+  explanation,
+  location: { file, startLine: 1, endLine: 1 },
+});
+const oq = (id: string, cwe: string, title: string, explanation: string, file: string, answer: string): LabelledQuery => ({
+  id,
+  finding: c(id, cwe, title, explanation, file),
+  answer,
+  kind: 'other-engine',
+});
+const od = (id: string, cwe: string, title: string, explanation: string, file: string, decision: 'approve' | 'reject', comment: string): LabelledDecision => ({
+  id,
+  finding: c(id, cwe, title, explanation, file),
+  decision,
+  comment,
+});
+
+DECISIONS.push(
+  od('c-sql-tenant', 'CWE-89', 'Tenant schema name interpolated into search_path', 'setTenant() builds `SET search_path TO ${tenant}` from the subdomain of the incoming request, so a crafted Host header could inject SQL before any query of the request runs.', 'db/tenant.js', 'approve', 'confirmed: Host header is attacker controlled; quote the identifier with pg-format %I and check it against the tenants table'),
+  od('c-cmd-lint', 'CWE-78', 'Shell command built from file list in pre-commit hook', 'The hook concatenates staged file names into a string passed to execSync to run eslint; a file name containing shell metacharacters would be executed.', 'tools/hooks/pre-commit.js', 'reject', 'git hook on developer machines; the file names are the developer\'s own'),
+  od('c-path-locale', 'CWE-22', 'Locale parameter used to build translation file path', 'loadMessages(locale) joins the `lang` cookie value to the locales directory and reads the JSON file; a value such as ../../config/secrets would read other files.', 'lib/i18n/load.js', 'approve', 'real: cookie value goes straight into the path; accept only the locales we ship'),
+  od('c-xss-pdf', 'CWE-79', 'Invoice notes rendered unescaped into PDF HTML template', 'Customer-supplied invoice notes are inserted with triple braces into the Handlebars template that puppeteer renders to PDF on the server.', 'lib/invoices/pdf.js', 'approve', 'server-side rendering in headless Chrome with network access; scripts in notes run there. Escape with double braces'),
+  od('c-ssrf-oembed', 'CWE-918', 'oEmbed discovery follows attacker-supplied URL', 'When a post contains a link, the server fetches the page to discover its oEmbed endpoint and then fetches that endpoint too, without restricting hosts.', 'lib/embeds/oembed.js', 'approve', 'two-hop SSRF: the discovered endpoint can point at internal services; resolve and block private ranges on every hop'),
+  od('c-redirect-lang', 'CWE-601', 'Language switcher redirects to the Referer header', 'After setting the language cookie, switchLanguage() redirects to req.get("Referer") without checking its origin.', 'routes/lang.js', 'reject', 'duplicate of redirect-header, fixed in the same change: both now redirect to a fixed page'),
+);
+
+QUERIES.push(
+  // Claude-worded findings, answered by decisions on built-in findings.
+  oq('o-sql-schema', 'CWE-89', 'User lookup builds SQL with string concatenation', 'getUserById() appends `req.params.id` to a SELECT statement instead of using a placeholder. The route is declared with `requireSchema(userIdSchema)`, so whether this is exploitable depends on that schema.', 'db/users.js', 'sql-schema'),
+  oq('o-sql-orm', 'CWE-89', 'Unvalidated sort column passed to knex.raw in listing query', 'The `sort` field of the request body is interpolated into `ORDER BY ${sort}` through knex.raw; bindings are not used and no allowlist of columns exists, so an attacker can append arbitrary SQL.', 'models/invoice.js', 'sql-orm'),
+  oq('o-sql-stored', 'CWE-89', 'Saved search filter later concatenated into report SQL', 'Users save filter expressions in their profile; the nightly report job reads them back and splices them into a WHERE clause, a second-order injection since the value was attacker supplied when stored.', 'jobs/digest.js', 'sql-stored'),
+  oq('o-cmd-ping', 'CWE-78', 'Network diagnostics endpoint passes host to a shell', 'The `host` query parameter is concatenated into a `ping` command string and executed with child_process.exec, which spawns /bin/sh; `;` or `$()` in the host runs arbitrary commands.', 'routes/diagnostics.js', 'cmd-ping'),
+  oq('o-cmd-git', 'CWE-78', 'Branch name from GitHub webhook executed in shell', 'handlePush() takes `payload.ref` from the webhook body and runs `git fetch origin ${ref}` through exec. Anyone who can reach the webhook URL (or push a branch with a crafted name) controls the command.', 'lib/ci/webhook.js', 'cmd-git'),
+  oq('o-cmd-pdf', 'CWE-78', 'Document title injected into wkhtmltopdf invocation', 'The title from the export form is quoted with double quotes inside a shell command line; a title containing a double quote closes the argument and adds options or commands.', 'lib/export/pdf.js', 'cmd-pdf'),
+  oq('o-path-zip', 'CWE-22', 'Archive extraction trusts entry names (zip slip)', 'extractUpload() writes every entry of the uploaded archive to path.join(dest, entry.fileName) without checking the resolved path, so an entry named ../../app/server.js overwrites application code.', 'lib/upload/extract.js', 'path-zip'),
+  oq('o-path-download', 'CWE-22', 'Export download reads arbitrary files via path parameter', 'The `path` query parameter is joined to the exports folder and passed to res.download with no normalisation or prefix check; ../ sequences reach any file the process can read.', 'routes/reports/download.js', 'path-download-real'),
+  oq('o-path-basename', 'CWE-22', 'File name from URL joined to uploads directory', 'sendUpload() joins req.params.name to UPLOAD_DIR and calls res.sendFile. The upload router applies a sanitizeFilename middleware to the parameter first, which may already strip directory components.', 'routes/uploads/get.js', 'path-basename'),
+  oq('o-xss-admin', 'CWE-79', 'Stored comment HTML injected into admin panel', 'The moderation queue renders each pending comment with `el.innerHTML = comment.body`. Comments are written by any registered user and viewed by moderators, giving stored XSS in a privileged session.', 'public/js/moderation.js', 'xss-admin'),
+  oq('o-xss-markdown', 'CWE-79', 'Rendered Markdown inserted without sanitisation', 'Post bodies are converted with marked() and the resulting HTML is sent to every visitor; marked passes raw HTML through, so a post containing <img onerror> executes script for readers.', 'routes/posts/show.js', 'xss-markdown'),
+  oq('o-xss-escape', 'CWE-79', 'Search term reflected in results page', 'The `q` parameter is passed to the EJS view and printed in the heading. It is output with the escaping tag <%= %>, so this is likely safe unless the template uses <%- %> elsewhere.', 'views/results.ejs', 'xss-escape'),
+  oq('o-ssrf-proxy', 'CWE-918', 'Image proxy fetches arbitrary URLs', 'GET /proxy?url= downloads any URL server-side and streams the body back to the caller, so attackers can read internal services and the cloud metadata endpoint.', 'routes/image-proxy.js', 'ssrf-proxy'),
+  oq('o-ssrf-metadata', 'CWE-918', 'Avatar import can reach the instance metadata service', 'importAvatar() fetches the `avatarUrl` submitted in the profile form; nothing blocks 169.254.169.254 or private address ranges, exposing cloud credentials.', 'lib/profile/avatar.js', 'ssrf-metadata'),
+  oq('o-ssrf-allowlist', 'CWE-918', 'Customer webhook URLs are requested by the server', 'deliverEvent() POSTs to the URL stored in each webhook subscription. The URL is customer-controlled; the registration code should be checked for host restrictions.', 'lib/webhooks/send.js', 'ssrf-allowlist'),
+  oq('o-eval-calc', 'CWE-94', 'User expression evaluated with eval in calculator API', '`eval(req.body.expression)` executes whatever JavaScript the client sends with the server\'s privileges; this is remote code execution.', 'routes/calculate.js', 'eval-calc'),
+  oq('o-redirect-oauth', 'CWE-601', 'OAuth authorize endpoint redirects to unregistered redirect_uri', 'The authorization handler redirects with the code to `req.query.redirect_uri` without comparing it to the client\'s registered URIs, so an attacker can steal authorization codes.', 'routes/oauth/authorize.js', 'redirect-oauth'),
+  oq('o-redirect-relative', 'CWE-601', 'Post-login redirect uses the next parameter', 'After authentication the user is redirected to `req.query.next`. The code checks that next starts with "/" and not "//", which should limit it to same-site paths.', 'routes/auth/callback.js', 'redirect-relative'),
+  oq('o-proto-merge', 'CWE-1321', 'Recursive merge of request body allows __proto__ pollution', 'updatePreferences() deep-merges req.body into the preferences object with a hand-written merge that copies every key, including __proto__, polluting Object.prototype for the whole process.', 'lib/prefs/update.js', 'proto-merge'),
+  oq('o-nosql-login', 'CWE-943', 'Login query accepts MongoDB operators in password', 'The login handler passes req.body.username and req.body.password directly to User.findOne; sending {"$ne": ""} as the password matches any user and bypasses authentication.', 'routes/session.js', 'nosql-login'),
+  oq('o-deser-yaml', 'CWE-502', 'Uploaded YAML parsed with the unsafe loader', 'Imported project files are parsed with js-yaml load() using the default (full) schema, which can construct functions and arbitrary types from attacker-supplied documents.', 'lib/projects/import.js', 'deser-yaml'),
+  oq('o-secret-live', 'CWE-798', 'Production payment API key committed to the repository', 'A live Stripe secret key (sk_live_…) is hard-coded in the billing module and passed to the Stripe client; anyone with read access to the code can issue refunds and charges.', 'lib/payments/client.js', 'secret-live'),
+  oq('o-secret-jwt', 'CWE-798', 'JWT secret falls back to a hard-coded default', 'When JWT_SECRET is unset, tokens are signed with the literal "supersecret", which is public in the source; anyone can forge session tokens for any user.', 'lib/auth/token.js', 'secret-jwt'),
+  oq('o-hash-password', 'CWE-328', 'Passwords stored as unsalted MD5', 'registerUser() stores md5(password) in the users table; MD5 is fast and unsalted, so leaked hashes are cracked almost instantly.', 'lib/users/register.js', 'md5-password'),
+  oq('o-hash-token', 'CWE-328', 'Password reset token derived from MD5 of email and time', 'The reset token is md5(email + Date.now()), which an attacker who knows the email can brute-force within the timestamp window.', 'lib/auth/forgot.js', 'hash-token'),
+  oq('o-xxe-upload', 'CWE-611', 'XML upload parsed with external entity expansion', 'Invoice uploads are parsed by libxmljs with `noent: true`, so a DOCTYPE declaring an external entity reads local files or makes requests from the server.', 'lib/billing/import-xml.js', 'xxe-upload'),
+  oq('o-nearmiss-hash-etag', 'CWE-328', 'MD5 used to compute ETag values', 'The response caching middleware computes an md5 of each body to set ETag. MD5 is a broken hash, though here it is used for change detection rather than authentication.', 'lib/middleware/etag.js', 'md5-etag'),
+  oq('o-nearmiss-admin-path', 'CWE-89', 'Admin report date range concatenated into SQL', 'The /admin/reports handler concatenates the `from` and `to` dates into the reporting query; the router is protected by requireAdmin, so only administrators can reach it.', 'routes/admin/reporting.js', 'sql-admin'),
+  // Built-in findings answered by decisions recorded on Claude findings.
+  q('b-sql-tenant', 'sql-injection', 'SQL injection: req.hostname reaches client.query()', 'The subdomain of the request host is put into a SET search_path statement before the tenant\'s queries run.', 'db/tenancy.js', 'c-sql-tenant', 'other-engine'),
+  q('b-cmd-lint', 'command-injection', 'OS command injection: files reaches execSync()', 'Staged file names are joined into a prettier command line in the git pre-commit hook.', 'tools/hooks/format.js', 'c-cmd-lint', 'other-engine'),
+  q('b-path-locale', 'path-traversal', 'Path traversal: req.cookies.lang reaches fs.readFileSync()', 'The language cookie is joined to the translations directory to load the messages file.', 'lib/i18n/messages.js', 'c-path-locale', 'other-engine'),
+  q('b-xss-pdf', 'xss', 'Cross-site scripting: order.notes reaches page.setContent()', 'Order notes are placed unescaped in the HTML that the headless browser prints to a PDF receipt.', 'lib/receipts/render.js', 'c-xss-pdf', 'other-engine'),
+  q('b-ssrf-oembed', 'ssrf', 'Server-side request forgery: link.href reaches fetch()', 'Links in chat messages are fetched by the server to build previews, then the preview endpoint the page names is fetched as well.', 'lib/chat/unfurl.js', 'c-ssrf-oembed', 'other-engine'),
 );
