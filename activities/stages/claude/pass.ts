@@ -14,11 +14,14 @@ import { startHeartbeat, type HeartbeatHandle } from '../../heartbeat.js';
 import type { Candidate, SourceReader } from '../../model.js';
 import { openSourceFiles } from '../../source-files.js';
 import type { Store } from '../../store/store.js';
+import type { DecisionMemory } from '../../retrieval/decision-memory.js';
 import { requireSnapshot, type ScanIds } from '../shared.js';
 
 export interface ClaudeStageDeps {
   store: Store;
   claude?: ClaudeDeps;
+  /** Decision memory: the team's similar past decisions shown to the verification panel. */
+  retrieval?: DecisionMemory;
 }
 
 /** Every Claude pass names its scan and snapshot. */
