@@ -232,6 +232,13 @@ export function dataBlock(label: string, content: string): string {
   return `<${DATA_TAG} source="${safeLabel}">\n${body}\n</${DATA_TAG}>`;
 }
 
+/**
+ * The one verifier of a panel shown the team's notes: the lens that weighs existing defences, which is what most
+ * dismissals are about ("validated by the requireSchema middleware"). One vote of a panel of three or more, where a
+ * strict majority is needed: a hostile note cannot outvote verifiers that never saw it.
+ */
+export const TEAM_NOTES_LENS: VerifierLens = 'defences';
+
 /** How many of the team's notes a verifier is shown, and how much of each (comments are people's text: bounded). */
 export const TEAM_NOTES_MAX = 3;
 export const TEAM_NOTE_CHARS = 300;
