@@ -43,6 +43,7 @@ export async function createDataDirWorker(
     statCacheFile: join(dataDir, 'statcache.db'),
     tenantSettings: settings,
     ...(decisions?.memory ? { retrieval: decisions.memory } : {}),
+    ...(decisions?.unavailable ? { retrievalUnavailable: decisions.unavailable } : {}),
     ...rest,
     connection,
     workDir,

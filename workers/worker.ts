@@ -36,6 +36,8 @@ export interface ScanWorkerOptions {
   tenantSettings?: ActivityDeps['tenantSettings'];
   /** Decision memory (similar past decisions); omitted, findings carry none (the caller closes it). */
   retrieval?: ActivityDeps['retrieval'];
+  /** Why decision memory is off, when the caller found it so (reports say it). */
+  retrievalUnavailable?: string;
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -95,6 +97,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     ...(opts.paths ? { paths: opts.paths } : {}),
     ...(opts.tenantSettings ? { tenantSettings: opts.tenantSettings } : {}),
     ...(opts.retrieval ? { retrieval: opts.retrieval } : {}),
+    ...(opts.retrievalUnavailable ? { retrievalUnavailable: opts.retrievalUnavailable } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();

@@ -31,9 +31,33 @@ export async function rememberRecordedDecisions(
   }
 }
 
+/** Said in reports when the lookup failed mid-scan; the error itself (it may name hosts or paths) goes to the log only. */
+export const RETRIEVAL_FAILED = 'similar past decisions could not be looked up for this scan (the vector store or the embedding model failed; see the worker log)';
+
+/**
+ * Why decision memory is off, as a report says it: the worker's start-up message names files and settings of the
+ * host (paths, hosts), which stay in its log; the report gets the kind of cause and what to do.
+ */
+export function reportedUnavailability(message: string): string {
+  if (/VIGIL_RETRIEVAL=off/.test(message)) return 'retrieval is turned off on the worker (VIGIL_RETRIEVAL=off)';
+  if (/embedding model/i.test(message) && /missing/i.test(message)) return 'the embedding model is not provisioned on the worker (run `npm run models:fetch`)';
+  if (/embedding model/i.test(message) && /corrupt/i.test(message)) return 'the embedding model on the worker is corrupt (delete it and run `npm run models:fetch`)';
+  return 'decision memory is unavailable on the worker (see its log)';
+}
+
 /** Findings with `similarDecisions` set where the tenant has precedents; unchanged when retrieval fails. */
 export async function withSimilarDecisions(memory: DecisionMemory | undefined, tenant: string, scanId: string, findings: Finding[]): Promise<Finding[]> {
-  if (!memory) return findings;
+  return (await lookUpSimilarDecisions(memory, tenant, scanId, findings)).findings;
+}
+
+/** withSimilarDecisions, saying whether the lookup failed (`failed`: the findings are returned unchanged). */
+export async function lookUpSimilarDecisions(
+  memory: DecisionMemory | undefined,
+  tenant: string,
+  scanId: string,
+  findings: Finding[],
+): Promise<{ findings: Finding[]; failed?: true }> {
+  if (!memory) return { findings };
   try {
     // Findings already decided (carried over) need no precedent.
     const pending = findings
@@ -44,10 +68,10 @@ export async function withSimilarDecisions(memory: DecisionMemory | undefined, t
     const known = new Map(pending.filter((f) => f.verdict.precedents).map((f) => [f.id, f.verdict.precedents!]));
     const similar = await similarDecisions(memory, tenant, scanId, pending.filter((f) => !known.has(f.id)));
     for (const [id, precedents] of known) if (precedents.length > 0) similar.set(id, precedents);
-    return findings.map((f) => (similar.has(f.id) ? { ...f, similarDecisions: similar.get(f.id)! } : f));
+    return { findings: findings.map((f) => (similar.has(f.id) ? { ...f, similarDecisions: similar.get(f.id)! } : f)) };
   } catch (err) {
     memory.warn(`decision memory: no similar past decisions for scan ${scanId}: ${(err as Error).message}`);
-    return findings;
+    return { findings, failed: true };
   }
 }
 

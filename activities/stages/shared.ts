@@ -50,6 +50,8 @@ export interface ActivityDeps {
   tenantSettings?: Pick<TenantSettings, 'decisionComments'>;
   /** Decision memory (similar past decisions); omitted, findings carry none. */
   retrieval?: DecisionMemory;
+  /** Why decision memory is off on this worker (VIGIL_RETRIEVAL=off, the model missing or corrupt): said in reports. */
+  retrievalUnavailable?: string;
 }
 
 export interface ScanIds {
