@@ -39,7 +39,7 @@ export const RETRIEVAL_FAILED = 'similar past decisions could not be looked up f
  * host (paths, hosts), which stay in its log; the report gets the kind of cause and what to do.
  */
 export function reportedUnavailability(message: string): string {
-  if (/VIGIL_RETRIEVAL=off/.test(message)) return 'retrieval is turned off on the worker (VIGIL_RETRIEVAL=off)';
+  if (/^retrieval is turned off/.test(message)) return 'retrieval is turned off on the worker (VIGIL_RETRIEVAL=off)';
   if (/embedding model/i.test(message) && /missing/i.test(message)) return 'the embedding model is not provisioned on the worker (run `npm run models:fetch`)';
   if (/embedding model/i.test(message) && /corrupt/i.test(message)) return 'the embedding model on the worker is corrupt (delete it and run `npm run models:fetch`)';
   return 'decision memory is unavailable on the worker (see its log)';
