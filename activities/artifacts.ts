@@ -50,7 +50,8 @@ export interface ApplyArtifact {
 /** Kind → stored type. Keyed kinds (`claude:pass:<passId>` …) are template patterns. */
 /** Why a scan showed no similar past decisions: one sentence, no secrets (the details are in the worker's log). */
 export interface RetrievalUnavailable {
-  reason: string;
+  /** Absent: a retried scoring looked them up after all. */
+  reason?: string;
 }
 
 export interface ArtifactTypes {

@@ -25,6 +25,8 @@ export async function scoreStage(
   // Decision memory off or failing: the scan goes on without precedents, and its reports say why.
   const unavailable = failed ? RETRIEVAL_FAILED : !deps.retrieval && deps.retrievalUnavailable ? reportedUnavailability(deps.retrievalUnavailable) : undefined;
   if (unavailable) await store.putArtifact(input.tenant, input.scanId, 'retrieval-status', { reason: unavailable });
+  // A retry that got through: what a failed attempt noted no longer holds.
+  else if (await store.getArtifact(input.tenant, input.scanId, 'retrieval-status')) await store.putArtifact(input.tenant, input.scanId, 'retrieval-status', {});
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);
   await store.appendEvents([...findings.map((f) => findingCreated(input, f)), stageCompleted(input, 'scoring', { findings: findings.length })]);
   // Packed: a scan of thousands of findings returns them all into history in one payload.

@@ -140,7 +140,7 @@ export function scansRouter(s: Services) {
             ? { mode: scope.mode, filesInScope: scope.filesInScope, analysedFiles: scope.analysedFiles, carriedOver: scope.carriedOver }
             : null,
         },
-        ...(retrieval ? { retrievalUnavailable: retrieval.reason } : {}),
+        ...(retrieval?.reason ? { retrievalUnavailable: retrieval.reason } : {}),
         links: { ...scanLinks(record.scanId), ...(temporalUi ? { temporalUi } : {}) },
       });
     });
