@@ -149,6 +149,8 @@ async function main() {
     console.log(row(`${MODEL}, same class only`, denseClass));
     console.log(row('BM25, same class only', sparseClass));
     console.log(row('hybrid, same class only', hybridClass));
+    const delta = (a: number, b: number) => `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(3)}`;
+    console.log(`\nhybrid against BM25: recall@5 ${delta(hybrid.recall5, sparse.recall5)}, MRR ${delta(hybrid.mrr, sparse.mrr)}, recall@1 ${delta(hybrid.recall1, sparse.recall1)}; against the embedding alone: recall@5 ${delta(hybrid.recall5, dense.recall5)}, MRR ${delta(hybrid.mrr, dense.mrr)}`);
     if (dense.misses.length) console.log(`\nembedding misses:\n  ${dense.misses.join('\n  ')}`);
     if (sparse.misses.length) console.log(`BM25 misses:\n  ${sparse.misses.join('\n  ')}`);
     if (hybrid.misses.length) console.log(`hybrid misses:\n  ${hybrid.misses.join('\n  ')}`);
