@@ -48,6 +48,12 @@ export interface ApplyArtifact {
 }
 
 /** Kind → stored type. Keyed kinds (`claude:pass:<passId>` …) are template patterns. */
+/** Why a scan showed no similar past decisions: one sentence, no secrets (the details are in the worker's log). */
+export interface RetrievalUnavailable {
+  /** Absent: a retried scoring looked them up after all. */
+  reason?: string;
+}
+
 export interface ArtifactTypes {
   'merkle-diff': MerkleDiffArtifact;
   scope: ScopeArtifact;
@@ -60,6 +66,8 @@ export interface ArtifactTypes {
   'report.json': JsonReport;
   'report.sarif': SarifLog;
   'report.md': string;
+  /** Set when this scan ran without decision memory (turned off, model missing or corrupt, store failing): why. */
+  'retrieval-status': RetrievalUnavailable;
   /** An mbox for `git am`, when apply had no local repository to write to. */
   'patch-series': string;
   // The Claude engine: its plan, leads, per-pass outputs and the usage ledger.

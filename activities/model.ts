@@ -134,6 +134,11 @@ export interface Verdict {
    * when scoring reads it from the candidate's evidence as those scans did.
    */
   confidence?: Confidence;
+  /**
+   * The tenant's most similar past decisions, looked up at verification (decision memory): evidence shown with
+   * the verdict, never counted in it. Empty: looked up, none similar; absent: not looked up.
+   */
+  precedents?: SimilarDecision[];
 }
 
 export interface Decision {

@@ -48,6 +48,7 @@ export async function createDataDirWorker(
     tenantSettings: settings,
     ...(decisions?.memory ? { retrieval: decisions.memory } : {}),
     ...(guidance?.index ? { guidance: guidance.index } : {}),
+    ...(decisions?.unavailable ? { retrievalUnavailable: decisions.unavailable } : {}),
     ...rest,
     connection,
     workDir,

@@ -38,6 +38,8 @@ export interface ScanWorkerOptions {
   retrieval?: ActivityDeps['retrieval'];
   /** Security guidance (passages on findings, the Claude engine's search_guidance); omitted, none (the caller closes it). */
   guidance?: ActivityDeps['guidance'];
+  /** Why decision memory is off, when the caller found it so (reports say it). */
+  retrievalUnavailable?: string;
   logger?: Logger;
   /** Payload codecs (encryption): must match the clients' (workers/codec/data-converter.ts). */
   dataConverter?: DataConverter;
@@ -98,6 +100,7 @@ export async function createScanWorker(opts: ScanWorkerOptions): Promise<ScanWor
     ...(opts.tenantSettings ? { tenantSettings: opts.tenantSettings } : {}),
     ...(opts.retrieval ? { retrieval: opts.retrieval } : {}),
     ...(opts.guidance ? { guidance: opts.guidance } : {}),
+    ...(opts.retrievalUnavailable ? { retrievalUnavailable: opts.retrievalUnavailable } : {}),
     claude: opts.claude === null ? undefined : (opts.claude ?? claudeFromEnv()),
   });
   const analysisConcurrency = opts.analysisConcurrency ?? analysisConcurrencyFromEnv();

@@ -45,6 +45,8 @@ export interface JsonReportInput {
   baseline?: Baseline;
   /** Model usage of an engine that spends tokens (the Claude engine): budget, tokens and cost per stage, coverage. */
   engineUsage?: EngineUsage;
+  /** Set when decision memory was unavailable for this scan: why. */
+  retrieval?: { reason: string };
 }
 
 export interface JsonReport {
@@ -83,6 +85,8 @@ export interface JsonReport {
   baseline: { previousScanId: string | null; new: number; unchanged: number; fixed: BaselineFixed[] } | null;
   /** Tokens and estimated cost per stage, budget, and directory coverage; null for engines that use no model. */
   engineUsage: EngineUsage | null;
+  /** Present when the scan ran without decision memory (no similar past decisions shown): why. */
+  retrieval?: { status: 'unavailable'; reason: string };
 }
 
 export interface JsonReportFinding {
@@ -188,6 +192,7 @@ export function toJsonReport(input: JsonReportInput): JsonReport {
       ? { previousScanId: input.baseline.previousScanId, new: input.baseline.new, unchanged: input.baseline.unchanged, fixed: input.baseline.fixed }
       : null,
     engineUsage: input.engineUsage ? usageOf(input.engineUsage) : null,
+    ...(input.retrieval ? { retrieval: { status: 'unavailable' as const, reason: input.retrieval.reason } } : {}),
   };
 }
 

@@ -58,6 +58,7 @@ export function toMarkdown(report: JsonReport): string {
       '',
     );
   }
+  if (report.retrieval) out.push(`Similar past decisions: not shown — ${escapeMarkdown(report.retrieval.reason)}.`, '');
   if (report.scope) {
     out.push(
       `Coverage: ${report.scope.mode} analysis, ${report.scope.analysedFiles} of ${report.scope.filesInScope} files in scope analysed` +

@@ -18,6 +18,8 @@ export interface DecisionRecord {
   decidedAt: string;
   /** The scan's repository key: decisions can be filtered to one repository. */
   repository?: string;
+  /** The text that was embedded (finding and comment), sealed with the rest: the lexical side of the ranking reads it. */
+  text?: string;
 }
 
 export interface VectorItem {

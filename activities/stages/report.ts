@@ -38,8 +38,10 @@ export async function reportStage(deps: ActivityDeps, input: ScanIds & { snapsho
   const baseline = compareToBaseline(decided, await previousCompletedReport(store, input.tenant, input.repoKey, input.scanId));
   // Engines that spend model tokens leave a usage ledger; the report shows tokens, cost and coverage.
   const engineUsage = await store.getArtifact(input.tenant, input.scanId, 'claude:usage');
+  const unavailable = (await store.getArtifact(input.tenant, input.scanId, 'retrieval-status'))?.reason;
+  const retrieval = unavailable ? { reason: unavailable } : undefined;
   // Reports leave Vigil (API, CLI, CI uploads): every text in them is masked; the stored findings keep the real patch for apply.
-  const json = maskDeep(toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage }));
+  const json = maskDeep(toJsonReport({ scan: meta, findings: decided, apply, scope, merkle: diff, patchSeries, baseline, engineUsage, retrieval }));
   const sarif = maskDeep(toSarif({
     findings: decided,
     tool: { name: 'Vigil', version: VIGIL_VERSION },

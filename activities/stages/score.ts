@@ -4,7 +4,7 @@ import type { ActivityDeps, ScanIds } from './shared.js';
 import { scoreCandidates } from '../scoring.js';
 import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { fillTraceSnippets } from '../trace-snippets.js';
-import { withSimilarDecisions } from '../retrieval/decision-memory-stage.js';
+import { lookUpSimilarDecisions, reportedUnavailability, RETRIEVAL_FAILED } from '../retrieval/decision-memory-stage.js';
 import { withGuidance } from '../retrieval/guidance-stage.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 import { findingCreated, stageCompleted, stageStarted } from '../events/scan-events.js';
@@ -22,8 +22,13 @@ export async function scoreStage(
   const ledger = await store.getLedger(input.tenant, input.repoKey);
   // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
   const scored = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);
-  const withPrecedents = await withSimilarDecisions(deps.retrieval, input.tenant, input.scanId, scored);
+  const { findings: withPrecedents, failed } = await lookUpSimilarDecisions(deps.retrieval, input.tenant, input.scanId, scored);
   const findings = await withGuidance(deps.guidance, input.scanId, withPrecedents);
+  // Decision memory off or failing: the scan goes on without precedents, and its reports say why.
+  const unavailable = failed ? RETRIEVAL_FAILED : !deps.retrieval && deps.retrievalUnavailable ? reportedUnavailability(deps.retrievalUnavailable) : undefined;
+  if (unavailable) await store.putArtifact(input.tenant, input.scanId, 'retrieval-status', { reason: unavailable });
+  // A retry that got through: what a failed attempt noted no longer holds.
+  else if (await store.getArtifact(input.tenant, input.scanId, 'retrieval-status')) await store.putArtifact(input.tenant, input.scanId, 'retrieval-status', {});
   await store.putArtifact(input.tenant, input.scanId, 'findings', findings);
   await store.appendEvents([...findings.map((f) => findingCreated(input, f)), stageCompleted(input, 'scoring', { findings: findings.length })]);
   // Packed: a scan of thousands of findings returns them all into history in one payload.

@@ -53,6 +53,8 @@ export interface ActivityDeps {
   retrieval?: DecisionMemory;
   /** Security guidance (passages linked to findings, the Claude engine's search_guidance tool); omitted, none. */
   guidance?: GuidanceIndex;
+  /** Why decision memory is off on this worker (VIGIL_RETRIEVAL=off, the model missing or corrupt): said in reports. */
+  retrievalUnavailable?: string;
 }
 
 export interface ScanIds {

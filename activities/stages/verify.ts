@@ -7,6 +7,7 @@ import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { recordVerdicts } from './engine-results.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 import { stageStarted } from '../events/scan-events.js';
+import { candidatePrecedents, withPrecedentEvidence } from '../retrieval/decision-memory-stage.js';
 
 export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapshotId: string; engine: string }) {
   const { store } = deps;
@@ -19,7 +20,9 @@ export async function verifyStage(deps: ActivityDeps, input: ScanIds & { snapsho
   try {
     const files = await openSourceFiles(store, snapshot).load(filesNamedBy(candidates));
     const verdicts = await verifier.verify({ files, candidates, signal: hb.signal });
-    return await recordVerdicts(store, input, verifier.name, candidates, verdicts);
+    // The team's similar past decisions go with each verdict as evidence, after the verifier has judged.
+    const precedents = await candidatePrecedents(deps.retrieval, input.tenant, input.scanId, candidates);
+    return await recordVerdicts(store, input, verifier.name, candidates, withPrecedentEvidence(verdicts, precedents));
   } finally {
     hb.stop();
   }

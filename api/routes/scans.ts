@@ -100,9 +100,10 @@ export function scansRouter(s: Services) {
       const live = description ? await queryLiveStatus(s, handle) : RUN_GONE;
       const visibleStage = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null;
       const tenant = record.tenant;
-      const [findings, scope] = await Promise.all([
+      const [findings, scope, retrieval] = await Promise.all([
         s.store.getArtifact(tenant, record.scanId, 'findings'),
         s.store.getArtifact(tenant, record.scanId, 'scope'),
+        s.store.getArtifact(tenant, record.scanId, 'retrieval-status'),
       ]);
       const snapshotCounts = live.ok ? live.status.counts.snapshot : undefined;
       const temporalUi = s.config.temporalUiUrl
@@ -139,6 +140,7 @@ export function scansRouter(s: Services) {
             ? { mode: scope.mode, filesInScope: scope.filesInScope, analysedFiles: scope.analysedFiles, carriedOver: scope.carriedOver }
             : null,
         },
+        ...(retrieval?.reason ? { retrievalUnavailable: retrieval.reason } : {}),
         links: { ...scanLinks(record.scanId), ...(temporalUi ? { temporalUi } : {}) },
       });
     });

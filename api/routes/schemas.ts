@@ -281,6 +281,10 @@ export const scanDetailSchema = z.object({
         .describe('What the reasoning stage looked at.'),
     })
     .optional(),
+  retrievalUnavailable: z
+    .string()
+    .optional()
+    .describe('Present when the scan ran without decision memory (no similar past decisions shown): why, in one sentence.'),
   links: scanLinksSchema.extend({ temporalUi: z.string().optional().describe("The workflow in the Temporal Web UI, when configured.") }),
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto } from '../../activities/crypto/seal.js';
-import { findingText } from '../../activities/retrieval/decision-memory.js';
+import { findingText, rememberDecisions, similarDecisions, type DecisionMemory } from '../../activities/retrieval/decision-memory.js';
 import { openLocalEmbedder, type Embedder } from '../../activities/retrieval/embedder.js';
 import { loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
 import { openGuidanceIndex } from '../../activities/retrieval/guidance-index.js';
@@ -215,21 +215,40 @@ async function main() {
     const bm25 = bm25Ranker(decisionTexts);
     const sparse = quality(QUERIES, (q) => bm25(findingText(q.finding)).map((i) => DECISIONS[i]!.id));
     await store.close();
+    // Hybrid: what scoring and verification use (similarDecisions: the embedding's nearest 50 reranked with BM25
+    // over their stored texts, reciprocal rank fusion), through rememberDecisions and a sealed store.
+    const hybridStore = openSqliteVectorStore(join(dir, 'hybrid.db'), { crypto });
+    const memory: DecisionMemory = { embedder, vectors: hybridStore, warn: (m) => console.error(m), close: async () => {} };
+    await rememberDecisions(
+      memory,
+      'bench',
+      DECISIONS.map((dd) => ({ finding: dd.finding, scanId: 'scn_past', decision: dd.decision, comment: dd.comment, decidedAt: new Date(0).toISOString() })),
+    );
+    const fusedRank = await similarDecisions(memory, 'bench', 'scn_new', QUERIES.map((qq) => qq.finding), { limit: DECISIONS.length, minSimilarity: -1 });
+    const hybrid = quality(QUERIES, (qq) => (fusedRank.get(qq.finding.id) ?? []).map((s) => s.findingId));
+    await hybridStore.close();
     const row = (name: string, r: Quality) =>
       `| ${name} | ${r.recall1.toFixed(3)} | ${r.recall5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${Object.entries(r.byKind).map(([k, v]) => `${k} ${v.recall5.toFixed(2)} (${v.n})`).join(', ')} |`;
     // The same rankings keeping only decisions of the finding's own class (a metadata filter): what is left is
     // telling situations apart within a class.
-    const classOf = new Map(DECISIONS.map((dd) => [dd.id, dd.finding.ruleId]));
-    const sameClass = (qq: LabelledQuery, ids: string[]) => ids.filter((id) => classOf.get(id) === qq.finding.ruleId);
+    // (By CWE: the Claude engine's findings have rule ids of their own, `claude-cwe-89`.)
+    const classOf = new Map(DECISIONS.map((dd) => [dd.id, dd.finding.cwe]));
+    const sameClass = (qq: LabelledQuery, ids: string[]) => ids.filter((id) => classOf.get(id) === qq.finding.cwe);
     const denseClass = quality(QUERIES, (qq) => sameClass(qq, ranked.get(qq.id)!));
     const sparseClass = quality(QUERIES, (qq) => sameClass(qq, bm25(findingText(qq.finding)).map((i) => DECISIONS[i]!.id)));
+    const hybridClass = quality(QUERIES, (qq) => sameClass(qq, (fusedRank.get(qq.finding.id) ?? []).map((s) => s.findingId)));
     console.log('\n| ranker | recall@1 | recall@5 | MRR | recall@5 by kind |\n|---|---|---|---|---|');
     console.log(row(`${MODEL} (embedded store)`, dense));
     console.log(row('BM25 (same texts)', sparse));
+    console.log(row('hybrid: embedding top 50 + BM25, RRF (similarDecisions)', hybrid));
     console.log(row(`${MODEL}, same class only`, denseClass));
     console.log(row('BM25, same class only', sparseClass));
+    console.log(row('hybrid, same class only', hybridClass));
+    const delta = (a: number, b: number) => `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(3)}`;
+    console.log(`\nhybrid against BM25: recall@5 ${delta(hybrid.recall5, sparse.recall5)}, MRR ${delta(hybrid.mrr, sparse.mrr)}, recall@1 ${delta(hybrid.recall1, sparse.recall1)}; against the embedding alone: recall@5 ${delta(hybrid.recall5, dense.recall5)}, MRR ${delta(hybrid.mrr, dense.mrr)}`);
     if (dense.misses.length) console.log(`\nembedding misses:\n  ${dense.misses.join('\n  ')}`);
-    if (sparse.misses.length) console.log(`BM25 misses: ${sparse.misses.length}`);
+    if (sparse.misses.length) console.log(`BM25 misses:\n  ${sparse.misses.join('\n  ')}`);
+    if (hybrid.misses.length) console.log(`hybrid misses:\n  ${hybrid.misses.join('\n  ')}`);
 
     // Throughput: the labelled texts, repeated to 512 (batches of 32, one intra-op thread as in the worker).
     const many = Array.from({ length: 512 }, (_, i) => `${decisionTexts[i % decisionTexts.length]} (${i})`);
@@ -283,8 +302,10 @@ async function main() {
     console.log(`| embed the finding + store (200 queries) | ${pct(e2eTimes, 50).toFixed(2)} ms | ${pct(e2eTimes, 99).toFixed(2)} ms |`);
     // The same decisions through the Pinecone client (its own section: test/bench/retrieval/pinecone-latency.ts).
     await pineconeLatency({ items, queries: queryVectors, timed: TIMED, model: MODEL, crypto });
-    const ok = dense.recall5 >= 0.8 && dense.recall5 > sparse.recall5 && pct(storeTimes, 99) < 50;
-    console.log(`\ntargets (recall@5 >= 0.8, above BM25, store p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
+    // The target is judged on the ranking Vigil uses (hybrid); "above BM25" on recall@5 and MRR both.
+    const above = hybrid.recall5 > sparse.recall5 && hybrid.mrr > sparse.mrr;
+    const ok = hybrid.recall5 >= 0.8 && above && pct(storeTimes, 99) < 50;
+    console.log(`\ntargets (recall@5 >= 0.8 and recall@5 and MRR above BM25 for the hybrid ranking used, store p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
 
     await guidanceQuality(embedder, dir);
   } finally {

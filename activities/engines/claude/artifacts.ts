@@ -1,6 +1,6 @@
 // The Claude engine's stored artefacts (one per pass, vote, panel, patch and meter, keyed by id), as plain
 // data. The artefact catalogue (activities/artifacts.ts) names them; this module imports no store and no stage.
-import type { Candidate, EngineUsage, Patch } from '../../model.js';
+import type { Candidate, EngineUsage, Patch, SimilarDecision } from '../../model.js';
 import type { ClaudeSettings, EffortProfile, ResearchCategory, TokenUsage } from './config.js';
 import type { CheckCounts, ClaimDrop } from './grounding.js';
 import type { Tally, Vote } from './panel.js';
@@ -76,6 +76,8 @@ export interface PanelArtifact {
   usage: TokenUsage;
   /** Votes and verdicts the checks rejected (quotes not in the file, a sink elsewhere, no sink on the line). */
   drops?: ClaimDrop[];
+  /** The team's similar past decisions the verifiers were shown (decision memory); absent when not looked up. */
+  precedents?: SimilarDecision[];
 }
 
 /** `claude:patch:<candidateId>`: the proposed patch and its review. */

@@ -6,6 +6,7 @@ import { addUsage, budgetTokens, estimateCostUsd, ZERO_USAGE, type TokenUsage } 
 import { countDrops, describeCounts, type ClaimDrop } from '../../engines/claude/grounding.js';
 import type { Candidate, Verdict } from '../../model.js';
 import { recordVerdicts } from '../engine-results.js';
+import { withPrecedentEvidence } from '../../retrieval/decision-memory-stage.js';
 import { requireThreatModel, type ClaudeStageDeps, type PassInput } from './pass.js';
 
 export const PANEL_VERIFIER = 'claude-panel';
@@ -74,7 +75,9 @@ export async function claudeConcludeStage(deps: ClaudeStageDeps, input: PassInpu
       continue;
     }
     // The verdict carries the vote's confidence (unanimous: high; a majority: medium); scoring caps by it.
-    verdicts.push({ candidateId: c.id, verdict: panel.tally.verdict, reasons: panel.tally.reasons, verifier: PANEL_VERIFIER, confidence: panel.tally.confidence });
+    const counted: Verdict = { candidateId: c.id, verdict: panel.tally.verdict, reasons: panel.tally.reasons, verifier: PANEL_VERIFIER, confidence: panel.tally.confidence };
+    // The precedents the panel was shown go with the verdict as evidence; the vote alone made it.
+    verdicts.push(...withPrecedentEvidence([counted], panel.precedents ? new Map([[c.id, panel.precedents]]) : undefined));
     const patch = await get(K.patch(c.id));
     if (panel.tally.verdict === 'confirmed' && (!patch || (patch.budgetStopped && !patch.accepted))) unpatched++;
     updated.push({ ...c, patch: patch?.accepted ? patch.patch : undefined });

@@ -8,7 +8,8 @@ import { countDrops, type ClaimDrop } from '../../engines/claude/grounding.js';
 import { budgetTokens } from '../../engines/claude/config.js';
 import { runToolLoop } from '../../engines/claude/loop.js';
 import { tallyVotes, toVote, type Vote } from '../../engines/claude/panel.js';
-import { LENS_INSTRUCTIONS } from '../../engines/claude/prompts.js';
+import { LENS_INSTRUCTIONS, TEAM_NOTES_LENS, teamNotesBlock } from '../../engines/claude/prompts.js';
+import { candidatePrecedents } from '../../retrieval/decision-memory-stage.js';
 import { validateWith, voteSchema } from '../../engines/claude/schemas.js';
 import { createReadTools } from '../../engines/claude/tools.js';
 import { codeSearch, memoisedPass, openMeter, requireCandidate, requireClaude, requireThreatModel, snapshotReader, type ClaudeStageDeps, type PassAllowance, type PassInput } from './pass.js';
@@ -31,6 +32,8 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
     const candidate = await requireCandidate(store, input, input.candidateId);
     const files = await snapshotReader(store, input);
     const meter = await openMeter(store, input, `panel:${candidate.id}`, input.allowance, { usd: input.allowanceUsd, model: tm.settings.model });
+    // The team's similar past decisions, as untrusted context for one verifier (TEAM_NOTES_LENS); never counted.
+    const precedents = (await candidatePrecedents(deps.retrieval, input.tenant, input.scanId, [candidate]))?.get(candidate.id);
     const votes: Vote[] = [];
     let budgetStopped = false;
     let stoppedBy: 'tokens' | 'cost' | undefined;
@@ -51,6 +54,7 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
           'The suspected vulnerability under review:',
           describeForVerifier(candidate),
           'Read the code yourself. A true_positive vote quotes the source, the sink (at this location) and the missing defence verbatim.',
+          ...(precedents?.length && lens === TEAM_NOTES_LENS ? [teamNotesBlock(precedents)] : []),
         ].join('\n\n'),
         maxTurns: tm.profile.verifierTurns,
         maxTokens: tm.profile.maxTokens,
@@ -81,6 +85,6 @@ export async function claudePanelStage(deps: ClaudeStageDeps, input: PassInput &
     await files.load([candidate.location.file]);
     const grounded = groundTally(tallyVotes(votes, tm.profile.lenses.length), votes, candidate, files);
     if (grounded.drop) drops.push(grounded.drop);
-    return { candidateId: candidate.id, votes, tally: grounded.tally, budgetStopped, ...(stoppedBy ? { stoppedBy } : {}), usage: meter.usage(), drops };
+    return { candidateId: candidate.id, votes, tally: grounded.tally, budgetStopped, ...(stoppedBy ? { stoppedBy } : {}), usage: meter.usage(), drops, ...(precedents ? { precedents } : {}) };
   });
 }

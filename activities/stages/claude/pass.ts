@@ -15,6 +15,7 @@ import type { Candidate, SourceReader } from '../../model.js';
 import { openSourceFiles } from '../../source-files.js';
 import type { GuidanceIndex } from '../../retrieval/guidance-index.js';
 import type { Store } from '../../store/store.js';
+import type { DecisionMemory } from '../../retrieval/decision-memory.js';
 import { requireSnapshot, type ScanIds } from '../shared.js';
 
 export interface ClaudeStageDeps {
@@ -22,6 +23,8 @@ export interface ClaudeStageDeps {
   claude?: ClaudeDeps;
   /** Our security guidance, searched by the passes that read code (search_guidance). */
   guidance?: GuidanceIndex;
+  /** Decision memory: the team's similar past decisions shown to the verification panel. */
+  retrieval?: DecisionMemory;
 }
 
 /** Every Claude pass names its scan and snapshot. */

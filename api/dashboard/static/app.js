@@ -167,10 +167,12 @@ async function route() {
   }
   showApp();
   const token = ++state.renderToken;
-  const m = /^#\/scans\/([^/]+)$/.exec(location.hash);
+  // #/scans/<id>, or #/scans/<id>/findings/<findingId> (a precedent's link: the scan, scrolled to that finding).
+  const m = /^#\/scans\/([^/]+)(?:\/findings\/([^/]+))?$/.exec(location.hash);
   const view = $('view');
   if (m && SCAN_ID.test(decodeURIComponent(m[1]))) {
     await renderScan(view, decodeURIComponent(m[1]), token);
+    if (m[2] && token === state.renderToken) focusFinding(view, decodeURIComponent(m[2]));
   } else {
     await renderScans(view, token);
   }
@@ -303,6 +305,9 @@ async function renderScan(view, scanId, token) {
           : null,
         detail.status?.error ? [h('dt', {}, 'Error'), h('dd', { class: 'error' }, detail.status.error)] : null,
         detail.live ? null : [h('dt', {}, 'Live status'), h('dd', { class: 'muted' }, detail.liveUnavailableReason ?? 'unavailable')],
+        detail.retrievalUnavailable
+          ? [h('dt', {}, 'Similar past decisions'), h('dd', { class: 'muted', dataset: { testid: 'retrieval-unavailable' } }, `not shown — ${detail.retrievalUnavailable}`)]
+          : null,
       ),
     ),
     coverageCard(detail),
@@ -316,6 +321,14 @@ async function renderScan(view, scanId, token) {
   );
   const settled = stage === 'completed' || stage === 'failed';
   if (!settled) poll(() => token === state.renderToken && refreshScan(view, scanId, token, detail, findings), 1500);
+}
+
+/** Scrolls to a finding of the rendered scan and marks it (compared by value: the id is never a selector). */
+function focusFinding(view, findingId) {
+  const card = [...view.querySelectorAll('article.finding')].find((el) => el.dataset.findingId === findingId);
+  if (!card) return;
+  card.classList.add('focused');
+  card.scrollIntoView({ block: 'start' });
 }
 
 /** Re-renders only when something changed, so reading (or typing a comment) is not disturbed. */
@@ -428,6 +441,7 @@ function findingCard(scanId, f, stage, drafts) {
     h('h4', {}, `Verification: ${f.verdict?.verdict ?? 'unknown'}`, h('span', { class: 'muted' }, f.verdict?.verifier ? ` (${f.verdict.verifier})` : '')),
     reasons.length ? h('ul', { dataset: { testid: 'verdict-reasons' } }, reasons.map((r) => h('li', {}, r))) : null,
     f.guidance ? guidanceSection(f.guidance) : null,
+    f.similarDecisions?.length ? similarDecisionsPanel(f.similarDecisions) : null,
     f.patch ? [h('h4', {}, 'Suggested patch', h('span', { class: 'muted' }, f.patch.description ? ` — ${f.patch.description}` : '')), diffView(f.patch.diff)] : null,
     f.decision
       ? h(
@@ -481,6 +495,34 @@ function guidanceSection(g) {
     h('h4', {}, 'Guidance'),
     h('p', {}, link, h('span', { class: 'muted' }, ` (similarity ${Number(g.similarity).toFixed(2)})`)),
     passage,
+  );
+}
+
+/**
+ * The team's most similar past decisions (decision memory): decision, similarity, comment and a link to the
+ * earlier finding. Comments are people's text and may hold markup: text nodes only, like everything else.
+ */
+function similarDecisionsPanel(similar) {
+  return h(
+    'section',
+    { class: 'precedents', dataset: { testid: 'similar-decisions' } },
+    h('h4', {}, 'Similar past decisions', h('span', { class: 'muted' }, ' — precedent only; this finding is decided on its own')),
+    h(
+      'ul',
+      {},
+      similar.map((s) =>
+        h(
+          'li',
+          { dataset: { testid: 'similar-decision' } },
+          h('span', { class: `status ${s.decision === 'approve' ? 'approved' : 'rejected'}` }, s.decision === 'approve' ? 'approved' : 'rejected'),
+          h('span', { class: 'similarity', title: 'cosine similarity of the two findings' }, `similarity ${Number(s.similarity).toFixed(2)}`),
+          SCAN_ID.test(s.scanId)
+            ? h('a', { href: `#/scans/${encodeURIComponent(s.scanId)}/findings/${encodeURIComponent(s.findingId)}`, class: 'mono', dataset: { testid: 'similar-link' } }, `${s.findingId} in ${s.scanId}`)
+            : h('span', { class: 'mono' }, `${s.findingId} in ${s.scanId}`),
+          s.comment ? h('p', { class: 'comment', dataset: { testid: 'similar-comment' } }, s.comment) : null,
+        ),
+      ),
+    ),
   );
 }
 
