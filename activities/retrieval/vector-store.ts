@@ -36,6 +36,8 @@ export interface DecisionVectorStore {
   /** The `limit` nearest of this tenant's vectors (of this model), best first. */
   query(tenant: string, model: string, vector: Float32Array, limit: number): Promise<VectorHit[]>;
   count(tenant: string): Promise<number>;
+  /** Deletes every vector (and sealed decision) of the tenant; deleting an absent tenant is fine. */
+  deleteTenant(tenant: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
     vectors: db.prepare('SELECT id, vector FROM decision_vectors WHERE tenant = ? AND model = ?'),
     body: db.prepare('SELECT body FROM decision_vectors WHERE tenant = ? AND id = ?').pluck(),
     count: db.prepare('SELECT count(*) FROM decision_vectors WHERE tenant = ?').pluck(),
+    deleteTenant: db.prepare('DELETE FROM decision_vectors WHERE tenant = ?'),
   };
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   // Per (tenant, model); dropped on our own writes and whenever another connection committed (data_version).
@@ -145,6 +148,10 @@ export function openSqliteVectorStore(file: string, opts: { crypto?: StoreCrypto
     },
     async count(tenant) {
       return q.count.get(tenant) as number;
+    },
+    async deleteTenant(tenant) {
+      q.deleteTenant.run(tenant);
+      matrices.clear();
     },
     async close() {
       db.close();

@@ -15,6 +15,7 @@ import type {
   ScanRecord,
   SnapshotRecord,
   Store,
+  TenantDeletionCounts,
 } from './store.js';
 import { openPrivateSqlite } from './open-sqlite.js';
 
@@ -165,6 +166,22 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   });
   const appendEvents = db.transaction((events: CloudEvent[]) => {
     for (const e of events) q.putEvent.run(e.tenant, e.id, e.type, enc(e.tenant, `event:${e.id}`, e));
+  });
+  const deleteTenant = db.transaction((tenant: string, record?: (deleted: TenantDeletionCounts) => CloudEvent[]) => {
+    const del = (table: string) => db.prepare(`DELETE FROM ${table} WHERE tenant = ?`).run(tenant).changes;
+    db.prepare('DELETE FROM code_fts WHERE tenant = ?').run(tenant);
+    const deleted: TenantDeletionCounts = {
+      scans: del('scans'),
+      snapshots: del('snapshots'),
+      blobs: del('blobs'),
+      artifacts: del('artifacts'),
+      decisions: del('scan_decisions'),
+      ledgerEntries: del('ledger'),
+      events: del('events'), // AUTOINCREMENT: the freed seqs are never reused, so readers' cursors stay valid
+      other: del('merkle_nodes') + del('repo_trees') + del('analysis_states'),
+    };
+    if (record) appendEvents(record(deleted));
+    return deleted;
   });
   const readEvents = (opts: { tenant?: string; after?: number; limit: number; types?: string[] }): OutboxRecord[] => {
     const where = ['seq > ?'];
@@ -323,6 +340,9 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     },
     async setSinkCursor(sink, seq) {
       q.putCursor.run(sink, seq);
+    },
+    async deleteTenant(tenant, opts = {}) {
+      return deleteTenant(tenant, opts.record);
     },
     async close() {
       db.close();
