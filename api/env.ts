@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
+import type { DecisionVectorStore } from '../activities/retrieval/vector-store.js';
 import { maskDeep } from '../activities/secrets/mask.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import type { KeyRegistry, Principal } from './auth/registry.js';
@@ -47,6 +48,8 @@ export interface Services {
   logger: Logger;
   paths: PathPolicy;
   temporalHealth: TemporalHealth;
+  /** The decision memory's vectors, deleted with the tenant's data. */
+  vectors?: DecisionVectorStore;
 }
 
 export type AppEnv = { Variables: { principal: Principal } };
