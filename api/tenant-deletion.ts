@@ -67,11 +67,11 @@ export async function deleteTenantData(
 ): Promise<TenantDeletionResult> {
   const { temporal, store } = deps;
   const { tenant } = req;
-  const open = await openScans(temporal, tenant);
+  const open = await openScans(temporal, store, tenant);
   if (open.length > 0 && !req.cancelRunning) throw new TenantHasOpenScansError(open);
   if (open.length > 0) await cancelAndWait(temporal, open, deps.cancelGraceMs ?? 30_000);
 
-  const workflows = await deleteClosedRuns(temporal, tenant, new Set(open.map((s) => s.runId)));
+  const workflows = await deleteClosedRuns(temporal, tenant, open);
   let vectors = 0;
   if (deps.vectors) {
     vectors = await deps.vectors.count(tenant);
@@ -97,8 +97,14 @@ function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** Every open workflow of the tenant (scans, estimates): from visibility, which lags a second or so. */
-async function openScans(temporal: Client, tenant: string): Promise<OpenScan[]> {
+/** Scans recorded this recently are also asked directly: visibility may not list them yet. */
+const VISIBILITY_LAG_MS = 120_000;
+
+/**
+ * Every open workflow of the tenant (scans, estimates), from visibility (which lags a second or so), plus the
+ * scans the store recorded in the last two minutes whose workflow says it is running.
+ */
+async function openScans(temporal: Client, store: Store, tenant: string): Promise<OpenScan[]> {
   const query = `${SEARCH_ATTRIBUTES.tenant.name} = ${literal(tenant)} AND ExecutionStatus = 'Running'`;
   const out: OpenScan[] = [];
   for await (const run of temporal.workflow.list({ query })) {
@@ -108,6 +114,18 @@ async function openScans(temporal: Client, tenant: string): Promise<OpenScan[]> 
       scanId: typeof run.memo?.scanId === 'string' ? run.memo.scanId : null,
       stage: run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null,
     });
+  }
+  const since = Date.now() - VISIBILITY_LAG_MS;
+  for (const scan of await store.listScans(tenant, { limit: 50 })) {
+    if (Date.parse(scan.createdAt) < since || out.some((o) => o.workflowId === scan.workflowId)) continue;
+    try {
+      const d = await temporal.workflow.getHandle(scan.workflowId).describe();
+      if (d.status.name === 'RUNNING') {
+        out.push({ workflowId: d.workflowId, runId: d.runId, scanId: scan.scanId, stage: d.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) ?? null });
+      }
+    } catch (err) {
+      ignoreNotFound(err);
+    }
   }
   return out;
 }
@@ -151,14 +169,15 @@ async function waitClosed(handles: Handle[], withinMs: number): Promise<Handle[]
  * just cancelled. A run visibility still shows open that this deletion did not cancel (a scan started meanwhile)
  * is left alone. Returns how many runs were deleted.
  */
-async function deleteClosedRuns(temporal: Client, tenant: string, cancelled: Set<string>): Promise<number> {
-  const runs: { workflowId: string; runId: string }[] = [];
+async function deleteClosedRuns(temporal: Client, tenant: string, cancelled: OpenScan[]): Promise<number> {
+  // The cancelled runs by name: visibility may not show them closed (or at all) yet.
+  const runs = new Map(cancelled.map((s) => [s.runId, { workflowId: s.workflowId, runId: s.runId }]));
   for await (const run of temporal.workflow.list({ query: `${SEARCH_ATTRIBUTES.tenant.name} = ${literal(tenant)}` })) {
-    if (run.status.name === 'RUNNING' && !cancelled.has(run.runId)) continue;
-    runs.push({ workflowId: run.workflowId, runId: run.runId });
+    if (run.status.name === 'RUNNING' && !runs.has(run.runId)) continue;
+    runs.set(run.runId, { workflowId: run.workflowId, runId: run.runId });
   }
   let deleted = 0;
-  for (const workflowExecution of runs) {
+  for (const workflowExecution of runs.values()) {
     try {
       await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution });
       deleted++;

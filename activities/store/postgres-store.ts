@@ -11,7 +11,7 @@ import type { AnalysisState, LedgerEntry } from '../model.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { migrate } from './postgres-migrations.js';
 import type { CloudEvent } from '../events/cloud-event.js';
-import type { CodeSearchHit, MerkleNode, RepoTreeRecord, ScanRecord, SnapshotRecord, Store, TenantDeletionCounts } from './store.js';
+import { TENANT_DELETED_EVENT, type CodeSearchHit, type MerkleNode, type RepoTreeRecord, type ScanRecord, type SnapshotRecord, type Store, type TenantDeletionCounts } from './store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq URL; sslmode etc. as query parameters). */
@@ -379,7 +379,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
           artifacts: await del('artifacts'),
           decisions: await del('scan_decisions'),
           ledgerEntries: await del('ledger'),
-          events: await del('events'), // a bigserial: freed seqs are never reused, so readers' cursors stay valid
+          // A bigserial: freed seqs are never reused, so readers' cursors stay valid.
+          events: (await client.query('DELETE FROM events WHERE tenant = $1 AND type <> $2', [tenant, TENANT_DELETED_EVENT])).rowCount ?? 0,
           other: (await del('merkle_nodes')) + (await del('repo_trees')) + (await del('analysis_states')),
         };
         const events = o.record?.(deleted) ?? [];

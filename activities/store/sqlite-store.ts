@@ -17,6 +17,7 @@ import type {
   Store,
   TenantDeletionCounts,
 } from './store.js';
+import { TENANT_DELETED_EVENT } from './store.js';
 import { openPrivateSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
@@ -177,7 +178,8 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
       artifacts: del('artifacts'),
       decisions: del('scan_decisions'),
       ledgerEntries: del('ledger'),
-      events: del('events'), // AUTOINCREMENT: the freed seqs are never reused, so readers' cursors stay valid
+      // AUTOINCREMENT: the freed seqs are never reused, so readers' cursors stay valid.
+      events: db.prepare('DELETE FROM events WHERE tenant = ? AND type <> ?').run(tenant, TENANT_DELETED_EVENT).changes,
       other: del('merkle_nodes') + del('repo_trees') + del('analysis_states'),
     };
     if (record) appendEvents(record(deleted));

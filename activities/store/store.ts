@@ -86,6 +86,12 @@ export interface TenantDeletionCounts {
   other: number;
 }
 
+/**
+ * The one event type a tenant deletion keeps in the outbox: counts only, and a later deletion must not take an
+ * earlier one's record away before it is published.
+ */
+export const TENANT_DELETED_EVENT = 'dev.vigil.tenant.deleted.v1';
+
 export const NO_TENANT_DATA: TenantDeletionCounts = {
   scans: 0, snapshots: 0, blobs: 0, artifacts: 0, decisions: 0, ledgerEntries: 0, events: 0, other: 0,
 };
@@ -138,8 +144,8 @@ export interface Store extends ArtifactStore, EventOutbox {
 
   /**
    * Deletes every row the tenant owns — scans, snapshots, blobs and their search chunks, Merkle trees, engine
-   * state, artefacts, decisions, the ledger, and all its events in the outbox (published or not: events name
-   * files and rules) — and counts them. Then appends `record(counts)` (the tenant.deleted event), in the same
+   * state, artefacts, decisions, the ledger, and its events in the outbox, published or not (events name files
+   * and rules), except earlier tenant.deleted events (TENANT_DELETED_EVENT: counts only) — and counts them. Then appends `record(counts)` (the tenant.deleted event), in the same
    * transaction where the store has them. Idempotent: a second call deletes nothing and counts zeros. Other
    * tenants' rows and the sinks' cursors are untouched.
    */

@@ -32,6 +32,7 @@ import type {
   Store,
   TenantDeletionCounts,
 } from './store.js';
+import { TENANT_DELETED_EVENT } from './store.js';
 
 export interface TurbopufferStoreOptions {
   apiKey: string;
@@ -520,11 +521,13 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
       // Outbox batches are kept as empty ones, not deleted: a batch number must never be taken again, or a
       // reader past it would skip the events of the batch that reused it.
       const c = tc(tenant);
-      const batches = await queryAll(ns.events, ['And', [['kind', 'Eq', 'batch'], ['tenant', 'Eq', tenant]]], ['batch', 'ids']);
+      // A tenant.deleted event is appended alone, so its batch holds that type only: such batches are kept.
+      const batches = await queryAll(ns.events, ['And', [['kind', 'Eq', 'batch'], ['tenant', 'Eq', tenant]]], ['batch', 'ids', 'types']);
       const blanks: Row[][] = [];
       for (const r of batches) {
         const ids = (r.ids as string[] | undefined) ?? [];
-        if (ids.length === 0) continue;
+        const types = (r.types as string[] | undefined) ?? [];
+        if (ids.length === 0 || (types.length === 1 && types[0] === TENANT_DELETED_EVENT)) continue;
         deleted.events += ids.length;
         const batch = Number(r.batch);
         blanks.push([{ id: r.id, kind: 'batch', batch, tenant, ids: [], types: [], key_id: c.activeKeyId, body: c.sealJson([], `events:${batch}`).toString('base64') }]);

@@ -37,7 +37,9 @@ export const tenantDeletionResultSchema = z.object({
       events: count,
       other: count.describe('Merkle nodes, repository trees and engine state.'),
       vectors: count.describe('Remembered decision vectors.'),
-      workflows: count.describe('Workflow runs deleted from Temporal.'),
+      workflows: count.describe(
+        'Workflow runs deleted from Temporal. Temporal removes them asynchronously (within a minute or so); a repeated deletion before then asks again and counts them again.',
+      ),
     })
     .describe('What was deleted, as counts; a repeated deletion counts zeros.'),
   cancelledScans: z.array(openScanSchema),
