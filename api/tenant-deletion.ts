@@ -8,6 +8,7 @@ import { tenantDeletedEvent } from '../activities/events/tenant-events.js';
 import type { DecisionVectorStore } from '../activities/retrieval/vector-store.js';
 import type { Store, TenantDeletionCounts } from '../activities/store/store.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
+import { tenantSchema } from './auth/keys-file.js';
 
 export interface OpenScan {
   workflowId: string;
@@ -67,6 +68,7 @@ export async function deleteTenantData(
 ): Promise<TenantDeletionResult> {
   const { temporal, store } = deps;
   const { tenant } = req;
+  if (!tenantSchema.safeParse(tenant).success) throw new Error(`"${tenant}" is not a tenant name (a-z, 0-9, "_" or "-"); nothing was deleted.`);
   const open = await openScans(temporal, store, tenant);
   if (open.length > 0 && !req.cancelRunning) throw new TenantHasOpenScansError(open);
   if (open.length > 0) await cancelAndWait(temporal, open, deps.cancelGraceMs ?? 30_000);

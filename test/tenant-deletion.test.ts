@@ -3,6 +3,7 @@
 // deleted (its scans 404, its vectors gone, its workflow runs gone from Temporal, one counts-only event left);
 // another tenant keeps everything; a second deletion is fine; open scans refuse it unless cancelled first.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -30,6 +31,10 @@ describe("deleting a tenant's data", () => {
   let app: ReturnType<typeof createApp>;
   const key = { acmeAdmin: '', acmeAllButAdmin: '', globexAdmin: '' };
   const started: string[] = [];
+  // Tenants of this file only: other files on the suite's Temporal server have acme and globex scans of their own.
+  const suffix = randomBytes(4).toString('hex');
+  const ACME = `acme-${suffix}`;
+  const GLOBEX = `globex-${suffix}`;
 
   async function call(method: string, path: string, apiKey: string, json?: unknown): Promise<Reply> {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
@@ -99,9 +104,9 @@ describe("deleting a tenant's data", () => {
     await h.startWorker({ retrieval: memory });
     const keysFile = join(h.dir, 'api-keys.json');
     const all = ['scanner', 'approver', 'operator'] as const;
-    key.acmeAdmin = (await createApiKey({ tenant: 'acme', roles: [...all, 'admin'], name: 'acme-admin', keysFile })).key;
-    key.acmeAllButAdmin = (await createApiKey({ tenant: 'acme', roles: [...all], name: 'acme-ops', keysFile })).key;
-    key.globexAdmin = (await createApiKey({ tenant: 'globex', roles: [...all, 'admin'], name: 'globex-admin', keysFile })).key;
+    key.acmeAdmin = (await createApiKey({ tenant: ACME, roles: [...all, 'admin'], name: 'acme-admin', keysFile })).key;
+    key.acmeAllButAdmin = (await createApiKey({ tenant: ACME, roles: [...all], name: 'acme-ops', keysFile })).key;
+    key.globexAdmin = (await createApiKey({ tenant: GLOBEX, roles: [...all, 'admin'], name: 'globex-admin', keysFile })).key;
     app = createApp({
       temporal: h.client,
       store: h.store,
@@ -121,8 +126,8 @@ describe("deleting a tenant's data", () => {
   test("a finished scan, its decisions and vectors are deleted; another tenant's remain; refusals delete nothing; twice is fine", async () => {
     const acme = await finishedScanWithDecisions(key.acmeAdmin);
     const globex = await finishedScanWithDecisions(key.globexAdmin);
-    assert.equal(await memory.vectors.count('acme'), acme.findings, 'each decision is remembered');
-    const globexVectors = await memory.vectors.count('globex');
+    assert.equal(await memory.vectors.count(ACME), acme.findings, 'each decision is remembered');
+    const globexVectors = await memory.vectors.count(GLOBEX);
     assert.equal(globexVectors, globex.findings);
 
     // Refusals first: each is typed, and deletes nothing.
@@ -131,21 +136,21 @@ describe("deleting a tenant's data", () => {
     assert.deepEqual([noConfirm.status, noConfirm.body.error], [400, 'confirmation_required']);
     const cancelOnly = await call('POST', path, key.acmeAdmin, { cancelRunning: true });
     assert.deepEqual([cancelOnly.status, cancelOnly.body.error], [400, 'confirmation_required']);
-    const otherTenant = await call('POST', path, key.acmeAdmin, { confirm: 'globex' });
+    const otherTenant = await call('POST', path, key.acmeAdmin, { confirm: GLOBEX });
     assert.deepEqual([otherTenant.status, otherTenant.body.error], [400, 'confirmation_mismatch']);
-    const notAdmin = await call('POST', path, key.acmeAllButAdmin, { confirm: 'acme' });
+    const notAdmin = await call('POST', path, key.acmeAllButAdmin, { confirm: ACME });
     assert.deepEqual([notAdmin.status, notAdmin.body.error], [403, 'forbidden']);
     assert.match(notAdmin.body.message, /'admin' role/);
-    const unknownField = await call('POST', path, key.acmeAdmin, { confirm: 'acme', everything: true });
+    const unknownField = await call('POST', path, key.acmeAdmin, { confirm: ACME, everything: true });
     assert.equal(unknownField.status, 400);
     assert.equal((await call('GET', `/v1/scans/${acme.scanId}`, key.acmeAdmin)).status, 200, 'nothing was deleted');
-    assert.equal(await memory.vectors.count('acme'), acme.findings);
+    assert.equal(await memory.vectors.count(ACME), acme.findings);
 
-    const res = await call('POST', path, key.acmeAdmin, { confirm: 'acme' });
+    const res = await call('POST', path, key.acmeAdmin, { confirm: ACME });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.ok(tenantDeletionResultSchema.safeParse(res.body).success, 'the documented answer');
     const d = res.body.deleted;
-    assert.equal(res.body.tenant, 'acme');
+    assert.equal(res.body.tenant, ACME);
     assert.equal(d.scans, 1);
     assert.equal(d.decisions, acme.findings);
     assert.equal(d.ledgerEntries, acme.findings);
@@ -159,7 +164,7 @@ describe("deleting a tenant's data", () => {
     assert.equal((await call('GET', `/v1/scans/${acme.scanId}`, key.acmeAdmin)).status, 404);
     assert.equal((await call('GET', `/v1/scans/${acme.scanId}/findings`, key.acmeAdmin)).status, 404);
     assert.equal((await call('GET', `/v1/scans/${acme.scanId}/report`, key.acmeAdmin)).status, 404);
-    assert.equal(await memory.vectors.count('acme'), 0);
+    assert.equal(await memory.vectors.count(ACME), 0);
     const events = (await call('GET', '/v1/events', key.acmeAdmin)).body.events as { event: any }[];
     assert.deepEqual(events.map((e) => e.event.type), ['dev.vigil.tenant.deleted.v1']);
     const event = events[0]!.event;
@@ -172,12 +177,12 @@ describe("deleting a tenant's data", () => {
     const other = await call('GET', `/v1/scans/${globex.scanId}`, key.globexAdmin);
     assert.equal(other.status, 200);
     assert.equal((await call('GET', `/v1/scans/${globex.scanId}/findings`, key.globexAdmin)).body.findings.length, globex.findings);
-    assert.equal(await memory.vectors.count('globex'), globexVectors);
+    assert.equal(await memory.vectors.count(GLOBEX), globexVectors);
     await h.client.workflow.getHandle(globex.workflowId).describe();
     assert.ok((await call('GET', '/v1/events', key.globexAdmin)).body.events.length > 1);
 
     // Twice is fine: nothing is left, the earlier deletion's event stays.
-    const again = await call('POST', path, key.acmeAdmin, { confirm: 'acme' });
+    const again = await call('POST', path, key.acmeAdmin, { confirm: ACME });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     const { workflows, ...rest } = again.body.deleted;
     assert.ok(Object.values(rest).every((n) => n === 0), JSON.stringify(again.body.deleted));
@@ -193,7 +198,7 @@ describe("deleting a tenant's data", () => {
     const open = await scan(key.acmeAdmin, gitRepoFromFixture(join(fixtures, 'vulnerable-express'), h.dir));
     await waitForStage(key.acmeAdmin, open.scanId, 'awaiting_decisions');
 
-    const refused = await call('POST', '/v1/tenant/delete', key.acmeAdmin, { confirm: 'acme' });
+    const refused = await call('POST', '/v1/tenant/delete', key.acmeAdmin, { confirm: ACME });
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.error, 'scans_open');
     assert.deepEqual(refused.body.details.scans.map((s: { scanId: string }) => s.scanId), [open.scanId]);
@@ -201,7 +206,7 @@ describe("deleting a tenant's data", () => {
     assert.equal((await call('GET', `/v1/scans/${open.scanId}`, key.acmeAdmin)).status, 200, 'nothing was deleted');
     assert.equal((await h.client.workflow.getHandle(open.workflowId).describe()).status.name, 'RUNNING');
 
-    const res = await call('POST', '/v1/tenant/delete', key.acmeAdmin, { confirm: 'acme', cancelRunning: true });
+    const res = await call('POST', '/v1/tenant/delete', key.acmeAdmin, { confirm: ACME, cancelRunning: true });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.cancelledScans.map((s: { scanId: string }) => s.scanId), [open.scanId]);
     assert.equal(res.body.deleted.scans, 1);
