@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { loadGuidanceLibrary, type GuidanceLibrary } from '../activities/retrieval/guidance-docs.js';
 import { NO_PATHS, type PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
+import type { DecisionVectorStore } from '../activities/retrieval/vector-store.js';
 import { authenticate } from './auth/middleware.js';
 import type { KeyRegistry } from './auth/registry.js';
 import { consoleLogger, DEFAULT_API_CONFIG, type ApiConfig, type AppEnv, type Logger, type Services } from './env.js';
@@ -21,6 +22,7 @@ import { eventsRouter, type EventsRouterOptions } from './routes/events.js';
 import { metaRouter } from './routes/meta.js';
 import { reportsRouter } from './routes/reports.js';
 import { scansRouter } from './routes/scans.js';
+import { tenantRouter } from './routes/tenant.js';
 import { createTemporalHealth, type TemporalHealth } from './temporal-health.js';
 
 export interface AppDeps {
@@ -41,6 +43,8 @@ export interface AppDeps {
   paths?: PathPolicy;
   /** Temporal's health as the API sees it; defaults to one probing the client's connection. */
   temporalHealth?: TemporalHealth;
+  /** The decision memory's vector store, so deleting a tenant's data deletes its vectors too. */
+  vectors?: DecisionVectorStore;
   /** The event stream's timings, and the signal that ends open streams when the server shuts down. */
   events?: EventsRouterOptions;
   /** The security guidance served at /v1/guidance/:id; default: the repository's, read on first request. */
@@ -57,6 +61,7 @@ export function createApp(deps: AppDeps): AppType {
     paths: deps.paths ?? NO_PATHS,
     temporalHealth: deps.temporalHealth ?? createTemporalHealth(deps.temporal.connection),
     guidance: memoised(() => deps.guidance ?? loadGuidanceLibrary()),
+    ...(deps.vectors ? { vectors: deps.vectors } : {}),
   };
   const health = services.temporalHealth;
   const app = new Hono<AppEnv>();
@@ -110,7 +115,8 @@ function mountRoutes(app: Hono<AppEnv>, services: Services, events?: EventsRoute
     .route('/v1/scans', historyRouter(services))
     .route('/v1/scans', reportsRouter(services))
     .route('/v1/events', eventsRouter(services, events))
-    .route('/v1/guidance', guidanceRouter(services.guidance));
+    .route('/v1/guidance', guidanceRouter(services.guidance))
+    .route('/v1/tenant', tenantRouter(services));
 }
 
 /** A value computed on first use (a failure is not kept: the next call tries again). */

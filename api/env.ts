@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { GuidanceLibrary } from '../activities/retrieval/guidance-docs.js';
 import type { PathPolicy } from '../activities/scan-roots.js';
 import type { Store } from '../activities/store/store.js';
+import type { DecisionVectorStore } from '../activities/retrieval/vector-store.js';
 import { maskDeep } from '../activities/secrets/mask.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import type { KeyRegistry, Principal } from './auth/registry.js';
@@ -50,6 +51,8 @@ export interface Services {
   temporalHealth: TemporalHealth;
   /** Vigil's security guidance (the same for every tenant), read on first use. */
   guidance: () => GuidanceLibrary;
+  /** The decision memory's vectors, deleted with the tenant's data. */
+  vectors?: DecisionVectorStore;
 }
 
 export type AppEnv = { Variables: { principal: Principal } };

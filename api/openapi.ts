@@ -25,6 +25,7 @@ import {
 } from './routes/schemas.js';
 import { eventsPageSchema, eventsQuerySchema, eventsStreamQuerySchema } from './routes/event-schemas.js';
 import { guidanceParamsSchema, guidancePassageSchema } from './routes/schemas.js';
+import { openScansConflictSchema, tenantDeletionBodySchema, tenantDeletionResultSchema } from './routes/tenant-schemas.js';
 
 interface ResponseDoc {
   description: string;
@@ -274,6 +275,35 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       200: { description: 'The passage: its document, heading path and Markdown.', schema: guidancePassageSchema },
       404: { description: 'No passage has this id (not_found).', schema: errorResponseSchema },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/tenant/delete',
+    summary:
+      "Delete all of the caller's tenant's data: scans, snapshots, code, findings, artefacts, decisions, remembered decision vectors, its " +
+      'events in the outbox and its workflow runs in Temporal; then record a dev.vigil.tenant.deleted.v1 event (counts only). Irreversible. ' +
+      "The tenant's API keys are kept (they are in the keys file). Repeating it is harmless.",
+    role: 'admin',
+    body: tenantDeletionBodySchema,
+    responses: {
+      200: { description: 'Deleted; the counts of what was (a repeated deletion counts zeros).', schema: tenantDeletionResultSchema },
+      400: {
+        description:
+          'No "confirm" (confirmation_required), "confirm" is not this key\'s tenant (confirmation_mismatch), malformed JSON or an unknown field.',
+        schema: errorResponseSchema,
+      },
+      403: { description: "The key lacks the admin role (forbidden); no key has it unless an operator lists it in the key's roles.", schema: errorResponseSchema },
+      409: {
+        description: 'Scans of the tenant are still running or awaiting decisions (scans_open, listed in details.scans); nothing was deleted. Send "cancelRunning": true to cancel them first.',
+        schema: openScansConflictSchema,
+      },
+      415: { description: 'The body is not JSON (unsupported_media_type).', schema: errorResponseSchema },
+      503: {
+        description: 'Temporal is unavailable, or cancelled scans did not close in time (scans_did_not_close); nothing of the store was deleted, retry.',
+        schema: errorResponseSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', required: true } },
+      },
     },
   },
 ];

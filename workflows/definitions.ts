@@ -73,7 +73,8 @@ export const DECISION_REFUSALS = {
 } as const;
 export type DecisionRefusal = (typeof DECISION_REFUSALS)[keyof typeof DECISION_REFUSALS];
 
-export type Role = 'scanner' | 'approver' | 'operator';
+/** `admin` (deleting the tenant's data) is never granted by default: a key gets it only when listed for it. */
+export type Role = 'scanner' | 'approver' | 'operator' | 'admin';
 
 export type ScanSource =
   | { kind: 'local'; path: string }

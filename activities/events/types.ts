@@ -66,6 +66,24 @@ export const EVENT_DATA = {
     bySeverity: z.partialRecord(z.enum(['critical', 'high', 'medium', 'low']), z.number().int()),
   }),
   'dev.vigil.scan.failed.v1': z.object({ scanId, stage: z.enum([...EVENT_STAGES, 'queued', 'awaiting_decisions']), errorType }),
+  /** The tenant's data was deleted (subject: the tenant). Counts only: nothing of what was deleted is named. */
+  'dev.vigil.tenant.deleted.v1': z.object({
+    requestedBy: z.string().max(200),
+    /** Running scans cancelled first (the request asked for it). */
+    cancelledScans: z.number().int().min(0),
+    deleted: z.object({
+      scans: z.number().int().min(0),
+      snapshots: z.number().int().min(0),
+      blobs: z.number().int().min(0),
+      artifacts: z.number().int().min(0),
+      decisions: z.number().int().min(0),
+      ledgerEntries: z.number().int().min(0),
+      events: z.number().int().min(0),
+      other: z.number().int().min(0).describe('Merkle nodes, repository trees and engine state.'),
+      vectors: z.number().int().min(0).describe('Remembered decision vectors.'),
+      workflows: z.number().int().min(0).describe('Closed scan workflow runs deleted from Temporal.'),
+    }),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

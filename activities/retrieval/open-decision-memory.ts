@@ -4,14 +4,12 @@
 // the default), or one Pinecone index (VIGIL_VECTOR_STORE=pinecone, PINECONE_API_KEY, VIGIL_PINECONE_INDEX_HOST).
 // VIGIL_RETRIEVAL=off turns it off. A missing or corrupt model is reported at start, and scans then run
 // without retrieval; a Pinecone index that refuses us or has the wrong shape is reported at start too.
-import { join } from 'node:path';
 import { checkEmbeddingModel, embeddingModelDir, EMBEDDING_MODEL_NAME, type ModelFiles } from '../../infra/embedding-model.js';
 import type { StoreCrypto } from '../crypto/seal.js';
 import type { DecisionMemory } from './decision-memory.js';
 import { openLocalEmbedder, type Embedder } from './embedder.js';
 import { openPineconeEmbedder, PINECONE_MODEL_DIMENSIONS } from './pinecone-embedder.js';
-import { openPineconeVectorStore } from './pinecone-vector-store.js';
-import { openSqliteVectorStore, type DecisionVectorStore } from './vector-store.js';
+import { openVectorStore } from './open-vector-store.js';
 
 export type DecisionMemoryOutcome = { memory: DecisionMemory; unavailable?: undefined } | { memory?: undefined; unavailable: string };
 
@@ -84,36 +82,4 @@ function pineconeEmbedderFromEnv(env: NodeJS.ProcessEnv): Embedder {
     throw new Error(`VIGIL_EMBEDDER=pinecone with model ${model} needs VIGIL_PINECONE_EMBED_DIMENSIONS (a positive integer: the model's output dimension).`);
   }
   return openPineconeEmbedder({ apiKey: env.PINECONE_API_KEY, model, dimensions, ...(env.VIGIL_PINECONE_API_HOST ? { apiHost: env.VIGIL_PINECONE_API_HOST } : {}) });
-}
-
-/** The configured vector store. A wrong setting throws (the operator asked for something that cannot be). */
-export function openVectorStore(opts: {
-  dataDir: string;
-  crypto?: StoreCrypto;
-  env: NodeJS.ProcessEnv;
-  warn: (message: string) => void;
-  dimensions: number;
-}): DecisionVectorStore {
-  const { env } = opts;
-  const kind = env.VIGIL_VECTOR_STORE ?? 'sqlite';
-  if (kind === 'sqlite') return openSqliteVectorStore(env.VIGIL_VECTOR_FILE ?? join(opts.dataDir, 'vectors.db'), { crypto: opts.crypto });
-  if (kind !== 'pinecone') throw new Error(`VIGIL_VECTOR_STORE=${kind} is not a vector store Vigil knows; use "sqlite" (the default) or "pinecone".`);
-  const missing = ['PINECONE_API_KEY', 'VIGIL_PINECONE_INDEX_HOST'].filter((k) => !env[k]);
-  if (missing.length > 0) {
-    throw new Error(`VIGIL_VECTOR_STORE=pinecone needs ${missing.join(' and ')} (the API key, and the index's data-plane host from the Pinecone console).`);
-  }
-  if (!opts.crypto) throw new Error('VIGIL_VECTOR_STORE=pinecone needs the store keyring: decisions leave this machine sealed, never in clear.');
-  let host = env.VIGIL_PINECONE_INDEX_HOST!;
-  if (!/^https?:\/\//.test(host)) host = `https://${host}`;
-  const store = openPineconeVectorStore({ apiKey: env.PINECONE_API_KEY!, indexHost: host, crypto: opts.crypto });
-  // Said once at start, without waiting for it: an index that refuses the key or has another dimension.
-  void store
-    .describe()
-    .then(({ dimension }) => {
-      if (dimension !== undefined && dimension !== opts.dimensions) {
-        opts.warn(`the Pinecone index at ${host} has ${dimension} dimensions, the embedding model ${opts.dimensions}: create the index with dimension ${opts.dimensions} and metric cosine; until then retrieval fails.`);
-      }
-    })
-    .catch((err: Error) => opts.warn(`decision memory: Pinecone is not usable yet: ${err.message}`));
-  return store;
 }

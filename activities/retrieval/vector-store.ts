@@ -47,7 +47,7 @@ export interface DecisionVectorStore {
   /** The `limit` nearest of this tenant's vectors (of this model, matching the filter), best first. */
   query(tenant: string, model: string, vector: Float32Array, limit: number, filter?: VectorFilter): Promise<VectorHit[]>;
   count(tenant: string): Promise<number>;
-  /** Every vector of the tenant, whatever its model (when the tenant's data is deleted). */
+  /** Deletes every vector (and sealed decision) of the tenant, whatever its model; deleting an absent tenant is fine. */
   deleteTenant(tenant: string): Promise<void>;
   close(): Promise<void>;
 }

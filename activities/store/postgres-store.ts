@@ -11,7 +11,7 @@ import type { AnalysisState, LedgerEntry } from '../model.js';
 import { chunkText, linesOf, pathsByHash } from './code-chunks.js';
 import { migrate } from './postgres-migrations.js';
 import type { CloudEvent } from '../events/cloud-event.js';
-import type { CodeSearchHit, MerkleNode, RepoTreeRecord, ScanRecord, SnapshotRecord, Store } from './store.js';
+import { TENANT_DELETED_EVENT, type CodeSearchHit, type MerkleNode, type RepoTreeRecord, type ScanRecord, type SnapshotRecord, type Store, type TenantDeletionCounts } from './store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq URL; sslmode etc. as query parameters). */
@@ -123,6 +123,18 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
       tokens: tsvectorLiteral(c.tokenHashes(chunk.text)),
     }));
     return { hash: b.hash, sealed: c.seal(b.content, `blob:${b.hash}`), chunks };
+  }
+
+  /** Inserts events under the outbox lock, in their order; inside the caller's transaction. */
+  async function insertEvents(client: pg.PoolClient, events: CloudEvent[]): Promise<void> {
+    const bodies = events.map((e) => enc(e.tenant, `event:${e.id}`, e));
+    await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+    await client.query(
+      `INSERT INTO events (tenant, id, type, body)
+       SELECT t, i, y, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS u(t, i, y, b, n)
+       ORDER BY n ON CONFLICT (tenant, id) DO NOTHING`,
+      [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.type), bodies],
+    );
   }
 
   return {
@@ -334,16 +346,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     },
     async appendEvents(events) {
       if (events.length === 0) return;
-      const bodies = events.map((e) => enc(e.tenant, `event:${e.id}`, e));
-      await tx(async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
-        await client.query(
-          `INSERT INTO events (tenant, id, type, body)
-           SELECT t, i, y, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS u(t, i, y, b, n)
-           ORDER BY n ON CONFLICT (tenant, id) DO NOTHING`,
-          [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.type), bodies],
-        );
-      });
+      await tx((client) => insertEvents(client, events));
     },
     async readEvents(o) {
       const where = ['seq > $1'];
@@ -363,6 +366,27 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     },
     async setSinkCursor(sink, seq) {
       await q('INSERT INTO sink_cursors (sink, seq) VALUES ($1, $2) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq', [sink, seq]);
+    },
+    async deleteTenant(tenant, o = {}) {
+      // One transaction: a failure midway deletes nothing, and the tenant.deleted event commits with the deletion.
+      return tx(async (client) => {
+        const del = async (table: string) => (await client.query(`DELETE FROM ${table} WHERE tenant = $1`, [tenant])).rowCount ?? 0;
+        await del('code_chunks');
+        const deleted: TenantDeletionCounts = {
+          scans: await del('scans'),
+          snapshots: await del('snapshots'),
+          blobs: await del('blobs'),
+          artifacts: await del('artifacts'),
+          decisions: await del('scan_decisions'),
+          ledgerEntries: await del('ledger'),
+          // A bigserial: freed seqs are never reused, so readers' cursors stay valid.
+          events: (await client.query('DELETE FROM events WHERE tenant = $1 AND type <> $2', [tenant, TENANT_DELETED_EVENT])).rowCount ?? 0,
+          other: (await del('merkle_nodes')) + (await del('repo_trees')) + (await del('analysis_states')),
+        };
+        const events = o.record?.(deleted) ?? [];
+        if (events.length > 0) await insertEvents(client, events);
+        return deleted;
+      });
     },
     async close() {
       await pool.end();

@@ -15,7 +15,9 @@ import type {
   ScanRecord,
   SnapshotRecord,
   Store,
+  TenantDeletionCounts,
 } from './store.js';
+import { TENANT_DELETED_EVENT } from './store.js';
 import { openPrivateSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
@@ -165,6 +167,23 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   });
   const appendEvents = db.transaction((events: CloudEvent[]) => {
     for (const e of events) q.putEvent.run(e.tenant, e.id, e.type, enc(e.tenant, `event:${e.id}`, e));
+  });
+  const deleteTenant = db.transaction((tenant: string, record?: (deleted: TenantDeletionCounts) => CloudEvent[]) => {
+    const del = (table: string) => db.prepare(`DELETE FROM ${table} WHERE tenant = ?`).run(tenant).changes;
+    db.prepare('DELETE FROM code_fts WHERE tenant = ?').run(tenant);
+    const deleted: TenantDeletionCounts = {
+      scans: del('scans'),
+      snapshots: del('snapshots'),
+      blobs: del('blobs'),
+      artifacts: del('artifacts'),
+      decisions: del('scan_decisions'),
+      ledgerEntries: del('ledger'),
+      // AUTOINCREMENT: the freed seqs are never reused, so readers' cursors stay valid.
+      events: db.prepare('DELETE FROM events WHERE tenant = ? AND type <> ?').run(tenant, TENANT_DELETED_EVENT).changes,
+      other: del('merkle_nodes') + del('repo_trees') + del('analysis_states'),
+    };
+    if (record) appendEvents(record(deleted));
+    return deleted;
   });
   const readEvents = (opts: { tenant?: string; after?: number; limit: number; types?: string[] }): OutboxRecord[] => {
     const where = ['seq > ?'];
@@ -323,6 +342,9 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     },
     async setSinkCursor(sink, seq) {
       q.putCursor.run(sink, seq);
+    },
+    async deleteTenant(tenant, opts = {}) {
+      return deleteTenant(tenant, opts.record);
     },
     async close() {
       db.close();

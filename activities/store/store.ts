@@ -3,7 +3,7 @@
 // another's rows.
 import type { ArtifactStore } from '../artifacts.js';
 import type { AnalysisState, LedgerEntry } from '../model.js';
-import type { EventOutbox } from '../events/cloud-event.js';
+import type { CloudEvent, EventOutbox } from '../events/cloud-event.js';
 
 export interface SnapshotFile {
   /** POSIX path relative to the repository root. */
@@ -68,6 +68,34 @@ export interface CodeSearchHit {
   text: string;
 }
 
+/** What deleting a tenant's data removed, as counts (the tenant.deleted event carries exactly these). */
+export interface TenantDeletionCounts {
+  scans: number;
+  snapshots: number;
+  /** Content-addressed file contents (and their code-search chunks). */
+  blobs: number;
+  /** Scan artefacts: findings, scope, reports … one per (scan, kind). */
+  artifacts: number;
+  /** Decisions recorded per scan. */
+  decisions: number;
+  /** The per-repository ledger of decisions carried between scans. */
+  ledgerEntries: number;
+  /** The tenant's events removed from the outbox, published or not. */
+  events: number;
+  /** Merkle nodes, repository trees and engine state. */
+  other: number;
+}
+
+/**
+ * The one event type a tenant deletion keeps in the outbox: counts only, and a later deletion must not take an
+ * earlier one's record away before it is published.
+ */
+export const TENANT_DELETED_EVENT = 'dev.vigil.tenant.deleted.v1';
+
+export const NO_TENANT_DATA: TenantDeletionCounts = {
+  scans: 0, snapshots: 0, blobs: 0, artifacts: 0, decisions: 0, ledgerEntries: 0, events: 0, other: 0,
+};
+
 /** Artefacts are typed by kind (activities/artifacts.ts): `getArtifact(tenant, scanId, 'findings')` is a `Finding[]`. */
 /**
  * Artefacts are typed by kind (see above); scan events go through the outbox (EventOutbox): the activity that
@@ -113,6 +141,15 @@ export interface Store extends ArtifactStore, EventOutbox {
    * store holds keyed hashes of tokens, never the tokens: the query is hashed the same way.
    */
   searchCode(tenant: string, repoKey: string, snapshotId: string | undefined, query: string, limit?: number): Promise<CodeSearchHit[]>;
+
+  /**
+   * Deletes every row the tenant owns — scans, snapshots, blobs and their search chunks, Merkle trees, engine
+   * state, artefacts, decisions, the ledger, and its events in the outbox, published or not (events name files
+   * and rules), except earlier tenant.deleted events (TENANT_DELETED_EVENT: counts only) — and counts them. Then appends `record(counts)` (the tenant.deleted event), in the same
+   * transaction where the store has them. Idempotent: a second call deletes nothing and counts zeros. Other
+   * tenants' rows and the sinks' cursors are untouched.
+   */
+  deleteTenant(tenant: string, opts?: { record?: (deleted: TenantDeletionCounts) => CloudEvent[] }): Promise<TenantDeletionCounts>;
 
   close(): Promise<void>;
 }

@@ -30,7 +30,9 @@ import type {
   ScanRecord,
   SnapshotRecord,
   Store,
+  TenantDeletionCounts,
 } from './store.js';
+import { TENANT_DELETED_EVENT } from './store.js';
 
 export interface TurbopufferStoreOptions {
   apiKey: string;
@@ -500,9 +502,62 @@ export function openTurbopufferStore(opts: TurbopufferStoreOptions): Store {
       await write(ns.events, { upsert_rows: [{ id: cursorId(sink), kind: 'cursor', seq }], schema: EVENT_SCHEMA });
     },
 
+    async deleteTenant(tenant, o = {}) {
+      // No transactions here: count first, then blank the tenant's outbox batches, drop its namespaces, and
+      // record the event last. A call that fails midway is simply repeated: it finds what is left by prefix.
+      const names = await tenantNamespaces(tenant);
+      const deleted: TenantDeletionCounts = { scans: 0, snapshots: 0, blobs: 0, artifacts: 0, decisions: 0, ledgerEntries: 0, events: 0, other: 0 };
+      const byKind: Record<string, keyof TenantDeletionCounts> = {
+        scan: 'scans', snapshot: 'snapshots', artifact: 'artifacts', decision: 'decisions', ledger: 'ledgerEntries',
+      };
+      for (const name of names) {
+        if (name === ns.code(tenant)) {
+          deleted.blobs += (await queryAll(name, ['chunk', 'Eq', 0], [])).length;
+          continue;
+        }
+        // Documents (part 0 of each); a repository's file rows have no part and are not counted.
+        for (const r of await queryAll(name, ['part', 'Eq', 0], ['kind'])) deleted[byKind[String(r.kind)] ?? 'other']++;
+      }
+      // Outbox batches are kept as empty ones, not deleted: a batch number must never be taken again, or a
+      // reader past it would skip the events of the batch that reused it.
+      const c = tc(tenant);
+      // A tenant.deleted event is appended alone, so its batch holds that type only: such batches are kept.
+      const batches = await queryAll(ns.events, ['And', [['kind', 'Eq', 'batch'], ['tenant', 'Eq', tenant]]], ['batch', 'ids', 'types']);
+      const blanks: Row[][] = [];
+      for (const r of batches) {
+        const ids = (r.ids as string[] | undefined) ?? [];
+        const types = (r.types as string[] | undefined) ?? [];
+        if (ids.length === 0 || (types.length === 1 && types[0] === TENANT_DELETED_EVENT)) continue;
+        deleted.events += ids.length;
+        const batch = Number(r.batch);
+        blanks.push([{ id: r.id, kind: 'batch', batch, tenant, ids: [], types: [], key_id: c.activeKeyId, body: c.sealJson([], `events:${batch}`).toString('base64') }]);
+      }
+      await upsertBatched(ns.events, blanks, EVENT_SCHEMA);
+      for (const name of names) {
+        try {
+          await client.namespace(name).deleteAll();
+        } catch (err) {
+          if (!(err instanceof Turbopuffer.NotFoundError)) throw err; // already gone
+        }
+      }
+      const events = o.record?.(deleted) ?? [];
+      if (events.length > 0) await store.appendEvents(events);
+      return deleted;
+    },
+
     async close() {},
   };
   return store;
+
+  /** The tenant's namespaces: its documents, its code, and one per repository (all named after its tag). */
+  async function tenantNamespaces(tenant: string): Promise<string[]> {
+    const own = ns.tenant(tenant);
+    const names: string[] = [];
+    for await (const n of client.namespaces({ prefix: own })) {
+      if (n.id === own || n.id.startsWith(`${own}-`)) names.push(n.id);
+    }
+    return names;
+  }
 
   function eventTag(tenant: string, id: string): string {
     return createHash('sha256').update(`${tenant}\0${id}`).digest('hex').slice(0, 32);

@@ -8,8 +8,11 @@ import { z } from 'zod';
 import type { Role } from '../../workflows/definitions.js';
 import { generateApiKey, hashApiKey } from './tokens.js';
 
+/** The roles the first admin key gets. */
 export const ROLES = ['scanner', 'approver', 'operator'] as const satisfies readonly Role[];
-export const roleSchema = z.enum(ROLES);
+/** Every role a key may list: `admin` (tenant deletion, irreversible) only where an operator grants it. */
+export const ALL_ROLES = [...ROLES, 'admin'] as const satisfies readonly Role[];
+export const roleSchema = z.enum(ALL_ROLES);
 
 // Tenants end up in workflow ids and visibility queries, so they are kept to a quote-free alphabet.
 export const tenantSchema = z

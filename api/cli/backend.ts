@@ -5,6 +5,7 @@ import type { StageProgress } from '../stage-progress.js';
 import type { BulkDecisionInput, BulkDecisionResult, DecisionResult, ScanInput, ScanStatus } from '../../workflows/definitions.js';
 import type { SourceRequest } from '../scan-requests.js';
 import type { EstimateAnswer } from '../estimate-requests.js';
+import type { TenantDeletionResult } from '../tenant-deletion.js';
 
 export interface StartedScan {
   scanId: string;
@@ -41,5 +42,10 @@ export interface Backend {
   progress(scanId: string): Promise<StageProgress[]>;
   /** Links for people, e.g. the scan in the Temporal Web UI. */
   links(scanId: string): Promise<Record<string, string>>;
+  /**
+   * Deletes all of the tenant's data (the key's tenant remotely, VIGIL_TENANT locally); `confirm` must name it.
+   * Open scans refuse it unless `cancelRunning`.
+   */
+  deleteTenant(opts: { confirm: string; cancelRunning: boolean }): Promise<TenantDeletionResult>;
   close(): Promise<void>;
 }

@@ -191,6 +191,26 @@ export async function createLocalBackend(opts: { log: (line: string) => void }):
       if (!scan || !temporal.uiUrl) return {};
       return { temporalUi: temporalUiWorkflowUrl(temporal.uiUrl, temporal.namespace, scan.workflowId, scan.runId) };
     },
+    async deleteTenant({ confirm, cancelRunning }) {
+      if (confirm !== tenant) {
+        throw new CliError(`--confirm must name the tenant whose data is deleted, "${tenant}" (VIGIL_TENANT); nothing was deleted.`);
+      }
+      // Loaded only here: tenant deletion is rare, and its modules bring the vector store.
+      const [{ deleteTenantData, TenantHasOpenScansError }, { openConfiguredVectorStore }] = await Promise.all([
+        import('../tenant-deletion.js'),
+        import('../../activities/retrieval/open-vector-store.js'),
+      ]);
+      if (cancelRunning) await ensureWorker(); // a worker runs the cancelled workflows to their end
+      const vectors = openConfiguredVectorStore(dataDir);
+      try {
+        return await deleteTenantData({ temporal: client, store, vectors }, { tenant, requestedBy: actor, cancelRunning });
+      } catch (err) {
+        if (err instanceof TenantHasOpenScansError) throw new CliError(err.message, 'scans_open');
+        throw err;
+      } finally {
+        await vectors.close();
+      }
+    },
     async close() {
       await worker?.close();
       mark('worker.stopped');

@@ -26,6 +26,8 @@ const USAGE = `Usage:
                [--ids ID,ID…] [--dry-run] [--comment TEXT]      (many findings in one decision)
   vigil history <scan-id> [--summary | --json]
   vigil events [--follow] [--type TYPE,TYPE…] [--format text|json] [--after CURSOR] [--limit N]
+  vigil tenant delete --confirm <tenant> [--cancel-running] [--json]
+                          (deletes all of the tenant's data; irreversible; its API keys are kept)
   vigil serve [--port 8787] [--host 127.0.0.1] [--no-worker]
   vigil worker
 
@@ -60,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         const { eventsCommand } = await import('./events-command.js');
         return await eventsCommand(rest);
       }
+      case 'tenant':
+        return await tenantCommand(rest);
       case 'serve': {
         const { serveCommand } = await import('./serve.js');
         return await serveCommand(rest);
@@ -365,6 +369,46 @@ async function historyCommand(args: string[]): Promise<number> {
       ? JSON.stringify(events, null, 2) + '\n'
       : formatHistory(events) + (values.summary ? '' : `\nEvents:\n${formatEvents(events)}`);
     process.stdout.write(text);
+    return 0;
+  });
+}
+
+/**
+ * `vigil tenant delete --confirm <tenant>`: the API's key's tenant through a running server (its key needs the
+ * admin role), else VIGIL_TENANT (default "default") of the data directory.
+ */
+async function tenantCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      confirm: { type: 'string' },
+      'cancel-running': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals[0] !== 'delete' || positionals.length !== 1) {
+    throw new CliError('Usage: vigil tenant delete --confirm <tenant> [--cancel-running] [--json]');
+  }
+  if (!values.confirm) {
+    throw new CliError("Deleting a tenant's data cannot be undone: name the tenant with --confirm <tenant> to confirm. Nothing was deleted.");
+  }
+  const confirm = values.confirm;
+  return withBackend(async (backend) => {
+    const r = await backend.deleteTenant({ confirm, cancelRunning: values['cancel-running'] });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    const d = r.deleted;
+    if (r.cancelledScans.length) log(`vigil: cancelled ${r.cancelledScans.length} open scan(s): ${r.cancelledScans.map((s) => s.scanId ?? s.workflowId).join(', ')}`);
+    process.stdout.write(
+      `Deleted the data of tenant ${r.tenant}: ${d.scans} scan(s), ${d.snapshots} snapshot(s), ${d.blobs} file content(s), ` +
+        `${d.artifacts} artefact(s), ${d.decisions} decision(s), ${d.ledgerEntries} ledger entr${d.ledgerEntries === 1 ? 'y' : 'ies'}, ` +
+        `${d.events} event(s), ${d.vectors} decision vector(s), ${d.workflows} workflow run(s), ${d.other} other row(s).\n` +
+        `Recorded event ${r.eventId} (dev.vigil.tenant.deleted.v1).\n` +
+        r.kept.map((k) => `Kept: ${k}\n`).join(''),
+    );
     return 0;
   });
 }

@@ -26,7 +26,8 @@ async function fetchOrFail(input: RequestInfo | URL, init?: RequestInit): Promis
 const param = (id: string) => encodeURIComponent(id);
 
 export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
-  const scans = hc<AppType>(baseUrl, { headers: { authorization: `Bearer ${apiKey}` }, fetch: fetchOrFail }).v1.scans;
+  const v1 = hc<AppType>(baseUrl, { headers: { authorization: `Bearer ${apiKey}` }, fetch: fetchOrFail }).v1;
+  const scans = v1.scans;
   const scanDetail = async (scanId: string) => (await scans[':id'].$get({ param: { id: param(scanId) } })).json();
 
   // One GET /v1/scans/:id answers status, progress and links: a poll asks for status and then progress,
@@ -70,6 +71,9 @@ export function createRemoteBackend(baseUrl: string, apiKey: string): Backend {
     },
     async links(scanId) {
       return (await detail(scanId, true)).links;
+    },
+    async deleteTenant({ confirm, cancelRunning }) {
+      return (await v1.tenant.delete.$post({ json: { confirm, cancelRunning } })).json();
     },
     async close() {},
   };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PathPolicy } from '../../activities/scan-roots.js';
 import { openConfiguredStore } from '../../activities/store/open-store.js';
+import { openConfiguredVectorStore } from '../../activities/retrieval/open-vector-store.js';
 import { vigilDataDir } from '../../infra/data-dir.js';
 import { tightenMode } from '../../infra/private-files.js';
 import { connectTemporal, temporalTlsFromEnv } from '../../infra/temporal-connection.js';
@@ -59,6 +60,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const temporal = await connectTemporal({ dataDir, log, uiCodecEndpoint });
   const store = openConfiguredStore(dataDir);
+  // Decision vectors, for tenant deletion (the worker's decision memory opens its own connection).
+  const vectors = openConfiguredVectorStore(dataDir);
   // Relays the event outbox to Kafka when VIGIL_KAFKA_BROKERS is set; a bad setting stops the server here.
   // Publishers run where workers run (like the webhook relays): API replicas (--no-worker) would only add
   // competing publishers of the same cursor, hence duplicates.
@@ -98,6 +101,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     events: { shutdown: streams.signal },
     temporal: client,
     store,
+    vectors,
     keys,
     paths,
     ...(payloads ? { codec: payloads.codec, codecCorsOrigins: codecOrigins(temporal.uiUrl) } : {}),
@@ -139,6 +143,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   await publisher?.stop();
   await store.close();
+  await vectors.close();
   await apiConnection.close();
   await temporal.close();
   return 0;

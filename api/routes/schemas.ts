@@ -404,5 +404,5 @@ export const healthSchema = z.object({
 export const principalResponseSchema = z.object({
   name: z.string().describe("The API key's name."),
   tenant: z.string(),
-  roles: z.array(z.enum(['scanner', 'approver', 'operator'])),
+  roles: z.array(z.enum(['scanner', 'approver', 'operator', 'admin'])),
 });

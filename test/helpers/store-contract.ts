@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { AnalysisState } from '../../activities/model.js';
 import type { SnapshotRecord, Store } from '../../activities/store/store.js';
 import { scanEvent } from '../../activities/events/make-event.js';
+import { tenantDeletedEvent } from '../../activities/events/tenant-events.js';
 
 export function storeContract(name: string, open: () => Promise<Store>) {
   const snapshot = (tenant: string): SnapshotRecord => ({
@@ -173,6 +174,84 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       after = page[page.length - 1]!.seq;
     }
     assert.deepEqual(back, more.map((e) => e.id), 'a large append reads back in order across pages');
+    await s.close();
+  });
+
+  test(`${name}: deleteTenant deletes all of one tenant's data, counts it, records its event, leaves other tenants alone`, async () => {
+    const s = await open();
+    const code = Buffer.from('export function handler(req) {\n  return db.query("SELECT * FROM users WHERE id = " + req.query.id);\n}\n');
+    const fill = async (tenant: string) => {
+      await s.putBlobs(tenant, [{ hash: 'hb', content: code }, { hash: 'h2', content: Buffer.from('const x = 1;\n') }]);
+      await s.putSnapshot({ ...snapshot(tenant), files: [{ path: 'src/users.js', hash: 'hb', size: code.length, mode: '100644' }] });
+      await s.putMerkleNodes(tenant, [{ hash: 'root', children: [{ name: 'src', hash: 'd', kind: 'dir' }] }]);
+      await s.putRepoTree(tenant, { repoKey: '/repo', rootHash: 'root', snapshotId: 'snap1', updatedAt: 'now' });
+      await s.putAnalysisState(tenant, '/repo', 'root', { engine: 'builtin', engineVersion: '1', dependencies: {}, candidates: [] });
+      await s.upsertScan({ scanId: 's1', tenant, workflowId: 'w', runId: 'r', repoKey: '/repo', source: {}, requestedBy: 'me', createdAt: '2026-01-01' });
+      await s.putArtifact(tenant, 's1', 'report.md', `report of ${tenant}`);
+      await s.putArtifact(tenant, 's1', 'findings', []);
+      await s.recordDecision(tenant, '/repo', 'f1', { fingerprint: 'fp', decision: 'reject', actor: 'a', decidedAt: 'now', scanId: 's1', comment: 'validated upstream' });
+      await s.appendEvents([
+        scanEvent(tenant, 's1', 'dev.vigil.scan.started.v1', { scanId: 's1', workflowId: 'w', runId: 'r' }),
+        scanEvent(tenant, 's1', 'dev.vigil.stage.started.v1', { scanId: 's1', stage: 'snapshot' }, { key: 'snapshot' }),
+      ]);
+    };
+    await fill('gone');
+    await fill('kept');
+    const before = await s.readEvents({ limit: 100 });
+    const last = before[before.length - 1]!.seq;
+    await s.setSinkCursor('webhook:gone-hook', last);
+
+    let recorded: unknown;
+    const deleted = await s.deleteTenant('gone', {
+      record: (counts) => {
+        recorded = counts;
+        return [tenantDeletedEvent('gone', { requestedBy: 'admin', cancelledScans: 0, deleted: { ...counts, vectors: 0, workflows: 0 } }, new Date(1))];
+      },
+    });
+    assert.deepEqual(deleted, { scans: 1, snapshots: 1, blobs: 2, artifacts: 2, decisions: 1, ledgerEntries: 1, events: 2, other: 3 });
+    assert.deepEqual(recorded, deleted, 'the event is built from the same counts');
+
+    assert.equal(await s.getScan('gone', 's1'), undefined);
+    assert.deepEqual(await s.listScans('gone'), []);
+    assert.equal(await s.getBlob('gone', 'hb'), undefined);
+    assert.equal((await s.hasBlobs('gone', ['hb', 'h2'])).size, 0);
+    assert.equal(await s.getSnapshot('gone', 'snap1'), undefined);
+    assert.equal(await s.getMerkleNode('gone', 'root'), undefined);
+    assert.equal(await s.getRepoTree('gone', '/repo'), undefined);
+    assert.equal(await s.getAnalysisState('gone', '/repo', 'root', 'builtin'), undefined);
+    assert.equal(await s.getArtifact('gone', 's1', 'report.md'), undefined);
+    assert.equal((await s.getLedger('gone', '/repo')).size, 0);
+    assert.equal((await s.getScanDecisions('gone', 's1')).size, 0);
+    assert.deepEqual(await s.searchCode('gone', '/repo', 'snap1', 'db.query users', 5), []);
+    const left = await s.readEvents({ tenant: 'gone', limit: 100 });
+    assert.deepEqual(left.map((r) => r.event.type), ['dev.vigil.tenant.deleted.v1'], 'only the deletion event is left');
+    assert.ok(left[0]!.seq > last, 'after every earlier event: a publisher past them still delivers it');
+    assert.deepEqual((await s.readEvents({ after: last, limit: 100 })).map((r) => r.event.type), ['dev.vigil.tenant.deleted.v1']);
+    assert.equal(await s.getSinkCursor('webhook:gone-hook'), last, 'sink cursors are kept');
+
+    // The other tenant keeps everything.
+    assert.equal((await s.getScan('kept', 's1'))?.requestedBy, 'me');
+    assert.equal((await s.getBlob('kept', 'hb'))?.toString(), code.toString());
+    assert.equal(await s.getArtifact('kept', 's1', 'report.md'), 'report of kept');
+    assert.equal((await s.getLedger('kept', '/repo')).get('fp')?.comment, 'validated upstream');
+    assert.equal((await s.getScanDecisions('kept', 's1')).size, 1);
+    assert.ok((await s.getMerkleNode('kept', 'root')) && (await s.getRepoTree('kept', '/repo')));
+    assert.ok(await s.getAnalysisState('kept', '/repo', 'root', 'builtin'));
+    assert.equal((await s.searchCode('kept', '/repo', 'snap1', 'db.query users', 5))[0]?.path, 'src/users.js');
+    assert.equal((await s.readEvents({ tenant: 'kept', limit: 100 })).length, 2);
+
+    // Twice is fine: nothing left to delete.
+    const zero = { scans: 0, snapshots: 0, blobs: 0, artifacts: 0, decisions: 0, ledgerEntries: 0, events: 0, other: 0 };
+    const again = tenantDeletedEvent('gone', { requestedBy: 'admin', cancelledScans: 0, deleted: { ...zero, vectors: 0, workflows: 0 } }, new Date(2));
+    assert.deepEqual(await s.deleteTenant('gone', { record: () => [again] }), zero);
+    assert.deepEqual((await s.readEvents({ tenant: 'gone', limit: 100 })).map((r) => r.event.time), [new Date(1).toISOString(), new Date(2).toISOString()],
+      'a later deletion keeps the earlier deletion events (counts only), so none is lost before it is published');
+    assert.deepEqual(await s.deleteTenant('never-existed'), zero);
+
+    // The tenant can start again: the same blob is stored and indexed anew.
+    await s.putBlobs('gone', [{ hash: 'hb', content: code }]);
+    await s.putSnapshot({ ...snapshot('gone'), files: [{ path: 'src/users.js', hash: 'hb', size: code.length, mode: '100644' }] });
+    assert.equal((await s.searchCode('gone', '/repo', 'snap1', 'db.query users', 5))[0]?.path, 'src/users.js');
     await s.close();
   });
 }

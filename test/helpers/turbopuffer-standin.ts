@@ -6,6 +6,7 @@
 //   POST   /v2/namespaces/:ns/query    filters, rank_by (BM25 on full_text_search attributes, or attributes
 //                                      asc/desc, e.g. ['id','asc'] for paging), limit/top_k, include_attributes
 //   DELETE /v2/namespaces/:ns          namespace delete
+//   GET    /v1/namespaces              list namespaces: prefix, page_size, cursor → {namespaces: [{id}], next_cursor}
 // Errors use the documented body {"status":"error","error":"..."}; faults (429, 5xx) can be injected.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,6 +98,7 @@ export async function startTurbopufferStandin(apiKey = 'tpuf_test_key'): Promise
         const msg = f.status === 429 ? 'rate limited: too many requests, slow down' : 'internal server error (injected)';
         return done(f.status, { status: 'error', error: msg }, { 'retry-after-ms': '5' });
       }
+      if (url.pathname === '/v1/namespaces' && req.method === 'GET') return done(200, listNamespaces(url.searchParams));
       if (!m) throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
       const name = m[1]!;
       if (req.method === 'DELETE' && !m[2]) {
@@ -110,6 +112,16 @@ export async function startTurbopufferStandin(apiKey = 'tpuf_test_key'): Promise
       if (err instanceof HttpError) return done(err.status, { status: 'error', error: err.message });
       throw err;
     }
+  }
+
+  /** Names in order, after `cursor` (the last name of the previous page), at most page_size (default 1000). */
+  function listNamespaces(params: URLSearchParams) {
+    const prefix = params.get('prefix') ?? '';
+    const size = Math.min(Number(params.get('page_size') ?? 1000) || 1000, 1000);
+    const after = params.get('cursor') ?? '';
+    const names = [...namespaces.keys()].filter((n) => n.startsWith(prefix) && n > after).sort();
+    const page = names.slice(0, size);
+    return { namespaces: page.map((id) => ({ id })), ...(names.length > size ? { next_cursor: page[page.length - 1] } : {}) };
   }
 
   function write(name: string, body: any) {

@@ -10,7 +10,7 @@ import { keyringFromKeys } from '../../activities/crypto/keyring.js';
 import { createStoreCrypto, type StoreCrypto } from '../../activities/crypto/seal.js';
 import { PineconeDownError } from '../../activities/retrieval/pinecone-http.js';
 import { openPineconeVectorStore } from '../../activities/retrieval/pinecone-vector-store.js';
-import { openVectorStore } from '../../activities/retrieval/open-decision-memory.js';
+import { openVectorStore } from '../../activities/retrieval/open-vector-store.js';
 import { startPineconeStandin, type PineconeStandin } from '../helpers/pinecone-standin.js';
 import { decision, unit, vectorStoreContract } from '../helpers/vector-store-contract.js';
 

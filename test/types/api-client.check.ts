@@ -84,7 +84,7 @@ export async function clientShapes(): Promise<void> {
 
   // GET /v1/me and the unauthenticated /healthz
   const me = await (await client.v1.me.$get()).json();
-  expectType<Equal<typeof me.roles, ('scanner' | 'approver' | 'operator')[]>>(true);
+  expectType<Equal<typeof me.roles, ('scanner' | 'approver' | 'operator' | 'admin')[]>>(true);
   const health = await (await client.healthz.$get()).json();
   expectType<Equal<typeof health.ok, boolean>>(true);
 }
