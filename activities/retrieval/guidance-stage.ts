@@ -2,6 +2,7 @@
 // that best answers it. A failure degrades guidance only (a warning); the scan is scored all the same.
 import type { Finding, GuidanceLink } from '../model.js';
 import type { GuidanceIndex, GuidanceQuery } from './guidance-index.js';
+import { headingMatchesStack } from './repository-stack.js';
 
 /** Findings of a scan linked to guidance, most severe first (the local model embeds 25-40 texts a second). */
 export const MAX_WITH_GUIDANCE = 1000;
@@ -17,8 +18,20 @@ export function guidanceQueryText(f: Pick<Finding, 'title' | 'explanation'>): st
   return `${f.title}.\n${f.explanation}`;
 }
 
-/** Findings with `guidance` set where their class has a passage; unchanged when retrieval fails. */
-export async function withGuidance(index: GuidanceIndex | undefined, scanId: string, findings: Finding[]): Promise<Finding[]> {
+/** How many of a class's fix passages are ranked for a finding (more than any class has). */
+const RANKED_PASSAGES = 64;
+
+/**
+ * Findings with `guidance` set where their class has a passage; unchanged when retrieval fails. `stacks` maps a
+ * file to the libraries its manifest names (repository-stack.ts): among the passages, one for the finding's own
+ * framework or driver is preferred to a closer-worded one for another.
+ */
+export async function withGuidance(
+  index: GuidanceIndex | undefined,
+  scanId: string,
+  findings: Finding[],
+  stacks: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+): Promise<Finding[]> {
   if (!index || findings.length === 0) return findings;
   try {
     const classes = new Set(index.library.chunks.map((c) => c.ruleId));
@@ -31,14 +44,17 @@ export async function withGuidance(index: GuidanceIndex | undefined, scanId: str
     const queries = new Map<string, GuidanceQuery>();
     for (const f of linked) queries.set(keyOf(f), { text: guidanceQueryText(f), ruleId: f.ruleId, section: LINKED_SECTION });
     const keys = [...queries.keys()];
-    const hits = await index.searchMany([...queries.values()], 1);
-    const best = new Map<string, GuidanceLink>();
-    keys.forEach((k, i) => {
-      const top = hits[i]?.[0];
-      if (top) best.set(k, { id: top.chunk.id, title: top.chunk.title, heading: top.chunk.heading, similarity: Math.round(top.similarity * 1000) / 1000 });
-    });
+    const hits = await index.searchMany([...queries.values()], RANKED_PASSAGES);
+    const ranked = new Map(keys.map((k, i) => [k, hits[i] ?? []]));
+    const links = new Map<string, GuidanceLink>();
+    for (const f of linked) {
+      const all = ranked.get(keyOf(f)) ?? [];
+      const stack = stacks.get(f.location.file) ?? new Set<string>();
+      const top = all.find((h) => headingMatchesStack(h.chunk.heading, stack)) ?? all[0];
+      if (top) links.set(f.id, { id: top.chunk.id, title: top.chunk.title, heading: top.chunk.heading, similarity: Math.round(top.similarity * 1000) / 1000 });
+    }
     return findings.map((f) => {
-      const link = classes.has(f.ruleId) ? best.get(keyOf(f)) : undefined;
+      const link = links.get(f.id);
       return link ? { ...f, guidance: link } : f;
     });
   } catch (err) {

@@ -6,6 +6,7 @@ import { filesNamedBy, openSourceFiles } from '../source-files.js';
 import { fillTraceSnippets } from '../trace-snippets.js';
 import { lookUpSimilarDecisions, reportedUnavailability, RETRIEVAL_FAILED } from '../retrieval/decision-memory-stage.js';
 import { withGuidance } from '../retrieval/guidance-stage.js';
+import { stacksOf } from '../retrieval/repository-stack.js';
 import { requireArtifact, requireSnapshot } from './shared.js';
 import { findingCreated, stageCompleted, stageStarted } from '../events/scan-events.js';
 
@@ -23,7 +24,9 @@ export async function scoreStage(
   // Steps the engine did not quote get their line now, once: readers of the findings never read blobs.
   const scored = fillTraceSnippets(scoreCandidates({ candidates, verdicts, files, ledger }).findings, files);
   const { findings: withPrecedents, failed } = await lookUpSimilarDecisions(deps.retrieval, input.tenant, input.scanId, scored);
-  const findings = await withGuidance(deps.guidance, input.scanId, withPrecedents);
+  // The libraries each finding's code depends on pick the guidance passage for its framework or driver.
+  const stacks = deps.guidance ? await stacksOf(files, new Set(withPrecedents.map((f) => f.location.file))) : undefined;
+  const findings = await withGuidance(deps.guidance, input.scanId, withPrecedents, stacks);
   // Decision memory off or failing: the scan goes on without precedents, and its reports say why.
   const unavailable = failed ? RETRIEVAL_FAILED : !deps.retrieval && deps.retrievalUnavailable ? reportedUnavailability(deps.retrievalUnavailable) : undefined;
   if (unavailable) await store.putArtifact(input.tenant, input.scanId, 'retrieval-status', { reason: unavailable });

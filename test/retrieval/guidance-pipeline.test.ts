@@ -75,7 +75,10 @@ describe('guidance in the scan pipeline, the API and the dashboard', () => {
       assert.ok(f.guidance.similarity > 0.2 && f.guidance.similarity <= 1);
     }
     const sql = found.find((f) => f.ruleId === 'sql-injection')!;
-    assert.match(sql.guidance!.id, /^sql-injection#how-to-fix-it/, 'the SQL finding is linked to a fix passage');
+    // The app depends on mysql (its package.json): the fix for its driver, not another library's.
+    assert.equal(sql.guidance!.id, 'sql-injection#how-to-fix-it--mysql-and-mysql2', 'the SQL finding is linked to the fix for its driver');
+    const traversal = found.find((f) => f.ruleId === 'path-traversal')!;
+    assert.equal(traversal.guidance!.id, 'path-traversal#how-to-fix-it--express', 'and the path traversal to the Express fix');
 
     // The API's findings view (its schema documents the field).
     const view = await get(`/v1/scans/${input.scanId}/findings`, key.reader);
