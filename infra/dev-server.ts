@@ -46,6 +46,8 @@ export interface DevServerOptions {
   onSpawned?: () => void;
   /** How long to wait for the server to answer (default 30 s). */
   readyTimeoutMs?: number;
+  /** Temporal dynamic config values (`--dynamic-config-value name=value`); Temporal's defaults when omitted. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevServerExit {
@@ -137,6 +139,7 @@ async function launch(cliPath: string, opts: DevServerOptions): Promise<DevServe
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const [name, type] of Object.entries(attributes)) args.push('--search-attribute', `${name}=${type}`);
   args.push('--log-level', 'warn', '--color', 'never');
+  for (const [name, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${name}=${JSON.stringify(value)}`);
 
   // Under a private umask the server creates its database (workflow histories) 0600.
   const child = withPrivateUmask(() => spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() }));
