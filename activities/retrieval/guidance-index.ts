@@ -17,8 +17,14 @@ export interface GuidanceQuery {
   text: string;
   /** Only this class's passages. */
   ruleId?: string;
+  /** Only these classes' passages (a finding whose CWE more than one class reports). */
+  ruleIds?: readonly string[];
   /** Only this `##` section and its subsections (e.g. "How to fix it"). */
   section?: string;
+}
+
+function inClasses(chunk: GuidanceChunk, query: GuidanceQuery): boolean {
+  return (query.ruleId === undefined || chunk.ruleId === query.ruleId) && (query.ruleIds === undefined || query.ruleIds.includes(chunk.ruleId));
 }
 
 function inSection(chunk: GuidanceChunk, section: string | undefined): boolean {
@@ -116,7 +122,7 @@ export function openGuidanceIndex(opts: {
     return queries.map((query, n) => {
       const hits: GuidanceHit[] = [];
       index.chunks.forEach((chunk, i) => {
-        if ((query.ruleId === undefined || chunk.ruleId === query.ruleId) && inSection(chunk, query.section)) hits.push({ chunk, similarity: cosine(qv[n]!, index.vectors[i]!) });
+        if (inClasses(chunk, query) && inSection(chunk, query.section)) hits.push({ chunk, similarity: cosine(qv[n]!, index.vectors[i]!) });
       });
       return hits.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
     });

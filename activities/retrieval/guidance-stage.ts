@@ -1,6 +1,7 @@
 // Where guidance joins the pipeline: at scoring, each finding is linked to the passage of its class's guidance
 // that best answers it. A failure degrades guidance only (a warning); the scan is scored all the same.
 import type { Finding, GuidanceLink } from '../model.js';
+import type { GuidanceLibrary } from './guidance-docs.js';
 import type { GuidanceIndex, GuidanceQuery } from './guidance-index.js';
 import { headingMatchesStack } from './repository-stack.js';
 
@@ -16,6 +17,18 @@ export const LINKED_SECTION = 'How to fix it';
 /** What a finding is searched by: what it says it is (its class narrows the passages; its location says nothing). */
 export function guidanceQueryText(f: Pick<Finding, 'title' | 'explanation'>): string {
   return `${f.title}.\n${f.explanation}`;
+}
+
+/**
+ * The guidance classes a finding belongs to: its own rule when we have guidance for it, else the classes reporting
+ * its CWE. The Claude engine names its findings by CWE (`claude-cwe-89`), so this is how they find their guidance;
+ * a CWE two classes share (CWE-200) searches both.
+ */
+export function guidanceClassesOf(f: Pick<Finding, 'ruleId' | 'cwe'>, library: GuidanceLibrary): string[] {
+  const own = library.chunks.some((c) => c.ruleId === f.ruleId);
+  if (own) return [f.ruleId];
+  const cwe = f.cwe.trim().toUpperCase();
+  return [...new Set(library.chunks.filter((c) => c.cwe.toUpperCase() === cwe).map((c) => c.ruleId))];
 }
 
 /** How many of a class's fix passages are ranked for a finding (more than any class has). */
@@ -34,15 +47,15 @@ export async function withGuidance(
 ): Promise<Finding[]> {
   if (!index || findings.length === 0) return findings;
   try {
-    const classes = new Set(index.library.chunks.map((c) => c.ruleId));
+    const classesOf = new Map(findings.map((f) => [f.id, guidanceClassesOf(f, index.library)]));
     const linked = findings
-      .filter((f) => classes.has(f.ruleId))
+      .filter((f) => classesOf.get(f.id)!.length > 0)
       .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])
       .slice(0, MAX_WITH_GUIDANCE);
     // Findings that say the same thing (one class, one explanation) share one search.
-    const keyOf = (f: Finding) => `${f.ruleId}\0${guidanceQueryText(f)}`;
+    const keyOf = (f: Finding) => `${classesOf.get(f.id)!.join(',')}\0${guidanceQueryText(f)}`;
     const queries = new Map<string, GuidanceQuery>();
-    for (const f of linked) queries.set(keyOf(f), { text: guidanceQueryText(f), ruleId: f.ruleId, section: LINKED_SECTION });
+    for (const f of linked) queries.set(keyOf(f), { text: guidanceQueryText(f), ruleIds: classesOf.get(f.id)!, section: LINKED_SECTION });
     const keys = [...queries.keys()];
     const hits = await index.searchMany([...queries.values()], RANKED_PASSAGES);
     const ranked = new Map(keys.map((k, i) => [k, hits[i] ?? []]));

@@ -13,7 +13,7 @@ import { findingText, rememberDecisions, similarDecisions, type DecisionMemory }
 import { openLocalEmbedder, type Embedder } from '../../activities/retrieval/embedder.js';
 import { loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
 import { openGuidanceIndex } from '../../activities/retrieval/guidance-index.js';
-import { guidanceQueryText } from '../../activities/retrieval/guidance-stage.js';
+import { guidanceClassesOf, guidanceQueryText } from '../../activities/retrieval/guidance-stage.js';
 import type { DescribedFinding } from '../../activities/retrieval/decision-memory.js';
 import { openSqliteVectorStore, type DecisionRecord, type VectorItem } from '../../activities/retrieval/vector-store.js';
 import { embeddingModelDir, ensureEmbeddingModel } from '../../infra/embedding-model.js';
@@ -145,7 +145,9 @@ async function guidanceQuality(embedder: Embedder, dir: string): Promise<void> {
     const sparse = texts.map((q) => bm25(q).map((i) => library.chunks[i]!.id));
     const fused = dense.map((d, i) => fuse([d, sparse[i]!]));
     const classOf = (id: string) => id.split('#')[0];
-    const sameClass = (r: string[][]) => r.map((ids, i) => ids.filter((id) => classOf(id) === labels[i]!.finding.ruleId));
+    // As scoring links: the finding's own class, or the classes of its CWE (the Claude engine's findings).
+    const classes = labels.map((l) => guidanceClassesOf(l.finding, library));
+    const sameClass = (r: string[][]) => r.map((ids, i) => ids.filter((id) => classes[i]!.includes(classOf(id)!)));
     const measure = (rankings: string[][]) => {
       let hits = 0;
       let rr = 0;

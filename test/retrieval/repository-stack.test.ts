@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import type { Finding } from '../../activities/model.js';
 import type { GuidanceChunk, GuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
 import type { GuidanceHit, GuidanceIndex, GuidanceQuery } from '../../activities/retrieval/guidance-index.js';
-import { withGuidance } from '../../activities/retrieval/guidance-stage.js';
+import { loadGuidanceLibrary } from '../../activities/retrieval/guidance-docs.js';
+import { guidanceClassesOf, withGuidance } from '../../activities/retrieval/guidance-stage.js';
 import { headingMatchesStack, headingNames, manifestNames, nearestManifest, stacksOf } from '../../activities/retrieval/repository-stack.js';
 import { sourceFilesFromRecord } from '../../activities/source-files.js';
 import { fakeFinding } from '../helpers/fake-finding.js';
@@ -86,6 +87,14 @@ describe('repository stack', () => {
     assert.equal(out[0]!.guidance?.id, mysql.id, 'the mysql app gets the mysql passage');
     assert.equal(out[0]!.guidance?.similarity, 0.6, 'with its own similarity');
     assert.equal(out[1]!.guidance?.id, typeorm.id, 'without a stack, the best-ranked passage');
-    assert.ok(asked.every((q) => q.section === 'How to fix it' && q.ruleId === 'sql-injection'));
+    assert.ok(asked.every((q) => q.section === 'How to fix it' && q.ruleIds?.join() === 'sql-injection'));
+  });
+
+  test('guidance classes: the finding’s own rule, else the classes of its CWE (the Claude engine names findings by CWE)', () => {
+    const library = loadGuidanceLibrary();
+    assert.deepEqual(guidanceClassesOf({ ruleId: 'sql-injection', cwe: 'CWE-89' }, library), ['sql-injection']);
+    assert.deepEqual(guidanceClassesOf({ ruleId: 'claude-cwe-89', cwe: 'CWE-89' }, library), ['sql-injection']);
+    assert.deepEqual(guidanceClassesOf({ ruleId: 'claude-cwe-200', cwe: 'cwe-200' }, library).sort(), ['graphql-introspection', 'information-exposure']);
+    assert.deepEqual(guidanceClassesOf({ ruleId: 'claude-cwe-1', cwe: 'CWE-1' }, library), []);
   });
 });
