@@ -15,16 +15,14 @@ export interface GuidanceHit {
 
 export interface GuidanceQuery {
   text: string;
-  /** Only this class's passages. */
-  ruleId?: string;
-  /** Only these classes' passages (a finding whose CWE more than one class reports). */
+  /** Only these classes' passages (one, or those of a CWE more than one class reports). */
   ruleIds?: readonly string[];
   /** Only this `##` section and its subsections (e.g. "How to fix it"). */
   section?: string;
 }
 
 function inClasses(chunk: GuidanceChunk, query: GuidanceQuery): boolean {
-  return (query.ruleId === undefined || chunk.ruleId === query.ruleId) && (query.ruleIds === undefined || query.ruleIds.includes(chunk.ruleId));
+  return query.ruleIds === undefined || query.ruleIds.includes(chunk.ruleId);
 }
 
 function inSection(chunk: GuidanceChunk, section: string | undefined): boolean {
@@ -132,7 +130,7 @@ export function openGuidanceIndex(opts: {
     library,
     searchMany,
     async searchGuidance(query, o = {}) {
-      const [hits] = await searchMany([{ text: query, ...(o.ruleId !== undefined ? { ruleId: o.ruleId } : {}) }], o.limit ?? DEFAULT_GUIDANCE_LIMIT);
+      const [hits] = await searchMany([{ text: query, ...(o.ruleId !== undefined ? { ruleIds: [o.ruleId] } : {}) }], o.limit ?? DEFAULT_GUIDANCE_LIMIT);
       return hits!;
     },
     embedded: () => embeddedCount,
