@@ -13,6 +13,15 @@ import { brain, fixture } from './brain.js';
 const KEY = 'sk-ant-api03-CRASH-TEST-KEY-b81d44e0';
 const workerScript = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
+/** Research activities the server has recorded as completed (only the injection pass can complete here). */
+async function completedResearchActivities(handle: Awaited<ReturnType<typeof startScan>>): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const research = new Set(
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'claudeResearch').map((e) => String(e.eventId)),
+  );
+  return events.filter((e) => research.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+}
+
 async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
   while (!(await pred())) {
@@ -75,7 +84,10 @@ describe('claude engine durability', () => {
     await until(
       async () =>
         s.requests.some((r) => r.role === 'research' && isAuthz(r.task)) &&
-        (await h.store.getArtifact('default', input.scanId, 'claude:pass:c0-injection')) !== undefined,
+        (await h.store.getArtifact('default', input.scanId, 'claude:pass:c0-injection')) !== undefined &&
+        // Its completion recorded by the server too: a kill between storing the pass and reporting the activity
+        // done would rightly run the activity again (and find the pass stored), which is not what this tests.
+        (await completedResearchActivities(handle)) >= 1,
       60_000,
       'the injection pass to complete while the authz pass is in flight',
     );
